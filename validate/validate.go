@@ -1,0 +1,93 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+)
+
+// DefaultMaxDiagnostics is how many diagnostics a Report keeps per file when
+// Options.MaxDiagnostics is zero.
+const DefaultMaxDiagnostics = 1000
+
+// Options tune a validation. The zero value is the default.
+type Options struct {
+	// MaxDiagnostics caps the diagnostics kept in a Report (the counts of
+	// errors and warnings still count them all). Zero means
+	// DefaultMaxDiagnostics; a negative value means no cap.
+	MaxDiagnostics int
+	// Summary asks for a StatementSummary of every statement in
+	// Report.Summaries (memory grows with the number of statements).
+	Summary bool
+}
+
+// Report is the result of validating one file.
+type Report struct {
+	Path        string       `json:"path"`
+	Records     int          `json:"records"`
+	Statements  int          `json:"statements"`
+	Errors      int          `json:"errors"`
+	Warnings    int          `json:"warnings"`
+	Diagnostics []Diagnostic `json:"diagnostics"`
+	// Omitted counts the diagnostics not kept because of MaxDiagnostics.
+	Omitted int `json:"omitted,omitempty"`
+	// Framing is how the file's records were delimited.
+	Framing cfonb.Framing `json:"-"`
+	// Summaries holds one entry per statement when Options.Summary is set.
+	Summaries []StatementSummary `json:"-"`
+}
+
+// StatementSummary describes one statement (a 01 ... 07 sequence).
+type StatementSummary struct {
+	Account    cfonb.Account
+	IBAN       cfonb.IBAN // empty if it cannot be derived
+	Decimals   int
+	StartLine  int // line of the 01
+	EndLine    int // line of the 07, or 0 if the file ended inside the statement
+	OpenDate   cfonb.Date
+	CloseDate  cfonb.Date
+	Opening    int64 // minor units
+	Closing    int64
+	Movements  int
+	Debits     cfonb.Sum // sum of negative amounts (<= 0)
+	Credits    cfonb.Sum // sum of positive amounts (>= 0)
+	Reconciles bool      // Opening + Debits + Credits == Closing
+}
+
+// File validates the file at path. The error is an I/O error (the file
+// cannot be opened or read); problems in the file's content are in the
+// Report.
+func File(path string, opts Options) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory", path)
+	}
+	return Stream(path, f, opts)
+}
+
+// Stream validates the CFONB120 data read from r, reporting it as name.
+func Stream(name string, r io.Reader, opts Options) (*Report, error) {
+	v := New(name, opts)
+	cr := cfonb.NewReader(r)
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
+		}
+		if v.Record(&rec, cr.Framing) {
+			// The file is another format: nothing more to learn.
+			break
+		}
+	}
+	return v.Finish(), nil
+}
