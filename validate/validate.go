@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -75,7 +76,14 @@ func File(path string, opts Options) (*Report, error) {
 // Stream validates the CFONB120 data read from r, reporting it as name.
 func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 	v := New(name, opts)
-	cr := cfonb.NewReader(r)
+	br := bufio.NewReaderSize(r, 256<<10) // the size cfonb.NewReader uses, so it reuses br
+	if head, _ := br.Peek(4096); len(head) > 0 {
+		if format := DetectFormat(head); format != "" {
+			v.formatError(format)
+			return v.Finish(), nil
+		}
+	}
+	cr := cfonb.NewReader(br)
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {

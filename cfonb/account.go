@@ -1,0 +1,66 @@
+package cfonb
+
+// Account identifies a bank account as a CFONB record carries it: bank code,
+// branch code, account number and currency. It is comparable, so it serves
+// as a map key, and holds its bytes inline (no allocation).
+type Account struct {
+	Bank     [5]byte
+	Branch   [5]byte
+	Number   [11]byte
+	Currency [3]byte
+}
+
+// AccountOf returns the account of a record's data (positions 3-7, 12-16,
+// 22-32 and 17-19). Missing bytes of a short record are left zero.
+func AccountOf(data []byte) Account {
+	var a Account
+	copy(a.Bank[:], FieldBank.Of(data))
+	copy(a.Branch[:], FieldBranch.Of(data))
+	copy(a.Number[:], FieldAccount.Of(data))
+	copy(a.Currency[:], FieldCurrency.Of(data))
+	return a
+}
+
+// IBAN derives the account's French IBAN through its RIB key.
+func (a *Account) IBAN() (IBAN, error) {
+	return FrenchIBAN(a.Bank[:], a.Branch[:], a.Number[:])
+}
+
+// RIBKey returns the account's RIB key.
+func (a *Account) RIBKey() (int, error) {
+	return RIBKey(a.Bank[:], a.Branch[:], a.Number[:])
+}
+
+// String returns "bank branch number currency", e.g. "30006 00001 12345678901 EUR".
+func (a Account) String() string {
+	return string(a.Bank[:]) + " " + string(a.Branch[:]) + " " + string(a.Number[:]) + " " + string(a.Currency[:])
+}
+
+// Balance is the decoded content of a 01 or 07 record.
+type Balance struct {
+	Account  Account
+	Decimals int   // number of decimals (position 20)
+	Date     Date  // balance date
+	Amount   int64 // minor units
+}
+
+// ParseBalance decodes a 01 or 07 record. It returns the first field that
+// does not decode (decimals, date or amount) as an error; package validate
+// reports every problem, this is for callers that read valid files.
+func ParseBalance(data []byte) (Balance, error) {
+	var b Balance
+	b.Account = AccountOf(data)
+	d := FieldDecimals.Of(data)
+	if len(d) != 1 || !isDigit(d[0]) {
+		return b, &FieldError{Field: FieldDecimals, Err: ErrNotDigits}
+	}
+	b.Decimals = int(d[0] - '0')
+	var err error
+	if b.Date, err = ParseDate(FieldBalanceDate.Of(data)); err != nil {
+		return b, &FieldError{Field: FieldBalanceDate, Err: err}
+	}
+	if b.Amount, err = ParseAmount(FieldBalance.Of(data)); err != nil {
+		return b, &FieldError{Field: FieldBalance, Err: err}
+	}
+	return b, nil
+}

@@ -1,0 +1,134 @@
+package cfonb
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// MaxAmount is the largest magnitude an amount field holds, in minor units:
+// fourteen nines.
+const MaxAmount = 99_999_999_999_999
+
+// ErrAmountLength, ErrAmountDigit and ErrAmountSign are the ways an amount
+// field can be malformed; ParseAmount wraps them in an *AmountError.
+var (
+	ErrAmountLength = errors.New("amount is not 14 characters")
+	ErrAmountDigit  = errors.New("amount has a non-digit in its first 13 characters")
+	ErrAmountSign   = errors.New("amount's last character is not a sign character ({, A-I, }, J-R)")
+)
+
+// AmountError reports a malformed amount field and where in it the problem is.
+type AmountError struct {
+	Offset int   // 0-based offset of the offending byte within the field
+	Err    error // one of ErrAmountLength, ErrAmountDigit, ErrAmountSign
+}
+
+func (e *AmountError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying sentinel error.
+func (e *AmountError) Unwrap() error { return e.Err }
+
+// ParseAmount decodes a 14-character amount: 13 digits and one overpunch
+// character carrying the last digit and the sign, as an exact count of minor
+// units (negative for a debit). It does not allocate on success.
+func ParseAmount(b []byte) (int64, error) {
+	if len(b) != 14 {
+		return 0, &AmountError{Offset: len(b), Err: ErrAmountLength}
+	}
+	var v int64
+	for i := 0; i < 13; i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, &AmountError{Offset: i, Err: ErrAmountDigit}
+		}
+		v = v*10 + int64(c-'0')
+	}
+	d, neg, ok := overpunch(b[13])
+	if !ok {
+		return 0, &AmountError{Offset: 13, Err: ErrAmountSign}
+	}
+	v = v*10 + int64(d)
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// overpunch decodes the last character of an amount.
+func overpunch(c byte) (digit int, negative, ok bool) {
+	switch {
+	case c == '{':
+		return 0, false, true
+	case c == '}':
+		return 0, true, true
+	case c >= 'A' && c <= 'I':
+		return int(c-'A') + 1, false, true
+	case c >= 'J' && c <= 'R':
+		return int(c-'J') + 1, true, true
+	}
+	return 0, false, false
+}
+
+// AppendAmount appends the 14-character field for v minor units to dst.
+// It returns an error if |v| exceeds MaxAmount.
+func AppendAmount(dst []byte, v int64) ([]byte, error) {
+	neg := v < 0
+	u := uint64(v)
+	if neg {
+		u = uint64(-v)
+	}
+	if u > MaxAmount {
+		return dst, fmt.Errorf("amount %d exceeds the field's 14 digits", v)
+	}
+	var buf [14]byte
+	for i := 13; i >= 0; i-- {
+		buf[i] = byte('0' + u%10)
+		u /= 10
+	}
+	last := buf[13] - '0'
+	switch {
+	case last == 0 && neg:
+		buf[13] = '}'
+	case last == 0:
+		buf[13] = '{'
+	case neg:
+		buf[13] = 'J' + last - 1
+	default:
+		buf[13] = 'A' + last - 1
+	}
+	return append(dst, buf[:]...), nil
+}
+
+// FormatDecimal formats v minor units with the given number of decimals as
+// an exact decimal string: FormatDecimal(-123456, 2) is "-1234.56".
+func FormatDecimal(v int64, decimals int) string {
+	return string(AppendDecimal(nil, v, decimals))
+}
+
+// AppendDecimal appends FormatDecimal(v, decimals) to dst.
+func AppendDecimal(dst []byte, v int64, decimals int) []byte {
+	neg := v < 0
+	var u uint64
+	if neg {
+		u = uint64(-(v + 1)) + 1 // no overflow at math.MinInt64
+		dst = append(dst, '-')
+	} else {
+		u = uint64(v)
+	}
+	var digits [24]byte
+	s := strconv.AppendUint(digits[:0], u, 10)
+	if decimals <= 0 {
+		return append(dst, s...)
+	}
+	if len(s) <= decimals {
+		dst = append(dst, '0', '.')
+		for i := len(s); i < decimals; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, s...)
+	}
+	dst = append(dst, s[:len(s)-decimals]...)
+	dst = append(dst, '.')
+	return append(dst, s[len(s)-decimals:]...)
+}

@@ -1,0 +1,107 @@
+package cfonb
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Date is a calendar date held as the integer YYYYMMDD, so that dates
+// compare in calendar order with < and ==. The zero Date is "no date".
+type Date uint32
+
+// ErrDateDigits is returned for a date field that is not six digits.
+var ErrDateDigits = errors.New("date is not 6 digits JJMMAA")
+
+// DateError reports a six-digit date that is not a calendar date.
+type DateError struct {
+	Day, Month, Year int
+}
+
+var monthNames = [13]string{"", "January", "February", "March", "April", "May", "June",
+	"July", "August", "September", "October", "November", "December"}
+
+func (e *DateError) Error() string {
+	if e.Month < 1 || e.Month > 12 {
+		return fmt.Sprintf("month %02d does not exist", e.Month)
+	}
+	if e.Day == 0 {
+		return "day 00 does not exist"
+	}
+	return fmt.Sprintf("%d %s %d does not exist", e.Day, monthNames[e.Month], e.Year)
+}
+
+// ParseDate decodes a JJMMAA date. Two-digit years AA are read as 20AA,
+// except AA > 60, read as 19AA (as the pennylane parser does, for old
+// archives). It does not allocate on success.
+func ParseDate(b []byte) (Date, error) {
+	if len(b) != 6 {
+		return 0, ErrDateDigits
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, ErrDateDigits
+		}
+	}
+	d := int(b[0]-'0')*10 + int(b[1]-'0')
+	m := int(b[2]-'0')*10 + int(b[3]-'0')
+	y := int(b[4]-'0')*10 + int(b[5]-'0')
+	if y > 60 {
+		y += 1900
+	} else {
+		y += 2000
+	}
+	if m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return 0, &DateError{Day: d, Month: m, Year: y}
+	}
+	return NewDate(y, m, d), nil
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// NewDate returns the Date of year y, month m, day d (not checked).
+func NewDate(y, m, d int) Date { return Date(y*10000 + m*100 + d) }
+
+// Year, Month and Day return the parts of d.
+func (d Date) Year() int { return int(d) / 10000 }
+
+// Month returns the month of d, 1 to 12.
+func (d Date) Month() int { return int(d) / 100 % 100 }
+
+// Day returns the day of the month of d.
+func (d Date) Day() int { return int(d) % 100 }
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == 0 }
+
+// Time returns d at midnight UTC.
+func (d Date) Time() time.Time {
+	return time.Date(d.Year(), time.Month(d.Month()), d.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// String returns d in ISO 8601 form, e.g. "2026-03-02".
+func (d Date) String() string { return string(d.AppendISO(nil)) }
+
+// AppendISO appends d in ISO 8601 form to dst.
+func (d Date) AppendISO(dst []byte) []byte {
+	y, m, dd := d.Year(), d.Month(), d.Day()
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+dd/10), byte('0'+dd%10))
+}
+
+// AppendJJMMAA appends d as a six-digit JJMMAA field.
+func (d Date) AppendJJMMAA(dst []byte) []byte {
+	y, m, dd := d.Year()%100, d.Month(), d.Day()
+	return append(dst, byte('0'+dd/10), byte('0'+dd%10), byte('0'+m/10), byte('0'+m%10), byte('0'+y/10), byte('0'+y%10))
+}

@@ -1,0 +1,219 @@
+package cfonb
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ribLetter maps the letters of a French account number to digits for the
+// RIB key: A,J→1; B,K,S→2; C,L,T→3; D,M,U→4; E,N,V→5; F,O,W→6; G,P,X→7;
+// H,Q,Y→8; I,R,Z→9.
+func ribLetter(c byte) (int, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0'), true
+	case c >= 'A' && c <= 'I':
+		return int(c-'A') + 1, true
+	case c >= 'J' && c <= 'R':
+		return int(c-'J') + 1, true
+	case c >= 'S' && c <= 'Z':
+		return int(c-'S') + 2, true
+	}
+	return 0, false
+}
+
+// ErrRIBInput is returned when a bank code, branch code or account number
+// has the wrong length or a character the RIB key cannot use.
+var ErrRIBInput = errors.New("bank code must be 5 digits, branch code 5 digits, account number 11 digits or upper-case letters")
+
+// RIBKey computes the two-digit French RIB key of bank (5 digits), branch
+// (5 digits) and account (11 digits or upper-case letters):
+// 97 − ((89 × bank + 15 × branch + 3 × account) mod 97).
+func RIBKey(bank, branch, account []byte) (int, error) {
+	if len(bank) != 5 || len(branch) != 5 || len(account) != 11 {
+		return 0, ErrRIBInput
+	}
+	var b, g, a int64
+	for _, c := range bank {
+		if c < '0' || c > '9' {
+			return 0, ErrRIBInput
+		}
+		b = b*10 + int64(c-'0')
+	}
+	for _, c := range branch {
+		if c < '0' || c > '9' {
+			return 0, ErrRIBInput
+		}
+		g = g*10 + int64(c-'0')
+	}
+	for _, c := range account {
+		d, ok := ribLetter(c)
+		if !ok {
+			return 0, ErrRIBInput
+		}
+		a = a*10 + int64(d)
+	}
+	return int(97 - (89*b+15*g+3*a)%97), nil
+}
+
+// IBAN is an IBAN in electronic form (no spaces, upper case). French IBANs
+// are 27 characters; other countries' are up to 34.
+type IBAN string
+
+// FrenchIBAN derives the French IBAN of an account from its bank code,
+// branch code and account number: the RIB key is computed, then the IBAN
+// check digits. It allocates only the returned string.
+func FrenchIBAN(bank, branch, account []byte) (IBAN, error) {
+	var buf [27]byte
+	if err := AppendFrenchIBAN(buf[:0], bank, branch, account); err != nil {
+		return "", err
+	}
+	return IBAN(buf[:]), nil
+}
+
+// AppendFrenchIBAN writes the 27-character French IBAN of the account into
+// dst[:27] (dst must have capacity 27), allocating nothing.
+func AppendFrenchIBAN(dst []byte, bank, branch, account []byte) error {
+	key, err := RIBKey(bank, branch, account)
+	if err != nil {
+		return err
+	}
+	dst = dst[:27]
+	dst[0], dst[1], dst[2], dst[3] = 'F', 'R', '0', '0'
+	copy(dst[4:], bank)
+	copy(dst[9:], branch)
+	copy(dst[14:], account)
+	dst[25], dst[26] = byte('0'+key/10), byte('0'+key%10)
+	check := 98 - ibanMod97(dst)
+	dst[2], dst[3] = byte('0'+check/10), byte('0'+check%10)
+	return nil
+}
+
+// ibanMod97 returns the ISO 7064 mod-97 remainder of an IBAN (country, check
+// digits, BBAN) after moving its first four characters to the end and
+// replacing letters by 10..35. The input must be digits and upper-case
+// letters.
+func ibanMod97(s []byte) int {
+	r := 0
+	add := func(c byte) {
+		if c >= 'A' && c <= 'Z' {
+			r = (r*100 + int(c-'A') + 10) % 97
+		} else {
+			r = (r*10 + int(c-'0')) % 97
+		}
+	}
+	for _, c := range s[4:] {
+		add(c)
+	}
+	for _, c := range s[:4] {
+		add(c)
+	}
+	return r
+}
+
+// IBANError explains why CheckIBAN rejected an IBAN.
+type IBANError struct {
+	IBAN   string
+	Reason string
+}
+
+func (e *IBANError) Error() string { return fmt.Sprintf("IBAN %q: %s", e.IBAN, e.Reason) }
+
+// CheckIBAN checks an IBAN in electronic form (upper case, no spaces): two
+// letters, two check digits in 02..98, 11 to 30 letters or digits, a length
+// that matches the country where it is known, and the mod-97 checksum. A
+// French (FR, and the French overseas codes that use the French BBAN) IBAN's
+// RIB key is checked too. It allocates only when it returns an error.
+func CheckIBAN(s string) error {
+	if len(s) < 15 || len(s) > 34 {
+		return &IBANError{s, fmt.Sprintf("has %d characters, not 15 to 34", len(s))}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i < 2 && (c < 'A' || c > 'Z'):
+			return &IBANError{s, "does not start with a two-letter country code"}
+		case i >= 2 && i < 4 && (c < '0' || c > '9'):
+			return &IBANError{s, "check digits are not digits"}
+		case i >= 4 && !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'):
+			return &IBANError{s, fmt.Sprintf("character %q at position %d is not a digit or an upper-case letter", c, i+1)}
+		}
+	}
+	if want := ibanLength(s[:2]); want != 0 && len(s) != want {
+		return &IBANError{s, fmt.Sprintf("has %d characters; %s IBANs have %d", len(s), s[:2], want)}
+	}
+	cd := int(s[2]-'0')*10 + int(s[3]-'0')
+	if cd < 2 || cd > 98 {
+		return &IBANError{s, fmt.Sprintf("check digits %02d are outside 02..98", cd)}
+	}
+	var buf [34]byte
+	n := copy(buf[:], s)
+	if ibanMod97(buf[:n]) != 1 {
+		return &IBANError{s, "checksum (mod 97) is wrong"}
+	}
+	if frenchBBAN(s[:2]) {
+		b := []byte(s) // only FR-family, only here: small and rare
+		key, err := RIBKey(b[4:9], b[9:14], b[14:25])
+		if err != nil {
+			return &IBANError{s, "BBAN is not bank(5) branch(5) account(11) key(2)"}
+		}
+		if got := int(s[25]-'0')*10 + int(s[26]-'0'); got != key || s[25] < '0' || s[25] > '9' || s[26] < '0' || s[26] > '9' {
+			return &IBANError{s, fmt.Sprintf("RIB key %s is wrong (expected %02d)", s[25:27], key)}
+		}
+	}
+	return nil
+}
+
+// frenchBBAN reports whether a country code uses the French BBAN with a RIB
+// key: France, Monaco and the overseas territories with their own codes.
+func frenchBBAN(cc string) bool {
+	switch cc {
+	case "FR", "MC", "GF", "GP", "MQ", "RE", "PF", "TF", "YT", "NC", "BL", "MF", "PM", "WF":
+		return true
+	}
+	return false
+}
+
+// ibanLength returns the IBAN length of a country from the SWIFT IBAN
+// registry (release 2024), or 0 when the country is not listed here.
+func ibanLength(cc string) int {
+	switch cc {
+	case "NO":
+		return 15
+	case "BE":
+		return 16
+	case "DK", "FI", "FO", "GL", "NL", "SD":
+		return 18
+	case "MK", "SI":
+		return 19
+	case "AT", "BA", "EE", "KZ", "LT", "LU", "XK":
+		return 20
+	case "CH", "CR", "HR", "LI", "LV":
+		return 21
+	case "BG", "BH", "DE", "GB", "GE", "IE", "ME", "RS", "VA", "IQ", "LY":
+		return 22
+	case "AE", "GI", "IL", "TL":
+		return 23
+	case "AD", "CZ", "ES", "MD", "PK", "RO", "SA", "SE", "SK", "TN", "VG":
+		return 24
+	case "PT", "ST", "EG":
+		return 25
+	case "IS", "TR":
+		return 26
+	case "FR", "GR", "IT", "MC", "MR", "SM", "GF", "GP", "MQ", "RE", "PF", "TF", "YT", "NC", "BL", "MF", "PM", "WF":
+		return 27
+	case "AL", "AZ", "CY", "DO", "GT", "HU", "LB", "PL", "SV", "BY":
+		return 28
+	case "BR", "PS", "QA", "UA", "JO":
+		return 29
+	case "KW", "MU":
+		return 30
+	case "MT", "SC":
+		return 31
+	case "LC":
+		return 32
+	case "RU":
+		return 33
+	}
+	return 0
+}

@@ -1,0 +1,459 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// emit adds a diagnostic, counting it whether or not it is kept.
+func (v *Validator) emit(line, col int, sev Severity, rule, msg string) {
+	if sev == SeverityError {
+		v.rep.Errors++
+	} else {
+		v.rep.Warnings++
+	}
+	if v.opts.MaxDiagnostics >= 0 && len(v.rep.Diagnostics) >= v.opts.MaxDiagnostics {
+		v.rep.Omitted++
+		return
+	}
+	v.rep.Diagnostics = append(v.rep.Diagnostics, Diagnostic{
+		File: v.rep.Path, Line: line, Column: col, Severity: sev, Rule: rule, Message: msg,
+	})
+}
+
+// full reports whether no more diagnostics will be kept, so that the
+// (allocating) message formatting can be skipped.
+func (v *Validator) full() bool {
+	return v.opts.MaxDiagnostics >= 0 && len(v.rep.Diagnostics) >= v.opts.MaxDiagnostics
+}
+
+func (v *Validator) errorf(line, col int, rule, format string, args ...any) {
+	if v.full() {
+		v.emit(line, col, SeverityError, rule, "")
+		return
+	}
+	v.emit(line, col, SeverityError, rule, fmt.Sprintf(format, args...))
+}
+
+func (v *Validator) warnf(line, col int, rule, format string, args ...any) {
+	if v.full() {
+		v.emit(line, col, SeverityWarning, rule, "")
+		return
+	}
+	v.emit(line, col, SeverityWarning, rule, fmt.Sprintf(format, args...))
+}
+
+func (v *Validator) warn(line, col int, rule, msg string) {
+	v.emit(line, col, SeverityWarning, rule, msg)
+}
+
+// isBlank reports whether data holds only spaces (or nothing).
+func isBlank(data []byte) bool {
+	for len(data) >= 8 {
+		if binary.LittleEndian.Uint64(data) != 0x2020202020202020 {
+			return false
+		}
+		data = data[8:]
+	}
+	for _, c := range data {
+		if c != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// printable reports whether every byte of data is printable ASCII
+// (0x20-0x7E); if not, it returns the 1-based column of the first other
+// byte. Eight bytes are tested at a time.
+func printable(data []byte) (int, bool) {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		w := binary.LittleEndian.Uint64(data[i:])
+		// A byte is bad if its high bit is set, if it is below 0x20 or if
+		// it is 0x7F (DEL).
+		below := (w - ones*0x20) & ^w & high
+		del := w ^ (ones * 0x7F)
+		isDel := (del - ones) & ^del & high
+		if (w&high)|below|isDel != 0 {
+			break
+		}
+	}
+	for ; i < len(data); i++ {
+		if c := data[i]; c < 0x20 || c > 0x7E {
+			return i + 1, false
+		}
+	}
+	return 0, true
+}
+
+// controlName names a control byte for messages.
+func controlName(c byte) string {
+	switch c {
+	case 0x00:
+		return "NUL"
+	case 0x09:
+		return "TAB"
+	case 0x0A:
+		return "LF"
+	case 0x0C:
+		return "form feed"
+	case 0x0D:
+		return "CR without LF"
+	case 0x15:
+		return "NAK, the EBCDIC line end NEL?"
+	case 0x1A:
+		return "SUB, the DOS end-of-file mark"
+	case 0x1B:
+		return "ESC"
+	case 0x7F:
+		return "DEL"
+	}
+	return "control character"
+}
+
+// encodingDiag reports the first byte of data that is not printable ASCII,
+// at column col, explaining what it most likely is.
+func (v *Validator) encodingDiag(line int, data []byte, col int) {
+	if v.full() {
+		v.emit(line, col, SeverityError, RuleEncoding, "")
+		return
+	}
+	i := col - 1
+	c := data[i]
+	var what string
+	size := 1
+	switch r, n := utf8.DecodeRune(data[i:]); {
+	case c >= 0x80 && r != utf8.RuneError && n > 1:
+		size = n
+		what = fmt.Sprintf("UTF-8 character %q (bytes % X)", r, data[i:i+n])
+	case c >= 0x80:
+		what = fmt.Sprintf("byte 0x%02X (%q in Latin-1/Windows-1252)", c, cp1252Rune(c))
+	default:
+		what = fmt.Sprintf("byte 0x%02X (%s)", c, controlName(c))
+	}
+	more := 0
+	for j := i + size; j < len(data); j++ {
+		if d := data[j]; d < 0x20 || d > 0x7E {
+			more++
+			if r, n := utf8.DecodeRune(data[j:]); d >= 0x80 && r != utf8.RuneError && n > 1 {
+				j += n - 1
+			}
+		}
+	}
+	msg := what + " is not printable ASCII"
+	if more > 0 {
+		msg += fmt.Sprintf(" (and %d more on this line)", more)
+	}
+	if looksEBCDIC(data) {
+		msg += "; the record looks like EBCDIC (cfonb fmt --encoding ebcdic-037 converts it)"
+	} else if c >= 0x80 {
+		msg += "; cfonb fmt transliterates it"
+	}
+	v.emit(line, col, SeverityError, RuleEncoding, msg)
+}
+
+// cp1252Rune decodes one Windows-1252 byte (a superset of Latin-1's
+// printable range); the 0x80-0x9F range gets cp1252's characters.
+func cp1252Rune(c byte) rune {
+	const hi = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ"
+	if c >= 0x80 && c <= 0x9F {
+		return []rune(hi)[c-0x80]
+	}
+	return rune(c)
+}
+
+// looksEBCDIC reports whether data looks like an EBCDIC record: EBCDIC
+// digits (0xF0-0xF9) at its start.
+func looksEBCDIC(data []byte) bool {
+	return len(data) >= 2 && data[0] == 0xF0 && data[1] >= 0xF1 && data[1] <= 0xF9
+}
+
+// lengthDiag reports a record that is not 120 characters.
+func (v *Validator) lengthDiag(rec *cfonb.Record, data []byte, code cfonb.Code) {
+	n := rec.Length
+	if n > cfonb.RecordLen {
+		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength, "record is %d characters long, expected %d", n, cfonb.RecordLen)
+		return
+	}
+	hint := ""
+	if code != cfonb.CodeUnknown && n >= 90 {
+		hint = " (were trailing spaces stripped? cfonb fmt pads them back)"
+	}
+	v.errorf(rec.Line, n+1, RuleRecordLength, "record is %d characters long, expected %d%s", n, cfonb.RecordLen, hint)
+}
+
+// present reports whether the whole field is within data.
+func present(data []byte, f cfonb.FieldID) bool { return f.End() <= len(data) }
+
+// checkCommon checks the fields every record has (bank, branch, currency,
+// decimals, account) and, when stmt holds the statement's 01, that they
+// agree with it.
+func (v *Validator) checkCommon(line int, data []byte, stmt []byte) {
+	v.checkDigits(line, data, cfonb.FieldBank)
+	v.checkDigits(line, data, cfonb.FieldBranch)
+	v.checkAccount(line, data)
+	isOpen := cfonb.ParseCode(data) == cfonb.CodeOldBalance
+	if stmt != nil && present(data, cfonb.FieldDecimals) &&
+		bytes.Equal(data[16:20], stmt[16:20]) {
+		// Same currency and decimals as the 01, which was checked already.
+	} else {
+		v.checkCurrency(line, data, isOpen || stmt == nil)
+	}
+	if stmt == nil {
+		return
+	}
+	v.checkMatch(line, data, stmt)
+}
+
+// checkDigits checks a required numeric field.
+func (v *Validator) checkDigits(line int, data []byte, f cfonb.FieldID) bool {
+	if !present(data, f) {
+		return false
+	}
+	b := f.Of(data)
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			if isBlank(b) {
+				v.errorf(line, f.Start(), RuleFieldFormat, "%s is blank; expected %d digits", f, f.Len())
+			} else {
+				v.errorf(line, f.Start(), RuleFieldFormat, "%s %q is not %d digits", f, printableValue(b), f.Len())
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// checkAccount checks the account number: digits and upper-case letters.
+func (v *Validator) checkAccount(line int, data []byte) {
+	f := cfonb.FieldAccount
+	if !present(data, f) {
+		return
+	}
+	b := f.Of(data)
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+			if isBlank(b) {
+				v.errorf(line, f.Start(), RuleFieldFormat, "account number is blank; expected 11 digits or upper-case letters")
+			} else {
+				v.errorf(line, f.Start(), RuleFieldFormat, "account number %q is not 11 digits or upper-case letters", printableValue(b))
+			}
+			return
+		}
+	}
+}
+
+// checkCurrency checks the currency code and the decimals digit. required
+// is false for the records of a statement, where a blank currency or
+// decimals field inherits the statement's.
+func (v *Validator) checkCurrency(line int, data []byte, required bool) {
+	cur, dec := cfonb.FieldCurrency, cfonb.FieldDecimals
+	if !present(data, dec) {
+		return
+	}
+	cb, db := cur.Of(data), dec.Of(data)
+	curBlank, decBlank := isBlank(cb), isBlank(db)
+	switch {
+	case (curBlank || decBlank) && !required:
+		which := "currency"
+		if curBlank && decBlank {
+			which = "currency and number of decimals"
+		} else if decBlank {
+			which = "number of decimals"
+		}
+		v.warnf(line, cur.Start(), RuleBlankCurrency, "%s blank; the statement's are assumed", which)
+		if curBlank || decBlank {
+			return
+		}
+	case curBlank:
+		v.errorf(line, cur.Start(), RuleFieldFormat, "currency is blank; expected an ISO 4217 code such as EUR")
+	case decBlank:
+		v.errorf(line, dec.Start(), RuleFieldFormat, "number of decimals is blank; expected a digit")
+	}
+	decOK := !decBlank && db[0] >= '0' && db[0] <= '9'
+	if !decBlank && !decOK {
+		v.errorf(line, dec.Start(), RuleFieldFormat, "number of decimals %q is not a digit", printableValue(db))
+	}
+	if curBlank {
+		return
+	}
+	n, known := cfonb.CurrencyDecimals(cb)
+	switch {
+	case !known:
+		v.errorf(line, cur.Start(), RuleCurrency, "currency %q is not an ISO 4217 code", printableValue(cb))
+	case decOK && int(db[0]-'0') != n:
+		v.errorf(line, dec.Start(), RuleCurrency, "number of decimals %c disagrees with currency %s, which has %d", db[0], cb, n)
+	}
+}
+
+// checkMatch compares a 04/05/07 with its statement's 01.
+func (v *Validator) checkMatch(line int, data, stmt []byte) {
+	stmtLine := v.st.line
+	if f := cfonb.FieldAccount; present(data, f) && !bytes.Equal(f.Of(data), f.Of(stmt)) {
+		v.errorf(line, f.Start(), RuleAccountMatch, "account number %q differs from its statement's %q (line %d)",
+			printableValue(f.Of(data)), printableValue(f.Of(stmt)), stmtLine)
+	}
+	for _, f := range [...]cfonb.FieldID{cfonb.FieldCurrency, cfonb.FieldDecimals} {
+		b := f.Of(data)
+		if present(data, f) && !isBlank(b) && !bytes.Equal(b, f.Of(stmt)) {
+			v.errorf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)",
+				f, printableValue(b), printableValue(f.Of(stmt)), stmtLine)
+		}
+	}
+	for _, f := range [...]cfonb.FieldID{cfonb.FieldBank, cfonb.FieldBranch} {
+		if present(data, f) && !bytes.Equal(f.Of(data), f.Of(stmt)) {
+			v.warnf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)",
+				f, printableValue(f.Of(data)), printableValue(f.Of(stmt)), stmtLine)
+		}
+	}
+}
+
+// checkReserved warns about text in reserved zones.
+func (v *Validator) checkReserved(line int, data []byte, fields ...cfonb.FieldID) {
+	for _, f := range fields {
+		b := f.Of(data)
+		if len(b) == 0 || isBlank(b) {
+			continue
+		}
+		v.warnf(line, f.Start(), RuleReservedZone, "%s holds %q; expected blanks",
+			f, clip(strings.TrimSpace(printableValue(b)), 40))
+	}
+}
+
+// checkDate checks a JJMMAA field. A blank optional field is accepted.
+func (v *Validator) checkDate(line int, data []byte, f cfonb.FieldID, required bool) (cfonb.Date, bool) {
+	if !present(data, f) {
+		return 0, false
+	}
+	b := f.Of(data)
+	d, err := cfonb.ParseDate(b)
+	if err == nil {
+		return d, true
+	}
+	var de *cfonb.DateError
+	switch {
+	case isBlank(b) && !required:
+		return 0, false
+	case isBlank(b):
+		v.errorf(line, f.Start(), RuleFieldFormat, "%s is blank; expected a date JJMMAA", f)
+	case errors.As(err, &de):
+		v.errorf(line, f.Start(), RuleDate, "%s %q is not a calendar date (%s)", f, b, dateProblem(de))
+	default:
+		v.errorf(line, f.Start(), RuleFieldFormat, "%s %q is not a date JJMMAA (6 digits)", f, printableValue(b))
+	}
+	return 0, false
+}
+
+func dateProblem(e *cfonb.DateError) string {
+	switch {
+	case e.Month < 1 || e.Month > 12:
+		return fmt.Sprintf("there is no month %02d", e.Month)
+	case e.Day == 0:
+		return "there is no day 00"
+	}
+	return fmt.Sprintf("%d %s", e.Day, monthName(e.Month))
+}
+
+func monthName(m int) string {
+	return [...]string{"January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December"}[m-1]
+}
+
+// checkAmount checks an amount field.
+func (v *Validator) checkAmount(line int, data []byte, f cfonb.FieldID) (int64, bool) {
+	if !present(data, f) {
+		return 0, false
+	}
+	b := f.Of(data)
+	a, err := cfonb.ParseAmount(b)
+	if err == nil {
+		return a, true
+	}
+	var ae *cfonb.AmountError
+	why := err.Error()
+	if errors.As(err, &ae) && ae.Offset < len(b) {
+		switch {
+		case errors.Is(err, cfonb.ErrAmountDigit):
+			why = fmt.Sprintf("%q at column %d is not a digit", b[ae.Offset], f.Start()+ae.Offset)
+		case errors.Is(err, cfonb.ErrAmountSign):
+			why = fmt.Sprintf("last character %q is not a sign character ({, A-I for credits; }, J-R for debits)", b[ae.Offset])
+		}
+	}
+	if isBlank(b) {
+		v.errorf(line, f.Start(), RuleAmount, "%s is blank; expected 13 digits and a sign character", f)
+	} else {
+		v.errorf(line, f.Start(), RuleAmount, "%s %q is not 13 digits and a sign character: %s", f, printableValue(b), why)
+	}
+	return 0, false
+}
+
+// checkInterbankCode warns about a blank interbank operation code on a 04.
+func (v *Validator) checkInterbankCode(line int, data []byte) {
+	f := cfonb.FieldInterbankCode
+	if present(data, f) && isBlank(f.Of(data)) {
+		v.warn(line, f.Start(), RuleInterbankCode, "interbank operation code is blank")
+	}
+}
+
+// checkQualifier checks a 05's qualifier and, for the account qualifiers
+// CBE and CPY, the IBAN the information carries.
+func (v *Validator) checkQualifier(line int, data []byte) {
+	f := cfonb.FieldQualifier
+	if !present(data, f) {
+		return
+	}
+	q := f.Of(data)
+	if string(q) == "CBE" || string(q) == "CPY" {
+		v.checkComplementIBAN(line, data, q)
+	}
+}
+
+// checkComplementIBAN checks the IBAN at the start of a CBE/CPY complement.
+func (v *Validator) checkComplementIBAN(line int, data, qualifier []byte) {
+	f := cfonb.FieldInformation
+	info := f.Of(data)
+	start := 0
+	for start < len(info) && info[start] == ' ' {
+		start++
+	}
+	end := start
+	for end < len(info) && info[end] != ' ' && info[end] != '/' {
+		end++
+	}
+	tok := info[start:end]
+	if len(tok) < 4 || !(tok[0] >= 'A' && tok[0] <= 'Z' && tok[1] >= 'A' && tok[1] <= 'Z' && tok[2] >= '0' && tok[2] <= '9' && tok[3] >= '0' && tok[3] <= '9') {
+		return // not an IBAN (a BIC alone, a national account number)
+	}
+	if err := cfonb.CheckIBAN(string(tok)); err != nil {
+		var ie *cfonb.IBANError
+		reason := err.Error()
+		if errors.As(err, &ie) {
+			reason = ie.Reason
+		}
+		v.warnf(line, f.Start()+start, RuleIBAN, "%s account IBAN %q is not valid: %s", qualifier, tok, reason)
+	}
+}
+
+// printableValue returns b as a string for a message, with bytes outside
+// printable ASCII escaped by %q's rules.
+func printableValue(b []byte) string { return string(b) }
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

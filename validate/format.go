@@ -1,0 +1,68 @@
+package validate
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// DetectFormat names the format of a file from its first bytes (a few KiB)
+// when it is a known format other than CFONB120, and returns "" otherwise.
+func DetectFormat(head []byte) string {
+	head = bytes.TrimPrefix(head, utf8BOM)
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	first := head
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		first = head[:i]
+	}
+	first = bytes.TrimSuffix(first, []byte{'\r'})
+	code := ""
+	if len(first) >= 2 {
+		code = string(first[:2])
+	}
+	switch {
+	case bytes.HasPrefix(trimmed, []byte("<")):
+		switch {
+		case bytes.Contains(head, []byte("camt.053")):
+			return "camt.053 (ISO 20022 XML bank statement)"
+		case bytes.Contains(head, []byte("camt.052")):
+			return "camt.052 (ISO 20022 XML account report)"
+		}
+		return "XML"
+	case bytes.HasPrefix(trimmed, []byte("{1:")) || bytes.HasPrefix(trimmed, []byte(":20:")) ||
+		bytes.Contains(head, []byte("\n:20:")) && bytes.Contains(head, []byte(":25:")):
+		return "MT940 (SWIFT)"
+	case len(first) == 240 && (code == "31" || code == "34" || code == "39"):
+		return "CFONB240 (transfers)"
+	case len(first) >= 480 && code == "31" && (string(first[240:242]) == "34" || string(first[240:242]) == "39"):
+		return "CFONB240 (transfers, without line ends)"
+	case len(first) == 160 && (code == "03" || code == "06" || code == "08"):
+		return "CFONB160 (LCR / direct debits)"
+	case len(first) != 120:
+		if sep, ok := csvSeparator(head); ok {
+			return fmt.Sprintf("CSV (separator %q)", sep)
+		}
+	}
+	return ""
+}
+
+// csvSeparator reports whether the first lines of head look like CSV: the
+// same count (at least 2) of one separator on each of the first two lines.
+func csvSeparator(head []byte) (byte, bool) {
+	lines := bytes.SplitN(head, []byte{'\n'}, 3)
+	for _, sep := range []byte{';', ',', '\t'} {
+		n := bytes.Count(lines[0], []byte{sep})
+		if n < 2 {
+			continue
+		}
+		if len(lines) < 2 || len(bytes.TrimSpace(lines[1])) == 0 || bytes.Count(lines[1], []byte{sep}) == n {
+			return sep, true
+		}
+	}
+	return 0, false
+}
+
+// formatError records that the file is another format.
+func (v *Validator) formatError(name string) {
+	v.stopped = true
+	v.errorf(1, 1, RuleFormat, "this file is %s, not CFONB120", name)
+}
