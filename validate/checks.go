@@ -185,14 +185,14 @@ func looksEBCDIC(data []byte) bool {
 func (v *Validator) lengthDiag(rec *cfonb.Record, data []byte, code cfonb.Code) {
 	n := rec.Length
 	if n > cfonb.RecordLen {
-		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength, "record is %d characters long, expected %d", n, cfonb.RecordLen)
+		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength, "record is %s long, expected %d", plural(n, "character"), cfonb.RecordLen)
 		return
 	}
 	hint := ""
 	if code != cfonb.CodeUnknown && n >= 90 {
 		hint = " (were trailing spaces stripped? cfonb fmt pads them back)"
 	}
-	v.errorf(rec.Line, n+1, RuleRecordLength, "record is %d characters long, expected %d%s", n, cfonb.RecordLen, hint)
+	v.errorf(rec.Line, n+1, RuleRecordLength, "record is %s long, expected %d%s", plural(n, "character"), cfonb.RecordLen, hint)
 }
 
 // present reports whether the whole field is within data.
@@ -299,26 +299,36 @@ func (v *Validator) checkCurrency(line int, data []byte, required bool) {
 	}
 }
 
-// checkMatch compares a 04/05/07 with its statement's 01.
+// checkMatch compares a 04/05/07 with its statement's 01. Fields that are
+// malformed (already reported) or blank on either side are not compared.
 func (v *Validator) checkMatch(line int, data, stmt []byte) {
-	stmtLine := v.st.line
-	if f := cfonb.FieldAccount; present(data, f) && !bytes.Equal(f.Of(data), f.Of(stmt)) {
-		v.errorf(line, f.Start(), RuleAccountMatch, "account number %q differs from its statement's %q (line %d)",
-			printableValue(f.Of(data)), printableValue(f.Of(stmt)), stmtLine)
-	}
-	for _, f := range [...]cfonb.FieldID{cfonb.FieldCurrency, cfonb.FieldDecimals} {
-		b := f.Of(data)
-		if present(data, f) && !isBlank(b) && !bytes.Equal(b, f.Of(stmt)) {
-			v.errorf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)",
-				f, printableValue(b), printableValue(f.Of(stmt)), stmtLine)
+	for _, f := range [...]cfonb.FieldID{cfonb.FieldAccount, cfonb.FieldCurrency, cfonb.FieldDecimals, cfonb.FieldBank, cfonb.FieldBranch} {
+		if !present(data, f) {
+			continue
+		}
+		b, s := f.Of(data), f.Of(stmt)
+		if bytes.Equal(b, s) || !wellFormed(f, b) || !wellFormed(f, s) {
+			continue
+		}
+		if f == cfonb.FieldBank || f == cfonb.FieldBranch {
+			v.warnf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)", f, b, s, v.st.line)
+		} else {
+			v.errorf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)", f, b, s, v.st.line)
 		}
 	}
-	for _, f := range [...]cfonb.FieldID{cfonb.FieldBank, cfonb.FieldBranch} {
-		if present(data, f) && !bytes.Equal(f.Of(data), f.Of(stmt)) {
-			v.warnf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)",
-				f, printableValue(f.Of(data)), printableValue(f.Of(stmt)), stmtLine)
+}
+
+// wellFormed reports whether a field compared by checkMatch holds a value
+// of its kind: digits, or digits and upper-case letters.
+func wellFormed(f cfonb.FieldID, b []byte) bool {
+	for _, c := range b {
+		digit := c >= '0' && c <= '9'
+		upper := c >= 'A' && c <= 'Z'
+		if !digit && !(upper && (f == cfonb.FieldAccount || f == cfonb.FieldCurrency)) {
+			return false
 		}
 	}
+	return true
 }
 
 // checkReserved warns about text in reserved zones.
@@ -403,8 +413,17 @@ func (v *Validator) checkAmount(line int, data []byte, f cfonb.FieldID) (int64, 
 // checkInterbankCode warns about a blank interbank operation code on a 04.
 func (v *Validator) checkInterbankCode(line int, data []byte) {
 	f := cfonb.FieldInterbankCode
-	if present(data, f) && isBlank(f.Of(data)) {
+	if !present(data, f) {
+		return
+	}
+	code := f.Of(data)
+	if _, known := cfonb.InterbankLabel(code); known {
+		return
+	}
+	if isBlank(code) {
 		v.warn(line, f.Start(), RuleInterbankCode, "interbank operation code is blank")
+	} else {
+		v.warnf(line, f.Start(), RuleInterbankCode, "interbank operation code %q is not in the CFONB list", code)
 	}
 }
 
@@ -416,7 +435,10 @@ func (v *Validator) checkQualifier(line int, data []byte) {
 		return
 	}
 	q := f.Of(data)
-	if string(q) == "CBE" || string(q) == "CPY" {
+	if !cfonb.KnownQualifier(q) && !isBlank(q) {
+		v.warnf(line, f.Start(), RuleQualifier, "qualifier %q is not a CFONB qualifier (its information is kept as text)", q)
+	}
+	if string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY {
 		v.checkComplementIBAN(line, data, q)
 	}
 }

@@ -94,6 +94,11 @@ func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool)
 		}
 	}
 	if col, ok := printable(data); !ok {
+		if len(bytes.Trim(data, "\x1a")) == 0 {
+			v.rep.Records-- // not a record
+			v.errorf(rec.Line, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")
+			return false
+		}
 		v.encodingDiag(rec.Line, data, col)
 	}
 	code := cfonb.ParseCode(data)
