@@ -1,6 +1,125 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
 
-// runInspect is a stub until the command is written.
-func runInspect(ctx context.Context, e *env, args []string) int { return exitInternal }
+	"github.com/spf13/pflag"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/validate"
+)
+
+const inspectUsage = `Usage: cfonb inspect FILE...
+
+Summarises CFONB120 files for a person: each account (bank, branch, account
+number, IBAN, currency) and each statement (dates, opening and closing
+balances, number of movements, total debits and credits, whether it
+reconciles). Problems are counted, not listed: run cfonb validate for them.
+
+Exit status: 0 the file has no error, 1 it has errors, 2 a usage or I/O error.
+
+Example:
+  cfonb inspect testdata/valid/multi-crlf.txt
+
+Flags:
+`
+
+func runInspect(ctx context.Context, e *env, args []string) int {
+	fs := pflag.NewFlagSet("inspect", pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, inspectUsage); fs.PrintDefaults() }
+	if code, done := parseFlags(fs, e, args); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		return usageError(e, "inspect", "no FILE given")
+	}
+	paths, err := expandPaths(fs.Args())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
+		return exitUsage
+	}
+	status := exitOK
+	for i, p := range paths {
+		if ctx.Err() != nil {
+			return exitUsage
+		}
+		var rep *validate.Report
+		opts := validate.Options{Summary: true}
+		if p == "-" {
+			rep, err = validate.Stream("<stdin>", e.stdin, opts)
+		} else {
+			rep, err = validate.File(p, opts)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
+			status = exitUsage
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		writeInspect(e, rep)
+		if rep.Errors > 0 && status == exitOK {
+			status = exitInvalid
+		}
+	}
+	return status
+}
+
+// writeInspect prints the accounts and statements of one report.
+func writeInspect(e *env, rep *validate.Report) {
+	w := e.stdout
+	fmt.Fprintf(w, "%s: %d records, %d statements, %s framing\n", rep.Path, rep.Records, rep.Statements, rep.Framing)
+	type acctInfo struct {
+		iban       cfonb.IBAN
+		statements int
+	}
+	var order []cfonb.Account
+	seen := map[cfonb.Account]*acctInfo{}
+	for _, s := range rep.Summaries {
+		a := seen[s.Account]
+		if a == nil {
+			a = &acctInfo{iban: s.IBAN}
+			seen[s.Account] = a
+			order = append(order, s.Account)
+		}
+		a.statements++
+	}
+	fmt.Fprintf(w, "\nAccounts (%d)\n", len(order))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  BANK\tBRANCH\tACCOUNT\tIBAN\tCURRENCY\tSTATEMENTS")
+	for _, acct := range order {
+		a := seen[acct]
+		iban := string(a.iban)
+		if iban == "" {
+			iban = "(cannot be derived)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", acct.Bank[:], acct.Branch[:], acct.Number[:], iban, acct.Currency[:], a.statements)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nStatements (%d)\n", len(rep.Summaries))
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  LINES\tACCOUNT\tFROM\tTO\tOPENING\tMOVEMENTS\tDEBITS\tCREDITS\tCLOSING\tRECONCILES\t")
+	for _, s := range rep.Summaries {
+		lines := fmt.Sprintf("%d-%d", s.StartLine, s.EndLine)
+		to, closing := s.CloseDate.String(), cfonb.FormatDecimal(s.Closing, s.Decimals)
+		if s.EndLine == 0 {
+			lines, to, closing = fmt.Sprintf("%d-", s.StartLine), "(open)", "-"
+		}
+		rec := "yes"
+		if !s.Reconciles {
+			rec = "NO"
+		}
+		fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", lines, s.Account.Number[:], s.Account.Currency[:],
+			s.OpenDate, to, cfonb.FormatDecimal(s.Opening, s.Decimals), s.Movements,
+			s.Debits.Decimal(s.Decimals), s.Credits.Decimal(s.Decimals), closing, rec)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%s\n", validate.FileSummary(rep))
+	if rep.Errors+rep.Warnings > 0 {
+		fmt.Fprintf(w, "Run cfonb validate %s for the details.\n", rep.Path)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"sync/atomic"
 
@@ -168,4 +167,3 @@ func usageError(e *env, cmd, format string, args ...any) int {
 	return exitUsage
 }
 
-var _ io.Writer // keep io imported for env-based helpers
