@@ -166,4 +166,3 @@ func usageError(e *env, cmd, format string, args ...any) int {
 	fmt.Fprintf(e.stderr, "cfonb %s: %s (see cfonb %s --help)\n", cmd, fmt.Sprintf(format, args...), cmd)
 	return exitUsage
 }
-

@@ -152,4 +152,3 @@ func TestInspect(t *testing.T) {
 	assert.Equal(t, exitInvalid, r.code)
 	assert.Contains(t, r.stdout, "NO")
 }
-
