@@ -12,15 +12,22 @@ const MaxAmount = 99_999_999_999_999
 
 // ErrAmountLength, ErrAmountDigit and ErrAmountSign are the ways an amount
 // field can be malformed; ParseAmount wraps them in an *AmountError.
+// ErrAmountRange is returned by AppendAmount for a value the field cannot
+// hold.
 var (
 	ErrAmountLength = errors.New("amount is not 14 characters")
 	ErrAmountDigit  = errors.New("amount has a non-digit in its first 13 characters")
 	ErrAmountSign   = errors.New("amount's last character is not a sign character ({, A-I, }, J-R)")
+	ErrAmountRange  = errors.New("amount exceeds the field's 14 digits")
 )
 
 // AmountError reports a malformed amount field and where in it the problem is.
 type AmountError struct {
-	Offset int   // 0-based offset of the offending byte within the field
+	// Offset is the 0-based offset within the field of the offending
+	// byte: the first non-digit, 13 for a bad sign character; for a
+	// field of the wrong length, the first missing byte (a short field's
+	// length) or the first extra byte (14).
+	Offset int
 	Err    error // one of ErrAmountLength, ErrAmountDigit, ErrAmountSign
 }
 
@@ -34,7 +41,7 @@ func (e *AmountError) Unwrap() error { return e.Err }
 // units (negative for a debit). It does not allocate on success.
 func ParseAmount(b []byte) (int64, error) {
 	if len(b) != 14 {
-		return 0, &AmountError{Offset: len(b), Err: ErrAmountLength}
+		return 0, &AmountError{Offset: min(len(b), 14), Err: ErrAmountLength}
 	}
 	var v int64
 	for i := 0; i < 13; i++ {
@@ -70,16 +77,18 @@ func overpunch(c byte) (digit int, negative, ok bool) {
 	return 0, false, false
 }
 
-// AppendAmount appends the 14-character field for v minor units to dst.
-// It returns an error if |v| exceeds MaxAmount.
+// AppendAmount appends the 14-character field for v minor units to dst: 13
+// digits and the overpunch character. Zero is written "0000000000000{".
+// It returns dst unchanged and an error wrapping ErrAmountRange if |v|
+// exceeds MaxAmount.
 func AppendAmount(dst []byte, v int64) ([]byte, error) {
+	if v > MaxAmount || v < -MaxAmount {
+		return dst, fmt.Errorf("cfonb: %d: %w", v, ErrAmountRange)
+	}
 	neg := v < 0
 	u := uint64(v)
 	if neg {
 		u = uint64(-v)
-	}
-	if u > MaxAmount {
-		return dst, fmt.Errorf("amount %d exceeds the field's 14 digits", v)
 	}
 	var buf [14]byte
 	for i := 13; i >= 0; i-- {
@@ -101,7 +110,8 @@ func AppendAmount(dst []byte, v int64) ([]byte, error) {
 }
 
 // FormatDecimal formats v minor units with the given number of decimals as
-// an exact decimal string: FormatDecimal(-123456, 2) is "-1234.56".
+// an exact decimal string: FormatDecimal(-123456, 2) is "-1234.56",
+// FormatDecimal(5, 2) is "0.05". Decimals of 0 or less format an integer.
 func FormatDecimal(v int64, decimals int) string {
 	return string(AppendDecimal(nil, v, decimals))
 }

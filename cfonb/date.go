@@ -21,6 +21,8 @@ type DateError struct {
 var monthNames = [13]string{"", "January", "February", "March", "April", "May", "June",
 	"July", "August", "September", "October", "November", "December"}
 
+// Error returns e.g. "30 February 2026 does not exist", "month 13 does not
+// exist" or "day 00 does not exist".
 func (e *DateError) Error() string {
 	if e.Month < 1 || e.Month > 12 {
 		return fmt.Sprintf("month %02d does not exist", e.Month)
@@ -29,6 +31,22 @@ func (e *DateError) Error() string {
 		return "day 00 does not exist"
 	}
 	return fmt.Sprintf("%d %s %d does not exist", e.Day, monthNames[e.Month], e.Year)
+}
+
+// Reason names the impossible date in a few words, for messages such as
+// `booking date "300226" is not a calendar date (30 February)`: "30
+// February", "31 April", "29 February 2025" (the year matters only there),
+// "month 13", "day 00".
+func (e *DateError) Reason() string {
+	switch {
+	case e.Month < 1 || e.Month > 12:
+		return fmt.Sprintf("month %02d", e.Month)
+	case e.Day == 0:
+		return "day 00"
+	case e.Day == 29 && e.Month == 2:
+		return fmt.Sprintf("29 February %d", e.Year)
+	}
+	return fmt.Sprintf("%d %s", e.Day, monthNames[e.Month])
 }
 
 // ParseDate decodes a JJMMAA date. Two-digit years AA are read as 20AA,

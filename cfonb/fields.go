@@ -13,6 +13,26 @@ const (
 	KindAmount                  // 13 digits and an overpunch sign character
 )
 
+// String returns the kind's letter in the CFONB tables ("N", "AN", "B",
+// "X") or "date", "amount".
+func (k Kind) String() string {
+	switch k {
+	case KindNumeric:
+		return "N"
+	case KindAlnum:
+		return "AN"
+	case KindBlank:
+		return "B"
+	case KindText:
+		return "X"
+	case KindDate:
+		return "date"
+	case KindAmount:
+		return "amount"
+	}
+	return "unknown kind"
+}
+
 // FieldID names one field of one record layout. Its position, length, kind
 // and name are written once, in this file.
 type FieldID uint8
@@ -120,17 +140,27 @@ func Layout(c Code) []FieldID {
 	return nil
 }
 
-// Start returns the 1-based column of the field's first byte.
-func (f FieldID) Start() int { return fieldSpecs[f].start }
+// spec returns the field's spec; an unknown FieldID has the zero spec.
+func (f FieldID) spec() fieldSpec {
+	if f >= numFields {
+		return fieldSpec{}
+	}
+	return fieldSpecs[f]
+}
 
-// Len returns the field's length in bytes.
-func (f FieldID) Len() int { return fieldSpecs[f].length }
+// Start returns the 1-based column of the field's first byte (0 for an
+// unknown FieldID).
+func (f FieldID) Start() int { return f.spec().start }
 
-// End returns the 1-based column of the field's last byte.
-func (f FieldID) End() int { return fieldSpecs[f].start + fieldSpecs[f].length - 1 }
+// Len returns the field's length in bytes (0 for an unknown FieldID).
+func (f FieldID) Len() int { return f.spec().length }
 
-// Kind returns what the field may hold.
-func (f FieldID) Kind() Kind { return fieldSpecs[f].kind }
+// End returns the 1-based column of the field's last byte (-1 for an
+// unknown FieldID).
+func (f FieldID) End() int { s := f.spec(); return s.start + s.length - 1 }
+
+// Kind returns what the field may hold (0 for an unknown FieldID).
+func (f FieldID) Kind() Kind { return f.spec().kind }
 
 // String returns the field's name, e.g. "booking date".
 func (f FieldID) String() string {
@@ -141,11 +171,13 @@ func (f FieldID) String() string {
 }
 
 // Of returns the field's bytes in a record's data: a sub-slice, never a
-// copy. A record shorter than the field's end gives what it holds of it.
+// copy, whose capacity ends with the field. A record shorter than the
+// field's end gives what it holds of it (possibly nothing); an unknown
+// FieldID gives nothing.
 func (f FieldID) Of(data []byte) []byte {
-	s := fieldSpecs[f]
+	s := f.spec()
 	lo, hi := s.start-1, s.start-1+s.length
-	if lo >= len(data) {
+	if lo < 0 || lo >= len(data) {
 		return data[len(data):]
 	}
 	if hi > len(data) {

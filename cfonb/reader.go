@@ -1,7 +1,6 @@
 package cfonb
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -10,22 +9,26 @@ import (
 // Framing is how records are delimited in the input.
 type Framing uint8
 
-// Framings. FramingAuto decides from the start of the input: records
-// separated by line ends (LF or CRLF, mixed allowed) unless the first 122
-// bytes hold no LF and a record code stands both at offset 0 and at offset
-// 120, in which case the records are continuous 120-byte blocks.
+// Framings. FramingAuto decides from the first 4 KiB of the input (see
+// [DetectFraming]): records separated by line ends (LF or CRLF, mixed
+// allowed), continuous 120-byte blocks with no separator, or, rarely, lines
+// ended by a lone CR (classic Mac OS).
 const (
 	FramingAuto       Framing = iota
 	FramingLines              // records separated by LF or CRLF
 	FramingContinuous         // 120-byte records with no separator
+	FramingCR                 // records separated by CR alone (a CRLF also ends a record)
 )
 
+// String returns "auto", "lines", "continuous" or "cr".
 func (f Framing) String() string {
 	switch f {
 	case FramingLines:
 		return "lines"
 	case FramingContinuous:
 		return "continuous"
+	case FramingCR:
+		return "cr"
 	}
 	return "auto"
 }
@@ -34,154 +37,419 @@ func (f Framing) String() string {
 // Reader keeps in Record.Data.
 const DefaultMaxKeep = 1024
 
-const readerBufSize = 256 << 10
+// sub is the DOS end-of-file byte (Ctrl-Z), which some tools append to text
+// files.
+const sub = 0x1A
+
+const (
+	readerBufSize = 256 << 10
+	// minBufSize is the smallest buffer a Reader works with: a whole
+	// continuous record must fit.
+	minBufSize = 2 * RecordLen
+	// autoWindow is how much of the input FramingAuto looks at.
+	autoWindow = 4 << 10
+	// maxEmptyReads is how many successive empty reads of the underlying
+	// reader are tolerated before io.ErrNoProgress, as in bufio.
+	maxEmptyReads = 100
+)
+
+// errNoSource is returned by a Reader that was not made by NewReader.
+var errNoSource = errors.New("cfonb: Reader has no input (use NewReader)")
 
 // Reader reads CFONB120 records from an input in constant memory. It frames
 // records and numbers them; it does not judge them (package validate does):
 // a short, long or garbled record is returned as it is, with its true
 // length, so that every problem in a file can be reported.
 //
+// Line ends (LF, CRLF; CR with FramingCR) are not part of a record. A single
+// DOS end-of-file byte (0x1A) that is the last byte of the input belongs to
+// no record either; [Reader.TrailingSUB] tells whether there was one. With
+// FramingContinuous, CR and LF bytes found where a record should start are
+// skipped, and so are those that end the input.
+//
 // Options are fields, to be set before the first call to Read.
 type Reader struct {
-	// Framing is how records are delimited; the zero value detects it.
+	// Framing is how records are delimited; the zero value detects it on
+	// the first call to Read, which sets the field to what it found.
 	Framing Framing
-	// MaxKeep caps how many bytes of an over-long line are kept in
-	// Record.Data (the rest is skipped, and counted in Record.Length).
-	// Zero means DefaultMaxKeep.
+	// MaxKeep caps how many bytes of a record are kept in Record.Data (the
+	// rest is skipped, and counted in Record.Length). Zero means
+	// DefaultMaxKeep.
 	MaxKeep int
 
-	br      *bufio.Reader
+	src     io.Reader
+	buf     []byte // fixed-size buffer; buf[r:w] is read and not yet consumed
+	r, w    int
+	rerr    error // the underlying reader's error (io.EOF at its end), once met
+	offset  int64 // input offset of buf[r]
 	line    int
-	offset  int64
 	started bool
+	sub     bool   // the input ended with a 0x1A that was dropped
 	long    []byte // holds the kept part of an over-long line
-	err     error
+	err     error  // sticky error returned by Read
 }
 
-// NewReader returns a Reader that reads from r.
-func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, readerBufSize)}
+// NewReader returns a Reader that reads from r through a 256 KiB buffer.
+func NewReader(r io.Reader) *Reader { return newReaderSize(r, readerBufSize) }
+
+// newReaderSize returns a Reader with a buffer of size bytes (tests use
+// small buffers to exercise every buffer boundary).
+func newReaderSize(r io.Reader, size int) *Reader {
+	return &Reader{src: r, buf: make([]byte, max(size, minBufSize))}
 }
 
 // Line returns the number of records read so far.
 func (r *Reader) Line() int { return r.line }
 
+// InputOffset returns the number of input bytes consumed so far: the offset
+// of the byte that follows the last record returned and its line end.
+func (r *Reader) InputOffset() int64 { return r.offset }
+
+// TrailingSUB reports whether the input ended with a DOS end-of-file byte
+// (0x1A, Ctrl-Z) that the reader dropped. It is meaningful once Read has
+// returned io.EOF.
+func (r *Reader) TrailingSUB() bool { return r.sub }
+
 // Read returns the next record. At the end of the input it returns io.EOF;
-// any other error is a read error of the underlying reader. Blank lines are
-// returned as records of length 0. The returned Record's Data is valid
-// until the next call to Read.
+// any other error is a read error of the underlying reader, after which
+// Read returns the same error again. A record's data is returned before an
+// error only when the record's end (its line end, or its 120th byte in
+// continuous framing) was read before the error. Blank lines are returned as
+// records of length 0. The returned Record's Data is valid until the next
+// call to Read.
 func (r *Reader) Read() (Record, error) {
+	// Fast paths: a whole LF-ended line, or a whole block, is in the
+	// buffer. They must give what the general path gives (tests compare).
+	if !r.started || r.err != nil {
+		return r.read()
+	}
+	switch r.Framing {
+	case FramingContinuous:
+		if r.w-r.r >= RecordLen && r.buf[r.r] != '\n' && r.buf[r.r] != '\r' {
+			rec := Record{Line: r.line + 1, Offset: r.offset, Data: r.buf[r.r : r.r+RecordLen : r.r+RecordLen], Length: RecordLen}
+			if RecordLen > r.MaxKeep {
+				rec.Data = rec.Data[:r.MaxKeep:r.MaxKeep]
+			}
+			r.line++
+			r.r += RecordLen
+			r.offset += RecordLen
+			return rec, nil
+		}
+	case FramingLines:
+		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 {
+			line := r.buf[r.r : r.r+i : r.r+i]
+			eol := EOLLF
+			if i > 0 && line[i-1] == '\r' {
+				line = line[: i-1 : i-1]
+				eol = EOLCRLF
+			}
+			rec := Record{Line: r.line + 1, Offset: r.offset, Data: line, Length: len(line), EOL: eol}
+			if len(line) > r.MaxKeep {
+				rec.Data = line[:r.MaxKeep:r.MaxKeep]
+			}
+			r.line++
+			r.r += i + 1
+			r.offset += int64(i + 1)
+			return rec, nil
+		}
+	}
+	return r.read()
+}
+
+func (r *Reader) read() (Record, error) {
 	if r.err != nil {
 		return Record{}, r.err
 	}
 	if !r.started {
-		r.start()
+		if err := r.start(); err != nil {
+			r.err = err
+			return Record{}, err
+		}
 	}
 	var rec Record
 	var err error
-	if r.Framing == FramingContinuous {
+	switch r.Framing {
+	case FramingContinuous:
 		rec, err = r.readBlock()
-	} else {
-		rec, err = r.readLine()
+	case FramingCR:
+		rec, err = r.readLine('\r')
+	default:
+		rec, err = r.readLine('\n')
 	}
 	if err != nil {
 		r.err = err
+		return Record{}, err
 	}
-	return rec, err
+	r.line++
+	rec.Line = r.line
+	return rec, nil
 }
 
-func (r *Reader) start() {
+func (r *Reader) start() error {
 	r.started = true
+	if r.src == nil || len(r.buf) < minBufSize {
+		return errNoSource
+	}
 	if r.MaxKeep <= 0 {
 		r.MaxKeep = DefaultMaxKeep
 	}
-	if r.Framing != FramingAuto {
-		return
+	switch r.Framing {
+	case FramingLines, FramingContinuous, FramingCR:
+		return nil
+	case FramingAuto:
+	default:
+		r.Framing = FramingLines
+		return nil
 	}
-	r.Framing = FramingLines
-	p, _ := r.br.Peek(RecordLen + 2)
-	if len(p) >= RecordLen+2 && bytes.IndexByte(p, '\n') < 0 &&
-		isDigit(p[0]) && isDigit(p[1]) && isDigit(p[RecordLen]) && isDigit(p[RecordLen+1]) {
-		r.Framing = FramingContinuous
+	for r.w-r.r < min(autoWindow, len(r.buf)) && r.rerr == nil {
+		r.fill()
 	}
+	// A read error is not returned here: the records before it are read
+	// first, and the error stays in r.rerr for the reading functions.
+	r.Framing = DetectFraming(r.buf[r.r:r.w], r.rerr != nil)
+	return nil
+}
+
+// DetectFraming decides how the records of an input are delimited from its
+// first bytes p (a few KiB; the Reader looks at 4 KiB). atEOF says that p is
+// the whole input. In order:
+//   - an LF in p, not counting the CR, LF and 0x1A bytes that end the input:
+//     FramingLines;
+//   - no LF at all, and a CR among the first 121 bytes: FramingCR;
+//   - at least 122 bytes with no LF (as above), two digits (a record code) at
+//     offset 0 and at offset 120: FramingContinuous;
+//   - no LF at all and a CR: FramingCR;
+//   - otherwise FramingLines (a single record, an empty input, a file with
+//     one over-long line).
+func DetectFraming(p []byte, atEOF bool) Framing {
+	body := p
+	if atEOF {
+		body = bytes.TrimRight(body, "\r\n\x1a")
+	}
+	if bytes.IndexByte(body, '\n') >= 0 {
+		return FramingLines
+	}
+	noLF := bytes.IndexByte(p, '\n') < 0
+	cr := bytes.IndexByte(p, '\r')
+	if noLF && cr >= 0 && cr <= RecordLen {
+		return FramingCR
+	}
+	if len(body) >= RecordLen+2 && isDigit(body[0]) && isDigit(body[1]) &&
+		isDigit(body[RecordLen]) && isDigit(body[RecordLen+1]) {
+		return FramingContinuous
+	}
+	if noLF && cr >= 0 {
+		return FramingCR
+	}
+	return FramingLines
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// readLine reads one LF-terminated line.
-func (r *Reader) readLine() (Record, error) {
-	start := r.offset
-	b, err := r.br.ReadSlice('\n')
-	n := len(b)
-	// crlf: the byte before a final LF is CR.
-	crlf := n >= 2 && b[n-1] == '\n' && b[n-2] == '\r'
-	if err == bufio.ErrBufferFull {
-		// Over-long line: keep its head, skip and count the rest.
-		r.long = append(r.long[:0], b[:min(n, r.MaxKeep)]...)
-		for err == bufio.ErrBufferFull {
-			prev := b[len(b)-1]
-			b, err = r.br.ReadSlice('\n')
-			n += len(b)
-			if len(r.long) < r.MaxKeep {
-				r.long = append(r.long, b[:min(len(b), r.MaxKeep-len(r.long))]...)
-			}
-			crlf = len(b) >= 2 && b[len(b)-1] == '\n' && b[len(b)-2] == '\r' ||
-				len(b) == 1 && b[0] == '\n' && prev == '\r'
+// fill compacts the buffer and reads more input into it. It must be called
+// only when r.rerr is nil; it reads at least one byte or sets r.rerr.
+func (r *Reader) fill() {
+	if r.r > 0 {
+		r.w = copy(r.buf, r.buf[r.r:r.w])
+		r.r = 0
+	}
+	for range maxEmptyReads {
+		n, err := r.src.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			r.rerr = errors.New("cfonb: the underlying reader returned an invalid count")
+			return
 		}
-		b = r.long
+		r.w += n
+		if err != nil {
+			r.rerr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
 	}
+	r.rerr = io.ErrNoProgress
+}
+
+// consume marks n buffered bytes as read.
+func (r *Reader) consume(n int) {
+	r.r += n
 	r.offset += int64(n)
-	if err != nil && err != io.EOF {
-		return Record{}, err
+}
+
+// record builds a Record (without its Line) whose data starts at offset and
+// keeps at most MaxKeep bytes of data. The data's capacity is capped so that
+// appending to it cannot overwrite the reader's buffer.
+func (r *Reader) record(offset int64, data []byte, length int, eol EOL) Record {
+	if len(data) > length {
+		data = data[:length]
 	}
-	if n == 0 {
+	if len(data) > r.MaxKeep {
+		data = data[:r.MaxKeep]
+	}
+	return Record{Offset: offset, Data: data[:len(data):len(data)], Length: length, EOL: eol}
+}
+
+// readLine reads one line ended by sep ('\n' or '\r').
+func (r *Reader) readLine(sep byte) (Record, error) {
+	scan := 0 // buf[r.r:r.r+scan] holds no sep
+	for {
+		if i := bytes.IndexByte(r.buf[r.r+scan:r.w], sep); i >= 0 {
+			end := r.r + scan + i // the separator
+			if sep == '\r' && end+1 == r.w && r.rerr == nil {
+				// Is the CR followed by an LF? Read on to know.
+				if r.r == 0 && r.w == len(r.buf) {
+					return r.readLongLine(sep)
+				}
+				scan = end - r.r
+				r.fill()
+				continue
+			}
+			start := r.offset
+			line := r.buf[r.r:end]
+			next := end + 1
+			eol := EOLLF
+			if sep == '\n' {
+				if n := len(line); n > 0 && line[n-1] == '\r' {
+					line = line[:n-1]
+					eol = EOLCRLF
+				}
+			} else {
+				eol = EOLCR
+				if next < r.w && r.buf[next] == '\n' {
+					next++
+					eol = EOLCRLF
+				}
+			}
+			r.consume(next - r.r)
+			return r.record(start, line, len(line), eol), nil
+		}
+		scan = r.w - r.r
+		if r.rerr != nil {
+			return r.lastLine()
+		}
+		if r.r == 0 && r.w == len(r.buf) {
+			return r.readLongLine(sep)
+		}
+		r.fill()
+	}
+}
+
+// lastLine returns what is left in the buffer once the input has ended: a
+// last line without a line end.
+func (r *Reader) lastLine() (Record, error) {
+	if r.rerr != io.EOF {
+		return Record{}, r.rerr
+	}
+	if r.r == r.w {
 		return Record{}, io.EOF
 	}
-	r.line++
-	rec := Record{Line: r.line, Offset: start, Length: n}
-	if err == nil { // ended by LF
-		rec.Length--
-		rec.EOL = EOLLF
-		if crlf {
-			rec.Length--
-			rec.EOL = EOLCRLF
+	start := r.offset
+	line := r.buf[r.r:r.w]
+	r.consume(len(line))
+	if line[len(line)-1] == sub {
+		line = line[:len(line)-1]
+		r.sub = true
+		if len(line) == 0 {
+			return Record{}, io.EOF
 		}
 	}
-	if len(b) > rec.Length {
-		b = b[:rec.Length]
+	return r.record(start, line, len(line), EOLNone), nil
+}
+
+// readLongLine reads a line that does not fit in the buffer, which is full
+// and holds no separator: it keeps the line's first MaxKeep bytes and counts
+// the rest.
+func (r *Reader) readLongLine(sep byte) (Record, error) {
+	start := r.offset
+	keep := r.long[:0]
+	n := 0        // bytes of the line so far, without its line end
+	var last byte // the line's last byte so far
+	eol := EOLNone
+	for {
+		chunk := r.buf[r.r:r.w]
+		i := bytes.IndexByte(chunk, sep)
+		if i < 0 {
+			i = len(chunk)
+		}
+		if len(keep) < r.MaxKeep {
+			keep = append(keep, chunk[:min(i, r.MaxKeep-len(keep))]...)
+		}
+		if i > 0 {
+			last = chunk[i-1]
+		}
+		n += i
+		if i < len(chunk) { // the separator, at chunk[i]
+			r.consume(i + 1)
+			if sep == '\n' {
+				eol = EOLLF
+				if last == '\r' {
+					n--
+					eol = EOLCRLF
+				}
+				break
+			}
+			eol = EOLCR
+			if r.r == r.w && r.rerr == nil {
+				r.fill()
+			}
+			if r.r < r.w && r.buf[r.r] == '\n' {
+				r.consume(1)
+				eol = EOLCRLF
+			}
+			break
+		}
+		r.consume(i)
+		if r.rerr != nil {
+			if r.rerr != io.EOF {
+				r.long = keep
+				return Record{}, r.rerr
+			}
+			if last == sub {
+				n--
+				r.sub = true
+			}
+			break
+		}
+		r.fill()
 	}
-	rec.Data = b
-	return rec, nil
+	r.long = keep
+	return r.record(start, keep, n, eol), nil
 }
 
 // readBlock reads one 120-byte record of a file without separators.
 func (r *Reader) readBlock() (Record, error) {
-	// Line ends and a DOS end-of-file byte between or after blocks are
-	// tolerated: they belong to no record.
 	for {
-		p, err := r.br.Peek(1)
-		if len(p) == 0 {
-			if err == nil || err == io.EOF {
-				return Record{}, io.EOF
-			}
-			return Record{}, err
+		// CR and LF bytes between blocks belong to no record.
+		for r.r < r.w && (r.buf[r.r] == '\n' || r.buf[r.r] == '\r') {
+			r.consume(1)
 		}
-		if p[0] != '\n' && p[0] != '\r' {
+		if r.w-r.r >= RecordLen || r.rerr != nil {
 			break
 		}
-		r.br.Discard(1)
-		r.offset++
+		r.fill()
 	}
-	p, err := r.br.Peek(RecordLen)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		if len(p) == 0 {
-			return Record{}, err
-		}
+	start := r.offset
+	if r.w-r.r >= RecordLen {
+		block := r.buf[r.r : r.r+RecordLen]
+		r.consume(RecordLen)
+		return r.record(start, block, RecordLen, EOLNone), nil
 	}
-	n := len(p)
-	r.line++
-	rec := Record{Line: r.line, Offset: r.offset, Length: n, Data: p}
-	r.br.Discard(n)
-	r.offset += int64(n)
-	return rec, nil
+	// Fewer than 120 bytes are left, and the input has ended.
+	if r.rerr != io.EOF {
+		return Record{}, r.rerr
+	}
+	block := r.buf[r.r:r.w]
+	r.consume(len(block))
+	// Line ends and one 0x1A that end the input belong to no record.
+	block = bytes.TrimRight(block, "\r\n")
+	if n := len(block); n > 0 && block[n-1] == sub {
+		block = block[:n-1]
+		r.sub = true
+	}
+	block = bytes.TrimRight(block, "\r\n")
+	if len(block) == 0 {
+		return Record{}, io.EOF
+	}
+	return r.record(start, block, len(block), EOLNone), nil
 }

@@ -72,7 +72,21 @@ const (
 	EOLNone EOL = iota // no separator: end of input, or continuous records
 	EOLLF              // "\n"
 	EOLCRLF            // "\r\n"
+	EOLCR              // "\r" alone (FramingCR)
 )
+
+// String returns "none", "LF", "CRLF" or "CR".
+func (e EOL) String() string {
+	switch e {
+	case EOLLF:
+		return "LF"
+	case EOLCRLF:
+		return "CRLF"
+	case EOLCR:
+		return "CR"
+	}
+	return "none"
+}
 
 // Record is one record as read: its bytes, without the line end, and where
 // it stands in the input. Data is valid only until the next call to

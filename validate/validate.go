@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/prefetch"
 )
 
 // DefaultMaxDiagnostics is how many diagnostics a Report keeps per file when
@@ -58,6 +59,10 @@ type StatementSummary struct {
 	Reconciles bool      // Opening + Debits + Credits == Closing
 }
 
+// prefetchMin is the file size above which File reads ahead in a second
+// goroutine.
+const prefetchMin = 8 << 20
+
 // File validates the file at path. The error is an I/O error (the file
 // cannot be opened or read); problems in the file's content are in the
 // Report.
@@ -67,8 +72,18 @@ func File(path string, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory", path)
+	}
+	if fi.Mode().IsRegular() && fi.Size() > prefetchMin {
+		// Large file: let a second goroutine read ahead.
+		p := prefetch.New(f, 4, 1<<20)
+		defer p.Close()
+		return Stream(path, p, opts)
 	}
 	return Stream(path, f, opts)
 }
@@ -96,6 +111,9 @@ func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 			// The file is another format: nothing more to learn.
 			break
 		}
+	}
+	if cr.TrailingSUB() {
+		v.TrailingSUB()
 	}
 	return v.Finish(), nil
 }

@@ -21,6 +21,13 @@ type Validator struct {
 
 	open bool      // a statement is open
 	st   statement // the open statement
+	// stmtClean: the open statement's 01 has well-formed bank, branch,
+	// currency, decimals and account fields and a blank column 21, so that
+	// a record repeating them needs no check of its own (see fast.go).
+	stmtClean    bool
+	noFast       bool // tests: always take the full checks
+	bookingCache dateCache
+	valueCache   dateCache
 	prev cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
@@ -113,6 +120,14 @@ func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool)
 	if len(data) > cfonb.RecordLen {
 		data = data[:cfonb.RecordLen]
 	}
+	if rec.Length == cfonb.RecordLen && len(data) == cfonb.RecordLen && v.open && v.stmtClean && !v.noFast {
+		switch {
+		case code == cfonb.CodeMovement && v.fastMovement(data),
+			code == cfonb.CodeComplement && v.fastComplement(data):
+			v.prev = code
+			return false
+		}
+	}
 	switch code {
 	case cfonb.CodeOldBalance:
 		v.oldBalance(rec.Line, data)
@@ -125,6 +140,12 @@ func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool)
 	}
 	v.prev = code
 	return false
+}
+
+// TrailingSUB reports the DOS end-of-file mark (0x1A) that the reader found
+// after the last record.
+func (v *Validator) TrailingSUB() {
+	v.errorf(v.last+1, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")
 }
 
 // Finish ends the file's checks and returns its report, its diagnostics in
@@ -154,7 +175,9 @@ func (v *Validator) oldBalance(line int, data []byte) {
 		v.errorf(line, 1, RuleSequence, "old balance (01) while the statement opened at line %d is not closed (no new balance 07)", v.st.line)
 		v.closeStatement(0, 0, 0, false)
 	}
+	before := v.rep.Errors + v.rep.Warnings
 	v.checkCommon(line, data, nil)
+	headClean := v.rep.Errors+v.rep.Warnings == before && len(data) == cfonb.RecordLen && data[20] == ' '
 	v.checkReserved(line, data, cfonb.FieldReserved8, cfonb.FieldReserved21, cfonb.FieldReserved33, cfonb.FieldReserved41, cfonb.FieldReserved105)
 	date, dateOK := v.checkDate(line, data, cfonb.FieldBalanceDate, true)
 	amount, amountOK := v.checkAmount(line, data, cfonb.FieldBalance)
@@ -164,6 +187,7 @@ func (v *Validator) oldBalance(line int, data []byte) {
 	*st = statement{line: line, acct: cfonb.AccountOf(data), date: date, opening: amount, openingOK: amountOK && dateOK, sumOK: true}
 	copy(st.data[:], data)
 	st.decimals = decimalsOf(data)
+	v.stmtClean = headClean
 
 	if prev, ok := v.accounts[st.acct]; ok && prev.ok && st.openingOK {
 		if prev.balance != amount {

@@ -1,6 +1,277 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"unicode/utf8"
 
-// runExport is a stub until the command is written.
-func runExport(ctx context.Context, e *env, args []string) int { return exitInternal }
+	"github.com/spf13/pflag"
+
+	"github.com/cfonb-dev/cfonb/export"
+	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/validate"
+)
+
+const exportUsage = `Usage: cfonb export [--format jsonl|json|csv] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...
+
+Exports the movements of CFONB120 files: one JSON object per movement (jsonl,
+the default), one JSON document of statements with their movements (json),
+or one spreadsheet row per movement (csv). Each movement has its account and
+IBAN, ISO 8601 dates, its amount as an exact decimal string and in minor
+units, its operation codes and label, and every 05 complement, with named
+fields for the standard qualifiers (payer, payee, remittance information,
+end-to-end reference, mandate, original amount...). Files of any size are
+exported in constant memory.
+
+PATH is a file, a directory (walked recursively, hidden files skipped) or -
+for standard input. Every file is validated first: a file with validation
+errors is not exported, and its errors are printed, unless --force is given.
+With --output the file is written atomically: it appears complete or not at
+all (an existing file is replaced only on success).
+
+Exit status: 0 exported, 1 a file has validation errors (nothing exported),
+2 a usage or I/O error.
+
+Examples:
+  cfonb export statement.txt > movements.jsonl
+  cfonb export --format json --output statements.json statements/
+  cfonb export --format csv --csv-sep ';' --decimal-comma --bom -o releve.csv statement.txt
+  cfonb export statement.txt | jq 'select(.amount_minor < 0) | .label'
+
+Flags:
+`
+
+// validateFunc validates the file at path, reporting it as name.
+type validateFunc func(name, path string) (*validate.Report, error)
+
+// validateForExport is the validation cfonb export runs.
+func validateForExport(name, path string) (*validate.Report, error) {
+	if name == path {
+		return validate.File(path, validate.Options{})
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return validate.Stream(name, f, validate.Options{})
+}
+
+func runExport(ctx context.Context, e *env, args []string) int {
+	return exportCommand(ctx, e, args, validateForExport)
+}
+
+// exportInput is one file to export: its name in messages and output, and
+// where to read it.
+type exportInput struct {
+	name, path string
+}
+
+func exportCommand(ctx context.Context, e *env, args []string, check validateFunc) int {
+	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	format := fs.StringP("format", "f", "jsonl", "output format: jsonl (one object per movement), json (statements with their movements) or csv")
+	output := fs.StringP("output", "o", "", "write to FILE (atomically) instead of standard output")
+	force := fs.Bool("force", false, "export files that have validation errors (their errors are still printed)")
+	sep := fs.String("csv-sep", "", "CSV field separator: one character, or \"tab\" (default \",\", or \";\" with --decimal-comma)")
+	decimalComma := fs.Bool("decimal-comma", false, "CSV: write decimal amounts with a decimal comma (-1234,56), as French spreadsheets read them")
+	bom := fs.Bool("bom", false, "CSV: start with a UTF-8 byte order mark, for Excel")
+	fs.Usage = func() { fmt.Fprint(e.stderr, exportUsage); fs.PrintDefaults() }
+	if code, done := parseFlags(fs, e, args); done {
+		return code
+	}
+	f, err := export.ParseFormat(*format)
+	if err != nil {
+		return usageError(e, "export", "--format: %v", err)
+	}
+	opts := export.Options{Format: f, DecimalComma: *decimalComma, BOM: *bom}
+	if f != export.CSV && (*sep != "" || *decimalComma || *bom) {
+		return usageError(e, "export", "--csv-sep, --decimal-comma and --bom apply to --format csv")
+	}
+	if *sep != "" {
+		r, ok := parseSeparator(*sep)
+		if !ok {
+			return usageError(e, "export", "--csv-sep must be one character other than a quote or a line end, or \"tab\", not %q", *sep)
+		}
+		opts.Comma = r
+	}
+	if fs.NArg() == 0 {
+		return usageError(e, "export", "no PATH given (use - for standard input)")
+	}
+	paths, err := expandPaths(fs.Args())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
+		return exitUsage
+	}
+
+	// Standard input is read twice (validated, then exported): keep it in a
+	// temporary file, not in memory.
+	inputs := make([]exportInput, 0, len(paths))
+	for _, p := range paths {
+		if p != "-" {
+			inputs = append(inputs, exportInput{p, p})
+			continue
+		}
+		tmp, err := spoolStdin(e.stdin)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb export: reading standard input: %v\n", err)
+			return exitUsage
+		}
+		defer os.Remove(tmp)
+		inputs = append(inputs, exportInput{"<stdin>", tmp})
+	}
+
+	invalid := false
+	for _, in := range inputs {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stderr, "cfonb export: interrupted")
+			return exitUsage
+		}
+		rep, err := check(in.name, in.path)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
+			return exitUsage
+		}
+		if rep.Errors == 0 {
+			continue
+		}
+		invalid = true
+		for _, d := range rep.Diagnostics {
+			if d.Severity == validate.SeverityError {
+				fmt.Fprintln(e.stderr, d.String())
+			}
+		}
+		if n := rep.Errors - countErrors(rep.Diagnostics); n > 0 {
+			fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", in.name, n)
+		}
+		if *force {
+			fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", in.name, exportPlural(rep.Errors, "validation error"))
+		} else {
+			fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", in.name, exportPlural(rep.Errors, "validation error"))
+		}
+	}
+	if invalid && !*force {
+		fmt.Fprintln(e.stderr, "cfonb export: nothing exported: fix the errors, or use --force to export anyway")
+		return exitInvalid
+	}
+
+	var stats exportStats
+	write := func(w io.Writer) error {
+		var err error
+		stats, err = exportAll(ctx, w, inputs, opts)
+		return err
+	}
+	if *output == "" || *output == "-" {
+		err = write(e.stdout)
+	} else {
+		err = atomicfile.Write(*output, 0, write)
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			fmt.Fprintln(e.stderr, "cfonb export: interrupted: nothing written")
+		} else {
+			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
+		}
+		return exitUsage
+	}
+	if *output != "" && *output != "-" {
+		fmt.Fprintf(e.stderr, "cfonb export: %s: %s of %s from %s\n", *output,
+			exportPlural(stats.movements, "movement"), exportPlural(stats.statements, "statement"), exportPlural(len(inputs), "file"))
+	}
+	return exitOK
+}
+
+type exportStats struct{ statements, movements int }
+
+// exportAll exports the inputs in order to w.
+func exportAll(ctx context.Context, w io.Writer, inputs []exportInput, opts export.Options) (exportStats, error) {
+	ex, err := export.New(w, opts)
+	if err != nil {
+		return exportStats{}, err
+	}
+	for _, in := range inputs {
+		if err := exportOne(ctx, ex, in); err != nil {
+			return exportStats{}, err
+		}
+	}
+	if err := ex.Close(); err != nil {
+		return exportStats{}, err
+	}
+	st, mv := ex.Counts()
+	return exportStats{st, mv}, nil
+}
+
+func exportOne(ctx context.Context, ex *export.Exporter, in exportInput) error {
+	f, err := os.Open(in.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return ex.Export(in.name, ctxReader{ctx, f})
+}
+
+// ctxReader stops reading when its context is done (an interrupt).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// spoolStdin copies r to a temporary file and returns its path.
+func spoolStdin(r io.Reader) (string, error) {
+	tmp, err := os.CreateTemp("", "cfonb-export-stdin-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(tmp, r)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
+}
+
+// parseSeparator reads the --csv-sep value: one character, or "tab" or
+// `\t` for a tab.
+func parseSeparator(s string) (rune, bool) {
+	switch s {
+	case "tab", "TAB", `\t`:
+		return '\t', true
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	if size != len(s) || r == utf8.RuneError || r == '"' || r == '\r' || r == '\n' {
+		return 0, false
+	}
+	return r, true
+}
+
+// countErrors counts the errors among diagnostics.
+func countErrors(ds []validate.Diagnostic) int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == validate.SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
+// exportPlural returns "1 word" or "n words".
+func exportPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,6 +1,748 @@
 package main
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
 
-// runFmt is a stub until the command is written.
-func runFmt(ctx context.Context, e *env, args []string) int { return exitInternal }
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/pflag"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/validate"
+)
+
+const fmtUsage = `Usage: cfonb fmt [-w | -l | -d] [--encoding ENC] [--eol crlf|lf|none] [--jobs N] [PATH...]
+
+Normalises legacy exports into canonical CFONB120, like gofmt for Go:
+printable ASCII records of exactly 120 characters, each followed by CRLF.
+It decodes Latin-1, Windows-1252, UTF-8 and EBCDIC and transliterates the
+text zones one character for one character (É→E, ç→c, ß→s, €→E), so no
+field moves; it removes a byte-order mark, a DOS end-of-file byte (0x1A),
+blank lines and spaces after column 120, pads lines whose trailing spaces
+an editor stripped, and writes one kind of line end.
+
+It never changes a figure: every record written is compared with the line
+it comes from, and the record code, bank, branch, account, currency,
+decimals, dates and amounts must be identical; only text and reserved
+zones may fmtDiffer, by transliteration. If not, the file is refused and
+nothing is written. What cannot be repaired without guessing (a short line
+whose missing part holds data, a balance that does not reconcile) stays as
+it is and is reported as "cfonb validate" would (line numbers are those of
+the formatted file).
+
+Without -w, -l or -d, the formatted file goes to standard output (one PATH,
+or standard input when there is none). Directories are walked recursively.
+Notes on what was repaired, diagnostics and a summary go to standard error.
+
+Exit status: 0 every file is canonical (or was made so), 1 a file was
+refused or still has errors after repair, 2 a usage or I/O error.
+
+Examples:
+  cfonb fmt export.txt > canonical.txt
+  cfonb fmt -l exports/             # which files would change
+  cfonb fmt -d --encoding latin1 lcl.txt
+  cfonb fmt -w exports/             # rewrite in place, atomically
+
+Flags:
+`
+
+// fmtMode is what fmt does with a formatted file.
+type fmtMode uint8
+
+const (
+	fmtStdout fmtMode = iota // write it to standard output
+	fmtWrite                 // -w: replace the file
+	fmtList                  // -l: print the file's name if it would change
+	fmtDiff                  // -d: print a diff
+)
+
+// fmtConfig is what every file of a run shares.
+type fmtConfig struct {
+	mode     fmtMode
+	encoding cfonb.Encoding
+	eol      cfonb.EOL
+	validate validate.Options
+	stdin    io.Reader
+	// stdout is where the formatted file goes in fmtStdout mode when it can
+	// be written directly (see fmtDirectStdout); nil to spool it.
+	stdout *os.File
+	// writeFile replaces a file atomically (atomicfile.Write, keeping the
+	// file's mode); tests replace it to inject failures.
+	writeFile func(path string, write func(io.Writer) error) error
+}
+
+// fmtResult is the outcome for one file.
+type fmtResult struct {
+	name    string // path, or <stdin>
+	rep     *cfonb.NormalizeReport
+	vrep    *validate.Report // validation of the formatted file
+	refused *cfonb.RefusedError
+	err     error     // an I/O error
+	written bool      // -w: the file was replaced
+	out     *fmtSpool // the formatted file (fmtStdout) or the diff (fmtDiff)
+}
+
+func (r *fmtResult) failed() bool { return r.err != nil || r.refused != nil }
+
+// errFmtUnchanged aborts an atomic write when the file is already canonical.
+var errFmtUnchanged = errors.New("unchanged")
+
+func runFmt(ctx context.Context, e *env, args []string) int {
+	fs := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	write := fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their mode)")
+	list := fs.BoolP("list", "l", false, "list the files that would change")
+	diff := fs.BoolP("diff", "d", false, "show the changes as a unified diff")
+	encoding := fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii")
+	eol := fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "files formatted in parallel")
+	fs.Usage = func() { fmt.Fprint(e.stderr, fmtUsage); fs.PrintDefaults() }
+	if code, done := parseFlags(fs, e, args); done {
+		return code
+	}
+	cfg := &fmtConfig{stdin: e.stdin, writeFile: func(path string, w func(io.Writer) error) error {
+		return atomicfile.Write(path, 0, w)
+	}}
+	modes := 0
+	for m, set := range map[fmtMode]bool{fmtWrite: *write, fmtList: *list, fmtDiff: *diff} {
+		if set {
+			modes++
+			cfg.mode = m
+		}
+	}
+	if modes > 1 {
+		return usageError(e, "fmt", "-w, -l and -d exclude each other")
+	}
+	enc, err := cfonb.ParseEncoding(*encoding)
+	if err != nil {
+		return usageError(e, "fmt", "--encoding: %v", err)
+	}
+	cfg.encoding = enc
+	switch strings.ToLower(*eol) {
+	case "crlf":
+		cfg.eol = cfonb.EOLCRLF
+	case "lf":
+		cfg.eol = cfonb.EOLLF
+	case "none":
+		cfg.eol = cfonb.EOLNone
+	default:
+		return usageError(e, "fmt", "--eol must be crlf, lf or none, not %q", *eol)
+	}
+	if *jobs < 1 {
+		return usageError(e, "fmt", "--jobs must be at least 1")
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		if e.stdinIsTerminal || cfg.mode == fmtWrite {
+			return usageError(e, "fmt", "no PATH given")
+		}
+		args = []string{"-"}
+	}
+	paths, err := expandPaths(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb fmt: %v\n", err)
+		return exitUsage
+	}
+	stdinUses := 0
+	for _, p := range paths {
+		if p == "-" {
+			stdinUses++
+		}
+	}
+	switch {
+	case cfg.mode == fmtWrite && stdinUses > 0:
+		return usageError(e, "fmt", "-w cannot rewrite standard input")
+	case stdinUses > 1:
+		return usageError(e, "fmt", "standard input (-) given more than once")
+	case cfg.mode == fmtStdout && len(paths) != 1:
+		return usageError(e, "fmt", "without -w, -l or -d, fmt formats one file to standard output (got %d); use -w to rewrite files in place", len(paths))
+	}
+	if cfg.mode == fmtStdout {
+		cfg.stdout = fmtDirectStdout(e.stdout)
+	}
+	return fmtFiles(ctx, e, cfg, paths, *jobs)
+}
+
+// fmtFiles formats the files with up to jobs workers and reports on them
+// in the order of paths.
+func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs int) int {
+	type indexed struct {
+		i   int
+		res *fmtResult
+	}
+	results := make(chan indexed, jobs)
+	go func() {
+		var g errgroup.Group
+		g.SetLimit(jobs)
+		for i, p := range paths {
+			if ctx.Err() != nil {
+				results <- indexed{i, &fmtResult{name: p, err: fmt.Errorf("%s: %w", p, ctx.Err())}}
+				continue
+			}
+			g.Go(func() error {
+				results <- indexed{i, fmtFile(ctx, cfg, p)}
+				return nil
+			})
+		}
+		_ = g.Wait()
+		close(results)
+	}()
+
+	var bar *progressbar.ProgressBar
+	if e.stderrIsTerminal && len(paths) > 4 {
+		bar = progressbar.NewOptions(len(paths), progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetDescription("formatting"), progressbar.OptionClearOnFinish(),
+			progressbar.OptionShowCount(), progressbar.OptionThrottle(100_000_000))
+	}
+	var sum fmtSummary
+	pending := map[int]*fmtResult{}
+	next := 0
+	var msgs bytes.Buffer
+	for r := range results {
+		pending[r.i] = r.res
+		for pending[next] != nil {
+			res := pending[next]
+			delete(pending, next)
+			next++
+			msgs.Reset()
+			fmtReportFile(&msgs, e.stdout, cfg, res, &sum)
+			if bar != nil && msgs.Len() > 0 {
+				_ = bar.Clear()
+			}
+			_, _ = e.stderr.Write(msgs.Bytes())
+			if res.out != nil {
+				res.out.close()
+			}
+		}
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	sum.write(e.stderr, cfg.mode, len(paths))
+	switch {
+	case sum.ioErrors > 0 || ctx.Err() != nil:
+		return exitUsage
+	case sum.refused > 0 || sum.invalid > 0:
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// fmtSummary counts the outcomes of a run.
+type fmtSummary struct {
+	changed, unchanged, refused, ioErrors, invalid int
+	failures                                       []string
+}
+
+func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
+	changed := "reformatted"
+	if mode == fmtList || mode == fmtDiff {
+		changed = "to reformat"
+	}
+	fmt.Fprintf(w, "cfonb fmt: %s: %d %s, %d already canonical, %d failed",
+		fmtPlural(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
+	if s.invalid > 0 {
+		fmt.Fprintf(w, "; %s with errors after repair", fmtPlural(s.invalid, "file"))
+	}
+	fmt.Fprintln(w)
+	for _, f := range s.failures {
+		fmt.Fprintf(w, "  failed: %s\n", f)
+	}
+}
+
+func fmtPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// fmtReportFile writes a file's output (to stdout) and messages (to msgs) and
+// counts it.
+func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fmtResult, sum *fmtSummary) {
+	switch {
+	case res.err != nil:
+		sum.ioErrors++
+		sum.failures = append(sum.failures, res.err.Error())
+		fmt.Fprintf(msgs, "cfonb fmt: %v\n", res.err)
+		return
+	case res.refused != nil:
+		sum.refused++
+		where := res.name
+		if res.refused.Line > 0 {
+			where = fmt.Sprintf("%s:%d:%d", res.name, res.refused.Line, max(res.refused.Column, 1))
+		}
+		msg := fmt.Sprintf("%s: error: refused, nothing written: %s [fmt-refused]", where, res.refused.Reason)
+		sum.failures = append(sum.failures, fmt.Sprintf("%s: %s", res.name, res.refused.Reason))
+		fmt.Fprintln(msgs, msg)
+		return
+	}
+	rep := res.rep
+	if rep.Changed {
+		sum.changed++
+		fmt.Fprintf(msgs, "%s: %s\n", res.name, fmtDescribeRepairs(rep, cfg.eol))
+	} else {
+		sum.unchanged++
+	}
+	switch cfg.mode {
+	case fmtStdout:
+		if res.out != nil {
+			if err := res.out.writeTo(stdout); err != nil {
+				sum.ioErrors++
+				sum.failures = append(sum.failures, fmt.Sprintf("%s: writing to standard output: %v", res.name, err))
+				fmt.Fprintf(msgs, "cfonb fmt: %s: writing to standard output: %v\n", res.name, err)
+			}
+		}
+	case fmtList:
+		if rep.Changed {
+			fmt.Fprintln(stdout, res.name)
+		}
+	case fmtDiff:
+		if rep.Changed && res.out != nil {
+			_ = res.out.writeTo(stdout)
+		}
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(msgs, "%s:%d:%d: note: not repaired (input line %d): %s\n", res.name, p.OutLine, p.Column, p.Line, p.Message)
+	}
+	if n := rep.ProblemCount - len(rep.Problems); n > 0 {
+		fmt.Fprintf(msgs, "%s: note: %d more lines not repaired\n", res.name, n)
+	}
+	if v := res.vrep; v != nil {
+		for _, d := range v.Diagnostics {
+			d.File = res.name
+			fmt.Fprintln(msgs, d.String())
+		}
+		if v.Omitted > 0 {
+			fmt.Fprintf(msgs, "%s: %d more diagnostics not shown\n", res.name, v.Omitted)
+		}
+		if v.Errors > 0 {
+			sum.invalid++
+		}
+	}
+}
+
+// fmtDescribeRepairs says what was repaired, e.g. "cp1252 (detected: not
+// UTF-8, not EBCDIC); 12 characters transliterated, 3 lines padded to 120,
+// 5 line ends changed to CRLF".
+func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
+	var b strings.Builder
+	b.WriteString("encoding " + rep.Encoding.String())
+	if rep.Detected != "" {
+		b.WriteString(" (detected: " + rep.Detected + ")")
+	}
+	if rep.Framing == cfonb.FramingContinuous {
+		b.WriteString("; records without line ends")
+	}
+	var parts []string
+	add := func(r cfonb.Repair, one, many string) {
+		switch n := rep.Repairs[r]; n {
+		case 0:
+		case 1:
+			parts = append(parts, "1 "+one)
+		default:
+			parts = append(parts, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	eolName := map[cfonb.EOL]string{cfonb.EOLCRLF: "CRLF", cfonb.EOLLF: "LF", cfonb.EOLNone: "none"}[eol]
+	add(cfonb.RepairTranslit, "character transliterated", "characters transliterated")
+	add(cfonb.RepairSpace, "control or space character made a space", "control or space characters made spaces")
+	add(cfonb.RepairReplaced, "character with no ASCII equivalent made '?'", "characters with no ASCII equivalent made '?'")
+	add(cfonb.RepairInvalidUTF8, "line not in UTF-8 read as Windows-1252", "lines not in UTF-8 read as Windows-1252")
+	add(cfonb.RepairZeroWidth, "combining mark removed", "combining marks removed")
+	add(cfonb.RepairBOM, "byte-order mark removed", "byte-order marks removed")
+	add(cfonb.RepairEOF, "end-of-file byte (0x1A) removed", "end-of-file bytes (0x1A) removed")
+	add(cfonb.RepairBlankLine, "blank line removed", "blank lines removed")
+	add(cfonb.RepairPadded, "line padded to 120", "lines padded to 120")
+	add(cfonb.RepairTrimmed, "line's spaces after column 120 removed", "lines' spaces after column 120 removed")
+	add(cfonb.RepairLineEnd, "line end changed to "+eolName, "line ends changed to "+eolName)
+	if len(parts) == 0 {
+		parts = append(parts, "re-encoded as ASCII")
+	}
+	return b.String() + "; " + strings.Join(parts, ", ")
+}
+
+// fmtFile formats one file as cfg says.
+func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
+	res := &fmtResult{name: path}
+	var in io.Reader
+	if path == "-" {
+		res.name = "<stdin>"
+		in = cfg.stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			res.err = err
+			return res
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			res.err = err
+			return res
+		}
+		switch {
+		case fi.IsDir():
+			res.err = fmt.Errorf("%s: is a directory", path)
+			return res
+		case cfg.mode == fmtWrite && !fi.Mode().IsRegular():
+			res.err = fmt.Errorf("%s: not a regular file: -w rewrites regular files only", path)
+			return res
+		}
+		in = f
+	}
+	in = fmtCtxReader{ctx, in}
+
+	var err error
+	switch cfg.mode {
+	case fmtWrite:
+		err = cfg.writeFile(path, func(w io.Writer) error {
+			var err error
+			res.rep, res.vrep, err = fmtNormalizeValidate(res.name, w, in, cfg, nil)
+			if err == nil && !res.rep.Changed {
+				return errFmtUnchanged
+			}
+			return err
+		})
+		res.written = err == nil
+		if errors.Is(err, errFmtUnchanged) {
+			err = nil
+		}
+	case fmtStdout:
+		if cfg.stdout != nil {
+			res.rep, res.vrep, err = fmtNormalizeDirect(res.name, cfg.stdout, in, cfg)
+			break
+		}
+		res.out = &fmtSpool{}
+		res.rep, res.vrep, err = fmtNormalizeValidate(res.name, res.out, in, cfg, nil)
+	case fmtList:
+		res.rep, res.vrep, err = fmtNormalizeValidate(res.name, io.Discard, in, cfg, nil)
+	case fmtDiff:
+		res.out = &fmtSpool{}
+		d := newFmtDiffer(res.out)
+		res.rep, res.vrep, err = fmtNormalizeValidate(res.name, io.Discard, in, cfg, d.line)
+		if err == nil {
+			err = d.finish()
+		}
+		if err == nil && res.rep.Changed {
+			res.out.header = d.header(res.name, res.rep, cfg.eol)
+		}
+	}
+	var refused *cfonb.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		res.refused = refused
+	case err != nil:
+		res.err = fmt.Errorf("%s: %w", path, err)
+	}
+	if res.failed() && res.out != nil {
+		res.out.close()
+		res.out = nil
+	}
+	return res
+}
+
+// fmtNormalizeValidate formats src to dst and, in parallel, validates what it
+// writes: the output is read back through a pipe by validate.Stream.
+func fmtNormalizeValidate(name string, dst io.Writer, src io.Reader, cfg *fmtConfig, onLine func(*cfonb.LineEvent)) (*cfonb.NormalizeReport, *validate.Report, error) {
+	n := cfonb.NewNormalizer()
+	n.Encoding, n.EOL, n.OnLine = cfg.encoding, cfg.eol, onLine
+	pr, pw := io.Pipe()
+	var vrep *validate.Report
+	var verr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		vrep, verr = validate.Stream(name, pr, cfg.validate)
+		// The validator may stop early (another format): keep draining so
+		// that the formatter never blocks.
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	rep, err := n.Normalize(io.MultiWriter(dst, pw), src)
+	pw.CloseWithError(err)
+	<-done
+	if err != nil {
+		return rep, nil, err
+	}
+	if verr != nil {
+		return rep, nil, fmt.Errorf("validating the formatted file: %w", verr)
+	}
+	return rep, vrep, nil
+}
+
+// fmtNormalizeDirect formats src straight into f (a regular file or the null
+// device, see fmtDirectStdout); if the file is refused, f is truncated back to
+// where it was, so that nothing is written.
+func fmtNormalizeDirect(name string, f *os.File, src io.Reader, cfg *fmtConfig) (*cfonb.NormalizeReport, *validate.Report, error) {
+	start, serr := f.Seek(0, io.SeekCurrent)
+	rep, vrep, err := fmtNormalizeValidate(name, f, src, cfg, nil)
+	if err != nil && serr == nil {
+		if terr := f.Truncate(start); terr == nil {
+			_, _ = f.Seek(start, io.SeekStart)
+		}
+	}
+	return rep, vrep, err
+}
+
+// fmtDirectStdout returns standard output as a file that fmt may write to as
+// it formats, when that can be undone: a regular file (truncated back on
+// refusal) or the null device. A terminal or a pipe gets the output only
+// once the whole file is known to be safe (it is spooled), so it returns
+// nil for them.
+func fmtDirectStdout(w io.Writer) *os.File {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	if fi.Mode().IsRegular() {
+		if _, err := f.Seek(0, io.SeekCurrent); err == nil {
+			return f
+		}
+		return nil
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
+		return f
+	}
+	return nil
+}
+
+// fmtCtxReader stops reading when ctx is done.
+type fmtCtxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c fmtCtxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// fmtSpoolMemory is how much of a fmtSpool is kept in memory before it
+// moves to a temporary file.
+const fmtSpoolMemory = 8 << 20
+
+// fmtSpool holds output until it is known to be good: in memory up to
+// fmtSpoolMemory, then in a temporary file, so that memory stays bounded.
+type fmtSpool struct {
+	header string // written before the body (a diff's header)
+	mem    bytes.Buffer
+	f      *os.File
+}
+
+func (s *fmtSpool) Write(p []byte) (int, error) {
+	if s.f == nil && s.mem.Len()+len(p) <= fmtSpoolMemory {
+		return s.mem.Write(p)
+	}
+	if s.f == nil {
+		f, err := os.CreateTemp("", "cfonb-fmt-*")
+		if err != nil {
+			return 0, fmt.Errorf("spooling the output: %w", err)
+		}
+		_ = os.Remove(f.Name()) // unlinked: it goes away when closed
+		s.f = f
+		if _, err := s.mem.WriteTo(f); err != nil {
+			return 0, fmt.Errorf("spooling the output: %w", err)
+		}
+		s.mem = bytes.Buffer{}
+	}
+	n, err := s.f.Write(p)
+	if err != nil {
+		err = fmt.Errorf("spooling the output: %w", err)
+	}
+	return n, err
+}
+
+// writeTo copies the header and what was spooled to w.
+func (s *fmtSpool) writeTo(w io.Writer) error {
+	if _, err := io.WriteString(w, s.header); err != nil {
+		return err
+	}
+	if s.f == nil {
+		_, err := w.Write(s.mem.Bytes())
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, s.f)
+	return err
+}
+
+func (s *fmtSpool) close() {
+	if s.f != nil {
+		_ = s.f.Close()
+		s.f = nil
+	}
+	s.mem = bytes.Buffer{}
+}
+
+// The diff of -d. fmt never reorders or inserts lines: each input line is
+// kept, changed or removed, and the Normalizer says which (LineEvent). So
+// the edit script is known exactly and no longest-common-subsequence search
+// (nor a diff library) is needed: this writes a unified diff as the lines
+// stream by, in memory bounded by the hunk size.
+
+// fmtDiffContext is the number of unchanged lines shown around a change.
+const fmtDiffContext = 3
+
+// fmtMaxHunkLines bounds a hunk: a longer run of changes is split into
+// adjacent hunks.
+const fmtMaxHunkLines = 4096
+
+type fmtDiffLine struct {
+	op           byte // ' ', '-' or '+'
+	text         string
+	oldNo, newNo int // line numbers (the next line's, for '+' and '-')
+}
+
+// fmtDiffer builds a unified diff from LineEvents.
+type fmtDiffer struct {
+	w          io.Writer
+	before     []fmtDiffLine // up to fmtDiffContext unchanged lines before a change
+	hunk       []fmtDiffLine // the open hunk, nil if none
+	dels, adds []fmtDiffLine // the current run of changes
+	trailing   int           // unchanged lines at the end of the hunk
+	oldNo      int           // last old and new line numbers seen
+	newNo      int
+	eolOnly    int // lines whose only change is the line end
+	err        error
+}
+
+func newFmtDiffer(w io.Writer) *fmtDiffer { return &fmtDiffer{w: w} }
+
+// line takes one event of the Normalizer.
+func (d *fmtDiffer) line(ev *cfonb.LineEvent) {
+	d.oldNo = ev.Line
+	switch {
+	case ev.Out == nil:
+		d.change(fmtDiffLine{op: '-', text: ev.InText(), oldNo: ev.Line, newNo: d.newNo + 1})
+	case ev.ContentChanged:
+		d.newNo = ev.OutLine
+		d.change(fmtDiffLine{op: '-', text: ev.InText(), oldNo: ev.Line, newNo: ev.OutLine})
+		d.change(fmtDiffLine{op: '+', text: string(ev.Out), oldNo: ev.Line, newNo: ev.OutLine})
+	default:
+		d.newNo = ev.OutLine
+		if ev.EOLChanged {
+			d.eolOnly++
+		}
+		d.equal(fmtDiffLine{op: ' ', text: string(ev.Out), oldNo: ev.Line, newNo: ev.OutLine})
+	}
+}
+
+func (d *fmtDiffer) change(l fmtDiffLine) {
+	if d.hunk == nil {
+		d.hunk = append([]fmtDiffLine{}, d.before...)
+		d.before = d.before[:0]
+	}
+	if l.op == '-' {
+		d.dels = append(d.dels, l)
+	} else {
+		d.adds = append(d.adds, l)
+	}
+	d.trailing = 0
+}
+
+// endRun moves the current run of changes into the hunk, removals first.
+func (d *fmtDiffer) endRun() {
+	d.hunk = append(d.hunk, d.dels...)
+	d.hunk = append(d.hunk, d.adds...)
+	d.dels, d.adds = d.dels[:0], d.adds[:0]
+	if len(d.hunk) >= fmtMaxHunkLines {
+		d.flush(0)
+	}
+}
+
+func (d *fmtDiffer) equal(l fmtDiffLine) {
+	if len(d.dels)+len(d.adds) > 0 {
+		d.endRun()
+	}
+	if d.hunk == nil {
+		d.before = append(d.before, l)
+		if len(d.before) > fmtDiffContext {
+			d.before = append(d.before[:0], d.before[1:]...)
+		}
+		return
+	}
+	d.hunk = append(d.hunk, l)
+	d.trailing++
+	if d.trailing > 2*fmtDiffContext {
+		// The next change is too far to share this hunk.
+		tail := d.hunk[len(d.hunk)-fmtDiffContext:]
+		d.before = append(d.before[:0], tail...)
+		d.flush(d.trailing - fmtDiffContext)
+	}
+}
+
+// flush writes the open hunk without its last drop lines.
+func (d *fmtDiffer) flush(drop int) {
+	h := d.hunk[:len(d.hunk)-drop]
+	d.hunk, d.trailing = nil, 0
+	if len(h) == 0 || d.err != nil {
+		return
+	}
+	oldStart, newStart := h[0].oldNo, h[0].newNo
+	var oldCount, newCount int
+	for _, l := range h {
+		if l.op != '+' {
+			oldCount++
+		}
+		if l.op != '-' {
+			newCount++
+		}
+	}
+	if oldCount == 0 {
+		oldStart--
+	}
+	if newCount == 0 {
+		newStart--
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "@@ -%d,%d +%d,%d @@\n", oldStart, oldCount, newStart, newCount)
+	for _, l := range h {
+		b.WriteByte(l.op)
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	_, d.err = io.WriteString(d.w, b.String())
+}
+
+// finish writes the last hunk.
+func (d *fmtDiffer) finish() error {
+	if len(d.dels)+len(d.adds) > 0 {
+		d.endRun()
+	}
+	if d.hunk != nil {
+		d.flush(max(0, d.trailing-fmtDiffContext))
+	}
+	return d.err
+}
+
+// header is the diff's header: a note on line ends changed without other
+// change (they do not show in the hunks), then the file names.
+func (d *fmtDiffer) header(name string, rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "diff %s (%s) %s (formatted)\n", name, rep.Encoding, name)
+	if d.eolOnly > 0 {
+		eolName := map[cfonb.EOL]string{cfonb.EOLCRLF: "CRLF", cfonb.EOLLF: "LF", cfonb.EOLNone: "none"}[eol]
+		fmt.Fprintf(&b, "line ends changed to %s on %s not shown below\n", eolName, fmtPlural(d.eolOnly, "line"))
+	}
+	fmt.Fprintf(&b, "--- %s\n+++ %s\n", name, name)
+	return b.String()
+}

@@ -1,0 +1,768 @@
+package cfonb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// Repair is one kind of safe, listed repair that a [Normalizer] makes.
+type Repair uint8
+
+// The repairs. Each is counted in NormalizeReport.Repairs.
+const (
+	RepairBOM         Repair = iota // byte-order mark removed (one per mark)
+	RepairEOF                       // DOS end-of-file byte 0x1A removed (one per byte)
+	RepairBlankLine                 // blank line removed
+	RepairPadded                    // short line padded to 120 characters with spaces
+	RepairTrimmed                   // spaces after column 120 removed (one per line)
+	RepairLineEnd                   // line end changed or added (one per record)
+	RepairTranslit                  // non-ASCII character transliterated (one per character)
+	RepairSpace                     // control or Unicode space character written as a space
+	RepairReplaced                  // character with no ASCII equivalent written as '?'
+	RepairInvalidUTF8               // line of a UTF-8 file that is not valid UTF-8, read as Windows-1252
+	RepairZeroWidth                 // combining mark or zero-width character removed
+	NumRepairs                      // the number of repair kinds
+)
+
+var repairNames = [NumRepairs]string{
+	RepairBOM:         "byte-order mark removed",
+	RepairEOF:         "end-of-file byte (0x1A) removed",
+	RepairBlankLine:   "blank line removed",
+	RepairPadded:      "short line padded to 120",
+	RepairTrimmed:     "spaces after column 120 removed",
+	RepairLineEnd:     "line end changed",
+	RepairTranslit:    "character transliterated",
+	RepairSpace:       "control or space character written as a space",
+	RepairReplaced:    "character with no ASCII equivalent written as '?'",
+	RepairInvalidUTF8: "line not in UTF-8 read as Windows-1252",
+	RepairZeroWidth:   "combining mark or zero-width character removed",
+}
+
+// String describes the repair, e.g. "blank line removed".
+func (r Repair) String() string {
+	if r >= NumRepairs {
+		return "unknown repair"
+	}
+	return repairNames[r]
+}
+
+// Problem is something a Normalizer did not repair because it cannot be
+// repaired without guessing: the line is left as it is.
+type Problem struct {
+	Line    int    // 1-based input line
+	OutLine int    // 1-based line of the output where the line stands
+	Column  int    // 1-based column where the problem starts
+	Message string // e.g. "line is 97 characters; the amount (columns 91-104) is incomplete"
+}
+
+// MaxProblems is how many problems a NormalizeReport keeps (ProblemCount
+// counts them all).
+const MaxProblems = 100
+
+// NormalizeReport says what a Normalizer did to one input.
+type NormalizeReport struct {
+	// Encoding is the encoding the input was read in.
+	Encoding Encoding
+	// Detected explains the choice when the encoding was detected; it is
+	// empty when the encoding was given.
+	Detected string
+	// Framing is how the input's records were delimited.
+	Framing Framing
+	// Lines counts the input's lines (blocks for continuous input).
+	Lines int
+	// Records counts the records written.
+	Records int
+	// Changed reports whether the output differs from the input, byte for
+	// byte.
+	Changed bool
+	// Repairs counts the repairs of each kind.
+	Repairs [NumRepairs]int
+	// Problems lists (up to MaxProblems) the lines left as they are.
+	Problems []Problem
+	// ProblemCount counts every such line.
+	ProblemCount int
+}
+
+// RefusedError is returned when normalising would change a figure (a code,
+// an account, a date, an amount), lose data, or when the input is not a
+// CFONB120 file: the output must then be discarded.
+type RefusedError struct {
+	Line   int // 1-based input line, 0 for the whole file
+	Column int // 1-based column, 0 for the whole line
+	Reason string
+}
+
+func (e *RefusedError) Error() string {
+	switch {
+	case e.Line == 0:
+		return e.Reason
+	case e.Column == 0:
+		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+	}
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Reason)
+}
+
+// LineEvent describes what a Normalizer did with one input line.
+type LineEvent struct {
+	// Line is the 1-based input line (block, for continuous input).
+	Line int
+	// In is the line's raw bytes, without the line end.
+	In []byte
+	// Out is the record written, without the line end; nil when the line
+	// was removed.
+	Out []byte
+	// OutLine is the 1-based line of Out in the output; 0 when removed.
+	OutLine int
+	// ContentChanged reports whether the characters changed (not only the
+	// line end).
+	ContentChanged bool
+	// EOLChanged reports whether the line end changed.
+	EOLChanged bool
+	// Charset decodes In.
+	Charset *Charset
+}
+
+// InText returns In decoded to UTF-8, without transliteration.
+func (ev *LineEvent) InText() string { return ev.Charset.Decode(ev.In) }
+
+// DefaultMaxLine is the longest line a Normalizer accepts by default: a
+// longer one means the input is not CFONB120.
+const DefaultMaxLine = 64 << 10
+
+const normalizeBufSize = 256 << 10
+
+// Normalizer turns legacy CFONB120 exports into canonical CFONB120:
+// printable ASCII records of exactly 120 characters, each followed by the
+// same line end. It streams, in constant memory, and makes only the repairs
+// listed in [Repair]; what it cannot repair without guessing (a short line
+// whose missing part holds data, text after column 120) it leaves as it is
+// and lists in NormalizeReport.Problems.
+//
+// Transliteration writes one character for each input character, so no
+// field moves. Every output record is checked against its input line, by an
+// independent decoding of the input (golang.org/x/text's charmap, or UTF-8):
+// the record code and every numeric, code, date and amount field must hold
+// the same characters (and so decode to the same values); only text and
+// reserved zones may differ, by transliteration. If they do not, Normalize
+// returns a *RefusedError and the output written so far must be discarded.
+//
+// Options are fields, to be set before calling Normalize.
+type Normalizer struct {
+	// Encoding is the input's encoding; EncodingAuto (the zero value)
+	// detects it from the first DetectSample bytes.
+	Encoding Encoding
+	// EOL is the line end written after each record; NewNormalizer sets
+	// EOLCRLF. With EOLNone every record must be 120 characters.
+	EOL EOL
+	// MaxLine is the longest line accepted, in bytes; zero means
+	// DefaultMaxLine.
+	MaxLine int
+	// OnLine, if set, is called for every input line, in order (e.g. to
+	// show a diff). The event's slices are valid only during the call.
+	OnLine func(*LineEvent)
+}
+
+// NewNormalizer returns a Normalizer that detects the encoding and writes
+// CRLF line ends.
+func NewNormalizer() *Normalizer { return &Normalizer{EOL: EOLCRLF} }
+
+// Normalize reads a CFONB120 file from src and writes its canonical form to
+// dst. The error is a *RefusedError when the input cannot be normalised
+// safely, or an I/O error of src or dst (wrapped); in both cases what was
+// written to dst must be discarded. The report is never nil.
+func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*NormalizeReport, error) {
+	maxLine := n.MaxLine
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	bufSize := max(normalizeBufSize, 2*maxLine+RecordLen)
+	st := &normState{
+		n: n, src: src, dst: dst, maxLine: maxLine,
+		buf: make([]byte, bufSize),
+		ob:  make([]byte, 0, bufSize),
+		rep: &NormalizeReport{},
+	}
+	switch n.EOL {
+	case EOLLF:
+		st.eolOut = []byte{'\n'}
+	case EOLCRLF:
+		st.eolOut = []byte{'\r', '\n'}
+	}
+	err := st.run()
+	return st.rep, err
+}
+
+// normState is the state of one Normalize call.
+type normState struct {
+	n       *Normalizer
+	src     io.Reader
+	dst     io.Writer
+	maxLine int
+	cs      *Charset
+	ascii   bool // the encoding reads printable ASCII bytes as themselves
+	eolOut  []byte
+	rep     *NormalizeReport
+
+	buf        []byte
+	r, w, scan int // unread data is buf[r:w]; buf[r:scan] holds no separator
+	eof        bool
+
+	ob []byte // output buffer
+
+	inLine, outLine int
+	known           int // records with a known code
+	lineKinds       [numKinds]int
+	lineInvalid     int
+	lineZeroWidth   int
+	runes           []rune
+	fig             [RecordLen]byte
+	cache           map[rune]byte
+	event           LineEvent
+}
+
+func (st *normState) run() error {
+	if err := st.fillSample(); err != nil {
+		return err
+	}
+	head := st.buf[st.r:st.w]
+	enc := st.n.Encoding
+	if enc == EncodingAuto && (bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})) {
+		return &RefusedError{Reason: "the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8 first"}
+	}
+	if bytes.HasPrefix(head, utf8BOM) {
+		st.r += len(utf8BOM)
+		st.scan = st.r
+		st.rep.Repairs[RepairBOM]++
+		st.rep.Changed = true
+		if enc == EncodingAuto {
+			enc = EncodingUTF8
+			st.rep.Detected = "UTF-8 byte-order mark"
+		}
+	}
+	if enc == EncodingAuto {
+		d := DetectEncoding(st.buf[st.r:st.w], st.eof)
+		enc, st.rep.Detected = d.Encoding, d.Reason
+	}
+	cs, err := CharsetOf(enc)
+	if err != nil {
+		return err
+	}
+	st.cs = cs
+	st.rep.Encoding = enc
+	st.ascii = !enc.IsEBCDIC()
+	st.event.Charset = cs
+	st.rep.Framing = st.detectFraming()
+
+	for {
+		raw, eol, last, ok, err := st.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if err := st.line(raw, eol, last); err != nil {
+			return err
+		}
+	}
+	if st.rep.Records > 0 && st.known == 0 {
+		return &RefusedError{Reason: "no line starts with a CFONB120 record code (01, 04, 05 or 07): this is not a CFONB120 file"}
+	}
+	return st.flush()
+}
+
+// fillSample reads until DetectSample bytes are buffered or the input ends.
+func (st *normState) fillSample() error {
+	for !st.eof && st.w-st.r < DetectSample {
+		if err := st.fill(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fill reads more input into buf, moving the unread data to the front
+// first if needed.
+func (st *normState) fill() error {
+	if st.w == len(st.buf) {
+		if st.r == 0 {
+			return errors.New("cfonb: normalize: internal error: buffer full")
+		}
+		copy(st.buf, st.buf[st.r:st.w])
+		st.w -= st.r
+		st.scan -= st.r
+		st.r = 0
+	}
+	for empty := 0; ; empty++ {
+		n, err := st.src.Read(st.buf[st.w:])
+		st.w += n
+		if err == io.EOF {
+			st.eof = true
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("cfonb: reading: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		if empty == 100 {
+			return fmt.Errorf("cfonb: reading: %w", io.ErrNoProgress)
+		}
+	}
+}
+
+// detectFraming decides from the sample whether the records are separated
+// by line ends or are continuous 120-byte blocks: continuous when the
+// sample holds no line separator (other than at the very end of a whole
+// file) and record codes stand at offsets 0 and 120.
+func (st *normState) detectFraming() Framing {
+	p := st.buf[st.r:st.w]
+	if st.eof {
+		for len(p) > 0 {
+			c := p[len(p)-1]
+			if c != st.cs.lf && c != st.cs.nel && c != st.cs.cr && c != 0x1A && c != 0 {
+				break
+			}
+			p = p[:len(p)-1]
+		}
+	}
+	if len(p) < RecordLen+2 || bytes.IndexByte(p, st.cs.lf) >= 0 || bytes.IndexByte(p, st.cs.nel) >= 0 {
+		return FramingLines
+	}
+	d := st.cs.dec
+	isD := func(b byte) bool { return d[b] >= '0' && d[b] <= '9' }
+	if isD(p[0]) && isD(p[1]) && isD(p[RecordLen]) && isD(p[RecordLen+1]) {
+		return FramingContinuous
+	}
+	return FramingLines
+}
+
+// next returns the next line: its raw bytes without line end, the raw line
+// end, and whether it is the input's last line. ok is false at the end.
+func (st *normState) next() (raw, eol []byte, last, ok bool, err error) {
+	if st.rep.Framing == FramingContinuous {
+		return st.nextBlock()
+	}
+	cs := st.cs
+	for {
+		i := st.indexSep(st.buf[st.scan:st.w])
+		if i >= 0 {
+			end := st.scan + i
+			start := st.r
+			cut := end
+			for cut > start && st.buf[cut-1] == cs.cr {
+				cut--
+			}
+			st.r, st.scan = end+1, end+1
+			return st.buf[start:cut], st.buf[cut : end+1], false, true, nil
+		}
+		st.scan = st.w
+		if st.eof {
+			if st.r == st.w {
+				return nil, nil, false, false, nil
+			}
+			start, end := st.r, st.w
+			cut := end
+			for cut > start && st.buf[cut-1] == cs.cr {
+				cut--
+			}
+			st.r, st.scan = end, end
+			return st.buf[start:cut], st.buf[cut:end], true, true, nil
+		}
+		if st.w-st.r > st.maxLine {
+			return nil, nil, false, false, &RefusedError{Line: st.inLine + 1,
+				Reason: fmt.Sprintf("line is longer than %d bytes: this is not a CFONB120 file", st.maxLine)}
+		}
+		if err := st.fill(); err != nil {
+			return nil, nil, false, false, err
+		}
+	}
+}
+
+// indexSep returns the index of the first line separator in p, or -1.
+func (st *normState) indexSep(p []byte) int {
+	if st.cs.lf == st.cs.nel {
+		return bytes.IndexByte(p, st.cs.lf)
+	}
+	for i, c := range p {
+		if c == st.cs.lf || c == st.cs.nel {
+			return i
+		}
+	}
+	return -1
+}
+
+// nextBlock returns the next 120-byte block of continuous input. Line ends
+// and end-of-file bytes between blocks belong to no record and are dropped.
+func (st *normState) nextBlock() (raw, eol []byte, last, ok bool, err error) {
+	cs := st.cs
+	for {
+		for st.r < st.w {
+			c := st.buf[st.r]
+			if c != cs.lf && c != cs.nel && c != cs.cr && c != 0x1A {
+				break
+			}
+			if c == 0x1A {
+				st.rep.Repairs[RepairEOF]++
+			}
+			st.rep.Changed = true
+			st.r++
+		}
+		if st.w-st.r >= RecordLen || st.eof {
+			break
+		}
+		if err := st.fill(); err != nil {
+			return nil, nil, false, false, err
+		}
+	}
+	n := min(RecordLen, st.w-st.r)
+	if n == 0 {
+		return nil, nil, false, false, nil
+	}
+	start := st.r
+	st.r += n
+	st.scan = st.r
+	return st.buf[start:st.r], nil, st.eof && st.r == st.w, true, nil
+}
+
+// line normalises one input line.
+func (st *normState) line(raw, eol []byte, last bool) error {
+	st.inLine++
+	st.rep.Lines++
+	if last {
+		// A DOS end-of-file byte ends the file.
+		k := len(raw)
+		for k > 0 && raw[k-1] == 0x1A {
+			k--
+		}
+		if k < len(raw) {
+			st.rep.Repairs[RepairEOF] += len(raw) - k
+			st.rep.Changed = true
+			if k == 0 {
+				st.dropped(raw, eol)
+				return nil
+			}
+			raw = raw[:k]
+		}
+	}
+	if len(raw) > 0 && allByte(raw, 0x1A) {
+		st.rep.Repairs[RepairEOF] += len(raw)
+		st.rep.Changed = true
+		st.dropped(raw, eol)
+		return nil
+	}
+	if cap(st.ob)-len(st.ob) < len(raw)+RecordLen+2 {
+		if err := st.flush(); err != nil {
+			return err
+		}
+	}
+	start := len(st.ob)
+	ob := st.ob[:start+max(len(raw), RecordLen)]
+	nc := st.translate(ob[start:start+len(raw)], raw)
+	rec := ob[start : start+nc]
+
+	if allByte(rec, ' ') {
+		if err := st.verifyBlank(raw); err != nil {
+			return err
+		}
+		st.rep.Repairs[RepairBlankLine]++
+		st.rep.Changed = true
+		st.dropped(raw, eol)
+		return nil
+	}
+
+	code := ParseCode(rec)
+	switch {
+	case nc > RecordLen:
+		if allByte(rec[RecordLen:], ' ') {
+			rec = rec[:RecordLen]
+			st.rep.Repairs[RepairTrimmed]++
+		} else {
+			st.problem(RecordLen+1, fmt.Sprintf("line is %d characters, with text after column %d: left as it is", nc, RecordLen))
+		}
+	case nc < RecordLen:
+		if code == CodeUnknown {
+			st.problem(nc+1, fmt.Sprintf("line is %d characters and its record code %q is unknown: left as it is, not padded", nc, rec[:min(2, nc)]))
+		} else if f, ok := missingData(code, nc); ok {
+			st.problem(nc+1, fmt.Sprintf("line is %d characters; the %s (columns %d-%d) is incomplete: left as it is, not padded", nc, f, f.Start(), f.End()))
+		} else {
+			rec = ob[start : start+RecordLen]
+			for i := nc; i < RecordLen; i++ {
+				rec[i] = ' '
+			}
+			st.rep.Repairs[RepairPadded]++
+		}
+	}
+	if len(rec) != RecordLen && st.n.EOL == EOLNone {
+		return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf("line is %d characters: records without line ends must all be %d characters", len(rec), RecordLen)}
+	}
+	// A line written exactly as it was read changed nothing: there is
+	// nothing to check.
+	same := st.ascii && bytes.Equal(raw, rec)
+	if !same {
+		if err := st.verify(raw, rec); err != nil {
+			return err
+		}
+	}
+	if code != CodeUnknown {
+		st.known++
+	}
+	st.rep.Repairs[RepairTranslit] += st.lineKinds[kindTranslit]
+	st.rep.Repairs[RepairSpace] += st.lineKinds[kindSpace]
+	st.rep.Repairs[RepairReplaced] += st.lineKinds[kindReplaced]
+	st.rep.Repairs[RepairInvalidUTF8] += st.lineInvalid
+	st.rep.Repairs[RepairZeroWidth] += st.lineZeroWidth
+
+	var contentChanged bool
+	if st.ascii {
+		contentChanged = !same
+	} else {
+		contentChanged = len(rec) != len(raw) || st.lineKinds != [numKinds]int{}
+	}
+	eolChanged := !st.sameEOL(eol)
+	if eolChanged {
+		st.rep.Repairs[RepairLineEnd]++
+	}
+	if contentChanged || eolChanged || !st.ascii {
+		st.rep.Changed = true
+	}
+	st.ob = append(ob[:start+len(rec)], st.eolOut...)
+	st.outLine++
+	st.rep.Records++
+	if st.n.OnLine != nil {
+		st.event = LineEvent{Line: st.inLine, In: raw, Out: rec, OutLine: st.outLine,
+			ContentChanged: contentChanged, EOLChanged: eolChanged, Charset: st.cs}
+		st.n.OnLine(&st.event)
+	}
+	return nil
+}
+
+// sameEOL reports whether the raw line end eol is the one written: CR LF
+// (or CR NEL, CR 0x25 in EBCDIC) for EOLCRLF, one LF (or NEL) for EOLLF,
+// nothing for EOLNone.
+func (st *normState) sameEOL(eol []byte) bool {
+	switch st.n.EOL {
+	case EOLCRLF:
+		return len(eol) == 2 && eol[0] == st.cs.cr
+	case EOLLF:
+		return len(eol) == 1 && eol[0] != st.cs.cr
+	}
+	return len(eol) == 0
+}
+
+// dropped reports a removed line to OnLine.
+func (st *normState) dropped(raw, eol []byte) {
+	if st.n.OnLine != nil {
+		st.event = LineEvent{Line: st.inLine, In: raw, ContentChanged: true, EOLChanged: len(eol) > 0, Charset: st.cs}
+		st.n.OnLine(&st.event)
+	}
+}
+
+// problem records a line left as it is.
+func (st *normState) problem(col int, msg string) {
+	st.rep.ProblemCount++
+	if len(st.rep.Problems) < MaxProblems {
+		st.rep.Problems = append(st.rep.Problems, Problem{Line: st.inLine, OutLine: st.outLine + 1, Column: col, Message: msg})
+	}
+}
+
+func (st *normState) flush() error {
+	if len(st.ob) == 0 {
+		return nil
+	}
+	_, err := st.dst.Write(st.ob)
+	st.ob = st.ob[:0]
+	if err != nil {
+		return fmt.Errorf("cfonb: writing: %w", err)
+	}
+	return nil
+}
+
+// missingData returns the first field of a record of code c that a line of
+// n characters does not hold whole and that cannot be blank (a number, a
+// date or an amount): padding such a line would invent data.
+func missingData(c Code, n int) (FieldID, bool) {
+	for _, f := range Layout(c) {
+		if f.End() > n && !blankable(f.Kind()) {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// blankable reports whether a field of kind k may be all spaces (text,
+// reserved zones and codes, which banks leave blank).
+func blankable(k Kind) bool { return k == KindText || k == KindBlank || k == KindAlnum }
+
+// translate writes the output characters of raw to out (len(out) ==
+// len(raw)) and returns how many it wrote (fewer than len(raw) for UTF-8
+// multi-byte characters). It counts the characters it changed, by kind, in
+// st.lineKinds (kindSame is not counted).
+func (st *normState) translate(out, raw []byte) int {
+	st.lineKinds = [numKinds]int{}
+	st.lineInvalid, st.lineZeroWidth = 0, 0
+	cs := st.cs
+	if !st.ascii {
+		out = out[:len(raw)]
+		for i, b := range raw {
+			out[i] = cs.out[b]
+			if k := cs.kind[b]; k != kindSame {
+				st.lineKinds[k]++
+			}
+		}
+		return len(raw)
+	}
+	if cs.enc != EncodingUTF8 || printableASCII(raw) {
+		st.translateBytes(out, raw)
+		return len(raw)
+	}
+	if !utf8.Valid(raw) {
+		st.lineInvalid = 1
+		if utf8LineAsCP1252(raw) {
+			// The table of a UTF-8 Charset reads bytes as Windows-1252.
+			st.translateBytes(out, raw)
+			return len(raw)
+		}
+	}
+	j := 0
+	for i := 0; i < len(raw); {
+		b := raw[i]
+		if b < utf8.RuneSelf {
+			out[j] = cs.out[b]
+			if k := cs.kind[b]; k != kindSame {
+				st.lineKinds[k]++
+			}
+			i++
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && size <= 1 {
+			out[j] = cs.out[b]
+			st.lineKinds[cs.kind[b]]++
+			i++
+			j++
+			continue
+		}
+		i += size
+		if isZeroWidth(r) {
+			if r == 0xFEFF {
+				st.rep.Repairs[RepairBOM]++
+			} else {
+				st.lineZeroWidth++
+			}
+			continue
+		}
+		o, k := st.transliterate(r)
+		out[j] = o
+		if k != kindSame {
+			st.lineKinds[k]++
+		}
+		j++
+	}
+	return j
+}
+
+// translateBytes translates a line of an ASCII-compatible single-byte
+// encoding: printable ASCII is itself, so the line is copied 8 bytes at a
+// time and only the words that hold another byte go through the table.
+func (st *normState) translateBytes(out, raw []byte) {
+	cs := st.cs
+	out = out[:len(raw)]
+	i := 0
+	for ; i+8 <= len(raw); i += 8 {
+		x := binary.LittleEndian.Uint64(raw[i:])
+		binary.LittleEndian.PutUint64(out[i:], x)
+		if !special8(x) {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			b := raw[j]
+			out[j] = cs.out[b]
+			if k := cs.kind[b]; k != kindSame {
+				st.lineKinds[k]++
+			}
+		}
+	}
+	for ; i < len(raw); i++ {
+		b := raw[i]
+		out[i] = cs.out[b]
+		if k := cs.kind[b]; k != kindSame {
+			st.lineKinds[k]++
+		}
+	}
+}
+
+// special8 reports whether one of the 8 bytes of x is outside 0x20-0x7E.
+// For bytes below 0x80, adding 0x60 sets the high bit exactly when the
+// byte is 0x20 or more, and adding 0x01 when it is 0x7F, with no carry into
+// the next byte.
+func special8(x uint64) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	return (x|^(x+0x60*ones)|(x+ones))&high != 0
+}
+
+// transliterate is Transliterate with a cache for characters beyond
+// U+00FF (their transliteration goes through unicode/norm).
+func (st *normState) transliterate(r rune) (byte, charKind) {
+	if r < 0x100 {
+		return transliterate(r)
+	}
+	if b, ok := st.cache[r]; ok {
+		return b, charKindOfCached(b)
+	}
+	b, k := transliterateSlow(r)
+	if st.cache == nil {
+		st.cache = make(map[rune]byte)
+	}
+	if len(st.cache) < 4096 {
+		st.cache[r] = b
+	}
+	return b, k
+}
+
+// charKindOfCached recovers the kind of a cached transliteration of a
+// character beyond U+00FF (never printable ASCII itself).
+func charKindOfCached(b byte) charKind {
+	switch b {
+	case replacement:
+		return kindReplaced
+	case ' ':
+		return kindSpace
+	}
+	return kindTranslit
+}
+
+// printableASCII reports whether every byte of p is in 0x20-0x7E, eight
+// bytes at a time.
+func printableASCII(p []byte) bool {
+	for len(p) >= 8 {
+		if special8(binary.LittleEndian.Uint64(p)) {
+			return false
+		}
+		p = p[8:]
+	}
+	for _, b := range p {
+		if b < 0x20 || b > 0x7E {
+			return false
+		}
+	}
+	return true
+}
+
+func allByte(p []byte, c byte) bool {
+	for _, b := range p {
+		if b != c {
+			return false
+		}
+	}
+	return true
+}

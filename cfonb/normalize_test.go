@@ -1,0 +1,440 @@
+package cfonb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// normalizeBytes runs a Normalizer on in.
+func normalizeBytes(t testing.TB, in []byte, enc Encoding, eol EOL) ([]byte, *NormalizeReport, error) {
+	t.Helper()
+	n := NewNormalizer()
+	n.Encoding = enc
+	n.EOL = eol
+	var out bytes.Buffer
+	rep, err := n.Normalize(&out, bytes.NewReader(in))
+	require.NotNil(t, rep)
+	return out.Bytes(), rep, err
+}
+
+func eolOf(s string) EOL {
+	switch s {
+	case "lf":
+		return EOLLF
+	case "none":
+		return EOLNone
+	}
+	return EOLCRLF
+}
+
+// repairMap returns the non-zero repair counts.
+func repairMap(r *NormalizeReport) map[Repair]int {
+	m := map[Repair]int{}
+	for k, v := range r.Repairs {
+		if v != 0 {
+			m[Repair(k)] = v
+		}
+	}
+	return m
+}
+
+// TestNormalizeGolden formats every file of ../testdata/fmt and compares
+// with its golden, byte for byte; the refused ones must fail with their
+// message. Each output, formatted again, must not change (idempotence).
+func TestNormalizeGolden(t *testing.T) {
+	for _, c := range fmtCases() {
+		t.Run(c.name, func(t *testing.T) {
+			in, err := os.ReadFile(filepath.Join(fmtDir, c.name+".txt"))
+			require.NoError(t, err)
+			out, rep, err := normalizeBytes(t, in, c.encoding, eolOf(c.eol))
+			if c.refused != "" {
+				var re *RefusedError
+				require.ErrorAs(t, err, &re)
+				assert.Contains(t, err.Error(), c.refused)
+				return
+			}
+			require.NoError(t, err)
+			want, err := os.ReadFile(filepath.Join(fmtDir, c.name+".golden"))
+			require.NoError(t, err)
+			assert.Equal(t, string(want), string(out))
+			assert.Equal(t, c.wantEnc, rep.Encoding)
+			assert.Equal(t, c.repairs, repairMap(rep))
+			assert.Equal(t, c.problems, rep.ProblemCount)
+			assert.Equal(t, !bytes.Equal(in, want), rep.Changed)
+
+			again, rep2, err := normalizeBytes(t, out, EncodingAuto, eolOf(c.eol))
+			require.NoError(t, err)
+			assert.Equal(t, string(out), string(again), "not idempotent")
+			assert.False(t, rep2.Changed)
+			assert.Empty(t, repairMap(rep2))
+		})
+	}
+}
+
+// TestNormalizeEBCDICRoundTrip: canonical ASCII → EBCDIC (golang.org/x/text
+// encoder) → fmt gives the canonical bytes back, and encoding fmt's output
+// again gives the EBCDIC bytes back.
+func TestNormalizeEBCDICRoundTrip(t *testing.T) {
+	canon := fmtCanonical(false)
+	for _, tt := range []struct {
+		enc Encoding
+		cm  *charmap.Charmap
+	}{{EncodingEBCDIC037, charmap.CodePage037}, {EncodingEBCDIC1047, charmap.CodePage1047}} {
+		t.Run(tt.enc.String(), func(t *testing.T) {
+			ebcdic := fmtEncode(tt.cm, string(canon))
+			require.NotEqual(t, canon, ebcdic)
+			out, rep, err := normalizeBytes(t, ebcdic, tt.enc, EOLCRLF)
+			require.NoError(t, err)
+			assert.Equal(t, string(canon), string(out))
+			assert.True(t, rep.Changed)
+			assert.Empty(t, repairMap(rep))
+			assert.Equal(t, ebcdic, fmtEncode(tt.cm, string(out)))
+		})
+	}
+}
+
+func TestNormalizeRepairs(t *testing.T) {
+	canon := fmtStatement(false, false)
+	r01, r04, r05, r07 := canon[0], canon[1], canon[2], canon[4]
+	pad := func(s string) string { return s + strings.Repeat(" ", RecordLen-len(s)) }
+	tests := []struct {
+		name    string
+		enc     Encoding
+		in      string
+		want    string
+		repairs map[Repair]int
+	}{
+		{"lone CR at the end", EncodingAuto, r01 + "\r\n" + r07 + "\r", r01 + "\r\n" + r07 + "\r\n",
+			map[Repair]int{RepairLineEnd: 1}},
+		{"double CR", EncodingAuto, r01 + "\r\r\n" + r07 + "\r\n", r01 + "\r\n" + r07 + "\r\n",
+			map[Repair]int{RepairLineEnd: 1}},
+		{"0x1A line in the middle", EncodingAuto, r01 + "\r\n\x1a\x1a\r\n" + r07 + "\r\n", r01 + "\r\n" + r07 + "\r\n",
+			map[Repair]int{RepairEOF: 2}},
+		{"0x1A after the last record", EncodingAuto, r01 + "\r\n" + r07 + "\x1a", r01 + "\r\n" + r07 + "\r\n",
+			map[Repair]int{RepairEOF: 1, RepairLineEnd: 1}},
+		{"NBSP and tab after column 120", EncodingUTF8, r01 + "\u00a0\t \r\n" + r07 + "\r\n", r01 + "\r\n" + r07 + "\r\n",
+			map[Repair]int{RepairTrimmed: 1, RepairSpace: 2}},
+		{"byte-order mark inside the file", EncodingAuto, r01 + "\r\n\uFEFF" + r07 + "\r\n", r01 + "\r\n" + r07 + "\r\n",
+			map[Repair]int{RepairBOM: 1}},
+		{"byte-order mark with latin1 forced", EncodingLatin1, "\xEF\xBB\xBF" + r01 + "\r\n", r01 + "\r\n",
+			map[Repair]int{RepairBOM: 1}},
+		{"05 cut before its qualifier", EncodingAuto, r05[:45] + "\r\n", pad(r05[:45]) + "\r\n",
+			map[Repair]int{RepairPadded: 1}},
+		{"04 cut after its amount", EncodingAuto, r04[:104] + "\n", r04[:104] + strings.Repeat(" ", 16) + "\r\n",
+			map[Repair]int{RepairPadded: 1, RepairLineEnd: 1}},
+		{"line of NULs", EncodingAuto, r01 + "\r\n" + strings.Repeat("\x00", 120) + "\r\n", r01 + "\r\n",
+			map[Repair]int{RepairBlankLine: 1}},
+		{"EBCDIC 0x15 and 0x25 and CR 0x25", EncodingEBCDIC037,
+			string(fmtEncode(charmap.CodePage037, r01+"\u0085"+r04+"\n"+r07+"\r\n")),
+			r01 + "\r\n" + r04 + "\r\n" + r07 + "\r\n", map[Repair]int{RepairLineEnd: 2}},
+		{"cp1252 undefined byte", EncodingCP1252, strings.Replace(r04, "PRLV", "PR\x81V", 1) + "\r\n",
+			strings.Replace(r04, "PRLV", "PR?V", 1) + "\r\n", map[Repair]int{RepairReplaced: 1}},
+		{"ascii high byte", EncodingASCII, strings.Replace(r04, "PRLV", "PR\xc9V", 1) + "\r\n",
+			strings.Replace(r04, "PRLV", "PR?V", 1) + "\r\n", map[Repair]int{RepairReplaced: 1}},
+		{"latin1 C1 control", EncodingLatin1, strings.Replace(r04, "PRLV", "PR\x85V", 1) + "\r\n",
+			strings.Replace(r04, "PRLV", "PR?V", 1) + "\r\n", map[Repair]int{RepairReplaced: 1}},
+		{"cp1252 0x85 is an ellipsis", EncodingCP1252, strings.Replace(r04, "PRLV", "PR\x85V", 1) + "\r\n",
+			strings.Replace(r04, "PRLV", "PR.V", 1) + "\r\n", map[Repair]int{RepairTranslit: 1}},
+		{"empty input", EncodingAuto, "", "", map[Repair]int{}},
+		{"only blank lines", EncodingAuto, "\r\n  \r\n", "", map[Repair]int{RepairBlankLine: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, rep, err := normalizeBytes(t, []byte(tt.in), tt.enc, EOLCRLF)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(out))
+			assert.Equal(t, tt.repairs, repairMap(rep))
+			assert.Equal(t, tt.in != tt.want, rep.Changed)
+		})
+	}
+}
+
+func TestNormalizeProblems(t *testing.T) {
+	canon := fmtStatement(false, false)
+	tests := []struct {
+		name string
+		line string
+		want Problem
+	}{
+		{"amount cut", canon[1][:97], Problem{Line: 1, Column: 98,
+			Message: "line is 97 characters; the amount (columns 91-104) is incomplete: left as it is, not padded"}},
+		{"01 cut in its date", canon[0][:38], Problem{Line: 1, Column: 39,
+			Message: "line is 38 characters; the balance date (columns 35-40) is incomplete: left as it is, not padded"}},
+		{"text after column 120", canon[0] + "  X", Problem{Line: 1, Column: 121,
+			Message: "line is 123 characters, with text after column 120: left as it is"}},
+		{"unknown code, short", "0" + canon[0][2:50], Problem{Line: 1, Column: 50,
+			Message: `line is 49 characters and its record code "03" is unknown: left as it is, not padded`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := canon[0] + "\r\n" + tt.line + "\r\n"
+			out, rep, err := normalizeBytes(t, []byte(in), EncodingAuto, EOLCRLF)
+			require.NoError(t, err)
+			assert.Equal(t, in, string(out), "left as it is")
+			want := tt.want
+			want.Line, want.OutLine = 2, 2
+			assert.Equal(t, []Problem{want}, rep.Problems)
+			assert.Equal(t, 1, rep.ProblemCount)
+			assert.False(t, rep.Changed)
+		})
+	}
+}
+
+func TestNormalizeRefusals(t *testing.T) {
+	canon := fmtStatement(false, false)
+	tests := []struct {
+		name string
+		enc  Encoding
+		in   string
+		want string
+	}{
+		{"NUL in a date", EncodingAuto, strings.Replace(canon[0], "020326", "02\x00326", 1),
+			"line 1, column 37: the balance date (columns 35-40) holds the control character U+0000, which would become ' '"},
+		{"accent in the bank code (UTF-8)", EncodingAuto, "01É" + canon[0][3:],
+			"line 1, column 3: the bank code (columns 3-7) holds 'É' (U+00C9), which would become 'E'"},
+		{"accent in the record code", EncodingAuto, canon[0] + "\r\n0É" + canon[4][2:],
+			"line 2, column 2: the record code (columns 1-2) holds 'É' (U+00C9), which would become 'E'"},
+		{"non-ASCII in a currency (EBCDIC)", EncodingEBCDIC037,
+			string(fmtEncode(charmap.CodePage037, strings.Replace(canon[0], "EUR", "EÜR", 1))),
+			"line 1, column 18: the currency (columns 17-19) holds 'Ü' (U+00DC)"},
+		{"line too long", EncodingAuto, canon[0] + "\r\n" + strings.Repeat("x", DefaultMaxLine+1),
+			"line 2: line is longer than 65536 bytes: this is not a CFONB120 file"},
+		{"UTF-16 big endian", EncodingAuto, "\xFE\xFF\x000\x001", "UTF-16"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := normalizeBytes(t, []byte(tt.in), tt.enc, EOLCRLF)
+			var re *RefusedError
+			require.ErrorAs(t, err, &re)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// TestNormalizeReadErrors: an I/O error is returned wrapped, not refused.
+func TestNormalizeReadErrors(t *testing.T) {
+	boom := errors.New("boom")
+	n := NewNormalizer()
+	_, err := n.Normalize(io.Discard, iotest.ErrReader(boom))
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, "cfonb: reading: boom", err.Error())
+
+	// A reader that returns one byte at a time gives the same output.
+	in := fmtCanonical(true)
+	var out bytes.Buffer
+	_, err = n.Normalize(&out, iotest.OneByteReader(bytes.NewReader(in)))
+	require.NoError(t, err)
+	assert.Equal(t, string(in), out.String())
+
+	// A write error.
+	_, err = n.Normalize(errWriter{boom}, bytes.NewReader(in))
+	require.ErrorIs(t, err, boom)
+}
+
+type errWriter struct{ err error }
+
+func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestNormalizeOnLine checks the events used for diffs.
+func TestNormalizeOnLine(t *testing.T) {
+	canon := fmtStatement(false, false)
+	legacy := fmtStatement(true, false)
+	in := fmtEncode(charmap.ISO8859_1, canon[0]+"\r\n\r\n"+legacy[1]+"\n")
+	n := NewNormalizer()
+	var got []string
+	n.OnLine = func(ev *LineEvent) {
+		got = append(got, strings.Join([]string{
+			string(rune('0' + ev.Line)), string(rune('0' + ev.OutLine)),
+			map[bool]string{true: "C", false: "-"}[ev.ContentChanged],
+			map[bool]string{true: "E", false: "-"}[ev.EOLChanged],
+			ev.InText(), string(ev.Out),
+		}, "|"))
+	}
+	_, err := n.Normalize(io.Discard, bytes.NewReader(in))
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"1|1|-|-|" + canon[0] + "|" + canon[0],
+		"2|0|C|E||",
+		"3|2|C|E|" + legacy[1] + "|" + canon[1],
+	}, got)
+}
+
+func TestNormalizeFramingDetection(t *testing.T) {
+	canon := fmtStatement(false, false)
+	tests := []struct {
+		name string
+		in   string
+		want Framing
+	}{
+		{"lines", strings.Join(canon, "\n"), FramingLines},
+		{"continuous", strings.Join(canon, ""), FramingContinuous},
+		{"continuous with a final line end", strings.Join(canon, "") + "\r\n", FramingContinuous},
+		{"one record", canon[0], FramingLines},
+		{"a long first line", canon[0] + canon[1] + "\n" + canon[2], FramingLines},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, rep, _ := normalizeBytes(t, []byte(tt.in), EncodingAuto, EOLCRLF)
+			assert.Equal(t, tt.want, rep.Framing)
+		})
+	}
+}
+
+// TestNormalizeProperty formats random legacy variants of a statement: the
+// text zones get random characters and bytes, the file random encodings,
+// line ends, blank lines and stripped spaces. Every run must keep every
+// figure of every record, and formatting the output again must change
+// nothing (idempotence).
+func TestNormalizeProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	canon := fmtStatement(false, true)
+	textRunes := []rune("abcXYZ 0123456789éèÉçÇàùÜœŒ€’«»°ß–…\u00a0\t\x00\x01\u0301\uFEFF中Ж")
+	encs := []struct {
+		enc Encoding
+		cm  *charmap.Charmap
+	}{{EncodingUTF8, nil}, {EncodingLatin1, charmap.ISO8859_1}, {EncodingCP1252, charmap.Windows1252},
+		{EncodingEBCDIC037, charmap.CodePage037}, {EncodingEBCDIC1047, charmap.CodePage1047}}
+	for iter := 0; iter < 300; iter++ {
+		e := encs[rng.IntN(len(encs))]
+		// The characters this encoding can hold.
+		var pool []rune
+		for _, r := range textRunes {
+			if e.cm == nil {
+				pool = append(pool, r)
+			} else if _, ok := e.cm.EncodeRune(r); ok && !isZeroWidth(r) {
+				pool = append(pool, r)
+			}
+		}
+		var lines []string
+		for _, l := range canon {
+			var sb strings.Builder
+			cols := &columnFields()[ParseCode([]byte(l))]
+			for i, r := range l {
+				if isFigure(cols[i].Kind()) || rng.IntN(8) != 0 {
+					sb.WriteRune(r)
+					continue
+				}
+				c := pool[rng.IntN(len(pool))]
+				if isZeroWidth(c) {
+					// A combining mark or a zero-width character
+					// follows the character of its column.
+					sb.WriteRune(r)
+				}
+				sb.WriteRune(c)
+			}
+			s := sb.String()
+			if rng.IntN(4) == 0 {
+				s = strings.TrimRight(s, " ")
+			}
+			lines = append(lines, s)
+			if rng.IntN(6) == 0 {
+				lines = append(lines, "")
+			}
+		}
+		seps := []string{"\r\n", "\n"}
+		if e.enc.IsEBCDIC() {
+			seps = append(seps, "\u0085")
+		}
+		text := strings.Join(lines, seps[rng.IntN(len(seps))])
+		in := []byte(text)
+		if e.cm != nil {
+			in = fmtEncode(e.cm, text)
+		}
+		enc := e.enc
+		if rng.IntN(2) == 0 && (e.enc == EncodingUTF8 || e.enc == EncodingEBCDIC037) {
+			// Detection cannot tell 1047 from 037 on these characters,
+			// nor Windows-1252 byte pairs from UTF-8 in general.
+			enc = EncodingAuto
+		}
+		out, rep, err := normalizeBytes(t, in, enc, EOLCRLF)
+		if err != nil {
+			// Random text may put a zero-width mark on a figure's
+			// neighbour, never in a figure: nothing may be refused.
+			t.Fatalf("iteration %d (%s, %q): %v", iter, e.enc, in, err)
+		}
+		got := strings.Split(strings.TrimSuffix(string(out), "\r\n"), "\r\n")
+		require.Len(t, got, len(canon), "iteration %d: %s", iter, rep.Detected)
+		for i, l := range got {
+			require.Len(t, l, RecordLen)
+			code := ParseCode([]byte(l))
+			require.Equal(t, ParseCode([]byte(canon[i])), code)
+			for _, f := range Layout(code) {
+				if isFigure(f.Kind()) {
+					require.Equal(t, string(f.Of([]byte(canon[i]))), string(f.Of([]byte(l))), "iteration %d line %d %s", iter, i+1, f)
+				}
+			}
+			require.True(t, printableASCII([]byte(l)), "iteration %d line %d: %q", iter, i+1, l)
+		}
+		again, rep2, err := normalizeBytes(t, out, EncodingAuto, EOLCRLF)
+		require.NoError(t, err)
+		require.Equal(t, string(out), string(again), "iteration %d: not idempotent", iter)
+		require.False(t, rep2.Changed)
+	}
+}
+
+// normBenchInput repeats a statement to about 4 MiB.
+func normBenchInput(lines []string, enc func(string) []byte) []byte {
+	one := enc(strings.Join(lines, "\r\n") + "\r\n")
+	return bytes.Repeat(one, (4<<20)/len(one)+1)
+}
+
+func benchmarkNormalize(b *testing.B, in []byte, e Encoding) {
+	n := NewNormalizer()
+	n.Encoding = e
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	r := bytes.NewReader(in)
+	for b.Loop() {
+		r.Reset(in)
+		if _, err := n.Normalize(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNormalizeLatin1 formats a Latin-1 file where 3 records in 5 have
+// accented text: the single-byte table path.
+func BenchmarkNormalizeLatin1(b *testing.B) {
+	benchmarkNormalize(b, normBenchInput(fmtStatement(true, false), func(s string) []byte { return fmtEncode(charmap.ISO8859_1, s) }), EncodingAuto)
+}
+
+// BenchmarkNormalizeASCII formats a file that is already canonical.
+func BenchmarkNormalizeASCII(b *testing.B) {
+	benchmarkNormalize(b, normBenchInput(fmtStatement(false, false), func(s string) []byte { return []byte(s) }), EncodingAuto)
+}
+
+// BenchmarkNormalizeUTF8 formats a UTF-8 file with accented text.
+func BenchmarkNormalizeUTF8(b *testing.B) {
+	benchmarkNormalize(b, normBenchInput(fmtStatement(true, true), func(s string) []byte { return []byte(s) }), EncodingAuto)
+}
+
+// BenchmarkNormalizeEBCDIC formats an EBCDIC 037 file.
+func BenchmarkNormalizeEBCDIC(b *testing.B) {
+	benchmarkNormalize(b, normBenchInput(fmtStatement(true, false), func(s string) []byte { return fmtEncode(charmap.CodePage037, s) }), EncodingEBCDIC037)
+}
+
+// TestSpecial8 checks the 8-byte test against the byte test, for every
+// byte value at every position of a word of printable bytes.
+func TestSpecial8(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("ABCDEFGH")
+			w[pos] = byte(b)
+			want := b < 0x20 || b > 0x7E
+			assert.Equal(t, want, special8(binary.LittleEndian.Uint64(w)), "byte 0x%02X at %d", b, pos)
+			assert.Equal(t, !want, printableASCII(append(w, "abc"...)), "byte 0x%02X at %d", b, pos)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package cfonb
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestInterbankLabel(t *testing.T) {
+	tests := []struct {
+		code  string
+		label string
+		ok    bool
+	}{
+		{"01", "Chèques payés", true},
+		{"05", "Virements reçus", true},
+		{"06", "Virements émis", true},
+		{"62", "Commissions et frais divers, dont intérêts compensatoires", true},
+		{"99", "Annulations et régularisations", true},
+		{"B1", "Prélèvements SEPA domiciliés", true},
+		{"B3", "Prélèvements SEPA rejetés/impayés reçus (par le créancier)", true},
+		{"C2", "Virement SEPA instantané reçu", true},
+		{"16", "", false}, // only in an older table: left out
+		{"00", "", false},
+		{"b1", "", false},
+		{"  ", "", false},
+		{"Z9", "", false},
+		{"B", "", false},
+		{"B12", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		label, ok := InterbankLabel([]byte(tt.code))
+		assert.Equal(t, tt.ok, ok, "%q", tt.code)
+		assert.Equal(t, tt.label, label, "%q", tt.code)
+	}
+}
+
+func TestInterbankLabelCount(t *testing.T) {
+	// The silarhi table has 105 codes: count them all, so that a code lost
+	// or added by an edit shows.
+	n := 0
+	const chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	for i := 0; i < len(chars); i++ {
+		for j := 0; j < len(chars); j++ {
+			if label, ok := InterbankLabel([]byte{chars[i], chars[j]}); ok {
+				n++
+				assert.NotEmpty(t, label)
+			}
+		}
+	}
+	assert.Equal(t, 105, n)
+}
+
+func TestKnownQualifier(t *testing.T) {
+	for _, q := range []string{"LIB", "LCC", "LC2", "LCS", "RCN", "REF", "NPY", "IPY", "NBE", "IBE",
+		"NPO", "IPO", "NBU", "IBU", "RUM", "CBE", "CPY", "MMO", "FEE"} {
+		assert.True(t, KnownQualifier([]byte(q)), q)
+	}
+	for _, q := range []string{"", "   ", "lib", "XYZ", "LI", "LIBX", "LC3"} {
+		assert.False(t, KnownQualifier([]byte(q)), q)
+	}
+}
+
+func TestOpcodesAllocs(t *testing.T) {
+	code, q, unknown := []byte("B1"), []byte("NPY"), []byte("Z9")
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, ok := InterbankLabel(code); !ok {
+			t.Fatal("B1")
+		}
+		if _, ok := InterbankLabel(unknown); ok {
+			t.Fatal("Z9")
+		}
+		if !KnownQualifier(q) {
+			t.Fatal("NPY")
+		}
+	})
+	assert.Zero(t, allocs)
+}

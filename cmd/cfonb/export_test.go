@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/validate"
+)
+
+// The export package's test files and goldens.
+const exportTD = "../../export/testdata/"
+
+// exportResult is what an in-process cfonb export printed and returned.
+type exportResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// runExportWith runs cfonb export in-process with the given validation.
+func runExportWith(t *testing.T, ctx context.Context, check validateFunc, stdin string, args ...string) exportResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := exportCommand(ctx, e, args, check)
+	return exportResult{out.String(), errb.String(), code}
+}
+
+// noErrors is a validation that finds nothing.
+func noErrors(name, path string) (*validate.Report, error) {
+	return &validate.Report{Path: name}, nil
+}
+
+// twoErrors is a validation that finds two errors and a warning.
+func twoErrors(name, path string) (*validate.Report, error) {
+	return &validate.Report{Path: name, Errors: 2, Warnings: 1, Diagnostics: []validate.Diagnostic{
+		{File: name, Line: 3, Column: 91, Severity: validate.SeverityError, Rule: "amount", Message: "amount is blank"},
+		{File: name, Line: 4, Column: 1, Severity: validate.SeverityWarning, Rule: "blank-line", Message: "blank line"},
+		{File: name, Line: 9, Column: 35, Severity: validate.SeverityError, Rule: "date", Message: "31 February 2026 does not exist"},
+	}}, nil
+}
+
+func golden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(exportTD + "golden/" + name)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestExportStdout(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		golden string
+	}{
+		{"default jsonl", []string{"sepa.txt"}, "sepa.jsonl"},
+		{"json", []string{"--format", "json", "sepa.txt"}, "sepa.json"},
+		{"csv", []string{"--format=csv", "sepa.txt"}, "sepa.csv"},
+		{"french csv", []string{"-f", "csv", "--csv-sep", ";", "--decimal-comma", "--bom", "sepa.txt"}, "sepa.fr.csv"},
+		{"damaged, forced", []string{"--force", "damaged.txt"}, "damaged.jsonl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := golden(t, tt.golden)
+			// Run from the test data folder so that "file" matches the goldens.
+			t.Chdir(exportTD)
+			r := runExportWith(t, context.Background(), noErrors, "", tt.args...)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Equal(t, want, r.stdout)
+			assert.Empty(t, r.stderr)
+		})
+	}
+}
+
+func TestExportOutputFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "statements.json")
+	require.NoError(t, os.WriteFile(out, []byte("old content"), 0o600))
+	t.Chdir(exportTD)
+	r := runExportWith(t, context.Background(), noErrors, "", "--format", "json", "--output", out, "complex-test.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Empty(t, r.stdout)
+	assert.Equal(t, "cfonb export: "+out+": 5 movements of 8 statements from 1 file\n", r.stderr)
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	want, err := os.ReadFile("golden/complex-test.json")
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+	fi, err := os.Stat(out)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the replaced file's mode is kept")
+}
+
+func TestExportStdin(t *testing.T) {
+	data, err := os.ReadFile(exportTD + "latin1.txt")
+	require.NoError(t, err)
+	var seen []string
+	check := func(name, path string) (*validate.Report, error) {
+		seen = append(seen, name)
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, data, b, "the spooled copy of standard input")
+		return noErrors(name, path)
+	}
+	r := runExportWith(t, context.Background(), check, string(data), "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"<stdin>"}, seen)
+	want := strings.ReplaceAll(golden(t, "latin1.jsonl"), `"file":"latin1.txt"`, `"file":"<stdin>"`)
+	assert.Equal(t, want, r.stdout)
+}
+
+func TestExportRefusesInvalid(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.csv")
+	r := runExportWith(t, context.Background(), twoErrors, "", "--format", "csv", "-o", out, exportTD+"sepa.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Empty(t, r.stdout)
+	p := exportTD + "sepa.txt"
+	assert.Equal(t, p+":3:91: error: amount is blank [amount]\n"+
+		p+":9:35: error: 31 February 2026 does not exist [date]\n"+
+		"cfonb export: "+p+": 2 validation errors\n"+
+		"cfonb export: nothing exported: fix the errors, or use --force to export anyway\n", r.stderr)
+	assert.NoFileExists(t, out)
+}
+
+func TestExportForce(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	r := runExportWith(t, context.Background(), twoErrors, "", "--force", "-o", out, exportTD+"sepa.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	p := exportTD + "sepa.txt"
+	assert.Contains(t, r.stderr, p+":3:91: error: amount is blank [amount]\n")
+	assert.NotContains(t, r.stderr, "blank line", "warnings are not printed")
+	assert.Contains(t, r.stderr, "cfonb export: "+p+": 2 validation errors, exported anyway (--force)\n")
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, 10, bytes.Count(got, []byte("\n")))
+}
+
+func TestExportOmittedDiagnostics(t *testing.T) {
+	check := func(name, path string) (*validate.Report, error) {
+		rep, _ := twoErrors(name, path)
+		rep.Errors = 1500
+		return rep, nil
+	}
+	r := runExportWith(t, context.Background(), check, "", exportTD+"sepa.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, exportTD+"sepa.txt: 1498 more errors not shown (see cfonb validate)\n")
+}
+
+// TestExportRealValidation runs the real validator: the damaged file has
+// errors, the valid ones none.
+func TestExportRealValidation(t *testing.T) {
+	rep, err := validateForExport(exportTD+"damaged.txt", exportTD+"damaged.txt")
+	require.NoError(t, err)
+	if rep.Errors == 0 {
+		t.Skip("the validator reports no error on damaged.txt yet")
+	}
+	r := runExportWith(t, context.Background(), validateForExport, "", exportTD+"damaged.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Contains(t, r.stderr, exportTD+"damaged.txt:")
+	assert.Contains(t, r.stderr, ": error: ")
+
+	r = runExportWith(t, context.Background(), validateForExport, "", exportTD+"sepa.txt", exportTD+"complex-test.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, 15, strings.Count(r.stdout, "\n"))
+
+	r = runExportWith(t, context.Background(), validateForExport, "", "--force", exportTD+"damaged.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, strings.ReplaceAll(golden(t, "damaged.jsonl"), `"file":"damaged.txt"`,
+		`"file":"`+exportTD+`damaged.txt"`), r.stdout)
+}
+
+func TestExportMultipleFilesJSON(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.txt", "a.txt", ".hidden.txt"} {
+		data, err := os.ReadFile(exportTD + "latin1.txt")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+	}
+	r := runExportWith(t, context.Background(), noErrors, "", "--format", "json", dir)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var doc struct {
+		Statements []struct {
+			File string `json:"file"`
+		} `json:"statements"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+	require.Len(t, doc.Statements, 2)
+	assert.Equal(t, filepath.Join(dir, "a.txt"), doc.Statements[0].File)
+	assert.Equal(t, filepath.Join(dir, "b.txt"), doc.Statements[1].File)
+}
+
+func TestExportUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"no path", nil, "no PATH given"},
+		{"bad format", []string{"--format", "xml", "x"}, `--format: unknown format "xml"`},
+		{"bom with json", []string{"--format", "json", "--bom", "x"}, "apply to --format csv"},
+		{"separator with jsonl", []string{"--csv-sep", ";", "x"}, "apply to --format csv"},
+		{"long separator", []string{"--format", "csv", "--csv-sep", ";;", "x"}, `--csv-sep must be one character`},
+		{"quote separator", []string{"--format", "csv", "--csv-sep", `"`, "x"}, `--csv-sep must be one character`},
+		{"unknown flag", []string{"--nope", "x"}, "unknown flag: --nope"},
+		{"missing file", []string{exportTD + "no-such-file.txt"}, "no-such-file.txt: no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runExportWith(t, context.Background(), noErrors, "", tt.args...)
+			assert.Equal(t, exitUsage, r.code)
+			assert.Contains(t, r.stderr, tt.msg)
+			assert.Empty(t, r.stdout)
+		})
+	}
+}
+
+func TestExportHelp(t *testing.T) {
+	r := runExportWith(t, context.Background(), noErrors, "", "--help")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stderr, "Usage: cfonb export")
+	assert.Contains(t, r.stderr, "Examples:")
+	assert.Contains(t, r.stderr, "--decimal-comma")
+}
+
+func TestExportSeparators(t *testing.T) {
+	t.Chdir(exportTD)
+	for sep, want := range map[string]string{"tab": "\t", `\t`: "\t", "|": "|", "§": "§"} {
+		r := runExportWith(t, context.Background(), noErrors, "", "--format", "csv", "--csv-sep", sep, "latin1.txt")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.True(t, strings.HasPrefix(r.stdout, "file"+want+"line"+want+"bank"), sep)
+	}
+	// --decimal-comma alone switches the separator to ';'.
+	r := runExportWith(t, context.Background(), noErrors, "", "--format", "csv", "--decimal-comma", "latin1.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, ";-4,50;-450;")
+}
+
+func TestExportInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	r := runExportWith(t, ctx, noErrors, "", "-o", out, exportTD+"sepa.txt")
+	assert.Equal(t, exitUsage, r.code)
+	assert.NoFileExists(t, out)
+	assert.Contains(t, r.stderr, "interrupted")
+}
+
+// TestExportNoHalfFile checks that a failing export leaves an existing
+// --output as it was and no temporary file behind.
+func TestExportNoHalfFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.jsonl")
+	require.NoError(t, os.WriteFile(out, []byte("previous\n"), 0o644))
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	check := func(name, path string) (*validate.Report, error) {
+		calls++
+		if calls == 2 {
+			cancel() // interrupted after validation, during the export
+		}
+		return noErrors(name, path)
+	}
+	r := runExportWith(t, ctx, check, "", "-o", out, exportTD+"sepa.txt", exportTD+"complex-test.txt")
+	assert.Equal(t, exitUsage, r.code)
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "previous\n", string(got))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left")
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write(p []byte) (int, error) { return 0, errors.New("broken pipe") }
+
+func TestExportWriteError(t *testing.T) {
+	var errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &errb, getenv: func(string) string { return "" }}
+	code := exportCommand(context.Background(), e, []string{exportTD + "sepa.txt"}, noErrors)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errb.String(), "broken pipe")
+}
+
+func TestParseSeparator(t *testing.T) {
+	tests := []struct {
+		in string
+		r  rune
+		ok bool
+	}{
+		{",", ',', true}, {";", ';', true}, {"tab", '\t', true}, {`\t`, '\t', true}, {"é", 'é', true},
+		{"", 0, false}, {";;", 0, false}, {`"`, 0, false}, {"\n", 0, false}, {"\r", 0, false}, {"\xff", 0, false},
+	}
+	for _, tt := range tests {
+		r, ok := parseSeparator(tt.in)
+		assert.Equal(t, tt.ok, ok, "%q", tt.in)
+		assert.Equal(t, tt.r, r, "%q", tt.in)
+	}
+}

@@ -1,0 +1,477 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+)
+
+// The test files are written by cfonb/fmtdata_test.go: NAME.txt is a legacy
+// export, NAME.golden the exact canonical bytes expected.
+const fmtTD = "../../testdata/fmt/"
+
+// fmtArgs are the flags some test files need.
+var fmtArgs = map[string][]string{
+	"latin1-forced":         {"--encoding", "latin1"},
+	"ebcdic1047-continuous": {"--encoding", "ebcdic-1047"},
+	"eol-lf":                {"--eol", "lf"},
+	"eol-none":              {"--eol", "none"},
+	"refused-eol-none-short": {"--eol", "none"},
+}
+
+// fmtCodes are the exit statuses that are not 0.
+var fmtCodes = map[string]int{"left-as-is": exitInvalid}
+
+type fmtRunResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// fmtRun runs cfonb in-process.
+func fmtRun(t *testing.T, stdin string, args ...string) fmtRunResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, args)
+	return fmtRunResult{out.String(), errb.String(), code}
+}
+
+// fmtNames lists the test files: those with a golden, and the refused ones.
+func fmtNames(t *testing.T) (golden, refused []string) {
+	t.Helper()
+	ents, err := os.ReadDir(fmtTD)
+	require.NoError(t, err)
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".golden")
+		if ok {
+			golden = append(golden, name)
+		}
+		if strings.HasPrefix(e.Name(), "refused-") {
+			refused = append(refused, strings.TrimSuffix(e.Name(), ".txt"))
+		}
+	}
+	require.NotEmpty(t, golden)
+	require.NotEmpty(t, refused)
+	return golden, refused
+}
+
+// TestFmtGolden formats every test file to standard output and compares
+// with its golden byte for byte, then formats the output again: nothing
+// may change.
+func TestFmtGolden(t *testing.T) {
+	golden, _ := fmtNames(t)
+	for _, name := range golden {
+		t.Run(name, func(t *testing.T) {
+			want, err := os.ReadFile(fmtTD + name + ".golden")
+			require.NoError(t, err)
+			args := append(append([]string{"fmt"}, fmtArgs[name]...), fmtTD+name+".txt")
+			r := fmtRun(t, "", args...)
+			assert.Equal(t, fmtCodes[name], r.code, r.stderr)
+			assert.Equal(t, string(want), r.stdout)
+
+			eol := append([]string{"fmt"}, fmtArgs[name]...)
+			if !strings.HasPrefix(name, "eol-") {
+				eol = []string{"fmt"}
+			}
+			again := fmtRun(t, r.stdout, eol...)
+			assert.Equal(t, fmtCodes[name], again.code, again.stderr)
+			assert.Equal(t, r.stdout, again.stdout, "not idempotent")
+			assert.Contains(t, again.stderr, "0 reformatted, 1 already canonical")
+		})
+	}
+}
+
+// TestFmtRefused: a file whose figures would change is refused, exit 1,
+// and nothing is written.
+func TestFmtRefused(t *testing.T) {
+	_, refused := fmtNames(t)
+	for _, name := range refused {
+		t.Run(name, func(t *testing.T) {
+			args := append(append([]string{"fmt"}, fmtArgs[name]...), fmtTD+name+".txt")
+			r := fmtRun(t, "", args...)
+			assert.Equal(t, exitInvalid, r.code)
+			assert.Empty(t, r.stdout)
+			assert.Contains(t, r.stderr, "error: refused, nothing written: ")
+			assert.Contains(t, r.stderr, "[fmt-refused]")
+			assert.Contains(t, r.stderr, "0 reformatted, 0 already canonical, 1 failed")
+		})
+	}
+}
+
+func TestFmtMessages(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"transliterated", []string{"latin1-lf.txt"}, exitOK,
+			"latin1-lf.txt: encoding cp1252 (detected: not UTF-8, not EBCDIC); 12 characters transliterated, 5 line ends changed to CRLF\n" +
+				"cfonb fmt: 1 file: 1 reformatted, 0 already canonical, 0 failed\n"},
+		{"EBCDIC", []string{"ebcdic037-nel.txt"}, exitOK,
+			"ebcdic037-nel.txt: encoding ebcdic-037 (detected: EBCDIC digits and spaces make 82% of the first bytes); 12 characters transliterated, 5 line ends changed to CRLF\n" +
+				"cfonb fmt: 1 file: 1 reformatted, 0 already canonical, 0 failed\n"},
+		{"repairs", []string{"blank-lines-sub.txt"}, exitOK,
+			"blank-lines-sub.txt: encoding utf-8 (detected: valid UTF-8 (only ASCII in the first bytes)); 1 end-of-file byte (0x1A) removed, 2 blank lines removed, 1 line's spaces after column 120 removed\n" +
+				"cfonb fmt: 1 file: 1 reformatted, 0 already canonical, 0 failed\n"},
+		{"refused", []string{"refused-amount.txt"}, exitInvalid,
+			"refused-amount.txt:2:97: error: refused, nothing written: the amount (columns 91-104) holds 'É' (U+00C9), which would become 'E': a figure cannot be transliterated safely; fix the file or give the right --encoding [fmt-refused]\n" +
+				"cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 1 failed\n" +
+				"  failed: refused-amount.txt: the amount (columns 91-104) holds 'É' (U+00C9), which would become 'E': a figure cannot be transliterated safely; fix the file or give the right --encoding\n"},
+		{"not repaired", []string{"left-as-is.txt"}, exitInvalid,
+			"left-as-is.txt:2:98: note: not repaired (input line 2): line is 97 characters; the amount (columns 91-104) is incomplete: left as it is, not padded\n" +
+				"left-as-is.txt:5:121: note: not repaired (input line 5): line is 125 characters, with text after column 120: left as it is\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.Chdir
+			dir(fmtTD)
+			r := fmtRun(t, "", append([]string{"fmt"}, tt.args...)...)
+			assert.Equal(t, tt.code, r.code)
+			if tt.name == "not repaired" {
+				// Then the validator's diagnostics, whose wording is
+				// validate's.
+				assert.True(t, strings.HasPrefix(r.stderr, tt.stderr), r.stderr)
+				assert.Contains(t, r.stderr, "left-as-is.txt:2:98: error: ")
+				assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 0 reformatted, 1 already canonical, 0 failed; 1 file with errors after repair\n")
+				return
+			}
+			assert.Equal(t, tt.stderr, r.stderr)
+		})
+	}
+}
+
+// copyFmtFiles copies test files to a temporary folder, with the given
+// modes, and returns it.
+func copyFmtFiles(t *testing.T, names map[string]os.FileMode) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, mode := range names {
+		b, err := os.ReadFile(fmtTD + name)
+		require.NoError(t, err)
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, b, mode))
+		require.NoError(t, os.Chmod(p, mode))
+	}
+	return dir
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TestFmtWrite rewrites a folder in place: changed files get their golden
+// bytes and keep their mode, canonical files are not touched, refused files
+// keep their bytes, and no temporary file is left.
+func TestFmtWrite(t *testing.T) {
+	files := map[string]os.FileMode{
+		"latin1-lf.txt": 0o640, "utf8-bom-crlf.txt": 0o600, "canonical.txt": 0o644,
+		"refused-amount.txt": 0o644, "ebcdic037-nel.txt": 0o604,
+	}
+	dir := copyFmtFiles(t, files)
+	canon := filepath.Join(dir, "canonical.txt")
+	old := time.Unix(1_000_000_000, 0)
+	require.NoError(t, os.Chtimes(canon, old, old))
+
+	r := fmtRun(t, "", "fmt", "-w", "--jobs", "3", dir)
+	assert.Equal(t, exitInvalid, r.code, r.stderr)
+	assert.Empty(t, r.stdout)
+	assert.Contains(t, r.stderr, "cfonb fmt: 5 files: 3 reformatted, 1 already canonical, 1 failed\n")
+
+	for name, mode := range files {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		want, err := os.ReadFile(fmtTD + strings.Replace(name, ".txt", ".golden", 1))
+		if strings.HasPrefix(name, "refused-") {
+			want, err = os.ReadFile(fmtTD + name)
+		}
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), name)
+		fi, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.Equal(t, mode, fi.Mode().Perm(), name)
+	}
+	fi, err := os.Stat(canon)
+	require.NoError(t, err)
+	assert.True(t, fi.ModTime().Equal(old), "an unchanged file is not rewritten")
+	assert.Equal(t, []string{"canonical.txt", "ebcdic037-nel.txt", "latin1-lf.txt", "refused-amount.txt", "utf8-bom-crlf.txt"}, dirNames(t, dir))
+
+	// A second run changes nothing.
+	r = fmtRun(t, "", "fmt", "-w", filepath.Join(dir, "latin1-lf.txt"), canon)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "cfonb fmt: 2 files: 0 reformatted, 2 already canonical, 0 failed\n", r.stderr)
+}
+
+// failingWriter fails after n bytes.
+type failingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		n, _ := f.w.Write(p[:f.n])
+		f.n = 0
+		return n, errors.New("disk full")
+	}
+	f.n -= len(p)
+	return f.w.Write(p)
+}
+
+// TestFmtWriteFailureMidBatch: a write that fails half-way through one file
+// leaves that file as it was (and no temporary file), and every other file
+// of the batch is rewritten.
+func TestFmtWriteFailureMidBatch(t *testing.T) {
+	files := map[string]os.FileMode{"latin1-lf.txt": 0o644, "utf8-lf.txt": 0o644, "cp1252-crlf.txt": 0o644}
+	dir := copyFmtFiles(t, files)
+	victim := filepath.Join(dir, "utf8-lf.txt")
+	before, err := os.ReadFile(victim)
+	require.NoError(t, err)
+
+	var stderr, stdout bytes.Buffer
+	e := &env{stdout: &stdout, stderr: &stderr, stdin: strings.NewReader("")}
+	cfg := &fmtConfig{mode: fmtWrite, eol: 2, writeFile: func(path string, write func(io.Writer) error) error {
+		return atomicfile.Write(path, 0, func(w io.Writer) error {
+			if path == victim {
+				w = &failingWriter{w: w, n: 300}
+			}
+			return write(w)
+		})
+	}}
+	paths, err := expandPaths([]string{dir})
+	require.NoError(t, err)
+	code := fmtFiles(context.Background(), e, cfg, paths, 2)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr.String(), "utf8-lf.txt: cfonb: writing: disk full")
+	assert.Contains(t, stderr.String(), "cfonb fmt: 3 files: 2 reformatted, 0 already canonical, 1 failed\n")
+
+	after, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the failed file is left as it was")
+	for _, name := range []string{"latin1-lf.txt", "cp1252-crlf.txt"} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		want, err := os.ReadFile(fmtTD + strings.Replace(name, ".txt", ".golden", 1))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), name)
+	}
+	assert.Equal(t, []string{"cp1252-crlf.txt", "latin1-lf.txt", "utf8-lf.txt"}, dirNames(t, dir), "no temporary file left")
+}
+
+func TestFmtList(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{
+		"canonical.txt": 0o644, "latin1-lf.txt": 0o644, "stripped-lf.txt": 0o644, "refused-utf16.txt": 0o644, "left-as-is.txt": 0o644,
+	})
+	r := fmtRun(t, "", "fmt", "-l", dir)
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Equal(t, filepath.Join(dir, "latin1-lf.txt")+"\n"+filepath.Join(dir, "stripped-lf.txt")+"\n", r.stdout)
+	assert.Contains(t, r.stderr, "cfonb fmt: 5 files: 2 to reformat, 2 already canonical, 1 failed; 1 file with errors after repair\n")
+	// Nothing was written.
+	got, err := os.ReadFile(filepath.Join(dir, "latin1-lf.txt"))
+	require.NoError(t, err)
+	want, err := os.ReadFile(fmtTD + "latin1-lf.txt")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+func TestFmtDiff(t *testing.T) {
+	canon := func(n int) string {
+		b, err := os.ReadFile(fmtTD + "canonical.golden")
+		require.NoError(t, err)
+		return strings.Split(string(b), "\r\n")[n]
+	}
+	legacy := func(n int) string {
+		b, err := os.ReadFile(fmtTD + "utf8-lf.txt")
+		require.NoError(t, err)
+		return strings.Split(string(b), "\n")[n]
+	}
+	in := canon(0) + "\r\n\r\n" + legacy(1) + "\r\n" + canon(2) + "\r\n" + canon(3) + "\r\n" + canon(4) + "\n"
+	r := fmtRun(t, in, "fmt", "-d", "-")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	want := "diff <stdin> (utf-8) <stdin> (formatted)\n" +
+		"line ends changed to CRLF on 1 line not shown below\n" +
+		"--- <stdin>\n+++ <stdin>\n" +
+		"@@ -1,5 +1,4 @@\n" +
+		" " + canon(0) + "\n" +
+		"-\n" +
+		"-" + legacy(1) + "\n" +
+		"+" + canon(1) + "\n" +
+		" " + canon(2) + "\n" +
+		" " + canon(3) + "\n"
+	assert.Equal(t, want, r.stdout)
+
+	// A canonical file has no diff.
+	r = fmtRun(t, "", "fmt", "-d", fmtTD+"canonical.txt")
+	assert.Equal(t, exitOK, r.code)
+	assert.Empty(t, r.stdout)
+}
+
+// TestFmtDiffer checks hunks: context, merging and splitting.
+func TestFmtDiffer(t *testing.T) {
+	lines := func(n int, changed ...int) string {
+		var b strings.Builder
+		isChanged := map[int]bool{}
+		for _, c := range changed {
+			isChanged[c] = true
+		}
+		for i := 1; i <= n; i++ {
+			l := canonLine(t, i)
+			if isChanged[i] {
+				l = strings.TrimRight(l, " ")
+			}
+			b.WriteString(l + "\r\n")
+		}
+		return b.String()
+	}
+	hunkHeaders := func(out string) []string {
+		var h []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "@@") {
+				h = append(h, l)
+			}
+		}
+		return h
+	}
+	tests := []struct {
+		name    string
+		in      string
+		headers []string
+	}{
+		{"one change", lines(20, 10), []string{"@@ -7,7 +7,7 @@"}},
+		{"first line", lines(20, 1), []string{"@@ -1,4 +1,4 @@"}},
+		{"last line", lines(20, 20), []string{"@@ -17,4 +17,4 @@"}},
+		{"close changes merge", lines(30, 10, 16), []string{"@@ -7,13 +7,13 @@"}},
+		{"far changes split", lines(30, 10, 17), []string{"@@ -7,7 +7,7 @@", "@@ -14,7 +14,7 @@"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fmtRun(t, tt.in, "fmt", "-d")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Equal(t, tt.headers, hunkHeaders(r.stdout))
+		})
+	}
+}
+
+// canonLine returns a canonical record (a 05 whose text says n) without its
+// trailing spaces stripped.
+func canonLine(t *testing.T, n int) string {
+	b, err := os.ReadFile(fmtTD + "canonical.golden")
+	require.NoError(t, err)
+	l := strings.Split(string(b), "\r\n")[2]
+	tag := strings.Repeat("x", n%50+1)
+	return l[:48] + tag + l[48+len(tag):]
+}
+
+func TestFmtStdin(t *testing.T) {
+	in, err := os.ReadFile(fmtTD + "latin1-lf.txt")
+	require.NoError(t, err)
+	want, err := os.ReadFile(fmtTD + "latin1-lf.golden")
+	require.NoError(t, err)
+	r := fmtRun(t, string(in), "fmt")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, string(want), r.stdout)
+	assert.Contains(t, r.stderr, "<stdin>: encoding cp1252")
+}
+
+// TestFmtDirectStdout: when standard output is a regular file, fmt writes
+// into it as it goes, and truncates it back if the file is refused.
+func TestFmtDirectStdout(t *testing.T) {
+	out, err := os.Create(filepath.Join(t.TempDir(), "out.txt"))
+	require.NoError(t, err)
+	defer out.Close()
+	_, err = out.WriteString("HEADER\n")
+	require.NoError(t, err)
+	var stderr bytes.Buffer
+	e := &env{stdout: out, stderr: &stderr, stdin: strings.NewReader("")}
+	code := run(context.Background(), e, []string{"fmt", fmtTD + "refused-account.txt"})
+	assert.Equal(t, exitInvalid, code)
+	code = run(context.Background(), e, []string{"fmt", fmtTD + "latin1-lf.txt"})
+	assert.Equal(t, exitOK, code, stderr.String())
+	got, err := os.ReadFile(out.Name())
+	require.NoError(t, err)
+	want, err := os.ReadFile(fmtTD + "latin1-lf.golden")
+	require.NoError(t, err)
+	assert.Equal(t, "HEADER\n"+string(want), string(got))
+	assert.Equal(t, out, fmtDirectStdout(out))
+	assert.Nil(t, fmtDirectStdout(&bytes.Buffer{}))
+}
+
+func TestFmtSpool(t *testing.T) {
+	var s fmtSpool
+	defer s.close()
+	chunk := bytes.Repeat([]byte("0123456789"), 100_000) // 1 MB
+	for range 10 {
+		_, err := s.Write(chunk)
+		require.NoError(t, err)
+	}
+	require.NotNil(t, s.f, "spilled to a temporary file")
+	var out bytes.Buffer
+	require.NoError(t, s.writeTo(&out))
+	assert.Equal(t, 10*len(chunk), out.Len())
+	assert.Equal(t, bytes.Repeat(chunk, 10), out.Bytes())
+}
+
+func TestFmtUsage(t *testing.T) {
+	f := fmtTD + "canonical.txt"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"help", []string{"--help"}, exitOK, "Usage: cfonb fmt"},
+		{"two modes", []string{"-w", "-l", f}, exitUsage, "-w, -l and -d exclude each other"},
+		{"bad encoding", []string{"--encoding", "klingon", f}, exitUsage, `unknown encoding "klingon"`},
+		{"bad eol", []string{"--eol", "cr", f}, exitUsage, `--eol must be crlf, lf or none, not "cr"`},
+		{"jobs", []string{"--jobs", "0", f}, exitUsage, "--jobs must be at least 1"},
+		{"two files to stdout", []string{f, f}, exitUsage, "formats one file to standard output (got 2)"},
+		{"-w on stdin", []string{"-w", "-"}, exitUsage, "-w cannot rewrite standard input"},
+		{"-w without a path", []string{"-w"}, exitUsage, "no PATH given"},
+		{"missing file", []string{fmtTD + "nope.txt"}, exitUsage, "nope.txt: no such file or directory"},
+		{"unknown flag", []string{"--nope", f}, exitUsage, "unknown flag: --nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fmtRun(t, "", append([]string{"fmt"}, tt.args...)...)
+			assert.Equal(t, tt.code, r.code)
+			assert.Contains(t, r.stderr, tt.msg)
+			assert.Empty(t, r.stdout)
+		})
+	}
+}
+
+// TestFmtProgress: with a terminal and many files, a progress bar is drawn
+// on standard error and the messages and summary still come out whole.
+func TestFmtProgress(t *testing.T) {
+	files := map[string]os.FileMode{}
+	golden, _ := fmtNames(t)
+	for _, n := range golden[:6] {
+		files[n+".txt"] = 0o644
+	}
+	dir := copyFmtFiles(t, files)
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, stderrIsTerminal: true}
+	code := run(context.Background(), e, []string{"fmt", "-l", dir})
+	assert.Contains(t, []int{exitOK, exitInvalid}, code)
+	assert.Contains(t, errb.String(), "formatting")
+	assert.Contains(t, errb.String(), "cfonb fmt: 6 files: ")
+}

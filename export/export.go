@@ -1,0 +1,473 @@
+// Package export turns CFONB120 statements into JSON Lines, JSON or CSV.
+//
+// An [Exporter] streams: it reads records one at a time with a
+// [cfonb.Reader] and writes each movement (a 04 and its 05 complements) as
+// soon as the next record shows it is complete, so a file of any size is
+// exported in constant memory in every format (the JSON document is
+// written as it goes: a statement's opening fields at its 01, then its
+// movements, then its closing fields at its 07).
+//
+// Every movement carries the account of its statement (the 01 that opened
+// it), derives the IBAN through the RIB key, gives dates in ISO 8601 and
+// amounts both as an exact decimal string and as integer minor units, and
+// keeps every 05 complement in order, with named fields for the standard
+// qualifiers. See the package's README section (docs/export.md) for the
+// fields.
+//
+// The exporter does not judge the input: callers validate first (package
+// validate) and export only valid files, unless told to force. A damaged
+// file still exports without a panic: what does not decode is null (JSON)
+// or empty (CSV), a movement outside any statement gets a statement of its
+// own with no opening balance, and a statement left open gets no closing
+// balance.
+package export
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+)
+
+// Format is an output format.
+type Format uint8
+
+// The output formats.
+const (
+	JSONL Format = iota + 1 // one JSON object per movement, one per line
+	JSON                    // one JSON document: statements with their movements
+	CSV                     // one row per movement, RFC 4180, with a header row
+)
+
+// String returns the format's name as ParseFormat accepts it.
+func (f Format) String() string {
+	switch f {
+	case JSONL:
+		return "jsonl"
+	case JSON:
+		return "json"
+	case CSV:
+		return "csv"
+	}
+	return fmt.Sprintf("Format(%d)", uint8(f))
+}
+
+// ParseFormat returns the format called s: "jsonl" (also "ndjson"),
+// "json" or "csv".
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(s) {
+	case "jsonl", "ndjson":
+		return JSONL, nil
+	case "json":
+		return JSON, nil
+	case "csv":
+		return CSV, nil
+	}
+	return 0, fmt.Errorf("unknown format %q (want jsonl, json or csv)", s)
+}
+
+// DefaultMaxComplements is how many 05 complements one movement may have
+// when Options.MaxComplements is zero. Real movements have a handful; the
+// cap bounds the memory an exporter holds for one movement.
+const DefaultMaxComplements = 10000
+
+// Options tune an Exporter. The zero value (with a Format) is the default.
+type Options struct {
+	// Format is the output format; zero means JSONL.
+	Format Format
+	// Comma is the CSV field separator. Zero means ',' or, with
+	// DecimalComma, ';'. It must be a valid rune other than '"', '\r' and
+	// '\n'.
+	Comma rune
+	// DecimalComma writes the decimal amounts of a CSV with a decimal comma
+	// ("-1234,56"), as French spreadsheets read them.
+	DecimalComma bool
+	// BOM starts a CSV with a UTF-8 byte order mark, which Excel needs to
+	// read the file as UTF-8.
+	BOM bool
+	// MaxComplements caps the complements of one movement; a movement with
+	// more is an error. Zero means DefaultMaxComplements.
+	MaxComplements int
+}
+
+// ErrTooManyComplements is returned for a movement with more complements
+// than Options.MaxComplements.
+var ErrTooManyComplements = errors.New("too many complements for one movement")
+
+// Exporter writes the statements and movements of one or more files in one
+// format. Call Export for each file, then Close. An Exporter is not safe
+// for concurrent use.
+type Exporter struct {
+	w    io.Writer
+	opts Options
+	out  []byte // buffered output (JSON, JSONL)
+	csv  *csvSink
+	err  error // sticky write error
+
+	started    bool
+	closed     bool
+	statements int // statements exported
+	movements  int // movements exported
+
+	// The file being exported.
+	file     string
+	fileJSON []byte // the file name as a JSON string
+	st       statement
+	mv       pending
+	v        view
+
+	// The IBAN of the last statement's account: statements of the same
+	// account usually follow one another.
+	ibanAcct   cfonb.Account
+	ibanBuf    [27]byte
+	ibanOK     bool // ibanBuf holds the IBAN of ibanAcct
+	ibanCached bool // ibanAcct and ibanOK are set
+}
+
+// flushSize is how much output is buffered before it is written.
+const flushSize = 64 << 10
+
+// New returns an Exporter that writes to w. Nothing is written before the
+// first call to Export or Close.
+func New(w io.Writer, opts Options) (*Exporter, error) {
+	if opts.Format == 0 {
+		opts.Format = JSONL
+	}
+	switch opts.Format {
+	case JSONL, JSON, CSV:
+	default:
+		return nil, fmt.Errorf("export: unknown format %v", opts.Format)
+	}
+	if opts.Format != CSV && (opts.Comma != 0 || opts.DecimalComma || opts.BOM) {
+		return nil, fmt.Errorf("export: the separator, decimal comma and BOM options apply to CSV, not %v", opts.Format)
+	}
+	if opts.Comma == 0 {
+		opts.Comma = ','
+		if opts.DecimalComma {
+			opts.Comma = ';'
+		}
+	}
+	if !validComma(opts.Comma) {
+		return nil, fmt.Errorf("export: %q cannot separate CSV fields", opts.Comma)
+	}
+	if opts.MaxComplements <= 0 {
+		opts.MaxComplements = DefaultMaxComplements
+	}
+	e := &Exporter{w: w, opts: opts, out: make([]byte, 0, flushSize+4096)}
+	if opts.Format == CSV {
+		e.csv = newCSVSink(w, opts)
+	}
+	return e, nil
+}
+
+func validComma(r rune) bool {
+	return r != 0 && r != '"' && r != '\r' && r != '\n' && utf8.ValidRune(r) && r != utf8.RuneError
+}
+
+// Export reads the CFONB120 records of one file from r and writes its
+// movements. name is the file's name as the output shows it (the "file"
+// field). The error is a read or write error, or a movement with too many
+// complements; problems in the content are not errors (see the package
+// documentation).
+func (e *Exporter) Export(name string, r io.Reader) error {
+	if e.closed {
+		return errors.New("export: Export after Close")
+	}
+	e.start()
+	e.file = name
+	e.fileJSON = appendJSONString(e.fileJSON[:0], []byte(name))
+	e.st = statement{}
+	e.mv.reset()
+	cr := cfonb.NewReader(r)
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
+		}
+		data := rec.Data
+		if rec.Line == 1 && len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+			data = data[3:] // a UTF-8 byte order mark
+		}
+		if err := e.record(rec.Line, data); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if e.err != nil {
+			return e.err
+		}
+	}
+	e.flushMovement()
+	if e.st.open {
+		e.closeStatement(0, nil)
+	}
+	e.flushOut(false)
+	return e.err
+}
+
+// record handles one record.
+func (e *Exporter) record(line int, data []byte) error {
+	switch cfonb.ParseCode(data) {
+	case cfonb.CodeComplement:
+		if !e.mv.ok {
+			return nil // a complement of no movement: nothing to attach it to
+		}
+		if len(e.mv.ends) >= e.opts.MaxComplements {
+			return fmt.Errorf("line %d: %w (more than %d)", line, ErrTooManyComplements, e.opts.MaxComplements)
+		}
+		e.mv.comps = append(e.mv.comps, data...)
+		e.mv.ends = append(e.mv.ends, len(e.mv.comps))
+	case cfonb.CodeMovement:
+		e.flushMovement()
+		if !e.st.open {
+			e.openStatement(0, data)
+		}
+		e.mv.line = line
+		e.mv.data = append(e.mv.data[:0], data...)
+		e.mv.ok = true
+	case cfonb.CodeOldBalance:
+		e.flushMovement()
+		if e.st.open {
+			e.closeStatement(0, nil)
+		}
+		e.openStatement(line, data)
+	case cfonb.CodeNewBalance:
+		e.flushMovement()
+		if !e.st.open {
+			e.openStatement(0, data)
+		}
+		e.closeStatement(line, data)
+	default:
+		// Blank lines and unknown records carry no movement.
+		e.flushMovement()
+	}
+	return nil
+}
+
+// Close ends the output (the JSON document's closing brackets, the CSV
+// header if no row was written) and flushes it. It does not close the
+// underlying writer.
+func (e *Exporter) Close() error {
+	if e.closed {
+		return e.err
+	}
+	e.start()
+	e.closed = true
+	switch e.opts.Format {
+	case JSON:
+		if e.statements == 0 {
+			e.out = append(e.out, "]\n}\n"...)
+		} else {
+			e.out = append(e.out, "\n  ]\n}\n"...)
+		}
+	case CSV:
+		if err := e.csv.flush(); err != nil && e.err == nil {
+			e.err = err
+		}
+	}
+	e.flushOut(true)
+	return e.err
+}
+
+// Counts returns how many statements and movements were exported so far.
+// A movement outside any statement counts in a statement of its own.
+func (e *Exporter) Counts() (statements, movements int) { return e.statements, e.movements }
+
+// start writes what comes before the first movement.
+func (e *Exporter) start() {
+	if e.started {
+		return
+	}
+	e.started = true
+	switch e.opts.Format {
+	case JSON:
+		e.out = append(e.out, "{\n  \"statements\": ["...)
+	case CSV:
+		if err := e.csv.header(); err != nil {
+			e.err = err
+		}
+	}
+}
+
+// flushOut writes the buffered output if it is large enough, or always.
+func (e *Exporter) flushOut(always bool) {
+	if len(e.out) == 0 || (!always && len(e.out) < flushSize) {
+		return
+	}
+	if e.err == nil {
+		if _, err := e.w.Write(e.out); err != nil {
+			e.err = fmt.Errorf("export: %w", err)
+		}
+	}
+	e.out = e.out[:0]
+}
+
+// pending is the movement being collected: a copy of its 04 and of its 05s.
+type pending struct {
+	ok    bool
+	line  int
+	data  []byte
+	comps []byte // the 05 records' data, one after the other
+	ends  []int  // end offset in comps of each 05
+}
+
+func (p *pending) reset() {
+	p.ok = false
+	p.data = p.data[:0]
+	p.comps = p.comps[:0]
+	p.ends = p.ends[:0]
+}
+
+// complement returns the data of the i-th 05.
+func (p *pending) complement(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = p.ends[i-1]
+	}
+	return p.comps[start:p.ends[i]]
+}
+
+// statement is what the exporter keeps of the open statement.
+type statement struct {
+	open      bool
+	line      int // line of the 01; 0 when opened by a 04 or 07
+	acct      cfonb.Account
+	decimals  int // decimals of the balances and the usual ones of the movements
+	iban      [27]byte
+	ibanOK    bool
+	opening   balance
+	movements int
+	debits    cfonb.Sum
+	credits   cfonb.Sum
+	sumOK     bool // every movement amount decoded
+}
+
+// balance is a decoded 01 or 07, field by field.
+type balance struct {
+	ok       bool // date and amount decoded
+	date     cfonb.Date
+	dateOK   bool
+	amount   int64
+	amountOK bool
+	decimals int
+}
+
+// decodeBalance decodes a 01 or 07; decimals falls back to the given
+// default when the field is not a digit.
+func decodeBalance(data []byte, decimals int) balance {
+	var b balance
+	b.decimals = decimals
+	if d := cfonb.FieldDecimals.Of(data); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+		b.decimals = int(d[0] - '0')
+	}
+	var err error
+	b.date, err = cfonb.ParseDate(cfonb.FieldBalanceDate.Of(data))
+	b.dateOK = err == nil
+	b.amount, err = cfonb.ParseAmount(cfonb.FieldBalance.Of(data))
+	b.amountOK = err == nil
+	b.ok = b.dateOK && b.amountOK
+	return b
+}
+
+// statementDecimals returns the decimals of a statement from its first
+// record: the record's own if it is a digit, otherwise the usual ones of
+// its currency, otherwise 2.
+func statementDecimals(data []byte, acct *cfonb.Account) int {
+	if d := cfonb.FieldDecimals.Of(data); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+		return int(d[0] - '0')
+	}
+	if n, ok := cfonb.CurrencyDecimals(acct.Currency[:]); ok {
+		return n
+	}
+	return 2
+}
+
+// openStatement opens a statement at a 01 (line > 0) or, for a 04 or 07
+// outside any statement, an implicit one with no opening balance (line 0).
+func (e *Exporter) openStatement(line int, data []byte) {
+	e.statements++
+	e.st = statement{open: true, line: line, acct: cfonb.AccountOf(data), sumOK: true}
+	e.st.decimals = statementDecimals(data, &e.st.acct)
+	a := &e.st.acct
+	if !e.ibanCached || e.ibanAcct.Bank != a.Bank || e.ibanAcct.Branch != a.Branch || e.ibanAcct.Number != a.Number {
+		e.ibanAcct, e.ibanCached = *a, true
+		e.ibanOK = cfonb.AppendFrenchIBAN(e.ibanBuf[:0], a.Bank[:], a.Branch[:], a.Number[:]) == nil
+	}
+	e.st.iban, e.st.ibanOK = e.ibanBuf, e.ibanOK
+	if line > 0 {
+		e.st.opening = decodeBalance(data, e.st.decimals)
+	}
+	if e.opts.Format == JSON {
+		e.jsonOpenStatement()
+	}
+}
+
+// closeStatement closes the open statement at a 07 (line > 0), or without
+// a closing balance (line 0).
+func (e *Exporter) closeStatement(line int, data []byte) {
+	var closing balance
+	if line > 0 {
+		closing = decodeBalance(data, e.st.decimals)
+	}
+	if e.opts.Format == JSON {
+		e.jsonCloseStatement(line, &closing)
+	}
+	e.st.open = false
+	e.flushOut(false)
+}
+
+// reconciles reports whether opening + movements = closing, exactly.
+func (st *statement) reconciles(closing *balance) bool {
+	if st.line == 0 || !st.opening.amountOK || !closing.amountOK || !st.sumOK {
+		return false
+	}
+	var s cfonb.Sum
+	s.Add(st.opening.amount)
+	s.AddSum(st.debits)
+	s.AddSum(st.credits)
+	var c cfonb.Sum
+	c.Add(closing.amount)
+	return s.Cmp(c) == 0
+}
+
+// flushMovement writes the pending movement, if any.
+func (e *Exporter) flushMovement() {
+	if !e.mv.ok {
+		return
+	}
+	v := &e.v
+	e.decode(v)
+	if v.amountOK {
+		if v.m.Amount < 0 {
+			e.st.debits.Add(v.m.Amount)
+		} else {
+			e.st.credits.Add(v.m.Amount)
+		}
+	} else {
+		e.st.sumOK = false
+	}
+	e.st.movements++
+	e.movements++
+	switch e.opts.Format {
+	case JSONL:
+		e.out = e.appendMovementJSON(e.out, v)
+		e.out = append(e.out, '\n')
+	case JSON:
+		if e.st.movements > 1 {
+			e.out = append(e.out, ",\n        "...)
+		} else {
+			e.out = append(e.out, "\n        "...)
+		}
+		e.out = e.appendMovementJSON(e.out, v)
+	case CSV:
+		if err := e.csv.row(e, v); err != nil && e.err == nil {
+			e.err = err
+		}
+	}
+	e.mv.reset()
+	e.flushOut(false)
+}

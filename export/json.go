@@ -1,0 +1,279 @@
+package export
+
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// appendMovementJSON appends the JSON object of a movement (one line, no
+// line end). It is written by hand, field by field, for speed.
+func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
+	m := &v.m
+	b = append(b, `{"file":`...)
+	b = append(b, e.fileJSON...)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(v.line), 10)
+	b = appendAccountJSON(b, v.acct, v.iban, ",", ":")
+	b = append(b, `,"booking_date":`...)
+	b = appendDateJSON(b, m.BookingDate, v.bookingOK)
+	b = append(b, `,"value_date":`...)
+	b = appendDateJSON(b, m.ValueDate, v.valueOK)
+	if v.amountOK {
+		b = append(b, `,"amount":"`...)
+		b = cfonb.AppendDecimal(b, m.Amount, v.decimals)
+		b = append(b, `","amount_minor":`...)
+		b = strconv.AppendInt(b, m.Amount, 10)
+	} else {
+		b = append(b, `,"amount":null,"amount_minor":null`...)
+	}
+	b = append(b, `,"interbank_code":`...)
+	b = appendJSONString(b, m.InterbankCode)
+	b = append(b, `,"interbank_label":`...)
+	if label, ok := cfonb.InterbankLabel(m.InterbankCode); ok {
+		b = append(b, '"')
+		b = append(b, label...) // UTF-8 without characters to escape
+		b = append(b, '"')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"internal_code":`...)
+	b = appendJSONString(b, m.InternalCode)
+	b = append(b, `,"rejection_code":`...)
+	if len(m.RejectCode) > 0 {
+		b = appendJSONString(b, m.RejectCode)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"label":`...)
+	b = appendJSONString(b, v.get(v.label))
+	b = append(b, `,"entry_number":`...)
+	b = appendJSONString(b, m.EntryNumber)
+	b = append(b, `,"reference":`...)
+	b = appendJSONString(b, m.Reference)
+	for n := named(0); n < numNamed; n++ {
+		s := v.named[n]
+		if !s.set {
+			continue
+		}
+		b = append(b, `,"`...)
+		b = append(b, namedKeys[n]...)
+		b = append(b, `":`...)
+		b = appendJSONString(b, v.get(s))
+	}
+	b = append(b, `,"complements":[`...)
+	for i, c := range v.comps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"qualifier":`...)
+		b = appendJSONString(b, c.qualifier)
+		b = append(b, `,"text":`...)
+		b = appendJSONString(b, c.text)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendAccountJSON appends the bank, branch, account, iban and currency
+// members, each preceded by sep and with colon after its key.
+func appendAccountJSON(b []byte, a *cfonb.Account, iban []byte, sep, colon string) []byte {
+	key := func(b []byte, k string) []byte {
+		b = append(b, sep...)
+		b = append(b, k...)
+		return append(b, colon...)
+	}
+	b = key(b, `"bank"`)
+	b = appendJSONString(b, accountZone(a.Bank[:]))
+	b = key(b, `"branch"`)
+	b = appendJSONString(b, accountZone(a.Branch[:]))
+	b = key(b, `"account"`)
+	b = appendJSONString(b, accountZone(a.Number[:]))
+	b = key(b, `"iban"`)
+	if iban != nil {
+		b = append(b, '"')
+		b = append(b, iban...)
+		b = append(b, '"')
+	} else {
+		b = append(b, "null"...)
+	}
+	b = key(b, `"currency"`)
+	return appendJSONString(b, accountZone(a.Currency[:]))
+}
+
+// accountZone trims an account zone of spaces, and of the zero bytes a
+// short record leaves.
+func accountZone(b []byte) []byte {
+	for i, c := range b {
+		if c == 0 {
+			b = b[:i]
+			break
+		}
+	}
+	return cfonb.TrimSpaces(b)
+}
+
+func appendDateJSON(b []byte, d cfonb.Date, ok bool) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = d.AppendISO(b)
+	return append(b, '"')
+}
+
+func appendBalanceJSON(b []byte, amount int64, decimals int, ok bool) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = cfonb.AppendDecimal(b, amount, decimals)
+	return append(b, '"')
+}
+
+func appendLineJSON(b []byte, line int) []byte {
+	if line == 0 {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, int64(line), 10)
+}
+
+// jsonOpenStatement writes a statement's fields known at its 01, up to
+// the opening bracket of its movements.
+func (e *Exporter) jsonOpenStatement() {
+	st := &e.st
+	b := e.out
+	if e.statements > 1 { // this one is counted already
+		b = append(b, ',')
+	}
+	b = append(b, "\n    {\n      \"file\": "...)
+	b = append(b, e.fileJSON...)
+	b = append(b, ",\n      \"line\": "...)
+	b = appendLineJSON(b, st.line)
+	var iban []byte
+	if st.ibanOK {
+		iban = st.iban[:]
+	}
+	b = appendAccountJSON(b, &st.acct, iban, ",\n      ", ": ")
+	b = append(b, ",\n      \"opening_date\": "...)
+	b = appendDateJSON(b, st.opening.date, st.opening.dateOK)
+	b = append(b, ",\n      \"opening_balance\": "...)
+	b = appendBalanceJSON(b, st.opening.amount, st.opening.decimals, st.opening.amountOK)
+	b = append(b, ",\n      \"movements\": ["...)
+	e.out = b
+}
+
+// jsonCloseStatement writes the end of the open statement: its closing
+// fields (closing.dateOK and amountOK false when there is no 07).
+func (e *Exporter) jsonCloseStatement(line int, closing *balance) {
+	st := &e.st
+	b := e.out
+	if st.movements > 0 {
+		b = append(b, "\n      ]"...)
+	} else {
+		b = append(b, ']')
+	}
+	b = append(b, ",\n      \"closing_line\": "...)
+	b = appendLineJSON(b, line)
+	b = append(b, ",\n      \"closing_date\": "...)
+	b = appendDateJSON(b, closing.date, closing.dateOK)
+	b = append(b, ",\n      \"closing_balance\": "...)
+	b = appendBalanceJSON(b, closing.amount, closing.decimals, closing.amountOK)
+	b = append(b, ",\n      \"movement_count\": "...)
+	b = strconv.AppendInt(b, int64(st.movements), 10)
+	b = append(b, ",\n      \"total_debits\": \""...)
+	b = appendSum(b, st.debits, st.decimals)
+	b = append(b, "\",\n      \"total_credits\": \""...)
+	b = appendSum(b, st.credits, st.decimals)
+	b = append(b, "\",\n      \"reconciles\": "...)
+	b = strconv.AppendBool(b, st.reconciles(closing))
+	b = append(b, "\n    }"...)
+	e.out = b
+}
+
+// appendSum appends an exact sum as a decimal.
+func appendSum(b []byte, s cfonb.Sum, decimals int) []byte {
+	if v, ok := s.Int64(); ok {
+		return cfonb.AppendDecimal(b, v, decimals)
+	}
+	return append(b, s.Decimal(decimals)...)
+}
+
+// appendJSONString appends s as a JSON string. See appendText for how
+// bytes that are not ASCII are read.
+func appendJSONString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	dst = appendJSONText(dst, s)
+	return append(dst, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONText appends s escaped for a JSON string. Text that is valid
+// UTF-8 is kept; otherwise each byte above 0x7F is read as Windows-1252
+// (the superset of ISO-8859-1 that French banks' files use).
+func appendJSONText(dst, s []byte) []byte {
+	start := 0
+	checked, latin := false, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x80 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		if c >= 0x80 {
+			if !checked {
+				checked, latin = true, !utf8.Valid(s)
+			}
+			if latin {
+				dst = utf8.AppendRune(dst, charmap.Windows1252.DecodeByte(c))
+				i++
+			} else {
+				_, size := utf8.DecodeRune(s[i:])
+				dst = append(dst, s[i:i+size]...)
+				i += size
+			}
+			start = i
+			continue
+		}
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	return append(dst, s[start:]...)
+}
+
+// appendText appends s as UTF-8 text, read as appendJSONText reads it,
+// without escaping.
+func appendText(dst, s []byte) []byte {
+	for _, c := range s {
+		if c >= 0x80 {
+			if utf8.Valid(s) {
+				return append(dst, s...)
+			}
+			for _, c := range s {
+				if c < 0x80 {
+					dst = append(dst, c)
+				} else {
+					dst = utf8.AppendRune(dst, charmap.Windows1252.DecodeByte(c))
+				}
+			}
+			return dst
+		}
+	}
+	return append(dst, s...)
+}

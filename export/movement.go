@@ -1,0 +1,253 @@
+package export
+
+import (
+	"github.com/cfonb-dev/cfonb/cfonb"
+)
+
+// named is a field derived from the complements of a movement.
+type named uint8
+
+// The named fields, in output order.
+const (
+	nPayerName named = iota
+	nPayerID
+	nPayerIDType
+	nPayerAccount
+	nPayeeName
+	nPayeeID
+	nPayeeIDType
+	nPayeeAccount
+	nUltimateDebtorName
+	nUltimateDebtorID
+	nUltimateDebtorIDType
+	nUltimateCreditorName
+	nUltimateCreditorID
+	nUltimateCreditorIDType
+	nRemittanceInfo
+	nRemittanceReference
+	nEndToEndReference
+	nPurpose
+	nBankReference
+	nMandateReference
+	nOriginalAmount
+	nOriginalCurrency
+	nExchangeRate
+	nFee
+	nFeeCurrency
+	numNamed
+)
+
+// namedKeys are the JSON keys and CSV columns of the named fields.
+var namedKeys = [numNamed]string{
+	nPayerName:              "payer_name",
+	nPayerID:                "payer_id",
+	nPayerIDType:            "payer_id_type",
+	nPayerAccount:           "payer_account",
+	nPayeeName:              "payee_name",
+	nPayeeID:                "payee_id",
+	nPayeeIDType:            "payee_id_type",
+	nPayeeAccount:           "payee_account",
+	nUltimateDebtorName:     "ultimate_debtor_name",
+	nUltimateDebtorID:       "ultimate_debtor_id",
+	nUltimateDebtorIDType:   "ultimate_debtor_id_type",
+	nUltimateCreditorName:   "ultimate_creditor_name",
+	nUltimateCreditorID:     "ultimate_creditor_id",
+	nUltimateCreditorIDType: "ultimate_creditor_id_type",
+	nRemittanceInfo:         "remittance_info",
+	nRemittanceReference:    "remittance_reference",
+	nEndToEndReference:      "end_to_end_reference",
+	nPurpose:                "purpose",
+	nBankReference:          "bank_reference",
+	nMandateReference:       "mandate_reference",
+	nOriginalAmount:         "original_amount",
+	nOriginalCurrency:       "original_currency",
+	nExchangeRate:           "exchange_rate",
+	nFee:                    "fee",
+	nFeeCurrency:            "fee_currency",
+}
+
+// isDecimal reports whether a named field is a decimal number (written
+// with a decimal comma in a CSV when asked).
+func (n named) isDecimal() bool {
+	return n == nOriginalAmount || n == nExchangeRate || n == nFee
+}
+
+// span is a value in view.buf.
+type span struct {
+	start, end int32
+	set        bool
+	full       bool // the last part filled its whole zone (joined without a space)
+}
+
+// comp is one complement as exported.
+type comp struct {
+	qualifier []byte
+	text      []byte
+}
+
+// view is a movement decoded for output. Its slices point into the
+// pending movement and into buf, reused from one movement to the next.
+type view struct {
+	line      int
+	m         cfonb.Movement
+	acct      *cfonb.Account // the statement's account
+	iban      []byte         // nil if it cannot be derived
+	decimals  int
+	amountOK  bool
+	bookingOK bool
+	valueOK   bool
+	label     span
+	comps     []comp
+	named     [numNamed]span
+	buf       []byte
+}
+
+func (v *view) get(s span) []byte { return v.buf[s.start:s.end] }
+
+// add appends part to the value at *s: a first part is the value; a next
+// part is joined with a space, or as is when the previous part filled its
+// zone (the bank cut the text where the zone ended, often mid-word).
+// full says whether part fills its zone.
+func (v *view) add(s *span, part []byte, full bool) {
+	if len(part) == 0 {
+		return
+	}
+	if !s.set {
+		s.start = int32(len(v.buf))
+		v.buf = append(v.buf, part...)
+		s.end, s.set, s.full = int32(len(v.buf)), true, full
+		return
+	}
+	if int(s.end) != len(v.buf) {
+		// Another value was appended since: move this one to the end.
+		old := *s
+		s.start = int32(len(v.buf))
+		v.buf = append(v.buf, v.buf[old.start:old.end]...)
+	}
+	if !s.full {
+		v.buf = append(v.buf, ' ')
+	}
+	v.buf = append(v.buf, part...)
+	s.end, s.full = int32(len(v.buf)), full
+}
+
+// setValue sets a named field to a formatted value (replacing any earlier one).
+func (v *view) setValue(n named, f func([]byte) []byte) {
+	start := len(v.buf)
+	v.buf = f(v.buf)
+	v.named[n] = span{start: int32(start), end: int32(len(v.buf)), set: true}
+}
+
+// zoneFull reports whether a zone's last byte is not a space: its text may
+// continue in the next part.
+func zoneFull(zone []byte, size int) bool {
+	return len(zone) == size && zone[size-1] != ' '
+}
+
+// decode decodes the pending movement into v.
+func (e *Exporter) decode(v *view) {
+	p := &e.mv
+	*v = view{comps: v.comps[:0], buf: v.buf[:0]}
+	v.line = p.line
+	m, _ := cfonb.ParseMovement(p.data)
+	v.m = m
+	v.acct = &e.st.acct
+	if e.st.ibanOK {
+		v.iban = e.st.iban[:]
+	}
+	v.decimals = m.Decimals
+	if v.decimals < 0 {
+		v.decimals = e.st.decimals
+	}
+	v.amountOK = validAmount(p.data)
+	v.bookingOK = m.BookingDate != 0
+	v.valueOK = m.ValueDate != 0
+
+	label := cfonb.FieldLabel.Of(p.data)
+	v.add(&v.label, m.Label, zoneFull(label, cfonb.FieldLabel.Len()))
+	for i := range p.ends {
+		// Only the qualifier and the information matter here: no need for
+		// the whole of cfonb.ParseComplement.
+		data := p.complement(i)
+		q := cfonb.TrimSpaces(cfonb.FieldQualifier.Of(data))
+		info := cfonb.FieldInformation.Of(data)
+		text := cfonb.TrimSpaces(info)
+		v.comps = append(v.comps, comp{qualifier: q, text: text})
+		e.named(v, q, info, text, zoneFull(info, cfonb.FieldInformation.Len()))
+	}
+}
+
+// validAmount reports whether the 04's amount decodes (ParseMovement
+// reports only the first bad field).
+func validAmount(data []byte) bool {
+	_, err := cfonb.ParseAmount(cfonb.FieldAmount.Of(data))
+	return err == nil
+}
+
+// named fills the named fields a complement gives.
+func (e *Exporter) named(v *view, q, info, text []byte, full bool) {
+	if len(q) != 3 {
+		return
+	}
+	switch string(q) {
+	case cfonb.QualifierLIB:
+		v.add(&v.label, text, full)
+	case cfonb.QualifierLCC, cfonb.QualifierLC2:
+		v.add(&v.named[nRemittanceInfo], text, full)
+	case cfonb.QualifierLCS:
+		l := cfonb.ParseLCS(info)
+		v.add(&v.named[nRemittanceReference], l.Reference, false)
+	case cfonb.QualifierRCN:
+		r := cfonb.ParseRCN(info)
+		v.add(&v.named[nEndToEndReference], r.EndToEnd, false)
+		v.add(&v.named[nPurpose], r.Purpose, false)
+	case cfonb.QualifierREF:
+		v.add(&v.named[nBankReference], text, full)
+	case cfonb.QualifierNPY:
+		v.add(&v.named[nPayerName], text, full)
+	case cfonb.QualifierIPY:
+		e.party(v, info, nPayerID)
+	case cfonb.QualifierCPY:
+		v.add(&v.named[nPayerAccount], text, false)
+	case cfonb.QualifierNBE:
+		v.add(&v.named[nPayeeName], text, full)
+	case cfonb.QualifierIBE:
+		e.party(v, info, nPayeeID)
+	case cfonb.QualifierCBE:
+		v.add(&v.named[nPayeeAccount], text, false)
+	case cfonb.QualifierNPO:
+		v.add(&v.named[nUltimateDebtorName], text, full)
+	case cfonb.QualifierIPO:
+		e.party(v, info, nUltimateDebtorID)
+	case cfonb.QualifierNBU:
+		v.add(&v.named[nUltimateCreditorName], text, full)
+	case cfonb.QualifierIBU:
+		e.party(v, info, nUltimateCreditorID)
+	case cfonb.QualifierRUM:
+		v.add(&v.named[nMandateReference], text, full)
+	case cfonb.QualifierMMO:
+		o, err := cfonb.ParseMMO(info)
+		if err != nil {
+			return // kept in complements only
+		}
+		v.setValue(nOriginalAmount, func(b []byte) []byte { return cfonb.AppendDecimal(b, o.Amount, o.Decimals) })
+		v.setValue(nOriginalCurrency, func(b []byte) []byte { return append(b, o.Currency...) })
+		if o.HasRate {
+			v.setValue(nExchangeRate, func(b []byte) []byte { return cfonb.AppendDecimal(b, o.Rate, o.RateDecimals) })
+		}
+	case cfonb.QualifierFEE:
+		f, err := cfonb.ParseFEE(info)
+		if err != nil {
+			return
+		}
+		v.setValue(nFee, func(b []byte) []byte { return cfonb.AppendDecimal(b, f.Amount, f.Decimals) })
+		v.setValue(nFeeCurrency, func(b []byte) []byte { return append(b, f.Currency...) })
+	}
+}
+
+// party fills an identifier and its type (the named field after id).
+func (e *Exporter) party(v *view, info []byte, id named) {
+	p := cfonb.ParsePartyID(info)
+	v.add(&v.named[id], p.ID, false)
+	v.add(&v.named[id+1], p.Type, false)
+}

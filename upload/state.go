@@ -1,0 +1,359 @@
+package upload
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+)
+
+// Files of the state directory.
+const (
+	accountsFile = "accounts.json"
+	journalFile  = "journal.json"
+	lockFile     = "lock"
+	stateVersion = 1
+)
+
+// ErrLocked is returned by OpenState when another process holds the state
+// directory's lock.
+var ErrLocked = errors.New("the state directory is in use by another cfonb upload")
+
+// DefaultStateDir returns where the account registry and the journal live
+// by default: $XDG_STATE_HOME/cfonb, else ~/.local/state/cfonb. getenv is
+// os.Getenv or a stand-in.
+func DefaultStateDir(getenv func(string) string) (string, error) {
+	if x := getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "cfonb"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("neither XDG_STATE_HOME nor HOME is set: give --state-dir")
+	}
+	return filepath.Join(home, ".local", "state", "cfonb"), nil
+}
+
+// CheckStateDir refuses a state directory inside a cache directory
+// ($XDG_CACHE_HOME, ~/.cache), which may be wiped at any time: the journal
+// is what prevents a double import.
+func CheckStateDir(dir string, getenv func(string) string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("state directory %s: %w", dir, err)
+	}
+	var caches []string
+	if x := getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
+		caches = append(caches, x)
+	}
+	if home := getenv("HOME"); home != "" {
+		caches = append(caches, filepath.Join(home, ".cache"))
+	}
+	for _, c := range caches {
+		c = filepath.Clean(c)
+		if abs == c || strings.HasPrefix(abs, c+string(filepath.Separator)) {
+			return fmt.Errorf("state directory %s is inside the cache directory %s, which may be wiped: the journal there is what prevents a double import; choose another --state-dir", dir, c)
+		}
+	}
+	return nil
+}
+
+// Status is the state of an import in the journal.
+type Status string
+
+// Import statuses. Pending is written before the request is sent, then
+// replaced by done (2xx), unknown (the request may have reached the server
+// but no answer came) or failed (the server did not process it).
+const (
+	StatusPending Status = "pending"
+	StatusDone    Status = "done"
+	StatusUnknown Status = "unknown"
+	StatusFailed  Status = "failed"
+)
+
+// blocks reports whether an entry of this status stops a new import of the
+// same file or statement (without --force).
+func (s Status) blocks() bool { return s != StatusFailed }
+
+// AccountRecord is an account registered on a platform, in a dossier.
+type AccountRecord struct {
+	Platform    string    `json:"platform"`
+	Dossier     int64     `json:"dossier"`
+	IBAN        string    `json:"iban"`
+	BankName    string    `json:"bank_name"`
+	IBANControl bool      `json:"iban_control"`
+	HTTPStatus  int       `json:"http_status"` // 2xx, or 409 for "already there"
+	Registered  time.Time `json:"registered"`
+}
+
+// StatementRecord is a statement as the journal keeps it.
+type StatementRecord struct {
+	Key     string `json:"key"`
+	Account string `json:"account"`
+	IBAN    string `json:"iban,omitempty"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Opening string `json:"opening"`
+	Closing string `json:"closing"`
+}
+
+// Entry is one import attempt in the journal.
+type Entry struct {
+	ID         int               `json:"id"`
+	Platform   string            `json:"platform"`
+	Dossier    int64             `json:"dossier,omitempty"`
+	File       string            `json:"file"`
+	SHA256     string            `json:"sha256"`
+	Size       int64             `json:"size"`
+	Statements []StatementRecord `json:"statements"`
+	Status     Status            `json:"status"`
+	Forced     bool              `json:"forced,omitempty"`
+	Started    time.Time         `json:"started"`
+	Finished   time.Time         `json:"finished,omitzero"`
+	HTTPStatus int               `json:"http_status,omitempty"`
+	Detail     string            `json:"detail,omitempty"`
+}
+
+type accountsDoc struct {
+	Version  int             `json:"version"`
+	Accounts []AccountRecord `json:"accounts"`
+}
+
+type journalDoc struct {
+	Version int     `json:"version"`
+	Entries []Entry `json:"entries"`
+}
+
+// State is the state directory: the account registry and the upload
+// journal. Open it with OpenState; every change is written atomically
+// before the method that makes it returns.
+type State struct {
+	dir      string
+	lock     *flock.Flock
+	accounts []AccountRecord
+	entries  []Entry
+}
+
+// OpenState reads the state in dir. With lock, it creates dir (0700) if
+// needed and takes its lock (a file lock released by Close, or by the
+// system if the process dies), failing with ErrLocked if another process
+// holds it; a State opened without lock is read-only.
+func OpenState(dir string, lock bool) (*State, error) {
+	s := &State{dir: dir}
+	if lock {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
+		s.lock = flock.New(filepath.Join(dir, lockFile), flock.SetPermissions(0o600))
+		ok, err := s.lock.TryLock()
+		if err != nil {
+			return nil, fmt.Errorf("state directory %s: lock: %w", dir, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w (lock %s): wait for it to finish", ErrLocked, s.lock.Path())
+		}
+	}
+	var ad accountsDoc
+	if err := readDoc(filepath.Join(dir, accountsFile), &ad, &ad.Version); err != nil {
+		s.Close()
+		return nil, err
+	}
+	var jd journalDoc
+	if err := readDoc(filepath.Join(dir, journalFile), &jd, &jd.Version); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.accounts, s.entries = ad.Accounts, jd.Entries
+	return s, nil
+}
+
+// readDoc decodes a JSON state file; a missing file is an empty one.
+func readDoc(path string, doc any, version *int) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		*version = stateVersion
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(doc); err != nil {
+		return fmt.Errorf("state file %s is damaged (restore it from a backup; it is not overwritten): %w", path, err)
+	}
+	if *version != stateVersion {
+		return fmt.Errorf("state file %s has version %d; this cfonb reads version %d", path, *version, stateVersion)
+	}
+	return nil
+}
+
+// Dir returns the state directory.
+func (s *State) Dir() string { return s.dir }
+
+// Close releases the lock, if held.
+func (s *State) Close() error {
+	if s.lock == nil {
+		return nil
+	}
+	err := s.lock.Unlock()
+	s.lock = nil
+	return err
+}
+
+func (s *State) writable() error {
+	if s.lock == nil || !s.lock.Locked() {
+		return errors.New("state: opened read-only")
+	}
+	return nil
+}
+
+func (s *State) saveAccounts() error {
+	return writeDoc(filepath.Join(s.dir, accountsFile), accountsDoc{Version: stateVersion, Accounts: s.accounts})
+}
+
+func (s *State) saveJournal() error {
+	return writeDoc(filepath.Join(s.dir, journalFile), journalDoc{Version: stateVersion, Entries: s.entries})
+}
+
+func writeDoc(path string, doc any) error {
+	err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	})
+	if err != nil {
+		return fmt.Errorf("state: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// Account returns the registration of iban on platform in dossier, or nil.
+func (s *State) Account(platform string, dossier int64, iban string) *AccountRecord {
+	for i := range s.accounts {
+		a := &s.accounts[i]
+		if a.Platform == platform && a.Dossier == dossier && a.IBAN == iban {
+			return a
+		}
+	}
+	return nil
+}
+
+// Accounts returns a copy of the account registry.
+func (s *State) Accounts() []AccountRecord { return append([]AccountRecord(nil), s.accounts...) }
+
+// AddAccount records a registered account and saves the registry.
+func (s *State) AddAccount(a AccountRecord) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	if s.Account(a.Platform, a.Dossier, a.IBAN) != nil {
+		return nil
+	}
+	s.accounts = append(s.accounts, a)
+	if err := s.saveAccounts(); err != nil {
+		s.accounts = s.accounts[:len(s.accounts)-1]
+		return err
+	}
+	return nil
+}
+
+// Entries returns a copy of the journal, oldest first.
+func (s *State) Entries() []Entry { return append([]Entry(nil), s.entries...) }
+
+// Begin appends e to the journal and saves it before returning e's id.
+// Call it before sending an import, with e.Status pending.
+func (s *State) Begin(e Entry) (int, error) {
+	if err := s.writable(); err != nil {
+		return 0, err
+	}
+	e.ID = 1
+	if n := len(s.entries); n > 0 {
+		e.ID = s.entries[n-1].ID + 1
+	}
+	s.entries = append(s.entries, e)
+	if err := s.saveJournal(); err != nil {
+		s.entries = s.entries[:len(s.entries)-1]
+		return 0, err
+	}
+	return e.ID, nil
+}
+
+// Finish sets the outcome of the entry id and saves the journal.
+func (s *State) Finish(id int, status Status, finished time.Time, httpStatus int, detail string) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	for i := range s.entries {
+		e := &s.entries[i]
+		if e.ID != id {
+			continue
+		}
+		old := *e
+		e.Status, e.Finished, e.HTTPStatus, e.Detail = status, finished, httpStatus, detail
+		if err := s.saveJournal(); err != nil {
+			*e = old
+			return err
+		}
+		return nil
+	}
+	return fmt.Errorf("state: no journal entry %d", id)
+}
+
+// Match is a journal entry that concerns a file about to be imported.
+type Match struct {
+	Entry *Entry
+	// Statement is the key of the shared statement when the entry is for
+	// another file; empty when the file's bytes are the same.
+	Statement string
+}
+
+// Lookup returns the latest journal entry on platform that blocks
+// importing a file with this SHA-256 or any of these statement keys: an
+// entry pending, done or unknown for the same bytes, or else for a file
+// with one of the same statements. It returns nil if there is none.
+func (s *State) Lookup(platform, sha256 string, keys []string) *Match {
+	for i := len(s.entries) - 1; i >= 0; i-- {
+		e := &s.entries[i]
+		if e.Platform == platform && e.Status.blocks() && e.SHA256 == sha256 {
+			return &Match{Entry: e}
+		}
+	}
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	for i := len(s.entries) - 1; i >= 0; i-- {
+		e := &s.entries[i]
+		if e.Platform != platform || !e.Status.blocks() {
+			continue
+		}
+		for _, st := range e.Statements {
+			if want[st.Key] {
+				return &Match{Entry: e, Statement: st.Key}
+			}
+		}
+	}
+	return nil
+}
+
+// MarkDone records in the journal that the file f is on platform, without
+// sending anything: for an import whose outcome was unknown and that the
+// user found in Inqom. It returns the new entry's id.
+func (s *State) MarkDone(platform string, f *File, now time.Time) (int, error) {
+	e := Entry{
+		Platform: platform, File: absPath(f.Path), SHA256: f.SHA256, Size: f.Size,
+		Statements: statementRecords(f), Status: StatusDone, Started: now, Finished: now,
+		Detail: "marked done by hand (cfonb journal --mark-done)",
+	}
+	return s.Begin(e)
+}

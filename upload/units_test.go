@@ -1,0 +1,544 @@
+package upload
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+)
+
+func TestBankTable(t *testing.T) {
+	m, err := parseBankTable(banksCSV)
+	require.NoError(t, err)
+	assert.Greater(t, len(m), 50)
+	tests := []struct{ code, name string }{
+		{"30002", "LCL - Le Crédit Lyonnais"},
+		{"30003", "Société Générale"},
+		{"30004", "BNP Paribas"},
+		{"30006", "Crédit Agricole"},
+		{"10278", "Crédit Mutuel"},
+		{"20041", "La Banque Postale"},
+		{"40618", "BoursoBank (Boursorama)"},
+		{"16958", "Qonto"},
+	}
+	for _, tt := range tests {
+		name, ok := BankName(tt.code)
+		assert.True(t, ok, tt.code)
+		assert.Equal(t, tt.name, name, tt.code)
+	}
+	_, ok := BankName("99999")
+	assert.False(t, ok)
+	for code, name := range m {
+		assert.NotEmpty(t, strings.TrimSpace(name), code)
+	}
+}
+
+func TestParseBankTableErrors(t *testing.T) {
+	for _, in := range []string{"3000;X", "30002;", "30002 LCL", "30002;A\n30002;B", "3000A;X"} {
+		_, err := parseBankTable(in)
+		assert.Error(t, err, in)
+	}
+}
+
+func TestBankNames(t *testing.T) {
+	tests := []struct {
+		flags   []string
+		code    string
+		want    string
+		wantErr string
+	}{
+		{nil, "30004", "BNP Paribas", ""},
+		{nil, "99999", "", "bank code 99999 is not in cfonb's table of French banks: name the bank with --bank-name NAME or --bank-name 99999=NAME"},
+		{[]string{"Banque X"}, "99999", "Banque X", ""},
+		{[]string{"Banque X"}, "30004", "BNP Paribas", ""},
+		{[]string{"30004=BNP Paribas SA"}, "30004", "BNP Paribas SA", ""},
+		{[]string{"99999=Banque Y", "Banque X"}, "99999", "Banque Y", ""},
+		{[]string{"99999=Banque Y"}, "88888", "", "bank code 88888 is not in"},
+	}
+	for _, tt := range tests {
+		b, err := ParseBankNames(tt.flags)
+		require.NoError(t, err)
+		got, err := b.Lookup(tt.code)
+		if tt.wantErr != "" {
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got)
+	}
+	for _, bad := range [][]string{{""}, {"30004="}, {"A", "B"}} {
+		_, err := ParseBankNames(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	tests := []struct {
+		url     string
+		wantErr string
+	}{
+		{"https://auth.inqom.com/identity/connect/token", ""},
+		{"http://127.0.0.1:8642/identity/connect/token", ""},
+		{"http://127.1.2.3", ""},
+		{"http://localhost:1234", ""},
+		{"http://[::1]:80/x", ""},
+		{"http://example.com", "plain http is refused except towards a loopback address"},
+		{"http://10.0.0.1", "plain http is refused"},
+		{"ftp://example.com", `scheme "ftp" is not https`},
+		{"https://user:secret@example.com", "credentials in a URL are refused"},
+		{"https://example.com/?a=b", "a query or fragment is not allowed"},
+		{"example.com/path", "is not an absolute http(s) URL"},
+		{"://", "is not a URL"},
+	}
+	for _, tt := range tests {
+		_, err := CheckURL(tt.url)
+		if tt.wantErr == "" {
+			assert.NoError(t, err, tt.url)
+			continue
+		}
+		require.Error(t, err, tt.url)
+		assert.Contains(t, err.Error(), tt.wantErr, tt.url)
+		assert.NotContains(t, err.Error(), "secret")
+	}
+}
+
+func TestPlatformAndEnv(t *testing.T) {
+	p, err := Platform("HTTPS://WA-Fred-Banking-Prod.azurewebsites.net/")
+	require.NoError(t, err)
+	assert.Equal(t, ProdAPIURL, p)
+	ep, err := EnvEndpoints("staging")
+	require.NoError(t, err)
+	assert.Equal(t, Endpoints{AuthURL: StagingAuthURL, APIURL: StagingAPIURL}, ep)
+	ep, err = EnvEndpoints("prod")
+	require.NoError(t, err)
+	assert.Equal(t, Endpoints{AuthURL: ProdAuthURL, APIURL: ProdAPIURL}, ep)
+	_, err = EnvEndpoints("dev")
+	assert.EqualError(t, err, `unknown environment "dev": want prod or staging`)
+	c := Credentials{Username: "u@x", Password: "pw-123", ClientID: "cid", ClientSecret: "cs-456"}
+	for _, s := range []string{c.String(), c.GoString()} {
+		assert.NotContains(t, s, "pw-123")
+		assert.NotContains(t, s, "cs-456")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	netErr := errors.New("connection reset")
+	tests := []struct {
+		kind   callKind
+		status int
+		err    error
+		sent   bool
+		want   verdict
+	}{
+		{kindImport, 200, nil, true, verdictSuccess},
+		{kindImport, 201, nil, true, verdictSuccess},
+		{kindAccount, 409, nil, true, verdictFinal},
+		{kindAccount, 400, nil, true, verdictFinal},
+		{kindImport, 400, nil, true, verdictFinal},
+		{kindImport, 401, nil, true, verdictReauth},
+		{kindAccount, 401, nil, true, verdictReauth},
+		{kindToken, 401, nil, true, verdictFinal},
+		{kindToken, 400, nil, true, verdictFinal},
+		{kindImport, 429, nil, true, verdictRetry},
+		{kindImport, 503, nil, true, verdictRetry},
+		{kindToken, 503, nil, true, verdictRetry},
+		{kindImport, 502, nil, true, verdictUnknown},
+		{kindImport, 504, nil, true, verdictUnknown},
+		{kindImport, 500, nil, true, verdictUnknown},
+		{kindAccount, 502, nil, true, verdictRetry},
+		{kindAccount, 504, nil, true, verdictRetry},
+		{kindToken, 504, nil, true, verdictRetry},
+		{kindAccount, 500, nil, true, verdictFinal},
+		{kindImport, 0, netErr, false, verdictRetry},
+		{kindImport, 0, netErr, true, verdictUnknown},
+		{kindAccount, 0, netErr, true, verdictRetry},
+		{kindToken, 0, netErr, false, verdictRetry},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, classify(tt.kind, tt.status, tt.err, tt.sent), "%s %d %v sent=%t", tt.kind, tt.status, tt.err, tt.sent)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"12", 12 * time.Second, true},
+		{" 3 ", 3 * time.Second, true},
+		{"-1", 0, false},
+		{"soon", 0, false},
+		{"Thu, 02 Apr 2026 09:31:00 GMT", time.Minute, true},
+		{"Thu, 02 Apr 2026 09:00:00 GMT", 0, true},
+		{"99999999999", 24 * time.Hour, true},
+	}
+	for _, tt := range tests {
+		d, ok := parseRetryAfter(tt.in, now)
+		assert.Equal(t, tt.ok, ok, tt.in)
+		assert.Equal(t, tt.want, d, tt.in)
+	}
+}
+
+func TestRetrierWait(t *testing.T) {
+	var slept []time.Duration
+	var notes []string
+	r := &retrier{
+		policy: RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, Multiplier: 2, MaxInterval: 10 * time.Second, Jitter: 0, MaxRetryAfter: time.Minute},
+		sleep:  func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil },
+		now:    func() time.Time { return time.Unix(0, 0) },
+		notify: func(f string, a ...any) { notes = append(notes, f) },
+	}
+	b := r.policy.backoff()
+	ctx := t.Context()
+	require.NoError(t, r.wait(ctx, b, 1, "x", ""))
+	require.NoError(t, r.wait(ctx, b, 2, "x", "9"))
+	err := r.wait(ctx, b, 3, "x", "")
+	require.ErrorIs(t, err, errGiveUp)
+	assert.EqualError(t, err, "gave up after retries (3 attempts)")
+	assert.Equal(t, []time.Duration{time.Second, 9 * time.Second}, slept)
+	assert.Len(t, notes, 2)
+	err = r.wait(ctx, r.policy.backoff(), 1, "x", "61")
+	require.ErrorIs(t, err, errGiveUp)
+	assert.Len(t, slept, 2)
+
+	// Cancelled while waiting.
+	r.sleep = sleepContext
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, r.wait(cctx, r.policy.backoff(), 1, "x", ""), context.Canceled)
+}
+
+func TestRetryPolicyDefaults(t *testing.T) {
+	assert.Equal(t, DefaultRetryPolicy, RetryPolicy{}.orDefault())
+	assert.Equal(t, 1, RetryPolicy{Jitter: 0.1}.orDefault().MaxAttempts)
+}
+
+func TestRedactor(t *testing.T) {
+	var r Redactor
+	r.Add("hunter22")
+	r.Add("ab") // too short to scrub
+	r.Add("hunter22")
+	var buf bytes.Buffer
+	w := r.Writer(&buf)
+	n, err := io.WriteString(w, "password hunter22, abc\n")
+	require.NoError(t, err)
+	assert.Equal(t, 23, n)
+	assert.Equal(t, "password [redacted], abc\n", buf.String())
+	assert.Equal(t, "x [redacted]", r.String("x hunter22"))
+	assert.Equal(t, io.Discard, r.Writer(nil))
+}
+
+func TestSanitize(t *testing.T) {
+	assert.Equal(t, `{"error": "x"} next`, sanitize("{\"error\":\t\"x\"}\r\n\x00next", 100))
+	assert.Equal(t, "abc…", sanitize("abcdef", 3))
+	assert.Equal(t, "", sanitize(" \n ", 10))
+}
+
+func TestStatePersistsAndLocks(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	st, err := OpenState(dir, true)
+	require.NoError(t, err)
+	fi, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
+
+	// A second writer is refused while the first holds the lock.
+	_, err = OpenState(dir, true)
+	require.ErrorIs(t, err, ErrLocked)
+
+	when := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
+	id, err := st.Begin(Entry{Platform: "p", File: "/f", SHA256: "aa", Status: StatusPending, Started: when,
+		Statements: []StatementRecord{{Key: "k1"}}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, id)
+	// Pending is on disk before the import is sent.
+	ro, err := OpenState(dir, false)
+	require.NoError(t, err)
+	assert.Equal(t, StatusPending, ro.Entries()[0].Status)
+	_, err = ro.Begin(Entry{})
+	assert.EqualError(t, err, "state: opened read-only")
+
+	require.NoError(t, st.Finish(id, StatusDone, when.Add(time.Second), 200, "ok"))
+	require.Error(t, st.Finish(99, StatusDone, when, 200, ""))
+	require.NoError(t, st.AddAccount(AccountRecord{Platform: "p", Dossier: 1, IBAN: "FR76", BankName: "B", HTTPStatus: 200}))
+	require.NoError(t, st.AddAccount(AccountRecord{Platform: "p", Dossier: 1, IBAN: "FR76", BankName: "B", HTTPStatus: 409}))
+	require.NoError(t, st.Close())
+
+	st, err = OpenState(dir, true)
+	require.NoError(t, err)
+	defer st.Close()
+	assert.Equal(t, []Entry{{ID: 1, Platform: "p", File: "/f", SHA256: "aa", Status: StatusDone, Started: when,
+		Finished: when.Add(time.Second), HTTPStatus: 200, Detail: "ok", Statements: []StatementRecord{{Key: "k1"}}}}, st.Entries())
+	assert.Len(t, st.Accounts(), 1)
+	assert.NotNil(t, st.Account("p", 1, "FR76"))
+	assert.Nil(t, st.Account("p", 2, "FR76"))
+	assert.Nil(t, st.Account("q", 1, "FR76"))
+
+	// Lookup: by bytes first, then by statement, on the same platform only.
+	assert.Equal(t, 1, st.Lookup("p", "aa", nil).Entry.ID)
+	m := st.Lookup("p", "bb", []string{"k1"})
+	require.NotNil(t, m)
+	assert.Equal(t, "k1", m.Statement)
+	assert.Nil(t, st.Lookup("q", "aa", []string{"k1"}))
+	assert.Nil(t, st.Lookup("p", "bb", []string{"k2"}))
+
+	for _, name := range []string{"journal.json", "accounts.json"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)
+	}
+}
+
+func TestStateDamagedIsNotOverwritten(t *testing.T) {
+	dir := t.TempDir()
+	bad := []byte(`{"version":1,"entries":[{"id":1,`)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), bad, 0o600))
+	_, err := OpenState(dir, true)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is damaged (restore it from a backup; it is not overwritten)")
+	got, err := os.ReadFile(filepath.Join(dir, "journal.json"))
+	require.NoError(t, err)
+	assert.Equal(t, bad, got)
+	// The lock was released.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), []byte(`{"version":2,"entries":[]}`), 0o600))
+	_, err = OpenState(dir, true)
+	assert.EqualError(t, err, "state file "+filepath.Join(dir, "journal.json")+" has version 2; this cfonb reads version 1")
+}
+
+func TestStateDirs(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	d, err := DefaultStateDir(env(map[string]string{"XDG_STATE_HOME": "/xdg", "HOME": "/home/u"}))
+	require.NoError(t, err)
+	assert.Equal(t, "/xdg/cfonb", d)
+	d, err = DefaultStateDir(env(map[string]string{"XDG_STATE_HOME": "relative", "HOME": "/home/u"}))
+	require.NoError(t, err)
+	assert.Equal(t, "/home/u/.local/state/cfonb", d)
+	_, err = DefaultStateDir(env(nil))
+	assert.Error(t, err)
+
+	e := env(map[string]string{"HOME": "/home/u", "XDG_CACHE_HOME": "/var/cache/u"})
+	assert.NoError(t, CheckStateDir("/home/u/.local/state/cfonb", e))
+	assert.NoError(t, CheckStateDir("/home/u/.cachet", e))
+	assert.ErrorContains(t, CheckStateDir("/home/u/.cache/cfonb", e), "is inside the cache directory /home/u/.cache")
+	assert.ErrorContains(t, CheckStateDir("/var/cache/u/cfonb", e), "is inside the cache directory /var/cache/u")
+}
+
+func TestPrepareFile(t *testing.T) {
+	dir := t.TempDir()
+	data := sampleBytes(t, "\n", lclMarch, bnpMarch)
+	p := writeFile(t, dir, "x.txt", data)
+	f, err := PrepareFile(p)
+	require.NoError(t, err)
+	assert.True(t, f.Valid(), "%v", f.Report.Diagnostics)
+	assert.Equal(t, sha(data), f.SHA256)
+	assert.Equal(t, int64(len(data)), f.Size)
+	require.Len(t, f.Statements, 2)
+	assert.Equal(t, Statement{Account: cfonb.AccountOf(data), Decimals: 2, From: lclMarch.From, To: lclMarch.To,
+		Opening: 1_250_000, Closing: 1_514_010, Line: 1}, f.Statements[0])
+	assert.Equal(t, "30002/00550/0000157845Z/EUR/2/2026-03-01/2026-03-31/1250000/1514010", f.Statements[0].Key())
+	assert.Equal(t, 5, f.Statements[1].Line)
+	assert.Equal(t, "30004 00823 00010000156 EUR 2026-03-01..2026-03-31 -200.00 → 1300.00", f.Statements[1].String())
+
+	_, err = PrepareFile(dir)
+	assert.ErrorContains(t, err, "not a regular file")
+	_, err = PrepareFile(filepath.Join(dir, "missing"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestScanStatements(t *testing.T) {
+	lines := strings.Split(strings.TrimSuffix(string(sampleBytes(t, "\n", lclMarch)), "\n"), "\n")
+	open, mv, closing := lines[0], lines[1], lines[3]
+	other := strings.Replace(closing, "0000157845Z", "0000157845Y", 1)
+	tests := []struct {
+		name  string
+		lines []string
+		n     int
+		want  []string
+	}{
+		{"ok", []string{open, mv, closing}, 1, nil},
+		{"no 07", []string{open, mv}, 0, []string{"1:1: statement opened at line 1 has no new balance (07)"}},
+		{"07 alone", []string{closing}, 0, []string{"1:1: new balance (07) without an old balance (01) before it"}},
+		{"04 alone", []string{mv}, 0, []string{"1:1: movement (04) outside a statement (no old balance 01 before it)"}},
+		{"01 twice", []string{open, open, closing}, 1, []string{"2:1: old balance (01) while the statement opened at line 1 has no new balance (07)"}},
+		{"other account", []string{open, other}, 0, []string{"2:3: new balance (07) is for account 30002 00550 0000157845Y EUR, its statement (line 1) for 30002 00550 0000157845Z EUR"}},
+		{"bad date", []string{open[:34] + "320326" + open[40:], closing}, 0, []string{"1:35: old balance (01) cannot be read: balance date (column 35): 32 March 2026 does not exist", "2:1: new balance (07) without an old balance (01) before it"}},
+		{"nothing", []string{"hello"}, 0, []string{"0:0: no statement (01 ... 07) found: nothing to import"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stmts, probs, err := scanStatements(strings.NewReader(strings.Join(tt.lines, "\n") + "\n"))
+			require.NoError(t, err)
+			assert.Len(t, stmts, tt.n)
+			var got []string
+			for _, p := range probs {
+				assert.Equal(t, RuleStructure, p.Rule)
+				got = append(got, strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Column)+": "+p.Message)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestMultipartBody(t *testing.T) {
+	dir := t.TempDir()
+	data := sampleBytes(t, "\r\n", lclMarch)
+	p := writeFile(t, dir, "relevé 03.txt", data)
+	body, ctype, length, err := multipartBody(p, sha(data), int64(len(data)))
+	require.NoError(t, err)
+	raw, err := io.ReadAll(body)
+	require.NoError(t, err)
+	require.NoError(t, body.Close())
+	assert.Equal(t, int64(len(raw)), length)
+
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
+	req.Header.Set("Content-Type", ctype)
+	mr, err := req.MultipartReader()
+	require.NoError(t, err)
+	part, err := mr.NextPart()
+	require.NoError(t, err)
+	assert.Equal(t, "file", part.FormName())
+	assert.Equal(t, "relevé 03.txt", part.FileName())
+	got, err := io.ReadAll(part)
+	require.NoError(t, err)
+	assert.Equal(t, data, got)
+	_, err = mr.NextPart()
+	assert.ErrorIs(t, err, io.EOF)
+}
+
+func TestMultipartBodyDetectsChange(t *testing.T) {
+	dir := t.TempDir()
+	data := sampleBytes(t, "\n", lclMarch)
+	tests := []struct {
+		name    string
+		content []byte
+	}{
+		{"same length, other bytes", bytes.Replace(data, []byte("EUR"), []byte("USD"), 1)},
+		{"shorter", data[:len(data)-10]},
+		{"longer", append(append([]byte(nil), data...), "0"...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeFile(t, dir, "x.txt", tt.content)
+			body, _, _, err := multipartBody(p, sha(data), int64(len(data)))
+			require.NoError(t, err)
+			defer body.Close()
+			_, err = io.ReadAll(body)
+			assert.ErrorIs(t, err, errFileChanged)
+		})
+	}
+}
+
+func TestTLSCertificatesAreVerified(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handler must not be reached with an untrusted certificate")
+	}))
+	defer srv.Close()
+	var slept int
+	c, err := NewClient(t.Context(), ClientConfig{
+		Endpoints:   Endpoints{AuthURL: srv.URL + TokenPath, APIURL: srv.URL},
+		Credentials: func() (Credentials, error) { return Credentials{"u", "p-secret", "c", "s-secret"}, nil },
+		Sleep:       func(context.Context, time.Duration) error { slept++; return nil },
+	})
+	require.NoError(t, err)
+	defer c.Close()
+	err = c.Login(t.Context())
+	var le *LoginError
+	require.ErrorAs(t, err, &le)
+	assert.Contains(t, le.Error(), "certificate")
+	assert.Zero(t, slept, "a certificate error is not retried")
+}
+
+func TestLogTransport(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }))
+	defer srv.Close()
+	var lines []string
+	clock := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
+	lt := &logTransport{base: http.DefaultTransport, log: func(s string) { lines = append(lines, s) }, now: func() time.Time { return clock }}
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/t", strings.NewReader("username=u&password=p1&client_secret=s1&scope=openid+apidata"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer tok-123")
+	resp, err := lt.RoundTrip(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Len(t, lines, 1)
+	assert.Equal(t, `http 09:30:00.000 POST `+srv.URL+`/t -> 201 Created in 0s Authorization: [redacted] form: client_secret="[redacted]" password="[redacted]" scope="openid apidata" username="u"`, lines[0])
+}
+
+func TestDeriveIBAN(t *testing.T) {
+	a := cfonb.Account{}
+	copy(a.Bank[:], "30004")
+	copy(a.Branch[:], "00823")
+	copy(a.Number[:], "00010000156")
+	got, err := DeriveIBAN(a)
+	require.NoError(t, err)
+	assert.Equal(t, "FR7630004008230001000015611", got)
+	copy(a.Bank[:], "3000A")
+	_, err = DeriveIBAN(a)
+	assert.ErrorContains(t, err, "no IBAN can be derived")
+}
+
+func TestMarkDone(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "a.txt", sampleBytes(t, "\n", lclMarch))
+	f, err := PrepareFile(p)
+	require.NoError(t, err)
+	st, err := OpenState(filepath.Join(dir, "state"), true)
+	require.NoError(t, err)
+	defer st.Close()
+	now := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
+	id, err := st.MarkDone("https://x", f, now)
+	require.NoError(t, err)
+	assert.Equal(t, 1, id)
+	e := st.Entries()[0]
+	assert.Equal(t, StatusDone, e.Status)
+	assert.Equal(t, f.SHA256, e.SHA256)
+	assert.Equal(t, "marked done by hand (cfonb journal --mark-done)", e.Detail)
+	assert.Equal(t, lclIBAN, e.Statements[0].IBAN)
+}
+
+func TestLoginUnreachable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	var slept []time.Duration
+	c, err := NewClient(t.Context(), ClientConfig{
+		Endpoints:   Endpoints{AuthURL: url + TokenPath, APIURL: url + "/"},
+		Credentials: func() (Credentials, error) { return Credentials{"u", "p-secret", "c", "s-secret"}, nil },
+		Retry:       RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, Multiplier: 2, MaxInterval: time.Minute, MaxRetryAfter: time.Minute},
+		Sleep:       func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil },
+	})
+	require.NoError(t, err)
+	defer c.Close()
+	assert.Equal(t, url, c.Platform())
+	err = c.Login(t.Context())
+	var le *LoginError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 0, le.Status)
+	assert.Regexp(t, `^login failed: `+url+`/identity/connect/token: .*connection refused; gave up after retries \(3 attempts\)$`, le.Error())
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second}, slept)
+	assert.Equal(t, 0, c.Logins())
+
+	_, err = NewClient(t.Context(), ClientConfig{Endpoints: Endpoints{AuthURL: url, APIURL: url}})
+	assert.EqualError(t, err, "upload: no credentials")
+	_, err = NewClient(t.Context(), ClientConfig{Endpoints: Endpoints{AuthURL: "http://example.com/t", APIURL: url}})
+	assert.ErrorContains(t, err, "auth URL: http://example.com/t: plain http is refused")
+}
