@@ -28,7 +28,7 @@ type Validator struct {
 	noFast       bool // tests: always take the full checks
 	bookingCache dateCache
 	valueCache   dateCache
-	prev cfonb.Code
+	prev         cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
 }
