@@ -371,20 +371,7 @@ func (v *Validator) checkDate(line int, data []byte, f cfonb.FieldID, required b
 	return 0, false
 }
 
-func dateProblem(e *cfonb.DateError) string {
-	switch {
-	case e.Month < 1 || e.Month > 12:
-		return fmt.Sprintf("there is no month %02d", e.Month)
-	case e.Day == 0:
-		return "there is no day 00"
-	}
-	return fmt.Sprintf("%d %s", e.Day, monthName(e.Month))
-}
-
-func monthName(m int) string {
-	return [...]string{"January", "February", "March", "April", "May", "June", "July",
-		"August", "September", "October", "November", "December"}[m-1]
-}
+func dateProblem(e *cfonb.DateError) string { return e.Reason() }
 
 // checkAmount checks an amount field.
 func (v *Validator) checkAmount(line int, data []byte, f cfonb.FieldID) (int64, bool) {
@@ -463,7 +450,7 @@ func (v *Validator) checkComplementIBAN(line int, data, qualifier []byte) {
 	if len(tok) < 4 || !(tok[0] >= 'A' && tok[0] <= 'Z' && tok[1] >= 'A' && tok[1] <= 'Z' && tok[2] >= '0' && tok[2] <= '9' && tok[3] >= '0' && tok[3] <= '9') {
 		return // not an IBAN (a BIC alone, a national account number)
 	}
-	if err := cfonb.CheckIBAN(string(tok)); err != nil {
+	if err := cfonb.CheckIBANBytes(tok); err != nil {
 		var ie *cfonb.IBANError
 		reason := err.Error()
 		if errors.As(err, &ie) {

@@ -1,7 +1,7 @@
 package validate
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -91,14 +91,18 @@ func File(path string, opts Options) (*Report, error) {
 // Stream validates the CFONB120 data read from r, reporting it as name.
 func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 	v := New(name, opts)
-	br := bufio.NewReaderSize(r, 256<<10) // the size cfonb.NewReader uses, so it reuses br
-	if head, _ := br.Peek(4096); len(head) > 0 {
-		if format := DetectFormat(head); format != "" {
-			v.formatError(format)
-			return v.Finish(), nil
-		}
+	// Look at the first bytes for another format, then read them again:
+	// no buffer sits between r and the record reader's own.
+	var head [4096]byte
+	n, err := io.ReadFull(r, head[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	cr := cfonb.NewReader(br)
+	if format := DetectFormat(head[:n]); format != "" {
+		v.formatError(format)
+		return v.Finish(), nil
+	}
+	cr := cfonb.NewReader(io.MultiReader(bytes.NewReader(head[:n]), r))
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
