@@ -1,6 +1,7 @@
 package cfonb
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -43,15 +44,20 @@ func ParseAmount(b []byte) (int64, error) {
 	if len(b) != 14 {
 		return 0, &AmountError{Offset: min(len(b), 14), Err: ErrAmountLength}
 	}
-	var v int64
-	for i := 0; i < 13; i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, &AmountError{Offset: i, Err: ErrAmountDigit}
+	p := (*[14]byte)(b)
+	// Digits 1-8 and 6-13 as two overlapping words, checked and converted
+	// eight at a time.
+	hi := binary.LittleEndian.Uint64(p[0:8])
+	lo := binary.LittleEndian.Uint64(p[5:13])
+	if !eightDigits(hi) || !eightDigits(lo) {
+		for i := 0; i < 13; i++ {
+			if c := b[i]; c < '0' || c > '9' {
+				return 0, &AmountError{Offset: i, Err: ErrAmountDigit}
+			}
 		}
-		v = v*10 + int64(c-'0')
 	}
-	d, neg, ok := overpunch(b[13])
+	v := int64(eightValue(hi))*100_000 + int64(eightValue(lo)%100_000)
+	d, neg, ok := overpunch(p[13])
 	if !ok {
 		return 0, &AmountError{Offset: 13, Err: ErrAmountSign}
 	}
@@ -60,6 +66,24 @@ func ParseAmount(b []byte) (int64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// eightDigits reports whether the eight bytes of w are ASCII digits. For a
+// byte c, c-0x30 borrows (sets the high bit) below '0' and c+0x46 sets the
+// high bit above '9'; neither carries across bytes for a digit, so the
+// lowest non-digit byte is always caught.
+func eightDigits(w uint64) bool {
+	const ones = 0x0101010101010101
+	return ((w-ones*0x30)|(w+ones*0x46))&(ones*0x80) == 0
+}
+
+// eightValue converts eight ASCII digits, the first in the lowest byte, to
+// their value (the SWAR method of Lemire's parse_eight_digits_unrolled).
+func eightValue(w uint64) uint32 {
+	w -= 0x3030303030303030
+	w = w*10 + w>>8
+	w = ((w&0x000000FF000000FF)*(100+1000000<<32) + (w>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
+	return uint32(w)
 }
 
 // overpunch decodes the last character of an amount.

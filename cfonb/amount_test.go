@@ -272,3 +272,42 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+// TestParseAmountMatchesDigitLoop compares the word-at-a-time ParseAmount
+// with the plain definition on random and edge inputs.
+func TestParseAmountMatchesDigitLoop(t *testing.T) {
+	ref := func(b []byte) (int64, int) {
+		var v int64
+		for i := 0; i < 13; i++ {
+			if b[i] < '0' || b[i] > '9' {
+				return 0, i
+			}
+			v = v*10 + int64(b[i]-'0')
+		}
+		return v, -1
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "0123456789/:{}AJRI \x00\xff"
+	for i := 0; i < 200000; i++ {
+		b := []byte("0000000000000{")
+		for j := 0; j < 13; j++ {
+			if rng.IntN(20) == 0 {
+				b[j] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[j] = byte('0' + rng.IntN(10))
+			}
+		}
+		want, bad := ref(b)
+		got, err := ParseAmount(b)
+		if bad >= 0 {
+			var ae *AmountError
+			if !errors.As(err, &ae) || ae.Offset != bad {
+				t.Fatalf("%q: got %v, want a digit error at %d", b, err, bad)
+			}
+			continue
+		}
+		if err != nil || got != want*10 {
+			t.Fatalf("%q: got %d, %v; want %d", b, got, err, want*10)
+		}
+	}
+}

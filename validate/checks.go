@@ -83,12 +83,30 @@ func printable(data []byte) (int, bool) {
 		high = 0x8080808080808080
 	)
 	var acc uint64
+	if len(data) == 120 {
+		// The common case, unrolled over a fixed-size array: no bounds
+		// checks, and independent words for the CPU to overlap.
+		p := (*[120]byte)(data)
+		var a0, a1, a2 uint64
+		for i := 0; i < 120; i += 24 {
+			w0 := binary.LittleEndian.Uint64(p[i : i+8])
+			w1 := binary.LittleEndian.Uint64(p[i+8 : i+16])
+			w2 := binary.LittleEndian.Uint64(p[i+16 : i+24])
+			a0 |= w0 | (w0 + ones) | ^(w0 + ones*0x60)
+			a1 |= w1 | (w1 + ones) | ^(w1 + ones*0x60)
+			a2 |= w2 | (w2 + ones) | ^(w2 + ones*0x60)
+		}
+		if (a0|a1|a2)&high == 0 {
+			return 0, true
+		}
+		acc = high
+	}
 	i := 0
-	for ; i+8 <= len(data); i += 8 {
+	for ; acc&high == 0 && i+8 <= len(data); i += 8 {
 		w := binary.LittleEndian.Uint64(data[i:])
 		acc |= w | (w + ones) | ^(w + ones*0x60)
 	}
-	for ; i < len(data); i++ {
+	for ; acc&high == 0 && i < len(data); i++ {
 		c := uint64(data[i])
 		acc |= c | (c + 1) | ^(c + 0x60)
 	}
@@ -437,8 +455,23 @@ func (v *Validator) checkQualifier(line int, data []byte) {
 // checkComplementIBAN checks the IBAN at the start of a CBE/CPY complement.
 func (v *Validator) checkComplementIBAN(line int, data, qualifier []byte) {
 	f := cfonb.FieldInformation
-	info := f.Of(data)
-	start := 0
+	tok, start, err := complementIBAN(f.Of(data))
+	if err == nil {
+		return
+	}
+	var ie *cfonb.IBANError
+	reason := err.Error()
+	if errors.As(err, &ie) {
+		reason = ie.Reason
+	}
+	v.warnf(line, f.Start()+start, RuleIBAN, "%s account IBAN %q is not valid: %s", qualifier, tok, reason)
+}
+
+// complementIBAN finds the IBAN at the start of a CBE/CPY complement's
+// information (before a space or a slash and the BIC) and checks it. It
+// returns a nil error when there is no IBAN-shaped word (a BIC alone, a
+// national account number) or when the IBAN is valid.
+func complementIBAN(info []byte) (tok []byte, start int, err error) {
 	for start < len(info) && info[start] == ' ' {
 		start++
 	}
@@ -446,19 +479,15 @@ func (v *Validator) checkComplementIBAN(line int, data, qualifier []byte) {
 	for end < len(info) && info[end] != ' ' && info[end] != '/' {
 		end++
 	}
-	tok := info[start:end]
-	if len(tok) < 4 || !(tok[0] >= 'A' && tok[0] <= 'Z' && tok[1] >= 'A' && tok[1] <= 'Z' && tok[2] >= '0' && tok[2] <= '9' && tok[3] >= '0' && tok[3] <= '9') {
-		return // not an IBAN (a BIC alone, a national account number)
+	tok = info[start:end]
+	if len(tok) < 4 || !(isUpper(tok[0]) && isUpper(tok[1]) && isDigit(tok[2]) && isDigit(tok[3])) {
+		return tok, start, nil
 	}
-	if err := cfonb.CheckIBANBytes(tok); err != nil {
-		var ie *cfonb.IBANError
-		reason := err.Error()
-		if errors.As(err, &ie) {
-			reason = ie.Reason
-		}
-		v.warnf(line, f.Start()+start, RuleIBAN, "%s account IBAN %q is not valid: %s", qualifier, tok, reason)
-	}
+	return tok, start, cfonb.CheckIBANBytes(tok)
 }
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // printableValue returns b as a string for a message, with bytes outside
 // printable ASCII escaped by %q's rules.

@@ -91,8 +91,13 @@ func (v *Validator) fastComplement(data []byte) bool {
 		return false
 	}
 	q := data[45:48]
-	if !cfonb.KnownQualifier(q) || q[0] == 'C' && (string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY) {
+	if !cfonb.KnownQualifier(q) {
 		return false
+	}
+	if q[0] == 'C' && (string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY) {
+		if _, _, err := complementIBAN(data[48:118]); err != nil {
+			return false
+		}
 	}
 	if !isBlank(data[34:40]) {
 		if _, ok := v.bookingCache.parse(data[34:40]); !ok {

@@ -71,7 +71,11 @@ func TestFastPathAgrees(t *testing.T) {
 // TestPrintable checks the word-at-a-time test against the byte-wise
 // definition for every byte value at every position of a word.
 func TestPrintable(t *testing.T) {
+	sizes := []int{119, 120, 121}
 	for n := 1; n <= 17; n++ {
+		sizes = append(sizes, n)
+	}
+	for _, n := range sizes {
 		for pos := 0; pos < n; pos++ {
 			for c := 0; c < 256; c++ {
 				b := bytes.Repeat([]byte{'A'}, n)
