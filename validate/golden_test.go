@@ -72,6 +72,9 @@ func TestInvalidFilesCoverEveryRule(t *testing.T) {
 		all.Write(b)
 	}
 	for _, r := range Rules() {
+		if r.ID == RuleTooMany {
+			continue // only a pipe gets it: TestStopAtMax
+		}
 		assert.Contains(t, all.String(), "["+r.ID+"]", "no golden file exercises rule %s", r.ID)
 	}
 }
@@ -93,4 +96,18 @@ func TestLineEndsGiveIdenticalResults(t *testing.T) {
 		}
 		assert.Equal(t, first, rep, name)
 	}
+}
+
+// TestStopAtMax: an input that may never end (here, garbage through a pipe)
+// stops at the cap with a too-many diagnostic that is always shown.
+func TestStopAtMax(t *testing.T) {
+	garbage := bytes.Repeat([]byte("99"+strings.Repeat("x", 118)+"\n"), 500)
+	rep, err := Stream("pipe", bytes.NewReader(garbage), Options{MaxDiagnostics: 10, StopAtMax: true})
+	require.NoError(t, err)
+	assert.True(t, rep.Truncated)
+	require.Len(t, rep.Diagnostics, 11)
+	last := rep.Diagnostics[10]
+	assert.Equal(t, Diagnostic{File: "pipe", Line: 10, Column: 1, Severity: SeverityError, Rule: RuleTooMany,
+		Message: "too many problems: stopped reading after line 10 (this input may never end; raise --max-errors to see more)"}, last)
+	assert.Equal(t, 10, rep.Records)
 }

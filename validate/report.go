@@ -51,6 +51,9 @@ func FileSummary(r *Report) string {
 	if r.Omitted > 0 {
 		fmt.Fprintf(&b, " (%d not shown: see --max-errors)", r.Omitted)
 	}
+	if r.Truncated {
+		b.WriteString(" (stopped early: the counts cover only what was read)")
+	}
 	return b.String()
 }
 

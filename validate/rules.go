@@ -24,6 +24,7 @@ const (
 	RuleStatementOrder = "statement-order"
 	RuleQualifier      = "qualifier"
 	RuleInterbankCode  = "interbank-code"
+	RuleTooMany        = "too-many"
 )
 
 // RuleInfo describes a rule for documentation and `cfonb validate --rules`.
@@ -59,5 +60,6 @@ func Rules() []RuleInfo {
 		{RuleStatementOrder, SeverityWarning, "statements of one account out of date order"},
 		{RuleQualifier, SeverityWarning, "an unknown 05 qualifier"},
 		{RuleInterbankCode, SeverityWarning, "a blank or unknown interbank operation code on a movement"},
+		{RuleTooMany, SeverityError, "reading a pipe stopped at the --max-errors cap (the input may never end)"},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -21,6 +22,11 @@ type Options struct {
 	// errors and warnings still count them all). Zero means
 	// DefaultMaxDiagnostics; a negative value means no cap.
 	MaxDiagnostics int
+	// StopAtMax stops reading once MaxDiagnostics diagnostics are kept,
+	// instead of reading to the end to count them all: for inputs that may
+	// never end (pipes). File sets it for FIFOs; the report is then
+	// marked Truncated.
+	StopAtMax bool
 	// Summary asks for a StatementSummary of every statement in
 	// Report.Summaries (memory grows with the number of statements).
 	Summary bool
@@ -36,6 +42,9 @@ type Report struct {
 	Diagnostics []Diagnostic `json:"diagnostics"`
 	// Omitted counts the diagnostics not kept because of MaxDiagnostics.
 	Omitted int `json:"omitted,omitempty"`
+	// Truncated is set when reading stopped early (Options.StopAtMax): the
+	// counts cover only what was read.
+	Truncated bool `json:"truncated,omitempty"`
 	// Framing is how the file's records were delimited.
 	Framing cfonb.Framing `json:"-"`
 	// Summaries holds one entry per statement when Options.Summary is set.
@@ -76,16 +85,27 @@ func File(path string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fi.IsDir() {
+	switch mode := fi.Mode(); {
+	case mode.IsDir():
 		return nil, fmt.Errorf("%s: is a directory", path)
+	case mode&(fs.ModeDevice|fs.ModeCharDevice) != 0:
+		// /dev/zero or /dev/urandom would never end.
+		return nil, fmt.Errorf("%s: is a device, not a file", path)
+	case !mode.IsRegular():
+		// A FIFO or socket: read it, but stop at the diagnostics cap.
+		opts.StopAtMax = true
+		return Stream(path, f, opts)
 	}
-	if fi.Mode().IsRegular() && fi.Size() > prefetchMin {
+	// Read the file as it was when opened: a file that grows while it is
+	// read (a log still being written) cannot make the work endless.
+	var r io.Reader = io.LimitReader(f, fi.Size())
+	if fi.Size() > prefetchMin {
 		// Large file: let a second goroutine read ahead.
-		p := prefetch.New(f, 4, 1<<20)
+		p := prefetch.New(r, 4, 1<<20)
 		defer p.Close()
-		return Stream(path, p, opts)
+		r = p
 	}
-	return Stream(path, f, opts)
+	return Stream(path, r, opts)
 }
 
 // Stream validates the CFONB120 data read from r, reporting it as name.
@@ -113,6 +133,10 @@ func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 		}
 		if v.Record(&rec, cr.Framing) {
 			// The file is another format: nothing more to learn.
+			break
+		}
+		if opts.StopAtMax && v.full() {
+			v.stopEarly(rec.Line)
 			break
 		}
 	}

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"fmt"
 	"sort"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -140,6 +141,17 @@ func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool)
 	}
 	v.prev = code
 	return false
+}
+
+// stopEarly records that reading stopped at line because the diagnostics
+// cap was reached (Options.StopAtMax). Its diagnostic is always kept.
+func (v *Validator) stopEarly(line int) {
+	v.stopped = true
+	v.rep.Truncated = true
+	v.rep.Errors++
+	v.rep.Diagnostics = append(v.rep.Diagnostics, Diagnostic{File: v.rep.Path, Line: line, Column: 1,
+		Severity: SeverityError, Rule: RuleTooMany,
+		Message: fmt.Sprintf("too many problems: stopped reading after line %d (this input may never end; raise --max-errors to see more)", line)})
 }
 
 // TrailingSUB reports the DOS end-of-file mark (0x1A) that the reader found

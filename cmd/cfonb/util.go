@@ -16,3 +16,9 @@ func version() string {
 	}
 	return "(devel)"
 }
+
+// isRegular reports whether f is a regular file (not a pipe or terminal).
+func isRegular(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
+}

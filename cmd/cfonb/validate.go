@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync/atomic"
 
@@ -121,7 +122,11 @@ func validateAll(ctx context.Context, e *env, paths []string, opts validate.Opti
 				return nil
 			}
 			if p == "-" {
-				reports[i], errs[i] = validate.Stream("<stdin>", e.stdin, opts)
+				o := opts
+				if f, ok := e.stdin.(*os.File); !ok || !isRegular(f) {
+					o.StopAtMax = true // a pipe may never end
+				}
+				reports[i], errs[i] = validate.Stream("<stdin>", e.stdin, o)
 			} else {
 				reports[i], errs[i] = validate.File(p, opts)
 			}

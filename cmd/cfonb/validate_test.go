@@ -152,3 +152,9 @@ func TestInspect(t *testing.T) {
 	assert.Equal(t, exitInvalid, r.code)
 	assert.Contains(t, r.stdout, "NO")
 }
+
+func TestValidateRefusesDevices(t *testing.T) {
+	r := cliRun(t, "", "validate", "/dev/zero")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "cfonb validate: /dev/zero: is a device, not a file\n", r.stderr)
+}
