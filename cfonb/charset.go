@@ -464,7 +464,11 @@ func DetectEncoding(sample []byte, atEOF bool) Detection {
 		return Detection{EncodingEBCDIC037, fmt.Sprintf("EBCDIC digits and spaces make %d%% of the first bytes", pct)}
 	}
 	if multi, invalid := utf8Counts(valid); multi >= 2 && 2*multi >= invalid {
-		return Detection{EncodingUTF8, fmt.Sprintf("mostly UTF-8 (%d multi-byte characters, %d bytes of invalid UTF-8 read as Windows-1252)", multi, invalid)}
+		bytesWord := "bytes"
+		if invalid == 1 {
+			bytesWord = "byte"
+		}
+		return Detection{EncodingUTF8, fmt.Sprintf("mostly UTF-8 (%d multi-byte characters, %d %s of invalid UTF-8 read as Windows-1252)", multi, invalid, bytesWord)}
 	}
 	return Detection{EncodingCP1252, "not UTF-8, not EBCDIC"}
 }

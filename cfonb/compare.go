@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 )
 
 // The safety check of the Normalizer: every output record is compared with
@@ -53,10 +54,53 @@ func (st *normState) verifyBlank(raw []byte) error {
 // verify checks the output record out against its input line raw.
 func (st *normState) verify(raw, out []byte) error {
 	cs := st.cs
-	if cs.enc.IsEBCDIC() || cs.enc == EncodingUTF8 && hasHighByte(raw) && !utf8LineAsCP1252(raw) {
+	switch {
+	case cs.enc.IsEBCDIC():
+		return st.verifyEBCDIC(raw, out)
+	case cs.enc == EncodingUTF8 && hasHighByte(raw) && !utf8LineAsCP1252(raw):
 		return st.verifyRunes(raw, out)
 	}
 	return st.verifyBytes(raw, out)
+}
+
+// verifyEBCDIC checks a line of EBCDIC: one byte is one character, which
+// charmap decodes; it is compared column by column with the output, then
+// the figures of both sides are decoded and compared.
+func (st *normState) verifyEBCDIC(raw, out []byte) error {
+	dec := &st.cs.dec
+	m := len(raw)
+	code := CodeUnknown
+	if m >= 2 && dec[raw[0]] < 0x80 && dec[raw[1]] < 0x80 {
+		code = ParseCode([]byte{byte(dec[raw[0]]), byte(dec[raw[1]])})
+	}
+	if err := st.verifyShape(code, out, m, func(i int) rune { return dec[raw[i]] }); err != nil {
+		return err
+	}
+	var cols *[RecordLen]FieldID
+	if code != CodeUnknown {
+		cols = &columnFields()[code]
+	}
+	p := min(m, len(out))
+	for i := 0; i < p; i++ {
+		if r := dec[raw[i]]; rune(out[i]) != r {
+			if err := st.verifyChange(cols, i, r, out[i]); err != nil {
+				return err
+			}
+		}
+	}
+	if code == CodeUnknown || len(out) != RecordLen {
+		return nil
+	}
+	in := &st.fig
+	for i := range in {
+		in[i] = ' ' // text zones and padding: checked above
+		if i < m {
+			if r := dec[raw[i]]; r < 0x80 {
+				in[i] = byte(r)
+			}
+		}
+	}
+	return st.compareFigures(code, in[:], out)
 }
 
 // verifyBytes checks a line of an ASCII-compatible single-byte encoding
@@ -104,25 +148,24 @@ func (st *normState) verifyBytes(raw, out []byte) error {
 	return nil
 }
 
-// verifyRunes checks a line of EBCDIC or of multi-byte UTF-8: it decodes
-// the characters, compares them column by column, then decodes the figures
-// of both sides (account, decimals, dates, amounts) and compares the values.
+// verifyRunes checks a line of multi-byte UTF-8: it decodes the
+// characters, compares them column by column, then decodes the figures of
+// both sides (account, decimals, dates, amounts) and compares the values.
 func (st *normState) verifyRunes(raw, out []byte) error {
 	cs := st.cs
 	runes := st.runes[:0]
-	if cs.enc != EncodingUTF8 {
-		for _, b := range raw {
-			runes = append(runes, cs.dec[b])
+	for i := 0; i < len(raw); {
+		if b := raw[i]; b < utf8.RuneSelf {
+			runes = append(runes, rune(b))
+			i++
+			continue
 		}
-	} else {
-		for i := 0; i < len(raw); {
-			r, size := cs.decodeRune(raw[i:])
-			i += size
-			if size > 1 && isZeroWidth(r) {
-				continue
-			}
-			runes = append(runes, r)
+		r, size := cs.decodeRune(raw[i:])
+		i += size
+		if size > 1 && isZeroWidth(r) {
+			continue
 		}
+		runes = append(runes, r)
 	}
 	st.runes = runes
 	m := len(runes)
@@ -144,10 +187,17 @@ func (st *normState) verifyRunes(raw, out []byte) error {
 			}
 		}
 	}
-	if code != CodeUnknown && len(out) == RecordLen {
-		return st.compareFigures(code, runes, out)
+	if code == CodeUnknown || len(out) != RecordLen {
+		return nil
 	}
-	return nil
+	in := &st.fig
+	for i := range in {
+		in[i] = ' ' // text zones and padding: checked above
+		if i < m && runes[i] < 0x80 {
+			in[i] = byte(runes[i])
+		}
+	}
+	return st.compareFigures(code, in[:], out)
 }
 
 // verifyShape checks the record code and the length of out against an
@@ -228,38 +278,42 @@ func (st *normState) verifyPadding(out []byte, m int) error {
 	return nil
 }
 
-// compareFigures decodes the figures of the input and of the output record
-// and compares the values: account, decimals, dates and amounts.
-func (st *normState) compareFigures(code Code, runes []rune, out []byte) error {
-	in := st.fig[:]
-	for i := range in {
-		if i >= len(runes) {
-			in[i] = ' ' // padding: checked above
-		} else if r := runes[i]; r < 0x80 {
-			in[i] = byte(r)
-		} else {
-			in[i] = ' ' // a text zone: checked above
+// valueFields lists, for each known record code, the fields whose values
+// compareFigures decodes: dates and amounts. Built once, never modified.
+var valueFields = sync.OnceValue(func() *[8][]FieldID {
+	var t [8][]FieldID
+	for _, c := range []Code{CodeOldBalance, CodeMovement, CodeComplement, CodeNewBalance} {
+		for _, f := range Layout(c) {
+			if k := f.Kind(); k == KindDate || k == KindAmount {
+				t[c] = append(t[c], f)
+			}
 		}
 	}
+	return &t
+})
+
+// compareFigures decodes the figures of the input record in (its
+// characters as ASCII bytes; the figure columns were checked to be ASCII)
+// and of the output record out, and compares the values: account, number
+// of decimals, dates and amounts. (The characters of every figure field
+// were compared column by column before, which implies this; it is the
+// check in terms of values, for the encodings whose bytes differ.)
+func (st *normState) compareFigures(code Code, in, out []byte) error {
 	if AccountOf(in) != AccountOf(out) || !bytes.Equal(FieldDecimals.Of(in), FieldDecimals.Of(out)) {
 		return &RefusedError{Line: st.inLine, Column: FieldBank.Start(), Reason: "internal error: the account would change"}
 	}
-	for _, f := range Layout(code) {
-		switch f.Kind() {
-		case KindDate:
+	for _, f := range valueFields()[code] {
+		var same bool
+		if f.Kind() == KindDate {
 			d1, e1 := ParseDate(f.Of(in))
 			d2, e2 := ParseDate(f.Of(out))
-			if d1 != d2 || (e1 == nil) != (e2 == nil) {
-				return &RefusedError{Line: st.inLine, Column: f.Start(), Reason: fmt.Sprintf("internal error: the %s would change", f)}
-			}
-		case KindAmount:
+			same = d1 == d2 && (e1 == nil) == (e2 == nil)
+		} else {
 			a1, e1 := ParseAmount(f.Of(in))
 			a2, e2 := ParseAmount(f.Of(out))
-			if a1 != a2 || (e1 == nil) != (e2 == nil) {
-				return &RefusedError{Line: st.inLine, Column: f.Start(), Reason: fmt.Sprintf("internal error: the %s would change", f)}
-			}
+			same = a1 == a2 && (e1 == nil) == (e2 == nil)
 		}
-		if isFigure(f.Kind()) && !bytes.Equal(f.Of(in), f.Of(out)) {
+		if !same {
 			return &RefusedError{Line: st.inLine, Column: f.Start(), Reason: fmt.Sprintf("internal error: the %s would change", f)}
 		}
 	}

@@ -141,11 +141,11 @@ func Layout(c Code) []FieldID {
 }
 
 // spec returns the field's spec; an unknown FieldID has the zero spec.
-func (f FieldID) spec() fieldSpec {
+func (f FieldID) spec() *fieldSpec {
 	if f >= numFields {
-		return fieldSpec{}
+		return &fieldSpec{}
 	}
-	return fieldSpecs[f]
+	return &fieldSpecs[f]
 }
 
 // Start returns the 1-based column of the field's first byte (0 for an

@@ -96,6 +96,7 @@ type RefusedError struct {
 	Reason string
 }
 
+// Error says where and why, e.g. "line 2, column 97: the amount ...".
 func (e *RefusedError) Error() string {
 	switch {
 	case e.Line == 0:
@@ -134,6 +135,10 @@ func (ev *LineEvent) InText() string { return ev.Charset.Decode(ev.In) }
 const DefaultMaxLine = 64 << 10
 
 const normalizeBufSize = 256 << 10
+
+// checkEvery is how often (in records) a Normalizer checks that most
+// records have a CFONB120 record code.
+const checkEvery = 1024
 
 // Normalizer turns legacy CFONB120 exports into canonical CFONB120:
 // printable ASCII records of exactly 120 characters, each followed by the
@@ -272,6 +277,9 @@ func (st *normState) run() error {
 	if st.rep.Records > 0 && st.known == 0 {
 		return &RefusedError{Reason: "no line starts with a CFONB120 record code (01, 04, 05 or 07): this is not a CFONB120 file"}
 	}
+	if st.rep.Records == 0 && st.rep.Lines > 0 {
+		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
+	}
 	return st.flush()
 }
 
@@ -318,10 +326,12 @@ func (st *normState) fill() error {
 
 // detectFraming decides from the sample whether the records are separated
 // by line ends or are continuous 120-byte blocks: continuous when the
-// sample holds no line separator (other than at the very end of a whole
-// file) and record codes stand at offsets 0 and 120.
+// sample holds no line separator and record codes stand at offsets 0 and
+// 120. A whole file that ends with line ends and has none elsewhere is
+// continuous only if it is a whole number of 120-byte records.
 func (st *normState) detectFraming() Framing {
 	p := st.buf[st.r:st.w]
+	whole := len(p)
 	if st.eof {
 		for len(p) > 0 {
 			c := p[len(p)-1]
@@ -332,6 +342,10 @@ func (st *normState) detectFraming() Framing {
 		}
 	}
 	if len(p) < RecordLen+2 || bytes.IndexByte(p, st.cs.lf) >= 0 || bytes.IndexByte(p, st.cs.nel) >= 0 {
+		return FramingLines
+	}
+	if len(p) < whole && len(p)%RecordLen != 0 {
+		// One long line with its line end, not 120-byte records.
 		return FramingLines
 	}
 	d := st.cs.dec
@@ -498,8 +512,15 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 			st.rep.Repairs[RepairPadded]++
 		}
 	}
-	if len(rec) != RecordLen && st.n.EOL == EOLNone {
-		return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf("line is %d characters: records without line ends must all be %d characters", len(rec), RecordLen)}
+	if st.n.EOL == EOLNone {
+		if len(rec) != RecordLen {
+			return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf("line is %d characters: records without line ends must all be %d characters", len(rec), RecordLen)}
+		}
+		if st.outLine < 2 && !(isDigit(rec[0]) && isDigit(rec[1])) {
+			// Readers tell continuous records from one long line by the
+			// digits of the first two record codes.
+			return &RefusedError{Line: st.inLine, Column: 1, Reason: fmt.Sprintf("record code %q is not two digits: records without line ends could not be read back", rec[:2])}
+		}
 	}
 	// A line written exactly as it was read changed nothing: there is
 	// nothing to check.
@@ -512,6 +533,7 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 	if code != CodeUnknown {
 		st.known++
 	}
+
 	st.rep.Repairs[RepairTranslit] += st.lineKinds[kindTranslit]
 	st.rep.Repairs[RepairSpace] += st.lineKinds[kindSpace]
 	st.rep.Repairs[RepairReplaced] += st.lineKinds[kindReplaced]
@@ -534,6 +556,12 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 	st.ob = append(ob[:start+len(rec)], st.eolOut...)
 	st.outLine++
 	st.rep.Records++
+	if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records {
+		// Bounded work on an input that is not CFONB120 (binary data, a
+		// device): stop early rather than read it to its end.
+		return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf(
+			"%d of the first %d records have no CFONB120 record code: this is not a CFONB120 file", st.rep.Records-st.known, st.rep.Records)}
+	}
 	if st.n.OnLine != nil {
 		st.event = LineEvent{Line: st.inLine, In: raw, Out: rec, OutLine: st.outLine,
 			ContentChanged: contentChanged, EOLChanged: eolChanged, Charset: st.cs}

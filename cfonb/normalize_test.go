@@ -148,7 +148,6 @@ func TestNormalizeRepairs(t *testing.T) {
 		{"cp1252 0x85 is an ellipsis", EncodingCP1252, strings.Replace(r04, "PRLV", "PR\x85V", 1) + "\r\n",
 			strings.Replace(r04, "PRLV", "PR.V", 1) + "\r\n", map[Repair]int{RepairTranslit: 1}},
 		{"empty input", EncodingAuto, "", "", map[Repair]int{}},
-		{"only blank lines", EncodingAuto, "\r\n  \r\n", "", map[Repair]int{RepairBlankLine: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,6 +211,9 @@ func TestNormalizeRefusals(t *testing.T) {
 		{"line too long", EncodingAuto, canon[0] + "\r\n" + strings.Repeat("x", DefaultMaxLine+1),
 			"line 2: line is longer than 65536 bytes: this is not a CFONB120 file"},
 		{"UTF-16 big endian", EncodingAuto, "\xFE\xFF\x000\x001", "UTF-16"},
+		{"only blank lines", EncodingAuto, "\r\n  \r\n\x00\x00", "the file holds no record, only blank lines: it would become empty"},
+		{"garbage lines", EncodingAuto, canon[0] + "\r\n" + strings.Repeat("xx\r\n", 2000),
+			"line 1024: 1023 of the first 1024 records have no CFONB120 record code: this is not a CFONB120 file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -283,6 +285,8 @@ func TestNormalizeFramingDetection(t *testing.T) {
 		{"continuous with a final line end", strings.Join(canon, "") + "\r\n", FramingContinuous},
 		{"one record", canon[0], FramingLines},
 		{"a long first line", canon[0] + canon[1] + "\n" + canon[2], FramingLines},
+		{"one line of 124 characters", canon[0] + "0000\r\n", FramingLines},
+		{"one line of 240 characters", canon[0] + canon[1] + "\r\n", FramingContinuous},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

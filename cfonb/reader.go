@@ -33,8 +33,9 @@ func (f Framing) String() string {
 	return "auto"
 }
 
-// DefaultMaxKeep is the default number of bytes of an over-long line that a
-// Reader keeps in Record.Data.
+// DefaultMaxKeep is the default cap on the bytes of a record that a Reader
+// keeps in Record.Data: the rest of a longer line is counted in
+// Record.Length, not kept.
 const DefaultMaxKeep = 1024
 
 // sub is the DOS end-of-file byte (Ctrl-Z), which some tools append to text
@@ -358,8 +359,8 @@ func (r *Reader) lastLine() (Record, error) {
 }
 
 // readLongLine reads a line that does not fit in the buffer, which is full
-// and holds no separator: it keeps the line's first MaxKeep bytes and counts
-// the rest.
+// and holds no separator (but, with sep '\r', possibly as its last byte): it
+// keeps the line's first MaxKeep bytes and counts the rest.
 func (r *Reader) readLongLine(sep byte) (Record, error) {
 	start := r.offset
 	keep := r.long[:0]

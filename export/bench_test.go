@@ -36,19 +36,21 @@ func benchExport(b *testing.B, name string, opts Options) {
 	}
 }
 
-// BenchmarkExportJSONL measures the JSON Lines export of sepa.txt, whose
-// movements carry many complements (the heavier case), and of
-// complex-test.txt (a bank's file: few complements, many empty
-// statements).
+// BenchmarkExportJSONL measures the JSON Lines export of gen.txt (what
+// cfonb gen writes: one or two complements per movement, the most
+// movements per byte, so the heaviest case per byte), sepa.txt (many
+// complements per movement) and complex-test.txt (a bank's file: few
+// complements, many empty statements).
 func BenchmarkExportJSONL(b *testing.B) {
+	b.Run("gen", func(b *testing.B) { benchExport(b, "gen.txt", Options{Format: JSONL}) })
 	b.Run("sepa", func(b *testing.B) { benchExport(b, "sepa.txt", Options{Format: JSONL}) })
 	b.Run("complex", func(b *testing.B) { benchExport(b, "complex-test.txt", Options{Format: JSONL}) })
 }
 
 func BenchmarkExportJSON(b *testing.B) {
-	benchExport(b, "sepa.txt", Options{Format: JSON})
+	benchExport(b, "gen.txt", Options{Format: JSON})
 }
 
 func BenchmarkExportCSV(b *testing.B) {
-	benchExport(b, "sepa.txt", Options{Format: CSV})
+	benchExport(b, "gen.txt", Options{Format: CSV})
 }

@@ -50,11 +50,11 @@ func newCSVSink(w io.Writer, opts Options) *csvSink {
 func (s *csvSink) header() error {
 	if s.opts.BOM {
 		if _, err := s.bw.WriteString("\uFEFF"); err != nil {
-			return fmt.Errorf("export: %w", err)
+			return fmt.Errorf("writing the export: %w", err)
 		}
 	}
 	if err := s.w.Write(CSVHeader()); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return fmt.Errorf("writing the export: %w", err)
 	}
 	return nil
 }
@@ -62,10 +62,10 @@ func (s *csvSink) header() error {
 func (s *csvSink) flush() error {
 	s.w.Flush()
 	if err := s.w.Error(); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return fmt.Errorf("writing the export: %w", err)
 	}
 	if err := s.bw.Flush(); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return fmt.Errorf("writing the export: %w", err)
 	}
 	return nil
 }
@@ -162,7 +162,7 @@ func (s *csvSink) row(e *Exporter, v *view) error {
 		start = end
 	}
 	if err := s.w.Write(s.fields); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return fmt.Errorf("writing the export: %w", err)
 	}
 	return nil
 }

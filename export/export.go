@@ -179,7 +179,7 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 	e.start()
 	e.file = name
 	e.fileJSON = appendJSONString(e.fileJSON[:0], []byte(name))
-	e.st = statement{}
+	e.st = statement{acctJSON: e.st.acctJSON[:0]}
 	e.mv.reset()
 	cr := cfonb.NewReader(r)
 	for {
@@ -242,15 +242,17 @@ func (e *Exporter) record(line int, data []byte) error {
 		}
 		e.closeStatement(line, data)
 	default:
-		// Blank lines and unknown records carry no movement.
-		e.flushMovement()
+		if len(cfonb.TrimSpaces(data)) == 0 {
+			return nil // a blank line, as some banks send: noise
+		}
+		e.flushMovement() // an unknown record ends the movement
 	}
 	return nil
 }
 
-// Close ends the output (the JSON document's closing brackets, the CSV
-// header if no row was written) and flushes it. It does not close the
-// underlying writer.
+// Close ends the output (the JSON document's closing brackets; the CSV
+// header alone if nothing was exported) and flushes it. It does not close
+// the underlying writer.
 func (e *Exporter) Close() error {
 	if e.closed {
 		return e.err
@@ -300,7 +302,7 @@ func (e *Exporter) flushOut(always bool) {
 	}
 	if e.err == nil {
 		if _, err := e.w.Write(e.out); err != nil {
-			e.err = fmt.Errorf("export: %w", err)
+			e.err = fmt.Errorf("writing the export: %w", err)
 		}
 	}
 	e.out = e.out[:0]
@@ -344,6 +346,9 @@ type statement struct {
 	debits    cfonb.Sum
 	credits   cfonb.Sum
 	sumOK     bool // every movement amount decoded
+	// acctJSON is the account's members of a movement's JSON object,
+	// written once per statement: `,"bank":"…",…,"currency":"…"`.
+	acctJSON []byte
 }
 
 // balance is a decoded 01 or 07, field by field.
@@ -390,7 +395,7 @@ func statementDecimals(data []byte, acct *cfonb.Account) int {
 // outside any statement, an implicit one with no opening balance (line 0).
 func (e *Exporter) openStatement(line int, data []byte) {
 	e.statements++
-	e.st = statement{open: true, line: line, acct: cfonb.AccountOf(data), sumOK: true}
+	e.st = statement{open: true, line: line, acct: cfonb.AccountOf(data), sumOK: true, acctJSON: e.st.acctJSON[:0]}
 	e.st.decimals = statementDecimals(data, &e.st.acct)
 	a := &e.st.acct
 	if !e.ibanCached || e.ibanAcct.Bank != a.Bank || e.ibanAcct.Branch != a.Branch || e.ibanAcct.Number != a.Number {
@@ -400,6 +405,13 @@ func (e *Exporter) openStatement(line int, data []byte) {
 	e.st.iban, e.st.ibanOK = e.ibanBuf, e.ibanOK
 	if line > 0 {
 		e.st.opening = decodeBalance(data, e.st.decimals)
+	}
+	if e.opts.Format != CSV {
+		var iban []byte
+		if e.st.ibanOK {
+			iban = e.st.iban[:]
+		}
+		e.st.acctJSON = appendAccountJSON(e.st.acctJSON, a, iban, ",", ":")
 	}
 	if e.opts.Format == JSON {
 		e.jsonOpenStatement()

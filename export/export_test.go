@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -26,7 +27,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 var inputs = []string{"sepa.txt", "continuous.txt", "latin1.txt", "damaged.txt", "complex-test.txt"}
 
 // valid are the inputs that are valid CFONB120 (every statement reconciles).
-var valid = []string{"sepa.txt", "continuous.txt", "latin1.txt", "complex-test.txt"}
+var valid = []string{"sepa.txt", "continuous.txt", "latin1.txt", "complex-test.txt", "gen.txt"}
 
 // exportFile exports one test file with opts and returns the output.
 func exportFile(t *testing.T, name string, opts Options) []byte {
@@ -570,4 +571,118 @@ func TestConstantMemory(t *testing.T) {
 		small, large := allocated(f, 100), allocated(f, 1000) // 0.5 MB and 5 MB of input
 		assert.Less(t, large, small+256<<10, "%v: %d bytes for 100 copies, %d for 1000", f, small, large)
 	}
+}
+
+func TestSafe8(t *testing.T) {
+	safe := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	// Every byte value at every position, among safe and unsafe neighbours.
+	for _, fill := range []byte{'A', ' ', 0x7F, 0x00, 0xFF, '"'} {
+		for c := 0; c < 256; c++ {
+			for pos := 0; pos < 8; pos++ {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				want := true
+				for _, x := range b {
+					want = want && safe(x)
+				}
+				assert.Equal(t, want, safe8(binary.LittleEndian.Uint64(b[:])), "% x", b)
+			}
+		}
+	}
+}
+
+func TestBlankAndUnknownLines(t *testing.T) {
+	const (
+		open  = "0110278    02204EUR2 00012345603  060420                                                  0000000166956E                "
+		mov   = "0410278677202204EUR2 00012345603B1070420  070420PRLV SEPA ONLINE SAS             0000000000000000000227R                "
+		lib   = "0510278677202204EUR2 00012345603B1070420     LIBDEDIBOX 3706114                                                         "
+		close = "0710278    02204EUR2 00012345603  070420                                                  0000000166728F                "
+	)
+	tests := []struct {
+		name, between string
+		complements   int
+	}{
+		{"blank line", "\n", 1},
+		{"spaces", "                    \n", 1},
+		{"unknown record", "99 SOMETHING ELSE\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := open + "\n" + mov + "\n" + tt.between + lib + "\n" + close + "\n"
+			var out bytes.Buffer
+			e, err := New(&out, Options{})
+			require.NoError(t, err)
+			require.NoError(t, e.Export("f", strings.NewReader(in)))
+			require.NoError(t, e.Close())
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(out.Bytes(), &m))
+			assert.Len(t, m["complements"], tt.complements)
+		})
+	}
+}
+
+func TestCounts(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "sepa.txt"))
+	require.NoError(t, err)
+	e, err := New(io.Discard, Options{Format: CSV})
+	require.NoError(t, err)
+	require.NoError(t, e.Export("sepa.txt", bytes.NewReader(data)))
+	require.NoError(t, e.Close())
+	st, mv := e.Counts()
+	assert.Equal(t, 4, st)
+	assert.Equal(t, 10, mv)
+}
+
+// stuckReader returns nothing, for ever.
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+// failingReader returns some data, then an error.
+type failingReader struct{ data []byte }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, errors.New("input/output error")
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+func TestReadErrors(t *testing.T) {
+	e, err := New(io.Discard, Options{})
+	require.NoError(t, err)
+	err = e.Export("stuck", stuckReader{})
+	assert.ErrorIs(t, err, io.ErrNoProgress)
+
+	data, err := os.ReadFile(filepath.Join("testdata", "sepa.txt"))
+	require.NoError(t, err)
+	e, err = New(io.Discard, Options{})
+	require.NoError(t, err)
+	err = e.Export("sepa.txt", &failingReader{data: data[:1000]})
+	assert.EqualError(t, err, "sepa.txt: line 9: input/output error")
+}
+
+func TestJSONSafeTable(t *testing.T) {
+	require.Len(t, jsonSafe, 256)
+	for c := 0; c < 256; c++ {
+		want := c >= 0x20 && c < 0x80 && c != '"' && c != '\\'
+		assert.Equal(t, want, jsonSafe[c] == '1', "byte %#x", c)
+	}
+}
+
+func TestViewAdd(t *testing.T) {
+	var v view
+	v.add(&v.named[nPayerName], []byte("PREMIER"), false)
+	v.add(&v.named[nPayeeName], []byte("PAYEE"), false)
+	v.add(&v.named[nPayerName], []byte("SECOND"), true) // moved after PAYEE
+	v.add(&v.named[nPayerName], []byte("NOM"), false)   // SECOND filled its zone: no space
+	v.add(&v.named[nPayerName], nil, false)             // nothing to add
+	assert.Equal(t, "PREMIER SECONDNOM", string(v.get(v.named[nPayerName])))
+	assert.Equal(t, "PAYEE", string(v.get(v.named[nPayeeName])))
+	assert.False(t, v.named[nPurpose].set)
 }

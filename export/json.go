@@ -1,6 +1,7 @@
 package export
 
 import (
+	"encoding/binary"
 	"strconv"
 	"unicode/utf8"
 
@@ -16,7 +17,7 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 	b = append(b, e.fileJSON...)
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, int64(v.line), 10)
-	b = appendAccountJSON(b, v.acct, v.iban, ",", ":")
+	b = append(b, e.st.acctJSON...)
 	b = append(b, `,"booking_date":`...)
 	b = appendDateJSON(b, m.BookingDate, v.bookingOK)
 	b = append(b, `,"value_date":`...)
@@ -53,15 +54,15 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 	b = appendJSONString(b, m.EntryNumber)
 	b = append(b, `,"reference":`...)
 	b = appendJSONString(b, m.Reference)
-	for n := named(0); n < numNamed; n++ {
-		s := v.named[n]
+	for n := named(0); n < numNamed && len(v.comps) > 0; n++ { // named fields come from complements
+		s := &v.named[n]
 		if !s.set {
 			continue
 		}
 		b = append(b, `,"`...)
 		b = append(b, namedKeys[n]...)
 		b = append(b, `":`...)
-		b = appendJSONString(b, v.get(s))
+		b = appendJSONString(b, v.get(*s))
 	}
 	b = append(b, `,"complements":[`...)
 	for i, c := range v.comps {
@@ -209,7 +210,33 @@ func appendJSONString(dst, s []byte) []byte {
 	return append(dst, '"')
 }
 
+// jsonSafe has a '1' at each byte a JSON string holds as it is (printable
+// ASCII other than '"' and '\\'), a '0' elsewhere.
+const jsonSafe = "" +
+	"0000000000000000000000000000000011011111111111111111111111111111" +
+	"1111111111111111111111111111011111111111111111111111111111111111" +
+	"0000000000000000000000000000000000000000000000000000000000000000" +
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
 const hexDigits = "0123456789abcdef"
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// safe8 reports whether the eight bytes of x are all printable ASCII other
+// than '"' and '\\' (bytes a JSON string holds as they are). Each term is
+// non-zero exactly when one of the bytes is of its kind.
+func safe8(x uint64) bool {
+	control := (x - lsb*0x20) & ^x & msb // a byte below 0x20
+	high := x & msb                      // a byte of 0x80 or more
+	q := x ^ (lsb * '"')
+	quote := (q - lsb) & ^q & msb // a '"'
+	b := x ^ (lsb * '\\')
+	backslash := (b - lsb) & ^b & msb // a '\\'
+	return control|high|quote|backslash == 0
+}
 
 // appendJSONText appends s escaped for a JSON string. Text that is valid
 // UTF-8 is kept; otherwise each byte above 0x7F is read as Windows-1252
@@ -218,8 +245,15 @@ func appendJSONText(dst, s []byte) []byte {
 	start := 0
 	checked, latin := false, false
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs care.
+		for i+8 <= len(s) && safe8(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
-		if c >= 0x20 && c < 0x80 && c != '"' && c != '\\' {
+		if jsonSafe[c] == '1' {
 			i++
 			continue
 		}

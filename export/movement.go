@@ -1,6 +1,8 @@
 package export
 
 import (
+	"errors"
+
 	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
@@ -149,7 +151,7 @@ func (e *Exporter) decode(v *view) {
 	p := &e.mv
 	*v = view{comps: v.comps[:0], buf: v.buf[:0]}
 	v.line = p.line
-	m, _ := cfonb.ParseMovement(p.data)
+	m, err := cfonb.ParseMovement(p.data)
 	v.m = m
 	v.acct = &e.st.acct
 	if e.st.ibanOK {
@@ -159,7 +161,12 @@ func (e *Exporter) decode(v *view) {
 	if v.decimals < 0 {
 		v.decimals = e.st.decimals
 	}
-	v.amountOK = validAmount(p.data)
+	// ParseMovement reports only the first bad field: parse the amount
+	// again only when an earlier field hid whether it is good.
+	v.amountOK = err == nil
+	if err != nil {
+		v.amountOK = amountOK(err, p.data)
+	}
 	v.bookingOK = m.BookingDate != 0
 	v.valueOK = m.ValueDate != 0
 
@@ -173,8 +180,18 @@ func (e *Exporter) decode(v *view) {
 		info := cfonb.FieldInformation.Of(data)
 		text := cfonb.TrimSpaces(info)
 		v.comps = append(v.comps, comp{qualifier: q, text: text})
-		e.named(v, q, info, text, zoneFull(info, cfonb.FieldInformation.Len()))
+		addNamed(v, q, info, text, zoneFull(info, cfonb.FieldInformation.Len()))
 	}
+}
+
+// amountOK reports whether the amount of a 04 that ParseMovement failed to
+// decode with err is good.
+func amountOK(err error, data []byte) bool {
+	var fe *cfonb.FieldError
+	if errors.As(err, &fe) && fe.Field == cfonb.FieldAmount {
+		return false
+	}
+	return validAmount(data)
 }
 
 // validAmount reports whether the 04's amount decodes (ParseMovement
@@ -184,8 +201,8 @@ func validAmount(data []byte) bool {
 	return err == nil
 }
 
-// named fills the named fields a complement gives.
-func (e *Exporter) named(v *view, q, info, text []byte, full bool) {
+// addNamed fills the named fields a complement gives.
+func addNamed(v *view, q, info, text []byte, full bool) {
 	if len(q) != 3 {
 		return
 	}
@@ -206,23 +223,23 @@ func (e *Exporter) named(v *view, q, info, text []byte, full bool) {
 	case cfonb.QualifierNPY:
 		v.add(&v.named[nPayerName], text, full)
 	case cfonb.QualifierIPY:
-		e.party(v, info, nPayerID)
+		addParty(v, info, nPayerID)
 	case cfonb.QualifierCPY:
 		v.add(&v.named[nPayerAccount], text, false)
 	case cfonb.QualifierNBE:
 		v.add(&v.named[nPayeeName], text, full)
 	case cfonb.QualifierIBE:
-		e.party(v, info, nPayeeID)
+		addParty(v, info, nPayeeID)
 	case cfonb.QualifierCBE:
 		v.add(&v.named[nPayeeAccount], text, false)
 	case cfonb.QualifierNPO:
 		v.add(&v.named[nUltimateDebtorName], text, full)
 	case cfonb.QualifierIPO:
-		e.party(v, info, nUltimateDebtorID)
+		addParty(v, info, nUltimateDebtorID)
 	case cfonb.QualifierNBU:
 		v.add(&v.named[nUltimateCreditorName], text, full)
 	case cfonb.QualifierIBU:
-		e.party(v, info, nUltimateCreditorID)
+		addParty(v, info, nUltimateCreditorID)
 	case cfonb.QualifierRUM:
 		v.add(&v.named[nMandateReference], text, full)
 	case cfonb.QualifierMMO:
@@ -245,8 +262,8 @@ func (e *Exporter) named(v *view, q, info, text []byte, full bool) {
 	}
 }
 
-// party fills an identifier and its type (the named field after id).
-func (e *Exporter) party(v *view, info []byte, id named) {
+// addParty fills an identifier and its type (the named field after id).
+func addParty(v *view, info []byte, id named) {
 	p := cfonb.ParsePartyID(info)
 	v.add(&v.named[id], p.ID, false)
 	v.add(&v.named[id+1], p.Type, false)

@@ -35,15 +35,17 @@ func validateBytes(t *testing.T, data []byte, opts validate.Options) *validate.R
 // omitted; and reading the input in small pieces gives the same report.
 func FuzzValidate(f *testing.F) {
 	for _, s := range allSeeds(f) {
-		f.Add(s, int16(0))
+		f.Add(s, int16(0), false)
 	}
-	f.Add([]byte("0110278    02204EUR2 00012345603  060420"), int16(3))
+	f.Add([]byte("0110278    02204EUR2 00012345603  060420"), int16(3), false)
+	f.Add([]byte("99\n99\n99\n99\n"), int16(2), true)
 	rules := map[string]validate.Severity{}
 	for _, r := range validate.Rules() {
 		rules[r.ID] = r.Severity
 	}
-	f.Fuzz(func(t *testing.T, data []byte, maxDiag int16) {
-		opts := validate.Options{MaxDiagnostics: int(maxDiag % 64)} // 0: default; < 0: no cap
+	f.Fuzz(func(t *testing.T, data []byte, maxDiag int16, stopAtMax bool) {
+		// MaxDiagnostics 0: the default; < 0: no cap.
+		opts := validate.Options{MaxDiagnostics: int(maxDiag % 64), StopAtMax: stopAtMax}
 		rep := validateBytes(t, data, opts)
 
 		// What a plain reader finds in the input.
@@ -70,8 +72,24 @@ func FuzzValidate(f *testing.F) {
 		if limit == 0 {
 			limit = validate.DefaultMaxDiagnostics
 		}
-		if limit > 0 && len(rep.Diagnostics) > limit {
-			t.Fatalf("%d diagnostics kept, the cap is %d", len(rep.Diagnostics), limit)
+		kept := len(rep.Diagnostics)
+		tooMany := 0
+		for _, d := range rep.Diagnostics {
+			if d.Rule == validate.RuleTooMany {
+				tooMany++
+			}
+		}
+		if rep.Truncated {
+			// StopAtMax adds one diagnostic, that reading stopped.
+			if !stopAtMax || limit < 0 || kept != limit+1 || tooMany != 1 {
+				t.Fatalf("truncated report (StopAtMax %v, cap %d): %d diagnostics, %d saying so", stopAtMax, limit, kept, tooMany)
+			}
+			kept--
+		} else if tooMany != 0 {
+			t.Fatalf("%d %s diagnostics in a report that is not truncated", tooMany, validate.RuleTooMany)
+		}
+		if limit > 0 && kept > limit {
+			t.Fatalf("%d diagnostics kept, the cap is %d", kept, limit)
 		}
 		if limit < 0 && rep.Omitted != 0 {
 			t.Fatalf("%d diagnostics omitted without a cap", rep.Omitted)

@@ -20,6 +20,8 @@ func DetectFormat(head []byte) string {
 		code = string(first[:2])
 	}
 	switch {
+	case isBinary(head):
+		return "binary data"
 	case bytes.HasPrefix(trimmed, []byte("<")):
 		switch {
 		case bytes.Contains(head, []byte("camt.053")):
@@ -65,4 +67,20 @@ func csvSeparator(head []byte) (byte, bool) {
 func (v *Validator) formatError(name string) {
 	v.stopped = true
 	v.errorf(1, 1, RuleFormat, "this file is %s, not CFONB120", name)
+}
+
+// isBinary reports whether head looks like binary data: at least a tenth of
+// its bytes are neither printable ASCII nor line ends, and it does not start
+// like an EBCDIC record (which the encoding rule explains better).
+func isBinary(head []byte) bool {
+	if len(head) == 0 || looksEBCDIC(head) {
+		return false
+	}
+	odd := 0
+	for _, c := range head {
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c >= 0x7F {
+			odd++
+		}
+	}
+	return odd*10 >= len(head)
 }

@@ -114,8 +114,8 @@ func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 	// Look at the first bytes for another format, then read them again:
 	// no buffer sits between r and the record reader's own.
 	var head [4096]byte
-	n, err := io.ReadFull(r, head[:])
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	n, err := readHead(r, head[:])
+	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if format := DetectFormat(head[:n]); format != "" {
@@ -144,4 +144,26 @@ func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 		v.TrailingSUB()
 	}
 	return v.Finish(), nil
+}
+
+// readHead fills p like io.ReadFull, except that a reader which keeps
+// returning nothing without an error gets io.ErrNoProgress after 100 empty
+// reads (as bufio does) instead of a hang.
+func readHead(r io.Reader, p []byte) (int, error) {
+	n, empty := 0, 0
+	for n < len(p) {
+		m, err := r.Read(p[n:])
+		n += m
+		switch {
+		case err != nil:
+			return n, err
+		case m > 0:
+			empty = 0
+		default:
+			if empty++; empty == 100 {
+				return n, io.ErrNoProgress
+			}
+		}
+	}
+	return n, nil
 }

@@ -34,6 +34,11 @@ type Validator struct {
 	accounts map[cfonb.Account]closed
 }
 
+// maxAccounts caps the accounts a Validator remembers for the
+// cross-statement checks (opening-balance, statement-order), so that a
+// hostile file of millions of accounts cannot grow memory past a few MiB.
+const maxAccounts = 1 << 16
+
 // statement is what a Validator keeps of the open statement.
 type statement struct {
 	line       int
@@ -310,7 +315,10 @@ func (v *Validator) newBalance(line int, data []byte) {
 		}
 	}
 	v.closeStatement(line, date, amount, amountOK && dateOK)
-	if amountOK && dateOK {
+	if _, known := v.accounts[st.acct]; !known && len(v.accounts) >= maxAccounts {
+		// Memory stays bounded: accounts beyond the cap get no
+		// cross-statement checks.
+	} else if amountOK && dateOK {
 		v.accounts[st.acct] = closed{line: line, date: date, balance: amount, ok: true}
 	} else {
 		delete(v.accounts, st.acct)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/export"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/internal/prefetch"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -124,6 +125,62 @@ func exportCommand(ctx context.Context, e *env, args []string, check validateFun
 		inputs = append(inputs, exportInput{"<stdin>", tmp})
 	}
 
+	toFile := *output != "" && *output != "-"
+	var stats exportStats
+	if !toFile {
+		// Standard output cannot take back what it was given: validate
+		// every file before writing anything.
+		if code := checkInputs(ctx, e, inputs, check, *force, nil); code != exitOK {
+			return code
+		}
+		stats, err = exportAll(ctx, e.stdout, inputs, opts)
+	} else {
+		// A file is written atomically: export while validating (two cores
+		// at work), and drop the file if validation refuses it.
+		exportCtx, stopExport := context.WithCancel(ctx)
+		defer stopExport()
+		checked := make(chan int, 1)
+		go func() { checked <- checkInputs(ctx, e, inputs, check, *force, stopExport) }()
+		code, waited := exitOK, false
+		err = atomicfile.Write(*output, 0, func(w io.Writer) error {
+			var err error
+			stats, err = exportAll(exportCtx, w, inputs, opts)
+			code, waited = <-checked, true
+			if code != exitOK {
+				return errRefused
+			}
+			return err
+		})
+		if !waited {
+			code = <-checked // the temporary file could not be made: still report the validation
+		}
+		if code != exitOK {
+			return code
+		}
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			fmt.Fprintln(e.stderr, "cfonb export: interrupted: nothing written")
+		} else {
+			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
+		}
+		return exitUsage
+	}
+	if toFile {
+		fmt.Fprintf(e.stderr, "cfonb export: %s: %s of %s from %s\n", *output,
+			exportPlural(stats.movements, "movement"), exportPlural(stats.statements, "statement"), exportPlural(len(inputs), "file"))
+	}
+	return exitOK
+}
+
+// errRefused aborts the atomic write of a refused export.
+var errRefused = errors.New("refused")
+
+// checkInputs validates the inputs in order and prints the errors of those
+// that have some. It returns exitOK when the export may go on: no file has
+// errors, or force is set. Otherwise it calls refuse (if not nil) as soon
+// as the export is known to be refused, and returns the exit status.
+func checkInputs(ctx context.Context, e *env, inputs []exportInput, check validateFunc, force bool, refuse func()) int {
 	invalid := false
 	for _, in := range inputs {
 		if ctx.Err() != nil {
@@ -133,10 +190,16 @@ func exportCommand(ctx context.Context, e *env, args []string, check validateFun
 		rep, err := check(in.name, in.path)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
+			if refuse != nil {
+				refuse()
+			}
 			return exitUsage
 		}
 		if rep.Errors == 0 {
 			continue
+		}
+		if !force && refuse != nil {
+			refuse()
 		}
 		invalid = true
 		for _, d := range rep.Diagnostics {
@@ -147,39 +210,15 @@ func exportCommand(ctx context.Context, e *env, args []string, check validateFun
 		if n := rep.Errors - countErrors(rep.Diagnostics); n > 0 {
 			fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", in.name, n)
 		}
-		if *force {
+		if force {
 			fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", in.name, exportPlural(rep.Errors, "validation error"))
 		} else {
 			fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", in.name, exportPlural(rep.Errors, "validation error"))
 		}
 	}
-	if invalid && !*force {
+	if invalid && !force {
 		fmt.Fprintln(e.stderr, "cfonb export: nothing exported: fix the errors, or use --force to export anyway")
 		return exitInvalid
-	}
-
-	var stats exportStats
-	write := func(w io.Writer) error {
-		var err error
-		stats, err = exportAll(ctx, w, inputs, opts)
-		return err
-	}
-	if *output == "" || *output == "-" {
-		err = write(e.stdout)
-	} else {
-		err = atomicfile.Write(*output, 0, write)
-	}
-	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			fmt.Fprintln(e.stderr, "cfonb export: interrupted: nothing written")
-		} else {
-			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
-		}
-		return exitUsage
-	}
-	if *output != "" && *output != "-" {
-		fmt.Fprintf(e.stderr, "cfonb export: %s: %s of %s from %s\n", *output,
-			exportPlural(stats.movements, "movement"), exportPlural(stats.statements, "statement"), exportPlural(len(inputs), "file"))
 	}
 	return exitOK
 }
@@ -204,13 +243,24 @@ func exportAll(ctx context.Context, w io.Writer, inputs []exportInput, opts expo
 	return exportStats{st, mv}, nil
 }
 
+// exportPrefetchMin is the file size above which a second goroutine reads
+// ahead of the export (as validate.File does), so that the kernel's copies
+// overlap with the work.
+const exportPrefetchMin = 8 << 20
+
 func exportOne(ctx context.Context, ex *export.Exporter, in exportInput) error {
 	f, err := os.Open(in.path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return ex.Export(in.name, ctxReader{ctx, f})
+	var r io.Reader = f
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > exportPrefetchMin {
+		p := prefetch.New(f, 4, 1<<20)
+		defer p.Close()
+		r = p
+	}
+	return ex.Export(in.name, ctxReader{ctx, r})
 }
 
 // ctxReader stops reading when its context is done (an interrupt).

@@ -127,6 +127,12 @@ func TestExportRefusesInvalid(t *testing.T) {
 		"cfonb export: "+p+": 2 validation errors\n"+
 		"cfonb export: nothing exported: fix the errors, or use --force to export anyway\n", r.stderr)
 	assert.NoFileExists(t, out)
+
+	// To standard output: nothing written either.
+	r = runExportWith(t, context.Background(), twoErrors, "", exportTD+"sepa.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Contains(t, r.stderr, "nothing exported")
 }
 
 func TestExportForce(t *testing.T) {
@@ -253,29 +259,44 @@ func TestExportInterrupted(t *testing.T) {
 	assert.Contains(t, r.stderr, "interrupted")
 }
 
-// TestExportNoHalfFile checks that a failing export leaves an existing
-// --output as it was and no temporary file behind.
+// TestExportNoHalfFile checks that a refused export leaves an existing
+// --output as it was and no temporary file behind, whether the export ran
+// ahead of the validation or not.
 func TestExportNoHalfFile(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.jsonl")
 	require.NoError(t, os.WriteFile(out, []byte("previous\n"), 0o644))
-	ctx, cancel := context.WithCancel(context.Background())
-	calls := 0
 	check := func(name, path string) (*validate.Report, error) {
-		calls++
-		if calls == 2 {
-			cancel() // interrupted after validation, during the export
+		if strings.HasSuffix(name, "complex-test.txt") {
+			return twoErrors(name, path) // the second file is refused
 		}
 		return noErrors(name, path)
 	}
-	r := runExportWith(t, ctx, check, "", "-o", out, exportTD+"sepa.txt", exportTD+"complex-test.txt")
-	assert.Equal(t, exitUsage, r.code)
+	r := runExportWith(t, context.Background(), check, "", "-o", out, exportTD+"sepa.txt", exportTD+"complex-test.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, "nothing exported")
 	got, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, "previous\n", string(got))
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file left")
+}
+
+// TestExportValidationIOError checks that a file the validation cannot read
+// stops the export, to a file or not.
+func TestExportValidationIOError(t *testing.T) {
+	check := func(name, path string) (*validate.Report, error) {
+		return nil, errors.New(name + ": input/output error")
+	}
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	for _, args := range [][]string{{exportTD + "sepa.txt"}, {"-o", out, exportTD + "sepa.txt"}} {
+		r := runExportWith(t, context.Background(), check, "", args...)
+		assert.Equal(t, exitUsage, r.code)
+		assert.Equal(t, "cfonb export: "+exportTD+"sepa.txt: input/output error\n", r.stderr)
+		assert.Empty(t, r.stdout)
+	}
+	assert.NoFileExists(t, out)
 }
 
 type failingWriter struct{}
@@ -304,4 +325,13 @@ func TestParseSeparator(t *testing.T) {
 		assert.Equal(t, tt.ok, ok, "%q", tt.in)
 		assert.Equal(t, tt.r, r, "%q", tt.in)
 	}
+}
+
+func TestExportOutputInMissingFolder(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "no-such-folder", "out.jsonl")
+	r := runExportWith(t, context.Background(), twoErrors, "", "--force", "-o", out, exportTD+"sepa.txt")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "2 validation errors, exported anyway (--force)\n", "the validation finished before the command returned")
+	assert.Contains(t, r.stderr, "no such file or directory")
+	assert.NoFileExists(t, out)
 }

@@ -71,9 +71,11 @@ type fmtConfig struct {
 	eol      cfonb.EOL
 	validate validate.Options
 	stdin    io.Reader
-	// stdout is where the formatted file goes in fmtStdout mode when it can
-	// be written directly (see fmtDirectStdout); nil to spool it.
-	stdout *os.File
+	// stdout is standard output; direct is the same when the formatted
+	// file can be written to it as it is made (see fmtDirectStdout), else
+	// nil.
+	stdout io.Writer
+	direct *os.File
 	// writeFile replaces a file atomically (atomicfile.Write, keeping the
 	// file's mode); tests replace it to inject failures.
 	writeFile func(path string, write func(io.Writer) error) error
@@ -86,7 +88,6 @@ type fmtResult struct {
 	vrep    *validate.Report // validation of the formatted file
 	refused *cfonb.RefusedError
 	err     error     // an I/O error
-	written bool      // -w: the file was replaced
 	out     *fmtSpool // the formatted file (fmtStdout) or the diff (fmtDiff)
 }
 
@@ -166,7 +167,7 @@ func runFmt(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "fmt", "without -w, -l or -d, fmt formats one file to standard output (got %d); use -w to rewrite files in place", len(paths))
 	}
 	if cfg.mode == fmtStdout {
-		cfg.stdout = fmtDirectStdout(e.stdout)
+		cfg.stdout, cfg.direct = e.stdout, fmtDirectStdout(e.stdout)
 	}
 	return fmtFiles(ctx, e, cfg, paths, *jobs)
 }
@@ -377,6 +378,7 @@ func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 	res := &fmtResult{name: path}
 	var in io.Reader
+	var file *os.File // a regular file that can be read twice
 	if path == "-" {
 		res.name = "<stdin>"
 		in = cfg.stdin
@@ -401,6 +403,9 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			return res
 		}
 		in = f
+		if fi.Mode().IsRegular() {
+			file = f
+		}
 	}
 	in = fmtCtxReader{ctx, in}
 
@@ -415,14 +420,19 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			}
 			return err
 		})
-		res.written = err == nil
 		if errors.Is(err, errFmtUnchanged) {
 			err = nil
 		}
 	case fmtStdout:
-		if cfg.stdout != nil {
-			res.rep, res.vrep, err = fmtNormalizeDirect(res.name, cfg.stdout, in, cfg)
+		if cfg.direct != nil {
+			res.rep, res.vrep, err = fmtNormalizeDirect(res.name, cfg.direct, in, cfg)
 			break
+		}
+		if file != nil {
+			if fi, serr := file.Stat(); serr == nil && fi.Size() > fmtSpoolMemory {
+				res.rep, res.vrep, err = fmtTwoPasses(ctx, res.name, file, cfg)
+				break
+			}
 		}
 		res.out = &fmtSpool{}
 		res.rep, res.vrep, err = fmtNormalizeValidate(res.name, res.out, in, cfg, nil)
@@ -477,6 +487,31 @@ func fmtNormalizeValidate(name string, dst io.Writer, src io.Reader, cfg *fmtCon
 	}
 	if verr != nil {
 		return rep, nil, fmt.Errorf("validating the formatted file: %w", verr)
+	}
+	return rep, vrep, nil
+}
+
+// fmtTwoPasses formats a large regular file to a pipe or a terminal without
+// holding the output: a first pass checks and validates it, writing
+// nothing; only if it passes does a second pass write it. The two passes
+// must agree (the file must not change in between).
+func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) (*cfonb.NormalizeReport, *validate.Report, error) {
+	rep, vrep, err := fmtNormalizeValidate(name, io.Discard, fmtCtxReader{ctx, f}, cfg, nil)
+	if err != nil {
+		return rep, vrep, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return rep, vrep, err
+	}
+	n := cfonb.NewNormalizer()
+	n.Encoding, n.EOL = rep.Encoding, cfg.eol
+	rep2, err := n.Normalize(cfg.stdout, fmtCtxReader{ctx, f})
+	var refused *cfonb.RefusedError
+	switch {
+	case errors.As(err, &refused) || err == nil && (rep2.Records != rep.Records || rep2.Repairs != rep.Repairs):
+		return rep, vrep, fmt.Errorf("the file changed while it was being formatted: the output is incomplete")
+	case err != nil:
+		return rep, vrep, err
 	}
 	return rep, vrep, nil
 }
@@ -536,7 +571,7 @@ func (c fmtCtxReader) Read(p []byte) (int, error) {
 
 // fmtSpoolMemory is how much of a fmtSpool is kept in memory before it
 // moves to a temporary file.
-const fmtSpoolMemory = 8 << 20
+const fmtSpoolMemory = 4 << 20
 
 // fmtSpool holds output until it is known to be good: in memory up to
 // fmtSpoolMemory, then in a temporary file, so that memory stays bounded.
@@ -739,6 +774,9 @@ func (d *fmtDiffer) finish() error {
 func (d *fmtDiffer) header(name string, rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "diff %s (%s) %s (formatted)\n", name, rep.Encoding, name)
+	if rep.Encoding.IsEBCDIC() {
+		fmt.Fprintf(&b, "encoding %s converted to ASCII (the lines below are shown decoded)\n", rep.Encoding)
+	}
 	if d.eolOnly > 0 {
 		eolName := map[cfonb.EOL]string{cfonb.EOLCRLF: "CRLF", cfonb.EOLLF: "LF", cfonb.EOLNone: "none"}[eol]
 		fmt.Fprintf(&b, "line ends changed to %s on %s not shown below\n", eolName, fmtPlural(d.eolOnly, "line"))

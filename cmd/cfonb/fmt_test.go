@@ -10,10 +10,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 )
 
@@ -23,10 +25,10 @@ const fmtTD = "../../testdata/fmt/"
 
 // fmtArgs are the flags some test files need.
 var fmtArgs = map[string][]string{
-	"latin1-forced":         {"--encoding", "latin1"},
-	"ebcdic1047-continuous": {"--encoding", "ebcdic-1047"},
-	"eol-lf":                {"--eol", "lf"},
-	"eol-none":              {"--eol", "none"},
+	"latin1-forced":          {"--encoding", "latin1"},
+	"ebcdic1047-continuous":  {"--encoding", "ebcdic-1047"},
+	"eol-lf":                 {"--eol", "lf"},
+	"eol-none":               {"--eol", "none"},
 	"refused-eol-none-short": {"--eol", "none"},
 }
 
@@ -135,8 +137,7 @@ func TestFmtMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.Chdir
-			dir(fmtTD)
+			t.Chdir(fmtTD)
 			r := fmtRun(t, "", append([]string{"fmt"}, tt.args...)...)
 			assert.Equal(t, tt.code, r.code)
 			if tt.name == "not repaired" {
@@ -221,13 +222,13 @@ func TestFmtWrite(t *testing.T) {
 	assert.Equal(t, "cfonb fmt: 2 files: 0 reformatted, 2 already canonical, 0 failed\n", r.stderr)
 }
 
-// failingWriter fails after n bytes.
-type failingWriter struct {
+// fmtFailingWriter fails after n bytes.
+type fmtFailingWriter struct {
 	w io.Writer
 	n int
 }
 
-func (f *failingWriter) Write(p []byte) (int, error) {
+func (f *fmtFailingWriter) Write(p []byte) (int, error) {
 	if len(p) > f.n {
 		n, _ := f.w.Write(p[:f.n])
 		f.n = 0
@@ -249,10 +250,10 @@ func TestFmtWriteFailureMidBatch(t *testing.T) {
 
 	var stderr, stdout bytes.Buffer
 	e := &env{stdout: &stdout, stderr: &stderr, stdin: strings.NewReader("")}
-	cfg := &fmtConfig{mode: fmtWrite, eol: 2, writeFile: func(path string, write func(io.Writer) error) error {
+	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, writeFile: func(path string, write func(io.Writer) error) error {
 		return atomicfile.Write(path, 0, func(w io.Writer) error {
 			if path == victim {
-				w = &failingWriter{w: w, n: 300}
+				w = &fmtFailingWriter{w: w, n: 300}
 			}
 			return write(w)
 		})
@@ -310,37 +311,68 @@ func TestFmtDiff(t *testing.T) {
 	want := "diff <stdin> (utf-8) <stdin> (formatted)\n" +
 		"line ends changed to CRLF on 1 line not shown below\n" +
 		"--- <stdin>\n+++ <stdin>\n" +
-		"@@ -1,5 +1,4 @@\n" +
+		"@@ -1,6 +1,5 @@\n" +
 		" " + canon(0) + "\n" +
 		"-\n" +
 		"-" + legacy(1) + "\n" +
 		"+" + canon(1) + "\n" +
 		" " + canon(2) + "\n" +
-		" " + canon(3) + "\n"
+		" " + canon(3) + "\n" +
+		" " + canon(4) + "\n"
 	assert.Equal(t, want, r.stdout)
 
 	// A canonical file has no diff.
 	r = fmtRun(t, "", "fmt", "-d", fmtTD+"canonical.txt")
 	assert.Equal(t, exitOK, r.code)
 	assert.Empty(t, r.stdout)
+
+	// EBCDIC whose only change is the encoding: no hunk.
+	r = fmtRun(t, "", "fmt", "-d", fmtTD+"ebcdic037-roundtrip.txt")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	name := fmtTD + "ebcdic037-roundtrip.txt"
+	assert.Equal(t, "diff "+name+" (ebcdic-037) "+name+" (formatted)\n"+
+		"encoding ebcdic-037 converted to ASCII (the lines below are shown decoded)\n"+
+		"--- "+name+"\n+++ "+name+"\n", r.stdout)
+}
+
+// TestFmtCancel: an interrupted run writes nothing and exits 2.
+func TestFmtCancel(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o644, "utf8-lf.txt": 0o644})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	code := run(ctx, e, []string{"fmt", "-w", dir})
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errb.String(), "context canceled")
+	assert.Contains(t, errb.String(), "cfonb fmt: 2 files: 0 reformatted, 0 already canonical, 2 failed\n")
+	for _, name := range []string{"latin1-lf.txt", "utf8-lf.txt"} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		want, err := os.ReadFile(fmtTD + name)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, name)
+	}
 }
 
 // TestFmtDiffer checks hunks: context, merging and splitting.
 func TestFmtDiffer(t *testing.T) {
+	b, err := os.ReadFile(fmtTD + "canonical.golden")
+	require.NoError(t, err)
+	canon := strings.Split(string(b), "\r\n")
+	// lines returns a valid statement of n+4 lines (01, 04, n 05, 04, 07)
+	// whose given lines have their trailing spaces stripped.
 	lines := func(n int, changed ...int) string {
-		var b strings.Builder
-		isChanged := map[int]bool{}
+		all := []string{canon[0], canon[1]}
+		for i := range n {
+			tag := strings.Repeat("x", i%50+1)
+			all = append(all, canon[2][:48]+tag+canon[2][48+len(tag):])
+		}
+		all = append(all, canon[3], canon[4])
 		for _, c := range changed {
-			isChanged[c] = true
+			all[c-1] = strings.TrimRight(all[c-1], " ")
 		}
-		for i := 1; i <= n; i++ {
-			l := canonLine(t, i)
-			if isChanged[i] {
-				l = strings.TrimRight(l, " ")
-			}
-			b.WriteString(l + "\r\n")
-		}
-		return b.String()
+		return strings.Join(all, "\r\n") + "\r\n"
 	}
 	hunkHeaders := func(out string) []string {
 		var h []string
@@ -356,11 +388,12 @@ func TestFmtDiffer(t *testing.T) {
 		in      string
 		headers []string
 	}{
-		{"one change", lines(20, 10), []string{"@@ -7,7 +7,7 @@"}},
+		{"one change", lines(20, 12), []string{"@@ -9,7 +9,7 @@"}},
 		{"first line", lines(20, 1), []string{"@@ -1,4 +1,4 @@"}},
-		{"last line", lines(20, 20), []string{"@@ -17,4 +17,4 @@"}},
-		{"close changes merge", lines(30, 10, 16), []string{"@@ -7,13 +7,13 @@"}},
-		{"far changes split", lines(30, 10, 17), []string{"@@ -7,7 +7,7 @@", "@@ -14,7 +14,7 @@"}},
+		{"last line", lines(20, 24), []string{"@@ -21,4 +21,4 @@"}},
+		{"changes 5 lines apart merge", lines(30, 10, 16), []string{"@@ -7,13 +7,13 @@"}},
+		{"changes 6 lines apart merge", lines(30, 10, 17), []string{"@@ -7,14 +7,14 @@"}},
+		{"changes 7 lines apart split", lines(30, 10, 18), []string{"@@ -7,7 +7,7 @@", "@@ -15,7 +15,7 @@"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -369,16 +402,6 @@ func TestFmtDiffer(t *testing.T) {
 			assert.Equal(t, tt.headers, hunkHeaders(r.stdout))
 		})
 	}
-}
-
-// canonLine returns a canonical record (a 05 whose text says n) without its
-// trailing spaces stripped.
-func canonLine(t *testing.T, n int) string {
-	b, err := os.ReadFile(fmtTD + "canonical.golden")
-	require.NoError(t, err)
-	l := strings.Split(string(b), "\r\n")[2]
-	tag := strings.Repeat("x", n%50+1)
-	return l[:48] + tag + l[48+len(tag):]
 }
 
 func TestFmtStdin(t *testing.T) {
@@ -419,15 +442,16 @@ func TestFmtSpool(t *testing.T) {
 	var s fmtSpool
 	defer s.close()
 	chunk := bytes.Repeat([]byte("0123456789"), 100_000) // 1 MB
-	for range 10 {
+	for range fmtSpoolMemory/len(chunk) + 2 {
 		_, err := s.Write(chunk)
 		require.NoError(t, err)
 	}
 	require.NotNil(t, s.f, "spilled to a temporary file")
 	var out bytes.Buffer
 	require.NoError(t, s.writeTo(&out))
-	assert.Equal(t, 10*len(chunk), out.Len())
-	assert.Equal(t, bytes.Repeat(chunk, 10), out.Bytes())
+	n := fmtSpoolMemory/len(chunk) + 2
+	assert.Equal(t, n*len(chunk), out.Len())
+	assert.Equal(t, bytes.Repeat(chunk, n), out.Bytes())
 }
 
 func TestFmtUsage(t *testing.T) {
@@ -474,4 +498,27 @@ func TestFmtProgress(t *testing.T) {
 	assert.Contains(t, []int{exitOK, exitInvalid}, code)
 	assert.Contains(t, errb.String(), "formatting")
 	assert.Contains(t, errb.String(), "cfonb fmt: 6 files: ")
+}
+
+// TestFmtLargeToPipe: a file larger than what is spooled in memory goes to
+// a pipe (here a buffer) in two passes, and gives the same bytes as a small
+// one.
+func TestFmtLargeToPipe(t *testing.T) {
+	in, err := os.ReadFile(fmtTD + "latin1-lf.txt")
+	require.NoError(t, err)
+	want, err := os.ReadFile(fmtTD + "latin1-lf.golden")
+	require.NoError(t, err)
+	n := fmtSpoolMemory/len(in) + 10
+	path := filepath.Join(t.TempDir(), "big.txt")
+	require.NoError(t, os.WriteFile(path, bytes.Repeat(in, n), 0o644))
+
+	r := fmtRun(t, "", "fmt", path)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, r.stdout == strings.Repeat(string(want), n), "output differs")
+	assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 1 reformatted")
+
+	// The same through standard input (spooled).
+	r = fmtRun(t, string(bytes.Repeat(in, n)), "fmt", "-")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, r.stdout == strings.Repeat(string(want), n), "output differs")
 }

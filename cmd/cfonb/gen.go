@@ -69,8 +69,8 @@ func runGen(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "gen", "--size: %v", err)
 	}
 	opts := gen.Options{Seed: *seed, Size: size, Accounts: *accounts, ErrorRate: *rate, Latin1: *latin1}
-	if *accounts < 0 {
-		return usageError(e, "gen", "--accounts must be 0 (automatic) or more, not %d", *accounts)
+	if *accounts < 0 || *accounts > gen.MaxAccounts {
+		return usageError(e, "gen", "--accounts must be between 0 (automatic) and %d, not %d", gen.MaxAccounts, *accounts)
 	}
 	if !(*rate >= 0 && *rate <= 1) {
 		return usageError(e, "gen", "--errors must be between 0 and 1, not %v", *rate)

@@ -41,7 +41,8 @@ type Options struct {
 	// statement is written, whatever Size.
 	Size int64
 	// Accounts is the number of accounts with a statement each business
-	// day. Zero chooses one account per 4 MiB of Size, between 3 and 1000.
+	// day, at most MaxAccounts. Zero chooses one account per 4 MiB of Size,
+	// between 3 and 1000.
 	Accounts int
 	// ErrorRate is the fraction of records broken on purpose, 0 to 1. The
 	// first two records are never broken (they decide the file's framing).
@@ -126,7 +127,9 @@ type Break struct {
 	Kind Kind `json:"kind"`
 	// Code is the record's code as generated (before an UnknownCode break).
 	Code cfonb.Code `json:"-"`
-	// Column is the 1-based column of the first changed byte.
+	// Column is the 1-based column where the changed field starts; for
+	// BadLength, where the length goes wrong (the column after the last
+	// byte of a short record, 121 for a long one).
 	Column int `json:"column"`
 	// Field is the field that was changed; for BadLength and UnknownCode it
 	// is FieldCode.
@@ -171,10 +174,13 @@ const (
 	maxRecordLength = cfonb.RecordLen + 5 // a BadLength break adds up to 5
 )
 
+// MaxAccounts is the largest Options.Accounts.
+const MaxAccounts = 100_000
+
 // Errors returned for bad options.
 var (
 	ErrSize      = errors.New("gen: size must be positive")
-	ErrAccounts  = errors.New("gen: accounts must be zero (automatic) or positive")
+	ErrAccounts  = errors.New("gen: accounts must be between 0 (automatic) and 100000")
 	ErrErrorRate = errors.New("gen: error rate must be between 0 and 1")
 	ErrEOL       = errors.New("gen: unknown line end")
 	ErrStart     = errors.New("gen: start date is not a calendar date between 2000 and 2059")
@@ -254,7 +260,7 @@ func newGenerator(w io.Writer, opts Options) (*generator, error) {
 	if opts.Size <= 0 {
 		return nil, ErrSize
 	}
-	if opts.Accounts < 0 {
+	if opts.Accounts < 0 || opts.Accounts > MaxAccounts {
 		return nil, ErrAccounts
 	}
 	if !(opts.ErrorRate >= 0 && opts.ErrorRate <= 1) { // also rejects NaN
@@ -282,7 +288,7 @@ func newGenerator(w io.Writer, opts Options) (*generator, error) {
 	if _, err := cfonb.ParseDate(start.AppendJJMMAA(nil)); err != nil || start.Year() < 2000 || start.Year() > 2059 {
 		return nil, ErrStart
 	}
-	g.start = businessDay(start.Time(), 1)
+	g.start = businessDay(start.Time(), 1) // 31 December 2059 is a Wednesday: never past lastDay
 	n := opts.Accounts
 	if n == 0 {
 		n = int(min(max(opts.Size/(4<<20), 3), 1000))
@@ -290,6 +296,10 @@ func newGenerator(w io.Writer, opts Options) (*generator, error) {
 	g.accounts = make([]account, n)
 	return g, nil
 }
+
+// lastDay is the last statement day: JJMMAA dates are read as 20AA up to
+// AA = 60 only.
+var lastDay = time.Date(2059, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // businessDay returns t if it is a weekday, else the next (step 1) or
 // previous (step -1) weekday.
@@ -329,7 +339,6 @@ func (g *generator) renew() {
 
 func (g *generator) run(ctx context.Context) error {
 	g.renew()
-	end := time.Date(2059, 12, 31, 0, 0, 0, 0, time.UTC)
 	reserve := int64(2 * (maxRecordLength + 2))
 	for {
 		if err := ctx.Err(); err != nil {
@@ -349,7 +358,7 @@ func (g *generator) run(ctx context.Context) error {
 			}
 		}
 		next := businessDay(g.day.AddDate(0, 0, 1), 1)
-		if next.After(end) {
+		if next.After(lastDay) {
 			g.renew()
 		} else {
 			g.setDay(next)

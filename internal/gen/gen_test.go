@@ -77,11 +77,11 @@ func TestGolden(t *testing.T) {
 	out, st, _ := generate(t, Options{Seed: 1, Size: 4000, Accounts: 2, EOL: cfonb.EOLLF})
 	lines := strings.Split(string(out), "\n")
 	assert.Equal(t, "0113335    03074EUR2 68340000001  010121                                                  0000001627646G                ", lines[0])
-	assert.Equal(t, "0420041010151295EUR2 5498000A00201040121  040121CHEQUE N. 1556786                         0000000002330}7908336         ", lines[3])
+	assert.Equal(t, "0420041010151295EUR2 5498000A00201040121  040121CHEQUE No 1556786                         0000000002330}7908336         ", lines[3])
 	assert.Equal(t, "0520041000251295EUR2 5498000A00205040121     CPYFR7630066879815985545264405 BNPAFRPPXXX                                 ", lines[5])
 	assert.Equal(t, Stats{Bytes: 3872, Records: 32, Statements: 6, Movements: 9, Accounts: 2}, st)
 	sum := sha256.Sum256(out)
-	assert.Equal(t, "a63c0bb313829282f58a831478525621fa6a70a6dd9d1042a80c7f4977b8bafc", hex.EncodeToString(sum[:]))
+	assert.Equal(t, "100cd540c0741d3513de996920c199f99b0b923a936535be66f1135d0cfcd739", hex.EncodeToString(sum[:]))
 }
 
 // checker reads a generated file and checks it the way a strict validator
@@ -438,6 +438,7 @@ func TestOptionErrors(t *testing.T) {
 		{Options{Size: 1, EOL: cfonb.EOL(9)}, ErrEOL},
 		{Options{Size: 1, Start: cfonb.NewDate(2026, 2, 30)}, ErrStart},
 		{Options{Size: 1, Start: cfonb.NewDate(2061, 1, 1)}, ErrStart},
+		{Options{Size: 1, Accounts: MaxAccounts + 1}, ErrAccounts},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer

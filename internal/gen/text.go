@@ -85,7 +85,7 @@ func foldAccent(r rune) byte {
 	case 'ù', 'û', 'ü':
 		return 'u'
 	case '°':
-		return '.'
+		return 'o' // "N°" → "No", as cfonb fmt transliterates it
 	}
 	return '?'
 }

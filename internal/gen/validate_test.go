@@ -64,3 +64,22 @@ func TestValidatorFindsEveryBreak(t *testing.T) {
 		})
 	}
 }
+
+// TestFmtOfLatin1IsASCII holds the generator and cfonb fmt to each other:
+// normalising a Latin-1 file gives, byte for byte, the ASCII file of the
+// same seed (the generator folds accents the way fmt transliterates them).
+func TestFmtOfLatin1IsASCII(t *testing.T) {
+	for _, eol := range []cfonb.EOL{cfonb.EOLCRLF, cfonb.EOLLF} {
+		ascii, _, _ := generate(t, Options{Seed: 8, Size: 256 << 10, EOL: eol})
+		latin, _, _ := generate(t, Options{Seed: 8, Size: 256 << 10, EOL: eol, Latin1: true})
+		require.NotEqual(t, ascii, latin)
+		n := cfonb.NewNormalizer()
+		n.Encoding = cfonb.EncodingLatin1
+		n.EOL = eol
+		var out bytes.Buffer
+		rep, err := n.Normalize(&out, bytes.NewReader(latin))
+		require.NoError(t, err)
+		require.NotNil(t, rep)
+		assert.True(t, bytes.Equal(ascii, out.Bytes()), "fmt of the Latin-1 file is the ASCII file (EOL %v)", eol)
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseConfig(t *testing.T) {
+	var errb bytes.Buffer
+	c, code, done := parseConfig([]string{"--size", "10MiB", "--skip-4g", "--many", "0", "--runs", "1"}, &errb)
+	require.False(t, done, errb.String())
+	assert.Zero(t, code)
+	assert.Equal(t, int64(10<<20), c.size)
+	assert.Equal(t, int64(4<<30), c.bigSize)
+	assert.True(t, c.skipBig)
+	assert.Zero(t, c.many)
+	assert.Equal(t, "validate --format json {in}", c.validateArgs)
+
+	tests := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--size", "0"}, `cfonb-bench: --size: size "0": must be between 1 byte and 1 PiB (see cfonb-bench --help)`},
+		{[]string{"--runs", "0"}, `cfonb-bench: --runs must be at least 1 (see cfonb-bench --help)`},
+		{[]string{"--fmt-args", "fmt"}, `cfonb-bench: "fmt" has no {in} (see cfonb-bench --help)`},
+		{[]string{"extra"}, `cfonb-bench: unexpected argument "extra" (see cfonb-bench --help)`},
+		{[]string{"--nope"}, `cfonb-bench: unknown flag: --nope (see cfonb-bench --help)`},
+	}
+	for _, tt := range tests {
+		errb.Reset()
+		_, code, done := parseConfig(tt.args, &errb)
+		assert.True(t, done)
+		assert.Equal(t, 2, code)
+		assert.Equal(t, tt.msg+"\n", errb.String())
+	}
+	errb.Reset()
+	_, code, done = parseConfig([]string{"--help"}, &errb)
+	assert.True(t, done)
+	assert.Zero(t, code)
+	assert.Contains(t, errb.String(), "go run ./cmd/cfonb-bench --size 256MiB --skip-4g --many 1000 --runs 1")
+}
+
+func TestMachineParsing(t *testing.T) {
+	cpuinfo := "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R)   Processor @ 2.10GHz\nflags\t: fpu\n\nprocessor\t: 1\nmodel name\t: other\n"
+	assert.Equal(t, "Intel(R) Xeon(R) Processor @ 2.10GHz", cpuModel(cpuinfo))
+	assert.Equal(t, "", cpuModel("processor: 0\n"))
+	assert.Equal(t, int64(24683520)<<10, memTotal("MemTotal:       24683520 kB\nMemFree:        1 kB\n"))
+	assert.Zero(t, memTotal("nothing"))
+}
+
+func TestNotAvailable(t *testing.T) {
+	tests := []struct {
+		o    outcome
+		want string
+	}{
+		{outcome{}, ""},
+		{outcome{exit: 1, stderr: "x.txt: 3 errors\n"}, ""},
+		{outcome{exit: 4}, "not implemented yet (exit 4)"},
+		{outcome{exit: 2, stderr: "cfonb: unknown command \"fmt\"\n\nUsage: cfonb COMMAND\n"}, "not available in this cfonb: Usage: cfonb COMMAND"},
+		{outcome{exit: 2, stderr: "cfonb fmt: unknown flag: --encoding (see cfonb fmt --help)\n"},
+			"not available in this cfonb: cfonb fmt: unknown flag: --encoding (see cfonb fmt --help)"},
+		{outcome{exit: 2, stderr: "cfonb export: x.txt: no such file\n"}, "failed (exit 2): cfonb export: x.txt: no such file"},
+		{outcome{exit: 4, stderr: "panic: boom\n"}, "failed (exit 4): panic: boom"},
+		{outcome{err: errors.New(`exec: "wc": executable file not found in $PATH`)}, `cannot run: exec: "wc": executable file not found in $PATH`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, notAvailable(tt.o), "%+v", tt.o)
+	}
+}
+
+func TestTailBuffer(t *testing.T) {
+	var tb tailBuffer
+	tb.Write([]byte(strings.Repeat("a", 5000)))
+	tb.Write([]byte("end\n"))
+	assert.Len(t, tb.String(), 4096)
+	assert.True(t, strings.HasSuffix(tb.String(), "aend\n"))
+}
+
+func TestExpandAndFlags(t *testing.T) {
+	assert.Equal(t, []string{"validate", "--format", "json", "/tmp/a b.txt"}, expand("validate --format json {in}", "/tmp/a b.txt"))
+	assert.Equal(t, " --format json", flagsOf("validate --format json {in}"))
+	assert.Equal(t, "", flagsOf("validate {in}"))
+	assert.Equal(t, "1GiB", sizeName(1<<30))
+	assert.Equal(t, "1_5MiB", sizeName(3<<19))
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	res := &results{
+		machine: machine{cpus: 2, cpuModel: "Intel(R) Xeon(R) Processor", memTotal: 24 << 30, kernel: "Linux 6.1", goVersion: "go1.26.8"},
+		runs:    3,
+		rssNote: "peak RSS measured by GNU time (%M)",
+		rows: []row{
+			{command: "cfonb gen", file: "valid.txt", size: 1 << 30, seconds: 2, rssKiB: 9 << 10},
+			{command: "wc -l", file: "valid.txt", size: 1 << 30, seconds: 0.25, rssKiB: 2 << 10},
+			{command: "cfonb validate --format json", file: "valid.txt", size: 1 << 30, seconds: 0.5, rssKiB: 15 << 10},
+			{command: "cfonb fmt --encoding latin1", file: "latin1.txt", size: 1 << 30, na: "not implemented yet (exit 4)"},
+		},
+		many: &manyResult{files: 10000, bytes: 60 << 20, seconds: 2, cpu: 3.6, rssKiB: 30 << 10},
+	}
+	var b strings.Builder
+	writeMarkdown(&b, res)
+	want := `Machine: 2 × Intel(R) Xeon(R) Processor, 24 GiB RAM, Linux 6.1, go1.26.8. Files in the page cache; best of 3 runs (1 for the big file); peak RSS measured by GNU time (%M).
+
+| command | file | size | seconds | MB/s | × wc -l | peak RSS MiB |
+|---|---|---:|---:|---:|---:|---:|
+| cfonb gen | valid.txt | 1 GiB | 2.000 | 537 | – | 9.0 |
+| wc -l | valid.txt | 1 GiB | 0.250 | 4295 | 1.00 | 2.0 |
+| cfonb validate --format json | valid.txt | 1 GiB | 0.500 | 2147 | 2.00 | 15.0 |
+| cfonb fmt --encoding latin1 | latin1.txt | 1 GiB | n/a | n/a | n/a | n/a |
+
+| many files | files | total size | seconds | files/s | MB/s | CPU time (user+sys) | CPU use | peak RSS MiB |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| cfonb validate DIR | 10000 | 60 MiB | 2.000 | 5000 | 31 | 3.60s | 1.80 of 2 cores | 30.0 |
+
+- n/a: cfonb fmt --encoding latin1 on latin1.txt: not implemented yet (exit 4)
+`
+	assert.Equal(t, want, b.String())
+}
+
+// TestEndToEnd runs the whole benchmark on tiny files, with the cfonb of
+// this module and with a cfonb whose commands are missing.
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cfonb")
+	}
+	dir := t.TempDir()
+	var log bytes.Buffer
+	bin, err := build(context.Background(), dir, &log)
+	require.NoError(t, err, log.String())
+
+	var out, errb bytes.Buffer
+	md := filepath.Join(dir, "bench.md")
+	code := run(context.Background(), []string{"--cfonb", bin, "--size", "64KiB", "--big-size", "128KiB", "--many", "20",
+		"--runs", "1", "--dir", filepath.Join(dir, "files"), "-o", md}, &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	text := out.String()
+	for _, want := range []string{
+		"| cfonb gen | valid-64KiB-seed1.txt | 63.9 KiB |",
+		"| cfonb gen --latin1 | latin1-64KiB-seed1.txt | 63.9 KiB |",
+		"| wc -l | valid-64KiB-seed1.txt | 63.9 KiB |",
+		"| cfonb validate --format json | valid-64KiB-seed1.txt |",
+		"| cfonb export --format jsonl | valid-64KiB-seed1.txt |",
+		"| cfonb fmt --encoding latin1 | latin1-64KiB-seed1.txt |",
+		"| cfonb validate --format json | big-128KiB-seed1.txt |",
+		"| cfonb validate DIR | 20 |",
+	} {
+		assert.Contains(t, text, want)
+	}
+	saved, err := os.ReadFile(md)
+	require.NoError(t, err)
+	assert.Equal(t, text, string(saved))
+	entries, err := os.ReadDir(filepath.Join(dir, "files", "many-20-seed1", "000"))
+	require.NoError(t, err)
+	assert.Len(t, entries, 20)
+
+	// The files are reused; a cfonb without validate/fmt/export gives n/a.
+	fake := filepath.Join(dir, "fake-cfonb")
+	script := "#!/bin/sh\nif [ \"$1\" = gen ]; then exec " + bin + " \"$@\"; fi\nexit 4\n"
+	require.NoError(t, os.WriteFile(fake, []byte(script), 0o755))
+	out.Reset()
+	errb.Reset()
+	code = run(context.Background(), []string{"--cfonb", fake, "--size", "64KiB", "--skip-4g", "--many", "20",
+		"--runs", "1", "--dir", filepath.Join(dir, "files")}, &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	assert.Contains(t, errb.String(), "reusing ")
+	assert.NotContains(t, out.String(), "| cfonb gen |", "reused files are not generated again")
+	assert.Contains(t, out.String(), "| cfonb validate --format json | valid-64KiB-seed1.txt | 63.9 KiB | n/a | n/a | n/a | n/a |")
+	assert.Contains(t, out.String(), "- n/a: cfonb export --format jsonl on valid-64KiB-seed1.txt: not implemented yet (exit 4)")
+	assert.Contains(t, out.String(), "| cfonb validate DIR | 20 |")
+	assert.Contains(t, out.String(), "- n/a: cfonb validate on many files: not implemented yet (exit 4)")
+}
+
+func TestMeasureMissingProgram(t *testing.T) {
+	for _, timePath := range []string{"", gnuTime(context.Background())} {
+		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		require.NoError(t, err)
+		b := &bench{cfg: &config{}, log: &bytes.Buffer{}, dir: t.TempDir(), null: null, timePath: timePath}
+		r := b.measure(context.Background(), "nope", "f.txt", 10, 2, "/no/such/program", "x")
+		assert.True(t, strings.HasPrefix(r.na, "cannot run: "), "time %q: %q", timePath, r.na)
+		assert.Contains(t, r.na, "/no/such/program")
+
+		r = b.measure(context.Background(), "true", "f.txt", 10, 2, "true")
+		assert.Empty(t, r.na)
+		assert.Greater(t, r.rssKiB, int64(0))
+		null.Close()
+	}
+}
