@@ -7,9 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
-	"github.com/cfonb-dev/cfonb/internal/prefetch"
 )
 
 // DefaultMaxDiagnostics is how many diagnostics a Report keeps per file when
@@ -68,9 +68,10 @@ type StatementSummary struct {
 	Reconciles bool      // Opening + Debits + Credits == Closing
 }
 
-// prefetchMin is the file size above which File reads ahead in a second
-// goroutine.
-const prefetchMin = 8 << 20
+// pipelineAfter is the number of records after which Stream hands the
+// reading to a second goroutine (see pipeline.go): small files, validated
+// many at a time, stay on one goroutine.
+const pipelineAfter = 1 << 16
 
 // File validates the file at path. The error is an I/O error (the file
 // cannot be opened or read); problems in the file's content are in the
@@ -98,14 +99,7 @@ func File(path string, opts Options) (*Report, error) {
 	}
 	// Read the file as it was when opened: a file that grows while it is
 	// read (a log still being written) cannot make the work endless.
-	var r io.Reader = io.LimitReader(f, fi.Size())
-	if fi.Size() > prefetchMin {
-		// Large file: let a second goroutine read ahead.
-		p := prefetch.New(r, 4, 1<<20)
-		defer p.Close()
-		r = p
-	}
-	return Stream(path, r, opts)
+	return Stream(path, io.LimitReader(f, fi.Size()), opts)
 }
 
 // Stream validates the CFONB120 data read from r, reporting it as name.
@@ -124,6 +118,13 @@ func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 	}
 	cr := cfonb.NewReader(io.MultiReader(bytes.NewReader(head[:n]), r))
 	for {
+		if cr.Line() == pipelineAfter && runtime.GOMAXPROCS(0) > 1 {
+			// A large input: go on with a reading goroutine.
+			if err, line := streamPipelined(v, cr, opts); err != nil {
+				return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+			}
+			return v.Finish(), nil
+		}
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break

@@ -82,6 +82,14 @@ func New(name string, opts Options) *Validator {
 // when the file turned out to be another format and reading further is
 // pointless.
 func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool) {
+	col, ok := printable(rec.Data)
+	return v.record(rec, framing, col, ok)
+}
+
+// record is Record with the printable check of rec.Data already made (by
+// the reading goroutine of Stream's pipeline): col and ok as printable
+// returns them.
+func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok bool) (stop bool) {
 	if v.stopped {
 		return true
 	}
@@ -104,9 +112,10 @@ func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool)
 			v.errorf(rec.Line, 1, RuleEncoding, "UTF-8 byte-order mark at the start of the file (cfonb fmt removes it)")
 			data = data[len(utf8BOM):]
 			rec.Length -= len(utf8BOM)
+			col, ok = printable(data)
 		}
 	}
-	if col, ok := printable(data); !ok {
+	if !ok {
 		if len(bytes.Trim(data, "\x1a")) == 0 {
 			v.rep.Records-- // not a record
 			v.errorf(rec.Line, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")

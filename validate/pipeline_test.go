@@ -1,0 +1,90 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/gen"
+)
+
+// sequential validates data record by record on one goroutine, the
+// reference for the pipeline.
+func sequential(t *testing.T, name string, data []byte, opts Options) *Report {
+	t.Helper()
+	v := New(name, opts)
+	r := cfonb.NewReader(bytes.NewReader(data))
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		if v.Record(&rec, r.Framing) {
+			break
+		}
+	}
+	if r.TrailingSUB() {
+		v.TrailingSUB()
+	}
+	return v.Finish()
+}
+
+// TestPipelineAgrees: a file large enough for Stream to switch to the
+// pipeline, with broken records throughout, gives the same report as the
+// one-goroutine reference.
+func TestPipelineAgrees(t *testing.T) {
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 3, Size: 20 << 20, ErrorRate: 0.001, EOL: cfonb.EOLLF})
+	require.NoError(t, err)
+	data := buf.Bytes()
+	require.Greater(t, bytes.Count(data, []byte("\n")), 2*pipelineAfter)
+	for _, opts := range []Options{{}, {MaxDiagnostics: -1, Summary: true}} {
+		got, err := Stream("f", bytes.NewReader(data), opts)
+		require.NoError(t, err)
+		want := sequential(t, "f", data, opts)
+		require.NotZero(t, want.Errors)
+		if !assert.ObjectsAreEqual(want, got) {
+			t.Errorf("pipelined report differs: %d errors %d warnings %d diagnostics, want %d %d %d",
+				got.Errors, got.Warnings, len(got.Diagnostics), want.Errors, want.Warnings, len(want.Diagnostics))
+		}
+	}
+}
+
+// TestPipelineReadError: a read error past the switch to the pipeline is
+// returned, not taken for the end of the file.
+func TestPipelineReadError(t *testing.T) {
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 4, Size: 12 << 20, EOL: cfonb.EOLLF})
+	require.NoError(t, err)
+	boom := errors.New("disk on fire")
+	r := io.MultiReader(bytes.NewReader(buf.Bytes()[:10<<20]), iotest.ErrReader(boom))
+	_, err = Stream("f", r, Options{})
+	require.ErrorIs(t, err, boom)
+}
+
+// TestPipelineStopAtMax: the diagnostics cap stops a pipelined input too.
+func TestPipelineStopAtMax(t *testing.T) {
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 5, Size: 20 << 20, ErrorRate: 0.01, EOL: cfonb.EOLLF})
+	require.NoError(t, err)
+	rep, err := Stream("f", bytes.NewReader(buf.Bytes()), Options{MaxDiagnostics: 1500, StopAtMax: true})
+	require.NoError(t, err)
+	assert.True(t, rep.Truncated)
+	require.Equal(t, 1501, len(rep.Diagnostics))
+	var tooMany []Diagnostic
+	for _, d := range rep.Diagnostics {
+		if d.Rule == RuleTooMany {
+			tooMany = append(tooMany, d)
+		}
+	}
+	require.Equal(t, 1, len(tooMany))
+	assert.Greater(t, tooMany[0].Line, pipelineAfter, "the cap was reached after the switch to the pipeline")
+}
