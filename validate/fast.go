@@ -46,63 +46,106 @@ func (v *Validator) sameHead(data []byte) bool {
 // blank2 reports whether two bytes are spaces.
 func blank2(b []byte) bool { return b[0] == ' ' && b[1] == ' ' }
 
-// fastMovement handles a clean 04 of the open, clean statement.
-func (v *Validator) fastMovement(data []byte) bool {
-	if !v.sameHead(data) || !blank2(data[79:81]) {
-		return false
+// precheck is the verdict of the record-local part of the fast path on a
+// 120-byte record: for a 04, its amount and booking date; for a 05, only
+// whether it is clean. It needs no statement, so Stream's reading
+// goroutine can make it (see pipeline.go).
+type precheck struct {
+	clean   bool
+	amount  int64
+	booking cfonb.Date
+}
+
+// prechecker holds the date caches of the record-local checks.
+type prechecker struct {
+	booking, value dateCache
+}
+
+// movement checks the fields of a 04 that need no statement: reserved
+// zone 80-81, a known interbank code, calendar booking and value dates and
+// a well-formed amount.
+func (c *prechecker) movement(data []byte) precheck {
+	if !blank2(data[79:81]) {
+		return precheck{}
 	}
 	if _, ok := cfonb.InterbankLabel(data[32:34]); !ok {
-		return false
+		return precheck{}
 	}
-	booking, ok := v.bookingCache.parse(data[34:40])
+	booking, ok := c.booking.parse(data[34:40])
 	if !ok {
-		return false
+		return precheck{}
 	}
-	if _, ok := v.valueCache.parse(data[42:48]); !ok {
-		return false
+	if _, ok := c.value.parse(data[42:48]); !ok {
+		return precheck{}
 	}
 	amount, err := cfonb.ParseAmount(data[90:104])
 	if err != nil {
+		return precheck{}
+	}
+	return precheck{clean: true, amount: amount, booking: booking}
+}
+
+// complement checks the fields of a 05 that need no statement: reserved
+// zones, a known qualifier (with a valid IBAN for CBE and CPY) and a blank
+// or calendar booking date.
+func (c *prechecker) complement(data []byte) precheck {
+	if !blank2(data[118:120]) || binary.LittleEndian.Uint32(data[40:44]) != 0x20202020 || data[44] != ' ' {
+		return precheck{}
+	}
+	q := data[45:48]
+	if !cfonb.KnownQualifier(q) {
+		return precheck{}
+	}
+	if q[0] == 'C' && (string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY) {
+		if _, _, err := complementIBAN(data[48:118]); err != nil {
+			return precheck{}
+		}
+	}
+	if !isBlank(data[34:40]) {
+		if _, ok := c.booking.parse(data[34:40]); !ok {
+			return precheck{}
+		}
+	}
+	return precheck{clean: true}
+}
+
+// precheck runs the record-local checks for a record of code.
+func (c *prechecker) precheck(code cfonb.Code, data []byte) precheck {
+	switch code {
+	case cfonb.CodeMovement:
+		return c.movement(data)
+	case cfonb.CodeComplement:
+		return c.complement(data)
+	}
+	return precheck{}
+}
+
+// applyMovement is the statement part of the fast path for a 04 whose
+// precheck is clean: it repeats its statement's account, and it is added
+// to the statement.
+func (v *Validator) applyMovement(data []byte, p precheck) bool {
+	if !p.clean || !v.sameHead(data) {
 		return false
 	}
 	st := &v.st
 	st.movements++
-	if amount < 0 {
-		st.debits.Add(amount)
+	if p.amount < 0 {
+		st.debits.Add(p.amount)
 	} else {
-		st.credits.Add(amount)
+		st.credits.Add(p.amount)
 	}
-	if st.minBooking == 0 || booking < st.minBooking {
-		st.minBooking, st.minLine = booking, v.last
+	if st.minBooking == 0 || p.booking < st.minBooking {
+		st.minBooking, st.minLine = p.booking, v.last
 	}
-	if booking > st.maxBooking {
-		st.maxBooking, st.maxLine = booking, v.last
+	if p.booking > st.maxBooking {
+		st.maxBooking, st.maxLine = p.booking, v.last
 	}
 	return true
 }
 
-// fastComplement handles a clean 05 that follows a 04 or 05.
-func (v *Validator) fastComplement(data []byte) bool {
-	if v.prev != cfonb.CodeMovement && v.prev != cfonb.CodeComplement {
-		return false
-	}
-	if !v.sameHead(data) || !blank2(data[118:120]) ||
-		binary.LittleEndian.Uint32(data[40:44]) != 0x20202020 || data[44] != ' ' {
-		return false
-	}
-	q := data[45:48]
-	if !cfonb.KnownQualifier(q) {
-		return false
-	}
-	if q[0] == 'C' && (string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY) {
-		if _, _, err := complementIBAN(data[48:118]); err != nil {
-			return false
-		}
-	}
-	if !isBlank(data[34:40]) {
-		if _, ok := v.bookingCache.parse(data[34:40]); !ok {
-			return false
-		}
-	}
-	return true
+// applyComplement is the statement part of the fast path for a 05 whose
+// precheck is clean: it follows a 04 or 05 and repeats its statement's
+// account.
+func (v *Validator) applyComplement(data []byte, p precheck) bool {
+	return p.clean && (v.prev == cfonb.CodeMovement || v.prev == cfonb.CodeComplement) && v.sameHead(data)
 }

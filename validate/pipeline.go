@@ -15,8 +15,9 @@ import (
 // batchRecords records (each record's Data is at most the reader's MaxKeep).
 
 const (
-	pipelineBatches = 3
-	batchRecords    = 4096
+	precheckInReader = false
+	pipelineBatches  = 3
+	batchRecords     = 4096
 )
 
 // batch is a run of records read ahead, with their bytes back to back.
@@ -29,10 +30,13 @@ type batch struct {
 }
 
 type batchRecord struct {
-	rec        cfonb.Record // Data is set from data[start:end] by the consumer
-	start, end int
-	col        int  // printable's column
+	line       int
+	length     int32
+	start, end int32 // the record's bytes in batch.data
+	col        int32 // printable's column
+	eol        cfonb.EOL
 	ok         bool // printable's verdict
+	pre        precheck
 }
 
 // streamPipelined validates the records of cr with the pipeline. It
@@ -46,6 +50,7 @@ func streamPipelined(v *Validator, cr *cfonb.Reader, opts Options) (readErr erro
 	}
 	done := make(chan struct{})
 	go func() {
+		var checker prechecker // the reading goroutine's own date caches
 		defer close(done)
 		defer close(full)
 		for {
@@ -66,7 +71,12 @@ func streamPipelined(v *Validator, cr *cfonb.Reader, opts Options) (readErr erro
 				start := len(b.data)
 				b.data = append(b.data, rec.Data...)
 				col, ok := printable(rec.Data)
-				b.recs = append(b.recs, batchRecord{rec: rec, start: start, end: len(b.data), col: col, ok: ok})
+				var pre precheck
+				if precheckInReader && ok && rec.Length == cfonb.RecordLen && len(rec.Data) == cfonb.RecordLen {
+					pre = checker.precheck(cfonb.ParseCode(rec.Data), rec.Data)
+				}
+				b.recs = append(b.recs, batchRecord{line: rec.Line, length: int32(min(rec.Length, 1<<31-1)),
+					start: int32(start), end: int32(len(b.data)), col: int32(col), eol: rec.EOL, ok: ok, pre: pre})
 			}
 			b.framing = cr.Framing
 			select {
@@ -89,12 +99,17 @@ func streamPipelined(v *Validator, cr *cfonb.Reader, opts Options) (readErr erro
 	for b := range full {
 		for i := range b.recs {
 			br := &b.recs[i]
-			br.rec.Data = b.data[br.start:br.end:br.end]
-			if v.record(&br.rec, b.framing, br.col, br.ok) {
+			rec := cfonb.Record{Line: br.line, Length: int(br.length), EOL: br.eol, Data: b.data[br.start:br.end:br.end]}
+			if precheckInReader {
+				v.pre = &br.pre
+			}
+			stop := v.record(&rec, b.framing, int(br.col), br.ok)
+			v.pre = nil
+			if stop {
 				return nil, 0 // another format: nothing more to learn
 			}
 			if opts.StopAtMax && v.full() {
-				v.stopEarly(br.rec.Line)
+				v.stopEarly(br.line)
 				return nil, 0
 			}
 		}

@@ -25,11 +25,13 @@ type Validator struct {
 	// stmtClean: the open statement's 01 has well-formed bank, branch,
 	// currency, decimals and account fields and a blank column 21, so that
 	// a record repeating them needs no check of its own (see fast.go).
-	stmtClean    bool
-	noFast       bool // tests: always take the full checks
-	bookingCache dateCache
-	valueCache   dateCache
-	prev         cfonb.Code
+	stmtClean bool
+	noFast    bool // tests: always take the full checks
+	checker   prechecker
+	// pre, when set by Stream's pipeline, is the precheck of the record
+	// being checked, made by the reading goroutine.
+	pre  *precheck
+	prev cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
 }
@@ -96,7 +98,7 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	v.rep.Framing = framing
 	v.last = rec.Line
 	data := rec.Data
-	if isBlank(data) && rec.Length == len(data) {
+	if (len(data) == 0 || data[0] == ' ') && isBlank(data) && rec.Length == len(data) {
 		v.warn(rec.Line, 1, RuleBlankLine, "blank line")
 		return false
 	}
@@ -136,9 +138,14 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 		data = data[:cfonb.RecordLen]
 	}
 	if rec.Length == cfonb.RecordLen && len(data) == cfonb.RecordLen && v.open && v.stmtClean && !v.noFast {
+		p := v.pre
+		if p == nil {
+			pc := v.checker.precheck(code, data)
+			p = &pc
+		}
 		switch {
-		case code == cfonb.CodeMovement && v.fastMovement(data),
-			code == cfonb.CodeComplement && v.fastComplement(data):
+		case code == cfonb.CodeMovement && v.applyMovement(data, *p),
+			code == cfonb.CodeComplement && v.applyComplement(data, *p):
 			v.prev = code
 			return false
 		}
