@@ -65,11 +65,16 @@ type BankNames struct {
 
 // ParseBankNames reads --bank-name values: "CODE=NAME" names the bank of one
 // five-digit code, a bare "NAME" names every bank the table does not list.
+// A value with '=' but no five-digit code before it is refused rather than
+// taken as a name: "3000=Foo" is a mistyped code, not the name of a bank.
 func ParseBankNames(values []string) (BankNames, error) {
 	var b BankNames
 	for _, v := range values {
 		code, name, ok := strings.Cut(v, "=")
-		if ok && len(code) == 5 && strings.Trim(code, "0123456789") == "" {
+		if ok && (len(code) != 5 || strings.Trim(code, "0123456789") != "") {
+			return b, fmt.Errorf("--bank-name %q: CODE=NAME needs a five-digit bank code before '=', e.g. 30004=BNP Paribas", v)
+		}
+		if ok {
 			name = strings.TrimSpace(name)
 			if name == "" {
 				return b, fmt.Errorf("--bank-name %q: empty name", v)

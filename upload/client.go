@@ -28,7 +28,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Timeouts bound every network wait. The zero value means DefaultTimeouts.
+// Timeouts bound every network wait. A zero field takes its value from
+// DefaultTimeouts: no wait is ever unbounded.
 type Timeouts struct {
 	Dial         time.Duration // TCP connect
 	TLSHandshake time.Duration
@@ -41,14 +42,32 @@ type Timeouts struct {
 	ImportResponse time.Duration
 }
 
-// DefaultTimeouts are generous: a statement file is small, but the
-// platform may take its time to book it.
-var DefaultTimeouts = Timeouts{
-	Dial:           15 * time.Second,
-	TLSHandshake:   15 * time.Second,
-	Request:        60 * time.Second,
-	Import:         15 * time.Minute,
-	ImportResponse: 5 * time.Minute,
+// DefaultTimeouts returns the timeouts used when none are given. They are
+// generous: a statement file is small, but the platform may take its time
+// to book it. It is a function, not a variable, so that no caller can
+// change it for every other.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{
+		Dial:           15 * time.Second,
+		TLSHandshake:   15 * time.Second,
+		Request:        60 * time.Second,
+		Import:         15 * time.Minute,
+		ImportResponse: 5 * time.Minute,
+	}
+}
+
+// orDefault fills the zero (or negative) fields of t from DefaultTimeouts.
+func (t Timeouts) orDefault() Timeouts {
+	d := DefaultTimeouts()
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&t.Dial, &d.Dial}, {&t.TLSHandshake, &d.TLSHandshake}, {&t.Request, &d.Request},
+		{&t.Import, &d.Import}, {&t.ImportResponse, &d.ImportResponse},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	return t
 }
 
 // earlyExpiry is how long before its expiry a token is replaced.
@@ -72,9 +91,9 @@ type ClientConfig struct {
 	Notify io.Writer
 	// Verbose receives one line per HTTP exchange; nil discards them.
 	Verbose io.Writer
-	// Retry bounds the retries; the zero value is DefaultRetryPolicy.
+	// Retry bounds the retries; zero fields take DefaultRetryPolicy's.
 	Retry RetryPolicy
-	// Timeouts bound the network waits; the zero value is DefaultTimeouts.
+	// Timeouts bound the network waits; zero fields take DefaultTimeouts'.
 	Timeouts Timeouts
 	// Sleep waits between retries; nil sleeps for real (tests inject one).
 	Sleep func(context.Context, time.Duration) error
@@ -116,9 +135,7 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	if cfg.Redactor == nil {
 		cfg.Redactor = &Redactor{}
 	}
-	if cfg.Timeouts == (Timeouts{}) {
-		cfg.Timeouts = DefaultTimeouts
-	}
+	cfg.Timeouts = cfg.Timeouts.orDefault()
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepContext
 	}
@@ -209,6 +226,10 @@ func (c *Client) relogin() {
 	c.mu.Unlock()
 }
 
+// ErrNoCredentials is wrapped by a *LoginError when ClientConfig.Credentials
+// failed (no password typed at the prompt): nothing was sent.
+var ErrNoCredentials = errors.New("no credentials")
+
 // LoginError is a login that failed. Its message holds the OAuth error code
 // and the HTTP status, never the request (which carries the password).
 type LoginError struct {
@@ -263,7 +284,7 @@ func (p *passwordSource) Token() (*oauth2.Token, error) {
 	c := p.c
 	creds, err := c.credentials()
 	if err != nil {
-		return nil, &LoginError{URL: c.authURL, Err: err}
+		return nil, &LoginError{URL: c.authURL, Err: fmt.Errorf("%w: %w", ErrNoCredentials, err)}
 	}
 	conf := &oauth2.Config{
 		ClientID:     creds.ClientID,
@@ -293,13 +314,15 @@ func (p *passwordSource) Token() (*oauth2.Token, error) {
 				lerr.Status = re.Response.StatusCode
 				retryAfter = re.Response.Header.Get("Retry-After")
 			}
-			lerr.Code = sanitize(re.ErrorCode, 64)
+			lerr.Code = oauthCode(re.ErrorCode)
 		case errors.As(err, &ue):
 			lerr.Err = netError(ue.Err)
 		default:
-			// A 2xx whose body is not a usable token. The error value is
-			// not shown: x/oauth2's errors may carry the request.
-			lerr.Err = errors.New("the token endpoint's answer holds no usable access_token")
+			// An answer that could not be read (x/oauth2 formats the read
+			// error with %v, so it cannot be told apart), or a 2xx whose
+			// body is not a usable token. The error value is not shown:
+			// x/oauth2's errors may carry the request or the response.
+			lerr.Err = errors.New("the token endpoint's answer could not be read, or holds no usable access_token")
 			return nil, lerr
 		}
 		if ctx.Err() != nil {
@@ -329,6 +352,21 @@ func (p *passwordSource) Token() (*oauth2.Token, error) {
 			return nil, lerr
 		}
 	}
+}
+
+// oauthCode returns an RFC 6749 error code as received if it looks like one
+// (letters, digits and _.-, at most 64 of them), else "": the code is the
+// server's text, and only a well-formed one is worth showing.
+func oauthCode(code string) string {
+	if code == "" || len(code) > 64 {
+		return ""
+	}
+	for _, r := range code {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+			return ""
+		}
+	}
+	return code
 }
 
 // netError strips the *url.Error wrapper, whose text repeats the URL.
@@ -446,7 +484,7 @@ func (c *Client) do(ctx context.Context, kind callKind, op string, build func(co
 			n-- // the retry after a re-login is not a backoff attempt
 			continue
 		case verdictUnknown:
-			return nil, &RequestError{Op: op, Status: status, Body: sanitize(string(body), 200), Err: err, Unknown: true}
+			return nil, &RequestError{Op: op, Status: status, Body: c.answer(body), Err: err, Unknown: true}
 		case verdictRetry:
 			what := fmt.Sprintf("%s: HTTP %d", op, status)
 			if err != nil {
@@ -458,7 +496,7 @@ func (c *Client) do(ctx context.Context, kind callKind, op string, build func(co
 				} else {
 					err = fmt.Errorf("%w; %w", err, werr)
 				}
-				return nil, &RequestError{Op: op, Status: status, Body: sanitize(string(body), 200), Err: err}
+				return nil, &RequestError{Op: op, Status: status, Body: c.answer(body), Err: err}
 			}
 		}
 	}
@@ -499,7 +537,7 @@ func (c *Client) RegisterAccount(ctx context.Context, dossier int64, iban, bankN
 	if resp.Status/100 == 2 || resp.Status == http.StatusConflict {
 		return resp.Status, nil
 	}
-	return resp.Status, &RequestError{Op: op, Status: resp.Status, Body: sanitize(string(resp.Body), 200)}
+	return resp.Status, &RequestError{Op: op, Status: resp.Status, Body: c.answer(resp.Body)}
 }
 
 // ImportResult is the platform's answer to an import.
@@ -538,7 +576,7 @@ func (c *Client) Import(ctx context.Context, f *File) (ImportResult, error) {
 	if err != nil {
 		return ImportResult{}, err
 	}
-	res := ImportResult{Status: resp.Status, Body: sanitize(string(resp.Body), 200)}
+	res := ImportResult{Status: resp.Status, Body: c.answer(resp.Body)}
 	if resp.Status/100 != 2 {
 		return res, &RequestError{Op: op, Status: resp.Status, Body: res.Body}
 	}
@@ -617,6 +655,16 @@ func (v *verifyReader) Read(p []byte) (int, error) {
 		err = nil
 	}
 	return n, err
+}
+
+// answer returns the start of a server's answer, safe to print and to
+// record: on one line, at most about 200 bytes, and without any of the
+// secrets the redactor knows (a server may echo the request, with its
+// Authorization header, in an error page). Redacting before cutting keeps
+// a secret cut in two from surviving as a prefix.
+func (c *Client) answer(body []byte) string {
+	r := c.cfg.Redactor
+	return r.String(sanitize(r.String(string(body)), 200))
 }
 
 // sanitize makes untrusted text (a server's answer) safe to print on one

@@ -102,7 +102,9 @@ func IsLoopback(host string) bool {
 
 // Platform normalises an API base URL into the name of a platform, as the
 // journal and the account registry record it: scheme and host in lower
-// case, no trailing slash.
+// case, no default port (443 for https, 80 for http), no trailing slash.
+// Two spellings of one platform must give one name, or the journal would
+// not see that a file was already imported there.
 func Platform(apiURL string) (string, error) {
 	u, err := CheckURL(apiURL)
 	if err != nil {
@@ -110,6 +112,10 @@ func Platform(apiURL string) (string, error) {
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	u.Host = strings.ToLower(u.Host)
+	if port := u.Port(); (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		u.Host = strings.TrimSuffix(u.Host, ":"+port)
+	}
+	u.Host = strings.TrimSuffix(u.Host, ":") // an empty port
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u.String(), nil

@@ -13,7 +13,9 @@ import (
 )
 
 // RetryPolicy bounds the retries of requests that were not processed.
-// The zero value means DefaultRetryPolicy.
+// A zero field takes its value from DefaultRetryPolicy, except Jitter,
+// where zero means no jitter; the zero RetryPolicy is DefaultRetryPolicy,
+// jitter included.
 type RetryPolicy struct {
 	// MaxAttempts is the number of attempts, the first included.
 	MaxAttempts int
@@ -28,23 +30,46 @@ type RetryPolicy struct {
 	MaxRetryAfter time.Duration
 }
 
-// DefaultRetryPolicy: 5 attempts, waits of about 1, 2, 4 and 8 seconds
-// (±50 %), Retry-After honoured up to 2 minutes.
-var DefaultRetryPolicy = RetryPolicy{
-	MaxAttempts:     5,
-	InitialInterval: time.Second,
-	Multiplier:      2,
-	MaxInterval:     30 * time.Second,
-	Jitter:          0.5,
-	MaxRetryAfter:   2 * time.Minute,
+// DefaultRetryPolicy returns the policy used when none is given: 5
+// attempts, waits of about 1, 2, 4 and 8 seconds (±50 %), Retry-After
+// honoured up to 2 minutes. It is a function, not a variable, so that no
+// caller can change it for every other.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:     5,
+		InitialInterval: time.Second,
+		Multiplier:      2,
+		MaxInterval:     30 * time.Second,
+		Jitter:          0.5,
+		MaxRetryAfter:   2 * time.Minute,
+	}
 }
 
+// orDefault fills the zero fields of p from DefaultRetryPolicy: a policy
+// that sets only some fields never ends up with zero waits or a zero
+// Retry-After bound.
 func (p RetryPolicy) orDefault() RetryPolicy {
+	d := DefaultRetryPolicy()
 	if p == (RetryPolicy{}) {
-		return DefaultRetryPolicy
+		return d
 	}
 	if p.MaxAttempts < 1 {
-		p.MaxAttempts = 1
+		p.MaxAttempts = d.MaxAttempts
+	}
+	if p.InitialInterval <= 0 {
+		p.InitialInterval = d.InitialInterval
+	}
+	if p.Multiplier <= 0 {
+		p.Multiplier = d.Multiplier
+	}
+	if p.MaxInterval <= 0 {
+		p.MaxInterval = d.MaxInterval
+	}
+	if p.Jitter < 0 {
+		p.Jitter = 0
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = d.MaxRetryAfter
 	}
 	return p
 }

@@ -22,7 +22,8 @@ var (
 	ErrInvalid = errors.New("invalid input")
 	// ErrSetup: the command line or the local state is wrong (a bank
 	// name is missing, the state directory is locked or damaged, a file
-	// cannot be read); nothing was sent.
+	// cannot be read, no password was given); nothing was sent, except
+	// when the state cannot be saved after an account registration.
 	ErrSetup = errors.New("setup problem")
 	// ErrRemote: a network or API failure, or files left undone because
 	// an earlier import's outcome is unknown.
@@ -248,6 +249,11 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 	if err := client.Login(ctx); err != nil {
 		say("%v", err)
 		say("nothing was registered or imported")
+		if errors.Is(err, ErrNoCredentials) {
+			// Nothing was sent: a setup problem, not the network's.
+			sum.Sent = false
+			return sum, fmt.Errorf("%w: %w", ErrSetup, err)
+		}
 		return sum, fmt.Errorf("%w: %w", ErrRemote, err)
 	}
 
@@ -349,6 +355,8 @@ func importOne(ctx context.Context, client *Client, st *State, opts Options, pla
 		Platform: platform, Dossier: opts.Dossier, File: absPath(f.Path), SHA256: f.SHA256, Size: f.Size,
 		Statements: statementRecords(f), Status: StatusPending, Forced: d.Forced, Started: opts.Now().UTC(),
 	}
+	// detail is what the journal keeps of a failure: no secret in it.
+	detail := func(err error) string { return opts.Redactor.String(sanitize(err.Error(), 300)) }
 	id, err := st.Begin(entry)
 	if err != nil {
 		say("%s was not imported: the journal could not be written: %v", f.Path, err)
@@ -367,7 +375,7 @@ func importOne(ctx context.Context, client *Client, st *State, opts Options, pla
 	var le *LoginError
 	if errors.As(err, &le) {
 		// Not sent: the login before it failed.
-		_ = st.Finish(id, StatusFailed, now, 0, sanitize(le.Error(), 300))
+		_ = st.Finish(id, StatusFailed, now, 0, detail(le))
 		say("%s was not imported: %v", f.Path, le)
 		return &RequestError{Op: "import " + f.Path, Err: le}
 	}
@@ -376,7 +384,7 @@ func importOne(ctx context.Context, client *Client, st *State, opts Options, pla
 		re = &RequestError{Op: "import " + f.Path, Err: err}
 	}
 	if re.Unknown {
-		if jerr := st.Finish(id, StatusUnknown, now, re.Status, sanitize(re.Error(), 300)); jerr != nil {
+		if jerr := st.Finish(id, StatusUnknown, now, re.Status, detail(re)); jerr != nil {
 			say("warning: the journal could not be updated (%v): entry %d stays pending", jerr, id)
 		}
 		say("%s: OUTCOME UNKNOWN: %v", f.Path, re)
@@ -386,7 +394,7 @@ func importOne(ctx context.Context, client *Client, st *State, opts Options, pla
 		say("  if they are not:   re-run cfonb upload with --force for this file")
 		return re
 	}
-	if jerr := st.Finish(id, StatusFailed, now, re.Status, sanitize(re.Error(), 300)); jerr != nil {
+	if jerr := st.Finish(id, StatusFailed, now, re.Status, detail(re)); jerr != nil {
 		say("warning: the journal could not be updated (%v): entry %d stays pending", jerr, id)
 	}
 	say("%s was not imported: %v", f.Path, re)
@@ -571,9 +579,26 @@ func uncertain(k known, hint string) string {
 	return what + "; check in Inqom: if it is there, run " + hint + "; if not, re-run with --force"
 }
 
-// markDoneHint is the command that records a file as imported.
+// markDoneHint is the command that records a file as imported, ready to
+// copy into a shell.
 func markDoneHint(platform, stateDir, path string) string {
-	return fmt.Sprintf("cfonb journal --mark-done --state-dir %s --api-url %s %s", stateDir, platform, path)
+	return fmt.Sprintf("cfonb journal --mark-done --state-dir %s --api-url %s %s", shellQuote(stateDir), shellQuote(platform), shellQuote(path))
+}
+
+// shellQuote returns s as one POSIX shell word: unchanged if it holds only
+// characters a shell leaves alone, else in single quotes.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func stamp(t time.Time) string {

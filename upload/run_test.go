@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -416,8 +417,7 @@ func TestRunUnknownOutcomeIsNeverResent(t *testing.T) {
 
 func TestRunImportTimeoutIsUnknown(t *testing.T) {
 	f := newFixture(t)
-	f.timeouts = DefaultTimeouts
-	f.timeouts.ImportResponse = 50 * time.Millisecond
+	f.timeouts = Timeouts{ImportResponse: 50 * time.Millisecond} // the others default
 	f.sb.Inject(sandbox.Fault{Route: sandbox.RouteImport, Hang: true}, 1)
 	_, err := f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
 	var re *RequestError
@@ -607,4 +607,112 @@ func TestRunCanceled(t *testing.T) {
 	_, err := Run(ctx, f.opts(), []string{f.file(t, "a.txt", lclMarch)})
 	require.ErrorIs(t, err, ErrRemote)
 	assert.True(t, errors.Is(err, errCanceled(ctx)))
+}
+
+func TestRunJournalIsPendingWhileTheImportIsSent(t *testing.T) {
+	// The journal on disk says "pending" before the import reaches the
+	// platform: a crash during the request leaves a blocking entry.
+	f := newFixture(t)
+	a := f.file(t, "a.txt", lclMarch)
+	b := f.file(t, "b.txt", bnpMarch)
+	var seen []string
+	inner := f.srv.Config.Handler
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/import") {
+			var doc journalDoc
+			require.NoError(t, json.Unmarshal(mustRead(t, filepath.Join(f.state, "journal.json")), &doc))
+			var st []string
+			for _, e := range doc.Entries {
+				st = append(st, filepath.Base(e.File)+" "+string(e.Status))
+			}
+			seen = append(seen, strings.Join(st, ", "))
+		}
+		inner.ServeHTTP(w, r)
+	})
+	_, err := f.run(t, f.opts(), a, b)
+	require.NoError(t, err, f.out.String())
+	assert.Equal(t, []string{"a.txt pending", "a.txt done, b.txt pending"}, seen)
+}
+
+func TestRunDamagedStateSendsNothing(t *testing.T) {
+	f := newFixture(t)
+	require.NoError(t, os.MkdirAll(f.state, 0o700))
+	damaged := `{"version":1,"entries":[]}` + "\n" + `{"version":1,"entries":[{"id":7,"status":"done"}]}`
+	path := filepath.Join(f.state, "journal.json")
+	require.NoError(t, os.WriteFile(path, []byte(damaged), 0o600))
+	_, err := f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
+	require.ErrorIs(t, err, ErrSetup)
+	assert.Contains(t, err.Error(), "is damaged (restore it from a backup; it is not overwritten)")
+	assert.Empty(t, f.sb.Requests())
+	assert.Equal(t, damaged, string(mustRead(t, path)))
+}
+
+func TestRunEachImportOnItsOwnConnection(t *testing.T) {
+	f := newFixture(t)
+	paths := []string{f.file(t, "a.txt", lclMarch), f.file(t, "b.txt", bnpMarch), f.file(t, "c.txt", lclApril)}
+	_, err := f.run(t, f.opts(), paths...)
+	require.NoError(t, err, f.out.String())
+	addrs := map[string]string{}
+	for _, r := range f.sb.Requests() {
+		if r.Route != sandbox.RouteImport {
+			continue
+		}
+		assert.True(t, r.Close, "Connection: close")
+		assert.Empty(t, r.Header.Get("Idempotency-Key"))
+		assert.Empty(t, r.Header.Get("X-Idempotency-Key"))
+		assert.NotContains(t, addrs, r.RemoteAddr, "import %s reuses the connection of %s", r.FileName, addrs[r.RemoteAddr])
+		addrs[r.RemoteAddr] = r.FileName
+	}
+	assert.Len(t, addrs, 3)
+}
+
+func TestRunEchoedSecretsStayOutOfTheJournal(t *testing.T) {
+	// A server whose error pages echo the request (its Authorization
+	// header) must not put the token into the journal, which is not
+	// output but must hold no secret either.
+	tests := []struct {
+		name   string
+		status int
+		want   Status
+	}{
+		{"refused", http.StatusBadRequest, StatusFailed},
+		{"unknown", http.StatusInternalServerError, StatusUnknown},
+		{"done", http.StatusOK, StatusDone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			var tokens []string
+			inner := f.srv.Config.Handler
+			f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasSuffix(r.URL.Path, "/import") {
+					inner.ServeHTTP(w, r)
+					return
+				}
+				auth := r.Header.Get("Authorization")
+				tokens = append(tokens, strings.TrimPrefix(auth, "Bearer "))
+				w.WriteHeader(tt.status)
+				io.WriteString(w, "echo: Authorization: "+auth)
+			})
+			_, runErr := f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
+			errText := ""
+			if tt.status != http.StatusOK {
+				require.Error(t, runErr)
+				errText = runErr.Error()
+			}
+			require.Len(t, tokens, 1)
+			st, err := OpenState(f.state, false)
+			require.NoError(t, err)
+			require.Len(t, st.Entries(), 1)
+			e := st.Entries()[0]
+			assert.Equal(t, tt.want, e.Status)
+			assert.Contains(t, e.Detail, "echo: Authorization: Bearer [redacted]")
+			journal := string(mustRead(t, filepath.Join(f.state, "journal.json")))
+			out := f.out.String() + f.verbose.String() + errText
+			for _, s := range append(secrets, tokens[0]) {
+				assert.NotContains(t, journal, s)
+				assert.NotContains(t, out, s)
+			}
+		})
+	}
 }

@@ -188,8 +188,20 @@ func readDoc(path string, doc any, version *int) error {
 	defer f.Close()
 	dec := json.NewDecoder(f)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(doc); err != nil {
+	damaged := func(err error) error {
 		return fmt.Errorf("state file %s is damaged (restore it from a backup; it is not overwritten): %w", path, err)
+	}
+	if err := dec.Decode(doc); err != nil {
+		return damaged(err)
+	}
+	// Anything after the document (a second document, a stray brace) is
+	// damage too: accepting it would drop it at the next write.
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err == nil {
+			err = errors.New("data after the end of the document")
+		}
+		return damaged(err)
 	}
 	if *version != stateVersion {
 		return fmt.Errorf("state file %s has version %d; this cfonb reads version %d", path, *version, stateVersion)

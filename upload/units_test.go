@@ -80,9 +80,24 @@ func TestBankNames(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tt.want, got)
 	}
-	for _, bad := range [][]string{{""}, {"30004="}, {"A", "B"}} {
-		_, err := ParseBankNames(bad)
-		assert.Error(t, err, bad)
+	for _, bad := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{""}, "--bank-name: empty name"},
+		{[]string{"30004="}, `--bank-name "30004=": empty name`},
+		{[]string{"30004= "}, `--bank-name "30004= ": empty name`},
+		{[]string{"A", "B"}, `--bank-name given twice without a bank code ("A" and "B"): use CODE=NAME`},
+		// A mistyped code is refused, never sent as a bank name.
+		{[]string{"3000=Banque X"}, `--bank-name "3000=Banque X": CODE=NAME needs a five-digit bank code before '=', e.g. 30004=BNP Paribas`},
+		{[]string{"300044=Banque X"}, "needs a five-digit bank code"},
+		{[]string{"3000A=Banque X"}, "needs a five-digit bank code"},
+		{[]string{" 30004=Banque X"}, "needs a five-digit bank code"},
+		{[]string{"=Banque X"}, "needs a five-digit bank code"},
+	} {
+		_, err := ParseBankNames(bad.flags)
+		require.Error(t, err, bad.flags)
+		assert.Contains(t, err.Error(), bad.want, bad.flags)
 	}
 }
 
@@ -117,9 +132,24 @@ func TestCheckURL(t *testing.T) {
 }
 
 func TestPlatformAndEnv(t *testing.T) {
-	p, err := Platform("HTTPS://WA-Fred-Banking-Prod.azurewebsites.net/")
-	require.NoError(t, err)
-	assert.Equal(t, ProdAPIURL, p)
+	// Every spelling of one platform is one name in the journal.
+	tests := []struct{ in, want string }{
+		{"HTTPS://WA-Fred-Banking-Prod.azurewebsites.net/", ProdAPIURL},
+		{"https://wa-fred-banking-prod.azurewebsites.net:443", ProdAPIURL},
+		{"https://wa-fred-banking-prod.azurewebsites.net:443/", ProdAPIURL},
+		{"https://wa-fred-banking-prod.azurewebsites.net:/", ProdAPIURL},
+		{"https://wa-fred-banking-prod.azurewebsites.net:8443", "https://wa-fred-banking-prod.azurewebsites.net:8443"},
+		{"https://api.example:80", "https://api.example:80"},
+		{"http://127.0.0.1:80/base/", "http://127.0.0.1/base"},
+		{"http://[::1]:80", "http://[::1]"},
+		{"http://[::1]:8642", "http://[::1]:8642"},
+		{"http://localhost:443", "http://localhost:443"},
+	}
+	for _, tt := range tests {
+		p, err := Platform(tt.in)
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.want, p, tt.in)
+	}
 	ep, err := EnvEndpoints("staging")
 	require.NoError(t, err)
 	assert.Equal(t, Endpoints{AuthURL: StagingAuthURL, APIURL: StagingAPIURL}, ep)
@@ -227,8 +257,70 @@ func TestRetrierWait(t *testing.T) {
 }
 
 func TestRetryPolicyDefaults(t *testing.T) {
-	assert.Equal(t, DefaultRetryPolicy, RetryPolicy{}.orDefault())
-	assert.Equal(t, 1, RetryPolicy{Jitter: 0.1}.orDefault().MaxAttempts)
+	d := DefaultRetryPolicy()
+	assert.Equal(t, RetryPolicy{MaxAttempts: 5, InitialInterval: time.Second, Multiplier: 2, MaxInterval: 30 * time.Second,
+		Jitter: 0.5, MaxRetryAfter: 2 * time.Minute}, d)
+	tests := []struct {
+		name string
+		in   RetryPolicy
+		want RetryPolicy
+	}{
+		{"zero", RetryPolicy{}, d},
+		// A partial policy never ends up with zero waits or a zero
+		// Retry-After bound; a zero jitter stays zero.
+		{"attempts only", RetryPolicy{MaxAttempts: 2},
+			RetryPolicy{MaxAttempts: 2, InitialInterval: time.Second, Multiplier: 2, MaxInterval: 30 * time.Second, MaxRetryAfter: 2 * time.Minute}},
+		{"jitter only", RetryPolicy{Jitter: 0.1},
+			RetryPolicy{MaxAttempts: 5, InitialInterval: time.Second, Multiplier: 2, MaxInterval: 30 * time.Second, Jitter: 0.1, MaxRetryAfter: 2 * time.Minute}},
+		{"negative", RetryPolicy{MaxAttempts: -1, InitialInterval: -time.Second, Multiplier: -2, MaxInterval: -1, Jitter: -1, MaxRetryAfter: -1},
+			RetryPolicy{MaxAttempts: 5, InitialInterval: time.Second, Multiplier: 2, MaxInterval: 30 * time.Second, MaxRetryAfter: 2 * time.Minute}},
+		{"complete", RetryPolicy{MaxAttempts: 1, InitialInterval: 3, Multiplier: 1.5, MaxInterval: 4, Jitter: 0.2, MaxRetryAfter: 5},
+			RetryPolicy{MaxAttempts: 1, InitialInterval: 3, Multiplier: 1.5, MaxInterval: 4, Jitter: 0.2, MaxRetryAfter: 5}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.in.orDefault(), tt.name)
+	}
+	// The defaults cannot be changed by a caller.
+	d.MaxAttempts = 99
+	assert.Equal(t, 5, DefaultRetryPolicy().MaxAttempts)
+}
+
+func TestClientTimeouts(t *testing.T) {
+	// Every wait is bounded, even when the caller sets only some of the
+	// timeouts.
+	creds := func() (Credentials, error) { return Credentials{"u", "p-secret", "c", "s-secret"}, nil }
+	ep := Endpoints{AuthURL: "https://auth.example" + TokenPath, APIURL: "https://api.example"}
+	tests := []struct {
+		name string
+		in   Timeouts
+		want Timeouts
+	}{
+		{"zero", Timeouts{}, DefaultTimeouts()},
+		{"import only", Timeouts{Import: time.Minute},
+			Timeouts{Dial: 15 * time.Second, TLSHandshake: 15 * time.Second, Request: time.Minute, Import: time.Minute, ImportResponse: 5 * time.Minute}},
+		{"all", Timeouts{Dial: 1, TLSHandshake: 2, Request: 3, Import: 4, ImportResponse: 5}, Timeouts{Dial: 1, TLSHandshake: 2, Request: 3, Import: 4, ImportResponse: 5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(t.Context(), ClientConfig{Endpoints: ep, Credentials: creds, Timeouts: tt.in})
+			require.NoError(t, err)
+			defer c.Close()
+			assert.Equal(t, tt.want, c.cfg.Timeouts)
+			assert.Equal(t, tt.want.Request, c.api.Timeout)
+			assert.Equal(t, tt.want.Import, c.imp.Timeout)
+			for name, rt := range map[string]http.RoundTripper{"api": c.api.Transport, "import": c.imp.Transport} {
+				tr := rt.(*logTransport).base.(*http.Transport)
+				assert.Equal(t, tt.want.TLSHandshake, tr.TLSHandshakeTimeout, name)
+				assert.False(t, tr.TLSClientConfig.InsecureSkipVerify, name)
+				assert.NotZero(t, tr.ResponseHeaderTimeout, name)
+				assert.NotNil(t, tr.DialContext, name)
+			}
+			imp := c.imp.Transport.(*logTransport).base.(*http.Transport)
+			assert.Equal(t, tt.want.ImportResponse, imp.ResponseHeaderTimeout)
+			assert.True(t, imp.DisableKeepAlives, "an import on a fresh connection")
+			assert.Equal(t, tt.want.Request, c.api.Transport.(*logTransport).base.(*http.Transport).ResponseHeaderTimeout)
+		})
+	}
 }
 
 func TestRedactor(t *testing.T) {
@@ -308,15 +400,43 @@ func TestStatePersistsAndLocks(t *testing.T) {
 }
 
 func TestStateDamagedIsNotOverwritten(t *testing.T) {
+	tests := []struct {
+		name, file, data, want string
+	}{
+		{"truncated", "journal.json", `{"version":1,"entries":[{"id":1,`, "unexpected EOF"},
+		{"empty", "journal.json", ``, "EOF"},
+		{"unknown field", "journal.json", `{"version":1,"entries":[],"extra":1}`, `unknown field "extra"`},
+		// Two documents, or a stray character after one: reading only the
+		// first would drop the rest at the next write.
+		{"two documents", "journal.json", `{"version":1,"entries":[]} {"version":1,"entries":[{"id":1,"status":"done"}]}`,
+			"data after the end of the document"},
+		{"trailing brace", "accounts.json", "{\"version\":1,\"accounts\":[]}\n}", "invalid character '}'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, tt.file)
+			require.NoError(t, os.WriteFile(path, []byte(tt.data), 0o600))
+			_, err := OpenState(dir, true)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "state file "+path+" is damaged (restore it from a backup; it is not overwritten): ")
+			assert.Contains(t, err.Error(), tt.want)
+			got, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, tt.data, string(got))
+		})
+	}
+	// Whitespace after the document is fine (an editor's final newline).
 	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), []byte("{\"version\":1,\"entries\":[]}\n\n"), 0o600))
+	st, err := OpenState(dir, false)
+	require.NoError(t, err)
+	assert.Empty(t, st.Entries())
+
 	bad := []byte(`{"version":1,"entries":[{"id":1,`)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), bad, 0o600))
-	_, err := OpenState(dir, true)
+	_, err = OpenState(dir, true)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "is damaged (restore it from a backup; it is not overwritten)")
-	got, err := os.ReadFile(filepath.Join(dir, "journal.json"))
-	require.NoError(t, err)
-	assert.Equal(t, bad, got)
 	// The lock was released.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), []byte(`{"version":2,"entries":[]}`), 0o600))
 	_, err = OpenState(dir, true)
@@ -541,4 +661,79 @@ func TestLoginUnreachable(t *testing.T) {
 	assert.EqualError(t, err, "upload: no credentials")
 	_, err = NewClient(t.Context(), ClientConfig{Endpoints: Endpoints{AuthURL: "http://example.com/t", APIURL: url}})
 	assert.ErrorContains(t, err, "auth URL: http://example.com/t: plain http is refused")
+}
+
+func TestMarkDoneHint(t *testing.T) {
+	// The hint is copied into a shell: a path with spaces or quotes must
+	// stay one argument.
+	tests := []struct{ state, path, want string }{
+		{"/home/u/.local/state/cfonb", "files/bnp-2026-03.txt",
+			"cfonb journal --mark-done --state-dir /home/u/.local/state/cfonb --api-url https://api.example files/bnp-2026-03.txt"},
+		{"/tmp/my state", "relevés mars/l'avril.txt",
+			`cfonb journal --mark-done --state-dir '/tmp/my state' --api-url https://api.example 'relevés mars/l'\''avril.txt'`},
+		{"", "$(rm -rf ~).txt", `cfonb journal --mark-done --state-dir '' --api-url https://api.example '$(rm -rf ~).txt'`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, markDoneHint("https://api.example", tt.state, tt.path))
+	}
+}
+
+func TestLoginErrorNeverShowsTheAnswer(t *testing.T) {
+	// x/oauth2's error value holds the token endpoint's answer (and may
+	// hold the request): only the OAuth error code and the HTTP status are
+	// shown, whatever the server sends back.
+	const password, secret = "pw-5up3r", "cs-s3cr3t"
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"error with description", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":"invalid_grant","error_description":"password `+password+` is wrong for client secret `+secret+`"}`)
+		}, "login refused by %s: invalid_grant (HTTP 400): check INQOM_USERNAME and INQOM_PASSWORD"},
+		// The code is the server's text: a malformed one is not shown.
+		{"malformed error code", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"invalid_client\n`+secret+`"}`)
+		}, "login refused by %s: HTTP 401 Unauthorized"},
+		{"not json", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, "<html>denied: "+password+"</html>")
+		}, "login refused by %s: HTTP 403 Forbidden"},
+		{"no access_token", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"token_type":"Bearer","echo":"`+password+`"}`)
+		}, "login failed: %s: the token endpoint's answer could not be read, or holds no usable access_token"},
+		{"answer cut short", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "1000")
+			io.WriteString(w, `{"access_token":"`)
+		}, "login failed: %s: the token endpoint's answer could not be read, or holds no usable access_token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			var notify, verbose bytes.Buffer
+			c, err := NewClient(t.Context(), ClientConfig{
+				Endpoints:   Endpoints{AuthURL: srv.URL + TokenPath, APIURL: srv.URL},
+				Credentials: func() (Credentials, error) { return Credentials{"u", password, "c", secret}, nil },
+				Notify:      &notify, Verbose: &verbose,
+				Sleep: func(context.Context, time.Duration) error { t.Error("not retried"); return nil },
+			})
+			require.NoError(t, err)
+			defer c.Close()
+			err = c.Login(t.Context())
+			var le *LoginError
+			require.ErrorAs(t, err, &le)
+			want := strings.ReplaceAll(tt.want, "%s", srv.URL+TokenPath)
+			assert.Equal(t, want, le.Error())
+			for _, s := range []string{password, secret, "oauth2:", "Response:", "error_description"} {
+				assert.NotContains(t, le.Error()+notify.String()+verbose.String(), s)
+			}
+		})
+	}
 }

@@ -96,6 +96,8 @@ func (r *fmtResult) failed() bool { return r.err != nil || r.refused != nil }
 // errFmtUnchanged aborts an atomic write when the file is already canonical.
 var errFmtUnchanged = errors.New("unchanged")
 
+// runFmt is "cfonb fmt": it normalises legacy exports into canonical
+// CFONB120 (see fmtUsage and cfonb.Normalizer).
 func runFmt(ctx context.Context, e *env, args []string) int {
 	fs := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
 	fs.SetOutput(e.stderr)

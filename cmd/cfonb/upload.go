@@ -223,31 +223,38 @@ func credentialsFromEnv(e *env) (upload.Credentials, int) {
 	return c, exitOK
 }
 
-// promptPassword asks for the password on the terminal without echo.
+// promptPassword asks for the password on the terminal without echo. An
+// empty answer is refused, whichever way it was read: it would only be
+// sent to be refused.
 func promptPassword(e *env, user string) (string, error) {
 	fmt.Fprintf(e.stderr, "Inqom password for %s: ", user)
 	defer fmt.Fprintln(e.stderr)
-	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		pw, err := term.ReadPassword(int(f.Fd()))
-		if err != nil {
-			return "", fmt.Errorf("reading the password: %w", err)
-		}
-		return string(pw), nil
-	}
-	// A stand-in terminal (tests): one line.
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
+	pw, err := readPassword(e.stdin)
+	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)
 	}
-	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
-		return "", errors.New("no password given")
+		return "", errors.New("no password given (set INQOM_PASSWORD, or type it at the prompt)")
 	}
 	return pw, nil
 }
 
+// readPassword reads one line from r: without echo if r is a terminal,
+// else as is (a stand-in terminal in tests).
+func readPassword(r io.Reader) (string, error) {
+	if f, ok := r.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		pw, err := term.ReadPassword(int(f.Fd()))
+		return string(pw), err
+	}
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
 const journalUsage = `Usage: cfonb journal [--state-dir DIR] [--env prod|staging | --api-url URL] [--accounts] [--json]
-       cfonb journal --mark-done [--state-dir DIR] [--env prod|staging | --api-url URL] FILE...
+       cfonb journal --mark-done [--state-dir DIR] (--env prod|staging | --api-url URL) FILE...
 
 Lists what cfonb upload imported, when and where: one line per import
 attempt, with its status:
@@ -261,7 +268,8 @@ registered accounts instead.
 
 After an "unknown" or "pending" import, check the dossier's bank entries in
 Inqom. If the statements are there, record it with --mark-done (nothing is
-sent); if not, re-run cfonb upload with --force.
+sent; --env or --api-url must name the platform); if not, re-run cfonb
+upload with --force.
 
 The state directory (default $XDG_STATE_HOME/cfonb, else
 ~/.local/state/cfonb) holds accounts.json and journal.json, each replaced
@@ -293,8 +301,13 @@ func runJournal(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
+	if *markDone && !fs.Changed("env") && !fs.Changed("api-url") {
+		// Recording an import on the wrong platform would make a later
+		// upload skip a file that is not there: no default for this.
+		return usageError(e, "journal", "--mark-done needs the platform: give --env prod, --env staging or --api-url URL")
+	}
 	platform := ""
-	if fs.Changed("env") || fs.Changed("api-url") || *markDone {
+	if fs.Changed("env") || fs.Changed("api-url") {
 		ep, err := upload.EnvEndpoints(*envName)
 		if err != nil {
 			return usageError(e, "journal", "--env: %v", err)

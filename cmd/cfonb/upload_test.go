@@ -299,9 +299,40 @@ func TestJournalWithoutState(t *testing.T) {
 	assert.Contains(t, r.stderr, "nothing was uploaded from here yet")
 	r = f.run(t, "", false, "journal", "--state-dir", f.state, "extra")
 	assert.Equal(t, exitUsage, r.code)
-	r = f.run(t, "", false, "journal", "--state-dir", f.state, "--mark-done")
+	r = f.run(t, "", false, "journal", "--state-dir", f.state, "--mark-done", "--env", "staging")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "--mark-done needs FILEs")
+}
+
+func TestJournalMarkDoneNeedsThePlatform(t *testing.T) {
+	// Marking a file imported on a platform it never reached would make
+	// every later upload there skip it: the platform is never implied.
+	f := newUpFixture(t)
+	r := f.run(t, "", false, "journal", "--state-dir", f.state, "--mark-done", f.files[0])
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "cfonb journal: --mark-done needs the platform: give --env prod, --env staging or --api-url URL (see cfonb journal --help)\n", r.stderr)
+	assert.Empty(t, r.stdout)
+	_, err := os.Stat(f.state)
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing recorded")
+
+	r = f.run(t, "", false, "journal", "--state-dir", f.state, "--mark-done", "--env", "prod", f.files[0])
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, " as imported to https://wa-fred-banking-prod.azurewebsites.net: journal entry 1\n")
+}
+
+func TestUploadEmptyPasswordSendsNothing(t *testing.T) {
+	f := newUpFixture(t)
+	delete(f.environ, "INQOM_PASSWORD")
+	for _, typed := range []string{"\n", ""} {
+		r := f.run(t, typed, true, "upload", "--auth-url", f.srv.URL+"/identity/connect/token",
+			"--api-url", f.srv.URL, "--dossier", "77", "--state-dir", f.state, f.files[0])
+		assert.Equal(t, exitUsage, r.code, r.stdout+r.stderr)
+		assert.Equal(t, "login failed: "+f.srv.URL+"/identity/connect/token: no credentials: no password given (set INQOM_PASSWORD, or type it at the prompt)\n"+
+			"nothing was registered or imported\n", r.stdout)
+		assert.Equal(t, "Inqom password for "+sandbox.DefaultUsername+": \n"+
+			"cfonb upload: setup problem: login failed: "+f.srv.URL+"/identity/connect/token: no credentials: no password given (set INQOM_PASSWORD, or type it at the prompt)\n", r.stderr)
+	}
+	assert.Empty(t, f.sb.Requests(), "no login attempt with an empty password")
 }
 
 // lockedBuffer is a bytes.Buffer safe to read while a command writes it.

@@ -673,7 +673,8 @@ func Listen(addr string) (net.Listener, error) {
 // import; WHAT is an HTTP status, drop (close the connection), hang (never
 // answer) or expire (the token expired: 401), optionally prefixed with
 // "processed-" (handle the request, then answer so: the answer is lost);
-// N is how many requests it hits (default 1). It returns the fault and N.
+// N is how many requests it hits (default 1). expire and processed- apply
+// to accounts and import only. It returns the fault and N.
 func ParseFault(s string) (Fault, int, error) {
 	bad := func(why string) (Fault, int, error) {
 		return Fault{}, 0, fmt.Errorf("fault %q: %s (want ROUTE=WHAT[*N][,retry-after=S], e.g. import=processed-502 or token=503*2,retry-after=1)", s, why)
@@ -699,6 +700,11 @@ func ParseFault(s string) (Fault, int, error) {
 		what, n = w, c
 	}
 	if w, ok := strings.CutPrefix(what, "processed-"); ok {
+		if f.Route == RouteToken {
+			// The login has nothing to process: the fault would silently
+			// be a plain one.
+			return bad("processed- applies to accounts or import, not to the login")
+		}
 		f.Process, what = true, w
 	}
 	switch what {
@@ -709,6 +715,9 @@ func ParseFault(s string) (Fault, int, error) {
 	case "expire":
 		if f.Process {
 			return bad("expire cannot be processed")
+		}
+		if f.Route == RouteToken {
+			return bad("expire applies to accounts or import, not to the login")
 		}
 		f.ExpireToken = true
 	default:

@@ -301,6 +301,11 @@ func TestParseFault(t *testing.T) {
 		{"import=502*0", Fault{}, 0, "count must be"},
 		{"import=processed-expire", Fault{}, 0, "expire cannot be processed"},
 		{"import=502,later", Fault{}, 0, "the only option"},
+		// A login has no token to expire and nothing to process: such a
+		// fault would silently be a plain 503 or 502.
+		{"token=expire", Fault{}, 0, "expire applies to accounts or import, not to the login"},
+		{"token=processed-502", Fault{}, 0, "processed- applies to accounts or import, not to the login"},
+		{"token=drop", Fault{Route: RouteToken, Drop: true}, 1, ""},
 	}
 	for _, tt := range tests {
 		f, n, err := ParseFault(tt.in)
