@@ -150,29 +150,13 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
-// loopReader delivers its data over and over, for ever.
-type loopReader struct {
-	data []byte
-	off  int
-}
-
-func (l *loopReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		c := copy(p[n:], l.data[l.off:])
-		n += c
-		l.off = (l.off + c) % len(l.data)
-	}
-	return n, nil
-}
-
 // BenchmarkReaderRecord reads one record per op from an endless input:
 // -benchmem shows the allocations per record directly.
 func BenchmarkReaderRecord(b *testing.B) {
 	for _, form := range benchForms {
 		b.Run(form.name, func(b *testing.B) {
 			data := benchStatements(1<<20, form.eol)
-			r := NewReader(&loopReader{data: data})
+			r := NewReader(&repeatReader{data: data})
 			r.Framing = FramingLines
 			if form.eol == "" {
 				r.Framing = FramingContinuous

@@ -93,6 +93,11 @@ type Reader struct {
 // NewReader returns a Reader that reads from r through a 256 KiB buffer.
 func NewReader(r io.Reader) *Reader { return newReaderSize(r, readerBufSize) }
 
+// NewReaderSize is NewReader with a buffer of size bytes (at least two
+// records) instead of 256 KiB: a small file needs no more than its size,
+// which matters when thousands are read at once.
+func NewReaderSize(r io.Reader, size int) *Reader { return newReaderSize(r, size) }
+
 // newReaderSize returns a Reader with a buffer of size bytes (tests use
 // small buffers to exercise every buffer boundary).
 func newReaderSize(r io.Reader, size int) *Reader {

@@ -2,32 +2,12 @@ package validate
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 )
-
-// Summary is the result of validating several files, in the shape of
-// `cfonb validate --format json`.
-type Summary struct {
-	Files    []*Report `json:"files"`
-	Errors   int       `json:"errors"`
-	Warnings int       `json:"warnings"`
-}
-
-// Summarize totals the reports.
-func Summarize(reports []*Report) Summary {
-	s := Summary{Files: reports}
-	if s.Files == nil {
-		s.Files = []*Report{}
-	}
-	for _, r := range reports {
-		s.Errors += r.Errors
-		s.Warnings += r.Warnings
-	}
-	return s
-}
 
 // WriteText writes reports like a compiler: one line per diagnostic,
 // "path:line:col: severity: message [rule]", then one summary line per file.
@@ -67,9 +47,67 @@ func plural(n int, word string) string {
 // WriteJSON writes the reports as one JSON document:
 // {"files":[{"path":…,"records":…,"statements":…,"errors":…,"warnings":…,"diagnostics":[…]}],"errors":…,"warnings":…}.
 func WriteJSON(w io.Writer, reports []*Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(Summarize(reports))
+	j := NewJSONWriter(w)
+	for _, r := range reports {
+		if err := j.Write(r); err != nil {
+			return err
+		}
+	}
+	return j.Close()
+}
+
+// JSONWriter writes the document of WriteJSON one report at a time, so
+// that a run over many files need not keep their reports.
+type JSONWriter struct {
+	w                io.Writer
+	n                int
+	errors, warnings int
+	buf              bytes.Buffer
+	enc              *json.Encoder
+	err              error
+}
+
+// NewJSONWriter returns a JSONWriter writing to w.
+func NewJSONWriter(w io.Writer) *JSONWriter {
+	j := &JSONWriter{w: w}
+	j.enc = json.NewEncoder(&j.buf)
+	j.enc.SetEscapeHTML(false)
+	return j
+}
+
+// Write adds one file's report to the document.
+func (j *JSONWriter) Write(r *Report) error {
+	if j.err != nil {
+		return j.err
+	}
+	j.buf.Reset()
+	if j.n == 0 {
+		j.buf.WriteString(`{"files":[`)
+	} else {
+		j.buf.WriteByte(',')
+	}
+	j.n++
+	j.errors += r.Errors
+	j.warnings += r.Warnings
+	if j.err = j.enc.Encode(r); j.err != nil {
+		return j.err
+	}
+	b := bytes.TrimSuffix(j.buf.Bytes(), []byte("\n"))
+	_, j.err = j.w.Write(b)
+	return j.err
+}
+
+// Close ends the document with the totals.
+func (j *JSONWriter) Close() error {
+	if j.err != nil {
+		return j.err
+	}
+	head := ""
+	if j.n == 0 {
+		head = `{"files":[`
+	}
+	_, j.err = fmt.Fprintf(j.w, `%s],"errors":%d,"warnings":%d}`+"\n", head, j.errors, j.warnings)
+	return j.err
 }
 
 // WriteGitHub writes the diagnostics as GitHub Actions workflow commands

@@ -99,11 +99,18 @@ func File(path string, opts Options) (*Report, error) {
 	}
 	// Read the file as it was when opened: a file that grows while it is
 	// read (a log still being written) cannot make the work endless.
-	return Stream(path, io.LimitReader(f, fi.Size()), opts)
+	// A small file gets a buffer of its size, not the reader's 256 KiB.
+	bufSize := int(min(fi.Size()+1, 256<<10))
+	return stream(path, io.LimitReader(f, fi.Size()), opts, bufSize)
 }
 
 // Stream validates the CFONB120 data read from r, reporting it as name.
 func Stream(name string, r io.Reader, opts Options) (*Report, error) {
+	return stream(name, r, opts, 0)
+}
+
+// stream is Stream with the record reader's buffer size (0: the default).
+func stream(name string, r io.Reader, opts Options, bufSize int) (*Report, error) {
 	v := New(name, opts)
 	// Look at the first bytes for another format, then read them again:
 	// no buffer sits between r and the record reader's own.
@@ -116,7 +123,12 @@ func Stream(name string, r io.Reader, opts Options) (*Report, error) {
 		v.formatError(format)
 		return v.Finish(), nil
 	}
-	cr := cfonb.NewReader(io.MultiReader(bytes.NewReader(head[:n]), r))
+	var cr *cfonb.Reader
+	if src := io.MultiReader(bytes.NewReader(head[:n]), r); bufSize > 0 {
+		cr = cfonb.NewReaderSize(src, bufSize)
+	} else {
+		cr = cfonb.NewReader(src)
+	}
 	for {
 		if cr.Line() == pipelineAfter && runtime.GOMAXPROCS(0) > 1 {
 			// A large input: go on with a reading goroutine.

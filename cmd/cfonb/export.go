@@ -263,19 +263,6 @@ func exportOne(ctx context.Context, ex *export.Exporter, in exportInput) error {
 	return ex.Export(in.name, ctxReader{ctx, r})
 }
 
-// ctxReader stops reading when its context is done (an interrupt).
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
 // spoolStdin copies r to a temporary file and returns its path.
 func spoolStdin(r io.Reader) (string, error) {
 	tmp, err := os.CreateTemp("", "cfonb-export-stdin-*")

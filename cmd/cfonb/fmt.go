@@ -409,7 +409,7 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			file = f
 		}
 	}
-	in = fmtCtxReader{ctx, in}
+	in = ctxReader{ctx, in}
 
 	var err error
 	switch cfg.mode {
@@ -498,7 +498,7 @@ func fmtNormalizeValidate(name string, dst io.Writer, src io.Reader, cfg *fmtCon
 // nothing; only if it passes does a second pass write it. The two passes
 // must agree (the file must not change in between).
 func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) (*cfonb.NormalizeReport, *validate.Report, error) {
-	rep, vrep, err := fmtNormalizeValidate(name, io.Discard, fmtCtxReader{ctx, f}, cfg, nil)
+	rep, vrep, err := fmtNormalizeValidate(name, io.Discard, ctxReader{ctx, f}, cfg, nil)
 	if err != nil {
 		return rep, vrep, err
 	}
@@ -507,7 +507,7 @@ func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) 
 	}
 	n := cfonb.NewNormalizer()
 	n.Encoding, n.EOL = rep.Encoding, cfg.eol
-	rep2, err := n.Normalize(cfg.stdout, fmtCtxReader{ctx, f})
+	rep2, err := n.Normalize(cfg.stdout, ctxReader{ctx, f})
 	var refused *cfonb.RefusedError
 	switch {
 	case errors.As(err, &refused) || err == nil && (rep2.Records != rep.Records || rep2.Repairs != rep.Repairs):
@@ -556,19 +556,6 @@ func fmtDirectStdout(w io.Writer) *os.File {
 		return f
 	}
 	return nil
-}
-
-// fmtCtxReader stops reading when ctx is done.
-type fmtCtxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c fmtCtxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // fmtSpoolMemory is how much of a fmtSpool is kept in memory before it

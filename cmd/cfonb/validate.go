@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync/atomic"
+	"sync"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
@@ -72,51 +72,88 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	if *maxErrors == 0 {
 		opts.MaxDiagnostics = -1
 	}
-	reports, ioErrs := validateAll(ctx, e, paths, opts, *jobs)
-
-	var werr error
+	var emit func(*validate.Report) error
+	var closeReport func() error
 	switch *format {
 	case "json":
-		werr = validate.WriteJSON(e.stdout, reports)
+		jw := validate.NewJSONWriter(e.stdout)
+		emit, closeReport = jw.Write, jw.Close
 	case "github":
-		werr = validate.WriteGitHub(e.stdout, reports)
+		emit = func(r *validate.Report) error { return validate.WriteGitHub(e.stdout, []*validate.Report{r}) }
 	default:
-		werr = validate.WriteText(e.stdout, reports)
+		emit = func(r *validate.Report) error { return validate.WriteText(e.stdout, []*validate.Report{r}) }
 	}
-	for _, err := range ioErrs {
-		fmt.Fprintf(e.stderr, "cfonb validate: %v\n", err)
+	res := validateAll(ctx, e, paths, opts, *jobs, emit)
+	werr := res.writeErr
+	if closeReport != nil && werr == nil {
+		werr = closeReport()
 	}
 	if werr != nil {
 		fmt.Fprintf(e.stderr, "cfonb validate: writing the report: %v\n", werr)
 		return exitUsage
 	}
-	if len(ioErrs) > 0 || ctx.Err() != nil {
+	if res.ioErrors > 0 || ctx.Err() != nil {
 		return exitUsage
 	}
-	s := validate.Summarize(reports)
-	if s.Errors > 0 || (*strict && s.Warnings > 0) {
+	if res.errors > 0 || (*strict && res.warnings > 0) {
 		return exitInvalid
 	}
 	return exitOK
 }
 
-// validateAll validates the files with up to jobs workers and returns their
-// reports in the order of paths (files that could not be read are left
-// out) and the I/O errors, in the same order.
-func validateAll(ctx context.Context, e *env, paths []string, opts validate.Options, jobs int) ([]*validate.Report, []error) {
-	reports := make([]*validate.Report, len(paths))
-	errs := make([]error, len(paths))
+// validateResult is what validateAll found.
+type validateResult struct {
+	errors, warnings int
+	ioErrors         int
+	writeErr         error
+}
+
+// validateAll validates the files with up to jobs workers and hands each
+// report to emit in the order of paths, as soon as the reports before it
+// are out: memory holds the reports of the files in flight, not of all
+// files. A file that cannot be read is reported on stderr, in its place.
+func validateAll(ctx context.Context, e *env, paths []string, opts validate.Options, jobs int, emit func(*validate.Report) error) validateResult {
+	var (
+		mu      sync.Mutex
+		res     validateResult
+		reports = make([]*validate.Report, len(paths))
+		errs    = make([]error, len(paths))
+		done    = make([]bool, len(paths))
+		next    int
+	)
 	var bar *progressbar.ProgressBar
 	if e.stderrIsTerminal && len(paths) > 20 {
 		bar = progressbar.NewOptions(len(paths), progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("validating"), progressbar.OptionClearOnFinish(),
 			progressbar.OptionShowCount(), progressbar.OptionThrottle(100_000_000))
 	}
-	var done atomic.Int64
+	finished := func(i int) {
+		mu.Lock()
+		defer mu.Unlock()
+		done[i] = true
+		for ; next < len(paths) && done[next]; next++ {
+			if err := errs[next]; err != nil {
+				res.ioErrors++
+				fmt.Fprintf(e.stderr, "cfonb validate: %v\n", err)
+				continue
+			}
+			r := reports[next]
+			reports[next] = nil
+			res.errors += r.Errors
+			res.warnings += r.Warnings
+			if res.writeErr == nil {
+				res.writeErr = emit(r)
+			}
+		}
+		if bar != nil {
+			_ = bar.Add(1)
+		}
+	}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for i, p := range paths {
 		g.Go(func() error {
+			defer finished(i)
 			if ctx.Err() != nil {
 				errs[i] = fmt.Errorf("%s: %w", p, ctx.Err())
 				return nil
@@ -130,10 +167,6 @@ func validateAll(ctx context.Context, e *env, paths []string, opts validate.Opti
 			} else {
 				reports[i], errs[i] = validate.File(p, opts)
 			}
-			if bar != nil {
-				done.Add(1)
-				_ = bar.Add(1)
-			}
 			return nil
 		})
 	}
@@ -141,16 +174,7 @@ func validateAll(ctx context.Context, e *env, paths []string, opts validate.Opti
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	var out []*validate.Report
-	var ioErrs []error
-	for i := range paths {
-		if errs[i] != nil {
-			ioErrs = append(ioErrs, errs[i])
-			continue
-		}
-		out = append(out, reports[i])
-	}
-	return out, ioErrs
+	return res
 }
 
 // parseFlags parses args; done is true when the command must return code
