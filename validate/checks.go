@@ -251,7 +251,7 @@ func (v *Validator) checkDigits(line int, data []byte, f cfonb.FieldID) bool {
 			if isBlank(b) {
 				v.errorf(line, f.Start(), RuleFieldFormat, "%s is blank; expected %d digits", f, f.Len())
 			} else {
-				v.errorf(line, f.Start(), RuleFieldFormat, "%s %q is not %d digits", f, printableValue(b), f.Len())
+				v.errorf(line, f.Start(), RuleFieldFormat, "%s %q is not %d digits", f, b, f.Len())
 			}
 			return false
 		}
@@ -271,7 +271,7 @@ func (v *Validator) checkAccount(line int, data []byte) {
 			if isBlank(b) {
 				v.errorf(line, f.Start(), RuleFieldFormat, "account number is blank; expected 11 digits or upper-case letters")
 			} else {
-				v.errorf(line, f.Start(), RuleFieldFormat, "account number %q is not 11 digits or upper-case letters", printableValue(b))
+				v.errorf(line, f.Start(), RuleFieldFormat, "account number %q is not 11 digits or upper-case letters", b)
 			}
 			return
 		}
@@ -307,7 +307,7 @@ func (v *Validator) checkCurrency(line int, data []byte, required bool) {
 	}
 	decOK := !decBlank && db[0] >= '0' && db[0] <= '9'
 	if !decBlank && !decOK {
-		v.errorf(line, dec.Start(), RuleFieldFormat, "number of decimals %q is not a digit", printableValue(db))
+		v.errorf(line, dec.Start(), RuleFieldFormat, "number of decimals %q is not a digit", db)
 	}
 	if curBlank {
 		return
@@ -315,7 +315,7 @@ func (v *Validator) checkCurrency(line int, data []byte, required bool) {
 	n, known := cfonb.CurrencyDecimals(cb)
 	switch {
 	case !known:
-		v.errorf(line, cur.Start(), RuleCurrency, "currency %q is not an ISO 4217 code", printableValue(cb))
+		v.errorf(line, cur.Start(), RuleCurrency, "currency %q is not an ISO 4217 code", cb)
 	case decOK && int(db[0]-'0') != n:
 		v.errorf(line, dec.Start(), RuleCurrency, "number of decimals %c disagrees with currency %s, which has %d", db[0], cb, n)
 	}
@@ -361,7 +361,7 @@ func (v *Validator) checkReserved(line int, data []byte, fields ...cfonb.FieldID
 			continue
 		}
 		v.warnf(line, f.Start(), RuleReservedZone, "%s holds %q; expected blanks",
-			f, clip(strings.TrimSpace(printableValue(b)), 40))
+			f, clip(strings.TrimSpace(string(b)), 40))
 	}
 }
 
@@ -384,7 +384,7 @@ func (v *Validator) checkDate(line int, data []byte, f cfonb.FieldID, required b
 	case errors.As(err, &de):
 		v.errorf(line, f.Start(), RuleDate, "%s %q is not a calendar date (%s)", f, b, dateProblem(de))
 	default:
-		v.errorf(line, f.Start(), RuleFieldFormat, "%s %q is not a date JJMMAA (6 digits)", f, printableValue(b))
+		v.errorf(line, f.Start(), RuleFieldFormat, "%s %q is not a date JJMMAA (6 digits)", f, b)
 	}
 	return 0, false
 }
@@ -414,7 +414,7 @@ func (v *Validator) checkAmount(line int, data []byte, f cfonb.FieldID) (int64, 
 	if isBlank(b) {
 		v.errorf(line, f.Start(), RuleAmount, "%s is blank; expected 13 digits and a sign character", f)
 	} else {
-		v.errorf(line, f.Start(), RuleAmount, "%s %q is not 13 digits and a sign character: %s", f, printableValue(b), why)
+		v.errorf(line, f.Start(), RuleAmount, "%s %q is not 13 digits and a sign character: %s", f, b, why)
 	}
 	return 0, false
 }
@@ -489,10 +489,7 @@ func complementIBAN(info []byte) (tok []byte, start int, err error) {
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// printableValue returns b as a string for a message, with bytes outside
-// printable ASCII escaped by %q's rules.
-func printableValue(b []byte) string { return string(b) }
-
+// clip shortens s to n bytes for a message.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s

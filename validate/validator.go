@@ -60,12 +60,12 @@ type statement struct {
 	maxLine    int
 }
 
-// closed is the last closed statement of an account.
+// closed is the last closed statement of an account whose new balance and
+// date decoded.
 type closed struct {
 	line    int
 	date    cfonb.Date
 	balance int64
-	ok      bool // balance and date decoded
 }
 
 // New returns a Validator for the file called name.
@@ -130,7 +130,7 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 		v.lengthDiag(rec, data, code)
 	}
 	if code == cfonb.CodeUnknown {
-		v.errorf(rec.Line, 1, RuleRecordCode, "record code %q is not 01, 04, 05 or 07", printableValue(cfonb.FieldCode.Of(data)))
+		v.errorf(rec.Line, 1, RuleRecordCode, "record code %q is not 01, 04, 05 or 07", cfonb.FieldCode.Of(data))
 		v.prev = code
 		return false
 	}
@@ -222,7 +222,7 @@ func (v *Validator) oldBalance(line int, data []byte) {
 	st.decimals = decimalsOf(data)
 	v.stmtClean = headClean
 
-	if prev, ok := v.accounts[st.acct]; ok && prev.ok && st.openingOK {
+	if prev, ok := v.accounts[st.acct]; ok && st.openingOK {
 		if prev.balance != amount {
 			v.warnf(line, cfonb.FieldBalance.Start(), RuleOpeningBalance,
 				"opening balance %s differs from the closing balance %s of the previous statement of this account (line %d)",
@@ -335,7 +335,7 @@ func (v *Validator) newBalance(line int, data []byte) {
 		// Memory stays bounded: accounts beyond the cap get no
 		// cross-statement checks.
 	} else if amountOK && dateOK {
-		v.accounts[st.acct] = closed{line: line, date: date, balance: amount, ok: true}
+		v.accounts[st.acct] = closed{line: line, date: date, balance: amount}
 	} else {
 		delete(v.accounts, st.acct)
 	}
