@@ -1,11 +1,10 @@
 package export
 
 import (
-	"bufio"
-	"encoding/csv"
-	"fmt"
-	"io"
+	"bytes"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 )
@@ -28,46 +27,92 @@ func CSVHeader() []string {
 	return append(h, "complements")
 }
 
-// csvSink writes CSV rows through encoding/csv.
+// csvSink builds the CSV rows: each row's fields one after the other in
+// buf, then the row, quoted, at the end of the exporter's output.
 type csvSink struct {
-	bw     *bufio.Writer
-	w      *csv.Writer
-	opts   Options
-	buf    []byte // the row's fields, one after the other
-	ends   []int  // end of each field in buf
-	fields []string
+	opts  Options
+	comma []byte // opts.Comma in UTF-8
+	buf   []byte // the row's fields, one after the other
+	ends  []int  // end of each field in buf
 }
 
-func newCSVSink(w io.Writer, opts Options) *csvSink {
-	bw := bufio.NewWriterSize(w, flushSize)
-	cw := csv.NewWriter(bw)
-	cw.Comma = opts.Comma
-	cw.UseCRLF = true // RFC 4180
-	return &csvSink{bw: bw, w: cw, opts: opts}
+func newCSVSink(opts Options) *csvSink {
+	return &csvSink{opts: opts, comma: utf8.AppendRune(nil, opts.Comma)}
 }
 
-// header writes the optional BOM and the header row.
-func (s *csvSink) header() error {
+// header appends the optional BOM and the header row to b.
+func (s *csvSink) header(b []byte) []byte {
 	if s.opts.BOM {
-		if _, err := s.bw.WriteString("\uFEFF"); err != nil {
-			return fmt.Errorf("writing the export: %w", err)
-		}
+		b = append(b, "\uFEFF"...)
 	}
-	if err := s.w.Write(CSVHeader()); err != nil {
-		return fmt.Errorf("writing the export: %w", err)
+	s.buf, s.ends = s.buf[:0], s.ends[:0]
+	for _, h := range CSVHeader() {
+		s.buf = append(s.buf, h...)
+		s.end()
 	}
-	return nil
+	return s.appendRow(b)
 }
 
-func (s *csvSink) flush() error {
-	s.w.Flush()
-	if err := s.w.Error(); err != nil {
-		return fmt.Errorf("writing the export: %w", err)
+// appendRow appends the fields in buf to b as one CSV row and a CRLF,
+// each field written as encoding/csv writes it with UseCRLF (RFC 4180):
+// quoted when it needs it, its quotes doubled, a line end inside it
+// written CRLF (a CR alone is dropped).
+func (s *csvSink) appendRow(b []byte) []byte {
+	// Most rows hold no quote, line end or separator at all: then only how
+	// a field begins can call for quotes.
+	plain := !s.hasSpecial(s.buf)
+	start := 0
+	for i, end := range s.ends {
+		if i > 0 {
+			b = append(b, s.comma...)
+		}
+		f := s.buf[start:end]
+		start = end
+		if (plain || !s.hasSpecial(f)) && !quotedStart(f) {
+			b = append(b, f...)
+			continue
+		}
+		b = appendQuoted(b, f)
 	}
-	if err := s.bw.Flush(); err != nil {
-		return fmt.Errorf("writing the export: %w", err)
+	return append(b, '\r', '\n')
+}
+
+// hasSpecial reports whether f holds a quote, a CR, a LF or the separator:
+// a field with one is quoted.
+func (s *csvSink) hasSpecial(f []byte) bool {
+	return bytes.IndexByte(f, '"') >= 0 || bytes.IndexByte(f, '\r') >= 0 ||
+		bytes.IndexByte(f, '\n') >= 0 || bytes.Contains(f, s.comma)
+}
+
+// quotedStart reports whether encoding/csv quotes a field for how it
+// begins: with a space (unicode.IsSpace), or when it is `\.`.
+func quotedStart(f []byte) bool {
+	if len(f) == 0 {
+		return false
 	}
-	return nil
+	r, _ := utf8.DecodeRune(f)
+	return unicode.IsSpace(r) || string(f) == `\.`
+}
+
+// appendQuoted appends f to b in quotes, its quotes doubled, a LF written
+// CRLF and a CR dropped.
+func appendQuoted(b, f []byte) []byte {
+	b = append(b, '"')
+	for {
+		i := bytes.IndexAny(f, "\"\r\n")
+		if i < 0 {
+			b = append(b, f...)
+			return append(b, '"')
+		}
+		b = append(b, f[:i]...)
+		switch f[i] {
+		case '"':
+			b = append(b, '"', '"')
+		case '\n':
+			b = append(b, '\r', '\n')
+		}
+		f = f[i+1:]
+	}
 }
 
 // end ends the current field.
@@ -93,19 +138,20 @@ func (s *csvSink) decimal(b []byte) {
 	s.end()
 }
 
-// row writes the row of a movement.
-func (s *csvSink) row(e *Exporter, v *view) error {
+// row appends the row of a movement to the exporter's output.
+func (s *csvSink) row(e *Exporter, v *view) {
 	m := &v.m
 	s.buf, s.ends = s.buf[:0], s.ends[:0]
 	s.buf = append(s.buf, e.file...)
 	s.end()
 	s.buf = strconv.AppendInt(s.buf, int64(v.line), 10)
 	s.end()
-	s.text(accountZone(v.acct.Bank[:]))
-	s.text(accountZone(v.acct.Branch[:]))
-	s.text(accountZone(v.acct.Number[:]))
-	s.text(v.iban)
-	s.text(accountZone(v.acct.Currency[:]))
+	a := &e.st.acct
+	s.text(accountZone(a.Bank[:]))
+	s.text(accountZone(a.Branch[:]))
+	s.text(accountZone(a.Number[:]))
+	s.text(e.st.iban)
+	s.text(accountZone(a.Currency[:]))
 	if v.bookingOK {
 		s.buf = m.BookingDate.AppendISO(s.buf)
 	}
@@ -152,17 +198,5 @@ func (s *csvSink) row(e *Exporter, v *view) error {
 		s.buf = appendText(s.buf, c.text)
 	}
 	s.end()
-
-	// One string for the whole row, sliced into its fields.
-	all := string(s.buf)
-	s.fields = s.fields[:0]
-	start := 0
-	for _, end := range s.ends {
-		s.fields = append(s.fields, all[start:end])
-		start = end
-	}
-	if err := s.w.Write(s.fields); err != nil {
-		return fmt.Errorf("writing the export: %w", err)
-	}
-	return nil
+	e.out = s.appendRow(e.out)
 }

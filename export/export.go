@@ -103,7 +103,7 @@ var ErrTooManyComplements = errors.New("too many complements for one movement")
 type Exporter struct {
 	w    io.Writer
 	opts Options
-	out  []byte // buffered output (JSON, JSONL)
+	out  []byte // buffered output
 	csv  *csvSink
 	err  error // sticky write error
 
@@ -120,11 +120,12 @@ type Exporter struct {
 	v        view
 
 	// The IBAN of the last statement's account: statements of the same
-	// account usually follow one another.
-	ibanAcct   cfonb.Account
-	ibanBuf    [27]byte
-	ibanOK     bool // ibanBuf holds the IBAN of ibanAcct
-	ibanCached bool // ibanAcct and ibanOK are set
+	// account usually follow one another. ibanAcct starts as the zero
+	// Account, whose IBAN cannot be derived, so ibanOK false is right for
+	// it from the start.
+	ibanAcct cfonb.Account
+	ibanBuf  [27]byte
+	ibanOK   bool // ibanBuf holds the IBAN of ibanAcct
 }
 
 // flushSize is how much output is buffered before it is written.
@@ -158,7 +159,7 @@ func New(w io.Writer, opts Options) (*Exporter, error) {
 	}
 	e := &Exporter{w: w, opts: opts, out: make([]byte, 0, flushSize+4096)}
 	if opts.Format == CSV {
-		e.csv = newCSVSink(w, opts)
+		e.csv = newCSVSink(opts)
 	}
 	return e, nil
 }
@@ -266,10 +267,6 @@ func (e *Exporter) Close() error {
 		} else {
 			e.out = append(e.out, "\n  ]\n}\n"...)
 		}
-	case CSV:
-		if err := e.csv.flush(); err != nil && e.err == nil {
-			e.err = err
-		}
 	}
 	e.flushOut(true)
 	return e.err
@@ -289,9 +286,7 @@ func (e *Exporter) start() {
 	case JSON:
 		e.out = append(e.out, "{\n  \"statements\": ["...)
 	case CSV:
-		if err := e.csv.header(); err != nil {
-			e.err = err
-		}
+		e.out = e.csv.header(e.out)
 	}
 }
 
@@ -338,9 +333,8 @@ type statement struct {
 	open      bool
 	line      int // line of the 01; 0 when opened by a 04 or 07
 	acct      cfonb.Account
-	decimals  int // decimals of the balances and the usual ones of the movements
-	iban      [27]byte
-	ibanOK    bool
+	decimals  int    // decimals of the balances and the usual ones of the movements
+	iban      []byte // the account's IBAN (in Exporter.ibanBuf), nil if it cannot be derived
 	opening   balance
 	movements int
 	debits    cfonb.Sum
@@ -353,7 +347,6 @@ type statement struct {
 
 // balance is a decoded 01 or 07, field by field.
 type balance struct {
-	ok       bool // date and amount decoded
 	date     cfonb.Date
 	dateOK   bool
 	amount   int64
@@ -374,7 +367,6 @@ func decodeBalance(data []byte, decimals int) balance {
 	b.dateOK = err == nil
 	b.amount, err = cfonb.ParseAmount(cfonb.FieldBalance.Of(data))
 	b.amountOK = err == nil
-	b.ok = b.dateOK && b.amountOK
 	return b
 }
 
@@ -398,20 +390,18 @@ func (e *Exporter) openStatement(line int, data []byte) {
 	e.st = statement{open: true, line: line, acct: cfonb.AccountOf(data), sumOK: true, acctJSON: e.st.acctJSON[:0]}
 	e.st.decimals = statementDecimals(data, &e.st.acct)
 	a := &e.st.acct
-	if !e.ibanCached || e.ibanAcct.Bank != a.Bank || e.ibanAcct.Branch != a.Branch || e.ibanAcct.Number != a.Number {
-		e.ibanAcct, e.ibanCached = *a, true
+	if e.ibanAcct.Bank != a.Bank || e.ibanAcct.Branch != a.Branch || e.ibanAcct.Number != a.Number {
+		e.ibanAcct = *a
 		e.ibanOK = cfonb.AppendFrenchIBAN(e.ibanBuf[:0], a.Bank[:], a.Branch[:], a.Number[:]) == nil
 	}
-	e.st.iban, e.st.ibanOK = e.ibanBuf, e.ibanOK
+	if e.ibanOK {
+		e.st.iban = e.ibanBuf[:]
+	}
 	if line > 0 {
 		e.st.opening = decodeBalance(data, e.st.decimals)
 	}
 	if e.opts.Format != CSV {
-		var iban []byte
-		if e.st.ibanOK {
-			iban = e.st.iban[:]
-		}
-		e.st.acctJSON = appendAccountJSON(e.st.acctJSON, a, iban, ",", ":")
+		e.st.acctJSON = appendAccountJSON(e.st.acctJSON, a, e.st.iban, ",", ":")
 	}
 	if e.opts.Format == JSON {
 		e.jsonOpenStatement()
@@ -476,9 +466,7 @@ func (e *Exporter) flushMovement() {
 		}
 		e.out = e.appendMovementJSON(e.out, v)
 	case CSV:
-		if err := e.csv.row(e, v); err != nil && e.err == nil {
-			e.err = err
-		}
+		e.csv.row(e, v)
 	}
 	e.mv.reset()
 	e.flushOut(false)

@@ -153,11 +153,7 @@ func (e *Exporter) jsonOpenStatement() {
 	b = append(b, e.fileJSON...)
 	b = append(b, ",\n      \"line\": "...)
 	b = appendLineJSON(b, st.line)
-	var iban []byte
-	if st.ibanOK {
-		iban = st.iban[:]
-	}
-	b = appendAccountJSON(b, &st.acct, iban, ",\n      ", ": ")
+	b = appendAccountJSON(b, &st.acct, st.iban, ",\n      ", ": ")
 	b = append(b, ",\n      \"opening_date\": "...)
 	b = appendDateJSON(b, st.opening.date, st.opening.dateOK)
 	b = append(b, ",\n      \"opening_balance\": "...)

@@ -92,8 +92,6 @@ type comp struct {
 type view struct {
 	line      int
 	m         cfonb.Movement
-	acct      *cfonb.Account // the statement's account
-	iban      []byte         // nil if it cannot be derived
 	decimals  int
 	amountOK  bool
 	bookingOK bool
@@ -153,20 +151,11 @@ func (e *Exporter) decode(v *view) {
 	v.line = p.line
 	m, err := cfonb.ParseMovement(p.data)
 	v.m = m
-	v.acct = &e.st.acct
-	if e.st.ibanOK {
-		v.iban = e.st.iban[:]
-	}
 	v.decimals = m.Decimals
 	if v.decimals < 0 {
 		v.decimals = e.st.decimals
 	}
-	// ParseMovement reports only the first bad field: parse the amount
-	// again only when an earlier field hid whether it is good.
-	v.amountOK = err == nil
-	if err != nil {
-		v.amountOK = amountOK(err, p.data)
-	}
+	v.amountOK = err == nil || amountOK(err, p.data)
 	v.bookingOK = m.BookingDate != 0
 	v.valueOK = m.ValueDate != 0
 
@@ -185,19 +174,14 @@ func (e *Exporter) decode(v *view) {
 }
 
 // amountOK reports whether the amount of a 04 that ParseMovement failed to
-// decode with err is good.
+// decode with err is good. ParseMovement reports only the first bad field:
+// the amount is parsed again only when an earlier field hid whether it is.
 func amountOK(err error, data []byte) bool {
 	var fe *cfonb.FieldError
 	if errors.As(err, &fe) && fe.Field == cfonb.FieldAmount {
 		return false
 	}
-	return validAmount(data)
-}
-
-// validAmount reports whether the 04's amount decodes (ParseMovement
-// reports only the first bad field).
-func validAmount(data []byte) bool {
-	_, err := cfonb.ParseAmount(cfonb.FieldAmount.Of(data))
+	_, err = cfonb.ParseAmount(cfonb.FieldAmount.Of(data))
 	return err == nil
 }
 

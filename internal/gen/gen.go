@@ -479,24 +479,12 @@ func putDigits(dst []byte, v uint64) {
 	}
 }
 
-// putAmount writes v minor units as a 14-character amount field.
+// putAmount writes v minor units as the 14-character amount field dst
+// (13 digits and the overpunch sign, as cfonb.AppendAmount writes it). The
+// generator's amounts stay far within cfonb.MaxAmount; one beyond it would
+// leave dst as it was.
 func putAmount(dst []byte, v int64) {
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	putDigits(dst[:14], uint64(v))
-	last := dst[13] - '0'
-	switch {
-	case neg && last == 0:
-		dst[13] = '}'
-	case neg:
-		dst[13] = 'J' + last - 1
-	case last == 0:
-		dst[13] = '{'
-	default:
-		dst[13] = 'A' + last - 1
-	}
+	_, _ = cfonb.AppendAmount(dst[:0:14], v)
 }
 
 // randDigits fills dst with random decimal digits.

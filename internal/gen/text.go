@@ -1,5 +1,7 @@
 package gen
 
+import "github.com/cfonb-dev/cfonb/cfonb"
+
 // The words the generator draws from. They are written here with their
 // French accents; the generator folds them to ASCII, or encodes them in
 // ISO-8859-1 when Options.Latin1 is set, once, when it starts.
@@ -57,50 +59,16 @@ var purposes = []string{
 	"COTISATION", "PRIME", "DÉPÔT DE GARANTIE", "SOLDE DE TOUT COMPTE",
 }
 
-// foldAccent maps the accented letters used above to ASCII.
-func foldAccent(r rune) byte {
-	switch r {
-	case 'À', 'Â', 'Ä':
-		return 'A'
-	case 'Ç':
-		return 'C'
-	case 'É', 'È', 'Ê', 'Ë':
-		return 'E'
-	case 'Î', 'Ï':
-		return 'I'
-	case 'Ô', 'Ö':
-		return 'O'
-	case 'Ù', 'Û', 'Ü':
-		return 'U'
-	case 'à', 'â', 'ä':
-		return 'a'
-	case 'ç':
-		return 'c'
-	case 'é', 'è', 'ê', 'ë':
-		return 'e'
-	case 'î', 'ï':
-		return 'i'
-	case 'ô', 'ö':
-		return 'o'
-	case 'ù', 'û', 'ü':
-		return 'u'
-	case '°':
-		return 'o' // "N°" → "No", as cfonb fmt transliterates it
-	}
-	return '?'
-}
-
-// encode returns s in ASCII (accents folded) or in ISO-8859-1.
+// encode returns s in ISO-8859-1, or in ASCII with the accents folded as
+// cfonb fmt folds them (É→E, °→o).
 func encode(s string, latin1 bool) []byte {
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
 		switch {
-		case r < 0x80:
-			b = append(b, byte(r))
-		case latin1 && r < 0x100:
+		case r < 0x80, latin1 && r < 0x100:
 			b = append(b, byte(r))
 		default:
-			b = append(b, foldAccent(r))
+			b = append(b, cfonb.Transliterate(r))
 		}
 	}
 	return b
