@@ -38,10 +38,10 @@ func (a Account) String() string {
 
 // Balance is the decoded content of a 01 or 07 record.
 type Balance struct {
-	Account  Account
-	Decimals int   // number of decimals (position 20)
-	Date     Date  // balance date
-	Amount   int64 // minor units
+	Account  Account // bank, branch, account number and currency
+	Decimals int     // number of decimals (position 20)
+	Date     Date    // balance date
+	Amount   int64   // minor units
 }
 
 // ParseBalance decodes a 01 or 07 record. It returns the first field that

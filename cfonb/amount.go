@@ -32,6 +32,7 @@ type AmountError struct {
 	Err    error // one of ErrAmountLength, ErrAmountDigit, ErrAmountSign
 }
 
+// Error returns the sentinel error's message.
 func (e *AmountError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying sentinel error.

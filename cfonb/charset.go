@@ -405,6 +405,7 @@ func (c *Charset) decodeRune(p []byte) (rune, int) {
 
 // Detection is the outcome of encoding detection.
 type Detection struct {
+	// Encoding is the encoding decided on (never EncodingAuto).
 	Encoding Encoding
 	// Reason says why, e.g. "valid UTF-8" or "not UTF-8; no EBCDIC digits".
 	Reason string

@@ -15,7 +15,7 @@ var ErrDateDigits = errors.New("date is not 6 digits JJMMAA")
 
 // DateError reports a six-digit date that is not a calendar date.
 type DateError struct {
-	Day, Month, Year int
+	Day, Month, Year int // as the field holds them (Year in full, e.g. 2026)
 }
 
 var monthNames = [13]string{"", "January", "February", "March", "April", "May", "June",

@@ -177,7 +177,7 @@ func (f FieldID) String() string {
 func (f FieldID) Of(data []byte) []byte {
 	s := f.spec()
 	lo, hi := s.start-1, s.start-1+s.length
-	if lo < 0 || lo >= len(data) {
+	if uint(lo) >= uint(len(data)) { // lo is -1 for an unknown FieldID
 		return data[len(data):]
 	}
 	if hi > len(data) {

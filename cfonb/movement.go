@@ -59,38 +59,38 @@ func ParseMovement(data []byte) (Movement, error) {
 	if ParseCode(data) != CodeMovement {
 		return m, fmt.Errorf("cfonb: movement: %w: %q is not 04", ErrWrongRecord, FieldCode.Of(data))
 	}
-	copy(m.Account.Bank[:], fieldOf(FieldBank, data))
-	copy(m.Account.Branch[:], fieldOf(FieldBranch, data))
-	copy(m.Account.Number[:], fieldOf(FieldAccount, data))
-	copy(m.Account.Currency[:], fieldOf(FieldCurrency, data))
-	m.InternalCode = TrimSpaces(fieldOf(FieldInternalCode, data))
-	m.InterbankCode = TrimSpaces(fieldOf(FieldInterbankCode, data))
-	m.RejectCode = TrimSpaces(fieldOf(FieldRejectCode, data))
-	m.Label = TrimSpaces(fieldOf(FieldLabel, data))
-	m.EntryNumber = TrimSpaces(fieldOf(FieldEntryNumber, data))
-	m.Reference = TrimSpaces(fieldOf(FieldReference, data))
+	copy(m.Account.Bank[:], FieldBank.Of(data))
+	copy(m.Account.Branch[:], FieldBranch.Of(data))
+	copy(m.Account.Number[:], FieldAccount.Of(data))
+	copy(m.Account.Currency[:], FieldCurrency.Of(data))
+	m.InternalCode = TrimSpaces(FieldInternalCode.Of(data))
+	m.InterbankCode = TrimSpaces(FieldInterbankCode.Of(data))
+	m.RejectCode = TrimSpaces(FieldRejectCode.Of(data))
+	m.Label = TrimSpaces(FieldLabel.Of(data))
+	m.EntryNumber = TrimSpaces(FieldEntryNumber.Of(data))
+	m.Reference = TrimSpaces(FieldReference.Of(data))
 	m.Exemption, m.Unavailability = ' ', ' '
-	if b := fieldOf(FieldExemption, data); len(b) == 1 {
+	if b := FieldExemption.Of(data); len(b) == 1 {
 		m.Exemption = b[0]
 	}
-	if b := fieldOf(FieldUnavailability, data); len(b) == 1 {
+	if b := FieldUnavailability.Of(data); len(b) == 1 {
 		m.Unavailability = b[0]
 	}
 	var first error
 	m.Decimals = -1
-	if d := fieldOf(FieldDecimals, data); len(d) == 1 && isDigit(d[0]) {
+	if d := FieldDecimals.Of(data); len(d) == 1 && isDigit(d[0]) {
 		m.Decimals = int(d[0] - '0')
 	} else {
 		first = &FieldError{Field: FieldDecimals, Err: ErrNotDigits}
 	}
 	var err error
-	if m.BookingDate, err = ParseDate(fieldOf(FieldBookingDate, data)); err != nil && first == nil {
+	if m.BookingDate, err = ParseDate(FieldBookingDate.Of(data)); err != nil && first == nil {
 		first = &FieldError{Field: FieldBookingDate, Err: err}
 	}
-	if m.ValueDate, err = ParseDate(fieldOf(FieldValueDate, data)); err != nil && first == nil {
+	if m.ValueDate, err = ParseDate(FieldValueDate.Of(data)); err != nil && first == nil {
 		first = &FieldError{Field: FieldValueDate, Err: err}
 	}
-	if m.Amount, err = ParseAmount(fieldOf(FieldAmount, data)); err != nil && first == nil {
+	if m.Amount, err = ParseAmount(FieldAmount.Of(data)); err != nil && first == nil {
 		first = &FieldError{Field: FieldAmount, Err: err}
 	}
 	return m, first
@@ -129,34 +129,19 @@ func ParseComplement(data []byte) (Complement, error) {
 	if ParseCode(data) != CodeComplement {
 		return c, fmt.Errorf("cfonb: complement: %w: %q is not 05", ErrWrongRecord, FieldCode.Of(data))
 	}
-	copy(c.Account.Bank[:], fieldOf(FieldBank, data))
-	copy(c.Account.Branch[:], fieldOf(FieldBranch, data))
-	copy(c.Account.Number[:], fieldOf(FieldAccount, data))
-	copy(c.Account.Currency[:], fieldOf(FieldCurrency, data))
-	c.InternalCode = TrimSpaces(fieldOf(FieldInternalCode, data))
-	c.InterbankCode = TrimSpaces(fieldOf(FieldInterbankCode, data))
-	c.Qualifier = TrimSpaces(fieldOf(FieldQualifier, data))
-	c.Info = fieldOf(FieldInformation, data)
+	copy(c.Account.Bank[:], FieldBank.Of(data))
+	copy(c.Account.Branch[:], FieldBranch.Of(data))
+	copy(c.Account.Number[:], FieldAccount.Of(data))
+	copy(c.Account.Currency[:], FieldCurrency.Of(data))
+	c.InternalCode = TrimSpaces(FieldInternalCode.Of(data))
+	c.InterbankCode = TrimSpaces(FieldInterbankCode.Of(data))
+	c.Qualifier = TrimSpaces(FieldQualifier.Of(data))
+	c.Info = FieldInformation.Of(data)
 	var err error
-	if c.BookingDate, err = ParseDate(fieldOf(FieldBookingDate, data)); err != nil {
+	if c.BookingDate, err = ParseDate(FieldBookingDate.Of(data)); err != nil {
 		return c, &FieldError{Field: FieldBookingDate, Err: err}
 	}
 	return c, nil
-}
-
-// fieldOf is f.Of(data) for the known fields of this file, reading the
-// field's spec through a pointer: FieldID.Of copies the whole spec (name
-// included), which made it the costliest part of ParseMovement.
-func fieldOf(f FieldID, data []byte) []byte {
-	s := &fieldSpecs[f]
-	lo, hi := s.start-1, s.start-1+s.length
-	if lo >= len(data) {
-		return data[len(data):]
-	}
-	if hi > len(data) {
-		hi = len(data)
-	}
-	return data[lo:hi:hi]
 }
 
 // TrimSpaces returns b without its leading and trailing spaces (0x20 only):

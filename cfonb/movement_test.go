@@ -241,12 +241,3 @@ func TestParseFEE(t *testing.T) {
 	_, err = ParseFEE(info(1, "EUR2", 5, "ABC"))
 	assert.ErrorIs(t, err, ErrInfo)
 }
-
-func TestFieldOfMatchesOf(t *testing.T) {
-	rec := []byte(mov04Full)
-	for n := 0; n <= len(rec); n += 7 {
-		for f := FieldCode; f < numFields; f++ {
-			assert.Equal(t, f.Of(rec[:n]), fieldOf(f, rec[:n]), "%v of %d bytes", f, n)
-		}
-	}
-}

@@ -225,7 +225,7 @@ type normState struct {
 	lineZeroWidth   int
 	runes           []rune
 	fig             [RecordLen]byte
-	cache           map[rune]byte
+	cache           map[rune]cachedTranslit
 	event           LineEvent
 }
 
@@ -362,16 +362,11 @@ func (st *normState) next() (raw, eol []byte, last, ok bool, err error) {
 	if st.rep.Framing == FramingContinuous {
 		return st.nextBlock()
 	}
-	cs := st.cs
 	for {
 		i := st.indexSep(st.buf[st.scan:st.w])
 		if i >= 0 {
-			end := st.scan + i
-			start := st.r
-			cut := end
-			for cut > start && st.buf[cut-1] == cs.cr {
-				cut--
-			}
+			start, end := st.r, st.scan+i
+			cut := st.cutCR(start, end)
 			st.r, st.scan = end+1, end+1
 			return st.buf[start:cut], st.buf[cut : end+1], false, true, nil
 		}
@@ -381,10 +376,7 @@ func (st *normState) next() (raw, eol []byte, last, ok bool, err error) {
 				return nil, nil, false, false, nil
 			}
 			start, end := st.r, st.w
-			cut := end
-			for cut > start && st.buf[cut-1] == cs.cr {
-				cut--
-			}
+			cut := st.cutCR(start, end)
 			st.r, st.scan = end, end
 			return st.buf[start:cut], st.buf[cut:end], true, true, nil
 		}
@@ -396,6 +388,15 @@ func (st *normState) next() (raw, eol []byte, last, ok bool, err error) {
 			return nil, nil, false, false, err
 		}
 	}
+}
+
+// cutCR returns where the line buf[start:end] ends once its trailing
+// carriage returns, which belong to its line end, are cut.
+func (st *normState) cutCR(start, end int) int {
+	for end > start && st.buf[end-1] == st.cs.cr {
+		end--
+	}
+	return end
 }
 
 // indexSep returns the index of the first line separator in p, or -1.
@@ -744,29 +745,25 @@ func (st *normState) transliterate(r rune) (byte, charKind) {
 	if r < 0x100 {
 		return transliterate(r)
 	}
-	if b, ok := st.cache[r]; ok {
-		return b, charKindOfCached(b)
+	if t, ok := st.cache[r]; ok {
+		return t.out, t.kind
 	}
 	b, k := transliterateSlow(r)
 	if st.cache == nil {
-		st.cache = make(map[rune]byte)
+		st.cache = make(map[rune]cachedTranslit)
 	}
 	if len(st.cache) < 4096 {
-		st.cache[r] = b
+		st.cache[r] = cachedTranslit{b, k}
 	}
 	return b, k
 }
 
-// charKindOfCached recovers the kind of a cached transliteration of a
-// character beyond U+00FF (never printable ASCII itself).
-func charKindOfCached(b byte) charKind {
-	switch b {
-	case replacement:
-		return kindReplaced
-	case ' ':
-		return kindSpace
-	}
-	return kindTranslit
+// cachedTranslit is a transliteration and its kind, as the cache of
+// normState.transliterate keeps them (the kind cannot be told from the
+// byte: U+FF1F, a fullwidth '?', is transliterated to '?', not replaced).
+type cachedTranslit struct {
+	out  byte
+	kind charKind
 }
 
 // printableASCII reports whether every byte of p is in 0x20-0x7E, eight

@@ -148,6 +148,11 @@ func TestNormalizeRepairs(t *testing.T) {
 		{"cp1252 0x85 is an ellipsis", EncodingCP1252, strings.Replace(r04, "PRLV", "PR\x85V", 1) + "\r\n",
 			strings.Replace(r04, "PRLV", "PR.V", 1) + "\r\n", map[Repair]int{RepairTranslit: 1}},
 		{"empty input", EncodingAuto, "", "", map[Repair]int{}},
+		// U+FF1F (fullwidth ?) is transliterated to '?', not replaced by
+		// it: a character met twice (the second time from the cache) is
+		// counted the same both times.
+		{"fullwidth question marks", EncodingUTF8, strings.Replace(r04, "PRLV", "P？？V", 1) + "\r\n",
+			strings.Replace(r04, "PRLV", "P??V", 1) + "\r\n", map[Repair]int{RepairTranslit: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

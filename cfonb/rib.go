@@ -122,10 +122,11 @@ func ibanMod97(s []byte) int {
 
 // IBANError explains why CheckIBAN rejected an IBAN.
 type IBANError struct {
-	IBAN   string
-	Reason string
+	IBAN   string // the IBAN as given
+	Reason string // e.g. "checksum (mod 97) is wrong"
 }
 
+// Error quotes the IBAN and gives the reason.
 func (e *IBANError) Error() string { return fmt.Sprintf("IBAN %q: %s", e.IBAN, e.Reason) }
 
 // CheckIBAN checks an IBAN in electronic form (upper case, no spaces): two

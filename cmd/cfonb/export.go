@@ -168,7 +168,7 @@ func exportCommand(ctx context.Context, e *env, args []string, check validateFun
 	}
 	if toFile {
 		fmt.Fprintf(e.stderr, "cfonb export: %s: %s of %s from %s\n", *output,
-			exportPlural(stats.movements, "movement"), exportPlural(stats.statements, "statement"), exportPlural(len(inputs), "file"))
+			plural(stats.movements, "movement"), plural(stats.statements, "statement"), plural(len(inputs), "file"))
 	}
 	return exitOK
 }
@@ -211,9 +211,9 @@ func checkInputs(ctx context.Context, e *env, inputs []exportInput, check valida
 			fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", in.name, n)
 		}
 		if force {
-			fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", in.name, exportPlural(rep.Errors, "validation error"))
+			fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", in.name, plural(rep.Errors, "validation error"))
 		} else {
-			fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", in.name, exportPlural(rep.Errors, "validation error"))
+			fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", in.name, plural(rep.Errors, "validation error"))
 		}
 	}
 	if invalid && !force {
@@ -303,12 +303,4 @@ func countErrors(ds []validate.Diagnostic) int {
 		}
 	}
 	return n
-}
-
-// exportPlural returns "1 word" or "n words".
-func exportPlural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -32,7 +32,7 @@ an editor stripped, and writes one kind of line end.
 It never changes a figure: every record written is compared with the line
 it comes from, and the record code, bank, branch, account, currency,
 decimals, dates and amounts must be identical; only text and reserved
-zones may fmtDiffer, by transliteration. If not, the file is refused and
+zones may differ, by transliteration. If not, the file is refused and
 nothing is written. What cannot be repaired without guessing (a short line
 whose missing part holds data, a balance that does not reconcile) stays as
 it is and is reported as "cfonb validate" would (line numbers are those of
@@ -254,21 +254,14 @@ func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
 		changed = "to reformat"
 	}
 	fmt.Fprintf(w, "cfonb fmt: %s: %d %s, %d already canonical, %d failed",
-		fmtPlural(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
+		plural(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
 	if s.invalid > 0 {
-		fmt.Fprintf(w, "; %s with errors after repair", fmtPlural(s.invalid, "file"))
+		fmt.Fprintf(w, "; %s with errors after repair", plural(s.invalid, "file"))
 	}
 	fmt.Fprintln(w)
 	for _, f := range s.failures {
 		fmt.Fprintf(w, "  failed: %s\n", f)
 	}
-}
-
-func fmtPlural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // fmtReportFile writes a file's output (to stdout) and messages (to msgs) and
@@ -336,9 +329,9 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 	}
 }
 
-// fmtDescribeRepairs says what was repaired, e.g. "cp1252 (detected: not
-// UTF-8, not EBCDIC); 12 characters transliterated, 3 lines padded to 120,
-// 5 line ends changed to CRLF".
+// fmtDescribeRepairs says what was repaired, e.g. "encoding cp1252
+// (detected: not UTF-8, not EBCDIC); 12 characters transliterated, 3 lines
+// padded to 120, 5 line ends changed to CRLF".
 func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 	var b strings.Builder
 	b.WriteString("encoding " + rep.Encoding.String())
@@ -358,7 +351,7 @@ func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, many))
 		}
 	}
-	eolName := map[cfonb.EOL]string{cfonb.EOLCRLF: "CRLF", cfonb.EOLLF: "LF", cfonb.EOLNone: "none"}[eol]
+	eolName := eol.String()
 	add(cfonb.RepairTranslit, "character transliterated", "characters transliterated")
 	add(cfonb.RepairSpace, "control or space character made a space", "control or space characters made spaces")
 	add(cfonb.RepairReplaced, "character with no ASCII equivalent made '?'", "characters with no ASCII equivalent made '?'")
@@ -381,6 +374,7 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 	res := &fmtResult{name: path}
 	var in io.Reader
 	var file *os.File // a regular file that can be read twice
+	var size int64    // its size
 	if path == "-" {
 		res.name = "<stdin>"
 		in = cfg.stdin
@@ -406,7 +400,7 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 		}
 		in = f
 		if fi.Mode().IsRegular() {
-			file = f
+			file, size = f, fi.Size()
 		}
 	}
 	in = ctxReader{ctx, in}
@@ -430,11 +424,9 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			res.rep, res.vrep, err = fmtNormalizeDirect(res.name, cfg.direct, in, cfg)
 			break
 		}
-		if file != nil {
-			if fi, serr := file.Stat(); serr == nil && fi.Size() > fmtSpoolMemory {
-				res.rep, res.vrep, err = fmtTwoPasses(ctx, res.name, file, cfg)
-				break
-			}
+		if file != nil && size > fmtSpoolMemory {
+			res.rep, res.vrep, err = fmtTwoPasses(ctx, res.name, file, cfg)
+			break
 		}
 		res.out = &fmtSpool{}
 		res.rep, res.vrep, err = fmtNormalizeValidate(res.name, res.out, in, cfg, nil)
@@ -470,19 +462,19 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 func fmtNormalizeValidate(name string, dst io.Writer, src io.Reader, cfg *fmtConfig, onLine func(*cfonb.LineEvent)) (*cfonb.NormalizeReport, *validate.Report, error) {
 	n := cfonb.NewNormalizer()
 	n.Encoding, n.EOL, n.OnLine = cfg.encoding, cfg.eol, onLine
-	pr, pw := io.Pipe()
+	pipe := newFmtPipe()
 	var vrep *validate.Report
 	var verr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		vrep, verr = validate.Stream(name, pr, cfg.validate)
+		vrep, verr = validate.Stream(name, pipe, cfg.validate)
 		// The validator may stop early (another format): keep draining so
 		// that the formatter never blocks.
-		_, _ = io.Copy(io.Discard, pr)
+		_, _ = io.Copy(io.Discard, pipe)
 	}()
-	rep, err := n.Normalize(io.MultiWriter(dst, pw), src)
-	pw.CloseWithError(err)
+	rep, err := n.Normalize(io.MultiWriter(dst, pipe), src)
+	pipe.CloseWithError(err)
 	<-done
 	if err != nil {
 		return rep, nil, err
@@ -491,6 +483,87 @@ func fmtNormalizeValidate(name string, dst io.Writer, src io.Reader, cfg *fmtCon
 		return rep, nil, fmt.Errorf("validating the formatted file: %w", verr)
 	}
 	return rep, vrep, nil
+}
+
+// fmtPipeChunks and fmtPipeChunkSize bound what a fmtPipe holds: 1 MiB.
+const (
+	fmtPipeChunks    = 4
+	fmtPipeChunkSize = 256 << 10
+)
+
+// fmtPipe is an in-memory pipe, like io.Pipe, whose writer does not wait
+// for the reader: Write copies into one of a few chunks and returns, so
+// the formatter and the validator reading its output (itself two
+// goroutines) keep both cores busy instead of taking turns. It has one
+// writer and one reader, which reads to the end (or the writer would wait
+// for a free chunk forever).
+type fmtPipe struct {
+	full  chan []byte // chunks written, in order; closed by CloseWithError
+	free  chan []byte // chunks read, to reuse
+	made  int         // chunks allocated (writer side)
+	err   error       // the writer's error, set before full is closed
+	cur   []byte      // the unread part of the chunk being read
+	chunk []byte      // the chunk being read, to give back
+}
+
+// newFmtPipe returns an empty fmtPipe; its chunks are allocated as needed.
+func newFmtPipe() *fmtPipe {
+	return &fmtPipe{full: make(chan []byte, fmtPipeChunks), free: make(chan []byte, fmtPipeChunks)}
+}
+
+// Write copies b into the pipe; it waits only when every chunk is full.
+func (p *fmtPipe) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		want := min(len(b), fmtPipeChunkSize)
+		var c []byte
+		select {
+		case c = <-p.free:
+		default:
+			if p.made < fmtPipeChunks {
+				p.made++
+			} else {
+				c = <-p.free
+			}
+		}
+		if cap(c) < want {
+			// Small files get small chunks; a chunk grows to the
+			// writes it carries, up to fmtPipeChunkSize.
+			c = make([]byte, 0, max(want, min(2*cap(c), fmtPipeChunkSize)))
+		}
+		c = append(c[:0], b[:want]...)
+		b = b[want:]
+		p.full <- c
+	}
+	return n, nil
+}
+
+// CloseWithError ends the pipe: the reader gets err once it has read
+// everything written, or io.EOF if err is nil.
+func (p *fmtPipe) CloseWithError(err error) {
+	p.err = err
+	close(p.full)
+}
+
+// Read reads what was written, in order.
+func (p *fmtPipe) Read(b []byte) (int, error) {
+	for len(p.cur) == 0 {
+		if p.chunk != nil {
+			p.free <- p.chunk
+			p.chunk = nil
+		}
+		c, ok := <-p.full
+		if !ok {
+			if p.err != nil {
+				return 0, p.err
+			}
+			return 0, io.EOF
+		}
+		p.cur, p.chunk = c, c
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
 }
 
 // fmtTwoPasses formats a large regular file to a pipe or a terminal without
@@ -511,7 +584,7 @@ func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) 
 	var refused *cfonb.RefusedError
 	switch {
 	case errors.As(err, &refused) || err == nil && (rep2.Records != rep.Records || rep2.Repairs != rep.Repairs):
-		return rep, vrep, fmt.Errorf("the file changed while it was being formatted: the output is incomplete")
+		return rep, vrep, errors.New("the file changed while it was being formatted: the output is incomplete")
 	case err != nil:
 		return rep, vrep, err
 	}
@@ -570,6 +643,8 @@ type fmtSpool struct {
 	f      *os.File
 }
 
+// Write spools p, moving what is held to a temporary file once it
+// outgrows fmtSpoolMemory.
 func (s *fmtSpool) Write(p []byte) (int, error) {
 	if s.f == nil && s.mem.Len()+len(p) <= fmtSpoolMemory {
 		return s.mem.Write(p)
@@ -767,8 +842,7 @@ func (d *fmtDiffer) header(name string, rep *cfonb.NormalizeReport, eol cfonb.EO
 		fmt.Fprintf(&b, "encoding %s converted to ASCII (the lines below are shown decoded)\n", rep.Encoding)
 	}
 	if d.eolOnly > 0 {
-		eolName := map[cfonb.EOL]string{cfonb.EOLCRLF: "CRLF", cfonb.EOLLF: "LF", cfonb.EOLNone: "none"}[eol]
-		fmt.Fprintf(&b, "line ends changed to %s on %s not shown below\n", eolName, fmtPlural(d.eolOnly, "line"))
+		fmt.Fprintf(&b, "line ends changed to %s on %s not shown below\n", eol, plural(d.eolOnly, "line"))
 	}
 	fmt.Fprintf(&b, "--- %s\n+++ %s\n", name, name)
 	return b.String()

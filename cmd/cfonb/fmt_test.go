@@ -463,6 +463,7 @@ func TestFmtUsage(t *testing.T) {
 		msg  string
 	}{
 		{"help", []string{"--help"}, exitOK, "Usage: cfonb fmt"},
+		{"help wording", []string{"--help"}, exitOK, "only text and reserved\nzones may differ, by transliteration."},
 		{"two modes", []string{"-w", "-l", f}, exitUsage, "-w, -l and -d exclude each other"},
 		{"bad encoding", []string{"--encoding", "klingon", f}, exitUsage, `unknown encoding "klingon"`},
 		{"bad eol", []string{"--eol", "cr", f}, exitUsage, `--eol must be crlf, lf or none, not "cr"`},
@@ -521,4 +522,62 @@ func TestFmtLargeToPipe(t *testing.T) {
 	r = fmtRun(t, string(bytes.Repeat(in, n)), "fmt", "-")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.True(t, r.stdout == strings.Repeat(string(want), n), "output differs")
+}
+
+// TestFmtPipe: what is written comes out in order, whatever the sizes of
+// the writes (smaller and larger than a chunk) and of the reads, then the
+// writer's error, or io.EOF.
+func TestFmtPipe(t *testing.T) {
+	data := make([]byte, 3*fmtPipeChunks*fmtPipeChunkSize+12345)
+	for i := range data {
+		data[i] = byte(i * 7 / 3)
+	}
+	for _, tt := range []struct {
+		name  string
+		write []int // sizes of the writes, in turn
+		read  int   // size of the reads
+		err   error
+	}{
+		{"small writes", []int{1, 119, 4096}, 1000, nil},
+		{"chunk-sized", []int{fmtPipeChunkSize}, 64 << 10, nil},
+		{"larger than a chunk", []int{5*fmtPipeChunkSize/2 + 3}, 300 << 10, nil},
+		{"error", []int{1000, 70000}, 4096, errors.New("boom")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newFmtPipe()
+			go func() {
+				rest := data
+				for i := 0; len(rest) > 0; i++ {
+					n := min(tt.write[i%len(tt.write)], len(rest))
+					k, err := p.Write(rest[:n])
+					if k != n || err != nil {
+						panic("short write")
+					}
+					rest = rest[n:]
+				}
+				p.CloseWithError(tt.err)
+			}()
+			var got []byte
+			buf := make([]byte, tt.read)
+			var err error
+			for {
+				var n int
+				n, err = p.Read(buf)
+				got = append(got, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			if tt.err != nil {
+				assert.Equal(t, tt.err, err)
+			} else {
+				assert.Equal(t, io.EOF, err)
+			}
+			assert.True(t, bytes.Equal(data, got), "data differs")
+			assert.LessOrEqual(t, p.made, fmtPipeChunks)
+			n, err := p.Read(buf)
+			assert.Equal(t, 0, n)
+			assert.Error(t, err, "still closed")
+		})
+	}
 }
