@@ -5,7 +5,6 @@
 package atomicfile
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -75,6 +74,3 @@ func syncDir(dir string) {
 	_ = d.Sync()
 	_ = d.Close()
 }
-
-// ErrExists is returned by callers that refuse to overwrite.
-var ErrExists = errors.New("file exists")
