@@ -18,20 +18,23 @@ import (
 // dateCache remembers the last date field decoded, as most records repeat
 // the date of the record before.
 type dateCache struct {
-	raw  [6]byte
+	raw  uint64 // the six bytes of the field, packed
 	date cfonb.Date
 }
 
 func (c *dateCache) parse(b []byte) (cfonb.Date, bool) {
-	if c.date != 0 && string(b) == string(c.raw[:]) {
+	if len(b) != 6 {
+		return 0, false
+	}
+	raw := uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint16(b[4:]))<<32
+	if c.date != 0 && raw == c.raw {
 		return c.date, true
 	}
 	d, err := cfonb.ParseDate(b)
 	if err != nil {
 		return 0, false
 	}
-	copy(c.raw[:], b)
-	c.date = d
+	c.raw, c.date = raw, d
 	return d, true
 }
 
