@@ -227,6 +227,10 @@ type normState struct {
 	fig             [RecordLen]byte
 	cache           map[rune]cachedTranslit
 	event           LineEvent
+	// firstLine is the input line of the first record written, when that
+	// record would read back as continuous records (see
+	// readsBackContinuous); 0 otherwise.
+	firstLine, firstLen int
 }
 
 func (st *normState) run() error {
@@ -280,6 +284,14 @@ func (st *normState) run() error {
 	if st.rep.Records == 0 && st.rep.Lines > 0 {
 		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
 	}
+	if st.rep.Records == 1 && st.firstLine > 0 && st.rep.Framing == FramingLines {
+		// The output, one line, would read back as continuous records (a
+		// blank line before them, say, made this pass read one line):
+		// formatting it again would change it.
+		return &RefusedError{Line: st.firstLine, Reason: fmt.Sprintf(
+			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
+			st.firstLen, st.firstLen/RecordLen, RecordLen)}
+	}
 	return st.flush()
 }
 
@@ -326,9 +338,16 @@ func (st *normState) fill() error {
 
 // detectFraming decides from the sample whether the records are separated
 // by line ends or are continuous 120-byte blocks: continuous when the
-// sample holds no line separator and record codes stand at offsets 0 and
-// 120. A whole file that ends with line ends and has none elsewhere is
-// continuous only if it is a whole number of 120-byte records.
+// sample holds no line separator and two-digit record codes stand at
+// offsets 0 and 120. A whole file that ends with line ends and has none
+// elsewhere is continuous only if it is a whole number of 120-byte records.
+//
+// The codes are read as they will be written, decoded and transliterated:
+// those are the bytes that formatting the output again frames, so both
+// passes frame alike. A code that only transliteration makes digits (a
+// superscript '³') then stands in a record of its own, and the safety
+// check refuses the file, rather than writing one long line that would
+// read back as continuous records.
 func (st *normState) detectFraming() Framing {
 	p := st.buf[st.r:st.w]
 	whole := len(p)
@@ -348,12 +367,26 @@ func (st *normState) detectFraming() Framing {
 		// One long line with its line end, not 120-byte records.
 		return FramingLines
 	}
-	d := st.cs.dec
-	isD := func(b byte) bool { return d[b] >= '0' && d[b] <= '9' }
-	if isD(p[0]) && isD(p[1]) && isD(p[RecordLen]) && isD(p[RecordLen+1]) {
+	o := &st.cs.out
+	if codesAt0And120(o[p[0]], o[p[1]], o[p[RecordLen]], o[p[RecordLen+1]]) {
 		return FramingContinuous
 	}
 	return FramingLines
+}
+
+// codesAt0And120 reports whether the characters at offsets 0, 1, 120 and
+// 121 of a line are digits: two record codes, one record after the other.
+func codesAt0And120(c0, c1, c120, c121 byte) bool {
+	return isDigit(c0) && isDigit(c1) && isDigit(c120) && isDigit(c121)
+}
+
+// readsBackContinuous reports whether an output of one record rec followed
+// by a line end would be framed, read again, as continuous 120-byte
+// records (see detectFraming): a whole number of records, two or more,
+// with record codes at offsets 0 and 120.
+func readsBackContinuous(rec []byte) bool {
+	return len(rec) >= 2*RecordLen && len(rec)%RecordLen == 0 &&
+		codesAt0And120(rec[0], rec[1], rec[RecordLen], rec[RecordLen+1])
 }
 
 // next returns the next line: its raw bytes without line end, the raw line
@@ -553,6 +586,9 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 	}
 	if contentChanged || eolChanged || !st.ascii {
 		st.rep.Changed = true
+	}
+	if st.outLine == 0 && readsBackContinuous(rec) {
+		st.firstLine, st.firstLen = st.inLine, len(rec)
 	}
 	st.ob = append(ob[:start+len(rec)], st.eolOut...)
 	st.outLine++

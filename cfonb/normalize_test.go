@@ -447,3 +447,53 @@ func TestSpecial8(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeFramesTransliterated checks that the framing is decided on
+// the characters as they will be written, the bytes a second pass frames,
+// so that formatting the output again changes nothing. Each input is
+// refused: either a record code that only transliteration turns into
+// digits, or one line that would read back as continuous records.
+func TestNormalizeFramesTransliterated(t *testing.T) {
+	canon := fmtStatement(false, false)
+	ebc037 := func(s string) []byte {
+		b, err := charmap.CodePage037.NewEncoder().Bytes([]byte(s))
+		require.NoError(t, err)
+		return b
+	}
+	// The input FuzzFmt found (fuzz/testdata/fuzz/FuzzFmt/4d74a2641fa21fcf),
+	// byte for byte: EBCDIC 037 records with no line ends; the second
+	// one's record code is 0xF0 0xFA, '0' and '³'.
+	fuzzFound := []byte("\xf0\xf1\xf3\xf0\xf0\xf0\xf6@@@@\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1@@\xf0\xf2\xf0\xf3\xf2\xf6@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf1\xf2\xf3\xf4\xf5\xc6@@@@@@@@@@@@@@@@\xf0\xfa\x00\x00\xfa\xf0\xf6\xf0\xf1\xf2\xf3\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1\xf0\xf1\xf0\xf3\xf0\xf3\xf2\xf6@@\xf0\xf3\xf0\xf3\xf2\xf6\xd7\xd9\xd3\xe5@\xe2\xc5\xd7\xc1@q\xd3\xc5\xc3\xe3\xd9\xc9\xc3\xc9\xe3q@\xc4\xc5@\xc6\xd9\xc1\xd5\xc3\xc5@@\xf0\xf0\xf0\xf0\xf0\xf4\xf2@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf1\xf0\xf0\xf0\xd0\xd9q\xc6@\xf1\xf2\xf3@@@@@@@@@\xf0\xf5\xf3\xf0\xf0\xf0\xf6\xf0\xf1\xf2\xf3\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1\xf0\xf1\xf0\xf3\xf0\xf3\xf2\xf6@@@@@\xd3\xc9\xc2\xd7\x99Q\x93T\xa5\x85\x94\x85\x95\xa3@\x95\x90@\xf4\xf2@Q\x83\x88Q\x81\x95\x83\x85@\x94\x81\x99\xa2@\x8a\x96\x92\x8b@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\xf0\xf4\xf3\xf0\xf0\xf0\xf6\xf0\xf4\xf5\xf6\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1\xf0\xf5\xf0\xf3\xf0\xf3\xf2\xf6@@\xf0\xf4\xf0\xf3\xf2\xf6\xe5\xc9\xd9@\xd9\xc5h\xe4@\xc4\xc5@\xd4K@\xc7\xc1\xd9h\xd6\xd5@@@@@@@@@@@@\xf0\xf0\xf0\xf0\xf0\xf4\xf3@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf2\xf5\xf0\xf0\xc0\xc6\xc1\xc3\xe3@\xf2\xf0\xf2\xf6`\xf1\xf1\xf7@@@\xf0\xf7\xf3\xf0\xf0\xf0\xf6@@@@\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1@@\xf0\xf4\xf0\xf3\xf2\xf6@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\x80@@@@@@@@@@@@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf1\xf3\xf8\xf4\xf5\xc6@@@@@@@@@@@@@@@@")
+	require.Len(t, fuzzFound, 5*RecordLen)
+	const codeSup3 = "the record code (columns 1-2) holds '³' (U+00B3), which would become '3': a figure cannot be transliterated safely; fix the file or give the right --encoding"
+	tests := []struct {
+		name string
+		in   []byte
+		enc  Encoding
+		eol  EOL
+		want RefusedError
+	}{
+		{"found by FuzzFmt: EBCDIC, '³' in the second record code", fuzzFound, EncodingAuto, EOLLF,
+			RefusedError{Line: 2, Column: 2, Reason: codeSup3}},
+		{"EBCDIC, '³' in the second record code, CRLF", ebc037(canon[0] + "0³" + canon[1][2:]), EncodingEBCDIC037, EOLCRLF,
+			RefusedError{Line: 2, Column: 2, Reason: codeSup3}},
+		{"Latin-1, '³' in the second record code", []byte(canon[0] + "0\xb3" + canon[1][2:] + "\r\n"), EncodingLatin1, EOLLF,
+			RefusedError{Line: 2, Column: 2, Reason: codeSup3}},
+		{"Latin-1, '¹' in the first record code", []byte("\xb9" + canon[0][1:] + canon[1]), EncodingLatin1, EOLCRLF,
+			RefusedError{Line: 1, Column: 1, Reason: "the record code (columns 1-2) holds '¹' (U+00B9), which would become '1': a figure cannot be transliterated safely; fix the file or give the right --encoding"}},
+		{"a blank line before continuous records", []byte("\r\n" + canon[0] + canon[1] + "\r\n"), EncodingAuto, EOLCRLF,
+			RefusedError{Line: 2, Reason: "the line is 240 characters: it holds 2 records of 120 characters with no line end between them, in a file whose records end with line ends; add the missing line ends"}},
+		{"UTF-8 continuous records, 'É' making them 241 bytes", []byte(canon[0][:50] + "É" + canon[0][51:] + canon[1] + "\n"), EncodingAuto, EOLLF,
+			RefusedError{Line: 1, Reason: "the line is 240 characters: it holds 2 records of 120 characters with no line end between them, in a file whose records end with line ends; add the missing line ends"}},
+		{"continuous records after a NUL-filled line", []byte("\x00\x00\n" + canon[0] + canon[1]), EncodingLatin1, EOLLF,
+			RefusedError{Line: 2, Reason: "the line is 240 characters: it holds 2 records of 120 characters with no line end between them, in a file whose records end with line ends; add the missing line ends"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := normalizeBytes(t, tt.in, tt.enc, tt.eol)
+			var re *RefusedError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, tt.want, *re)
+		})
+	}
+}
