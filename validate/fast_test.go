@@ -2,34 +2,19 @@ package validate
 
 import (
 	"bytes"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
-// validateBytes validates data with the fast path on or off.
+// validateBytes validates data with the fast path on or off, on one
+// goroutine (see sequential).
 func validateBytes(t *testing.T, data []byte, fast bool) *Report {
 	t.Helper()
-	v := New("f", Options{MaxDiagnostics: -1, Summary: true})
-	v.noFast = !fast
-	r := cfonb.NewReader(bytes.NewReader(data))
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		if v.Record(&rec, r.Framing) {
-			break
-		}
-	}
-	return v.Finish()
+	return sequential(t, "f", data, Options{MaxDiagnostics: -1, Summary: true}, !fast)
 }
 
 // TestFastPathAgrees: the fast path never changes a report. Every testdata

@@ -16,10 +16,11 @@ import (
 )
 
 // sequential validates data record by record on one goroutine, the
-// reference for the pipeline.
-func sequential(t *testing.T, name string, data []byte, opts Options) *Report {
+// reference for the pipeline; noFast turns the fast path off.
+func sequential(t *testing.T, name string, data []byte, opts Options, noFast bool) *Report {
 	t.Helper()
 	v := New(name, opts)
+	v.noFast = noFast
 	r := cfonb.NewReader(bytes.NewReader(data))
 	for {
 		rec, err := r.Read()
@@ -49,7 +50,7 @@ func TestPipelineAgrees(t *testing.T) {
 	for _, opts := range []Options{{}, {MaxDiagnostics: -1, Summary: true}} {
 		got, err := Stream("f", bytes.NewReader(data), opts)
 		require.NoError(t, err)
-		want := sequential(t, "f", data, opts)
+		want := sequential(t, "f", data, opts, false)
 		require.NotZero(t, want.Errors)
 		if !assert.ObjectsAreEqual(want, got) {
 			t.Errorf("pipelined report differs: %d errors %d warnings %d diagnostics, want %d %d %d",
