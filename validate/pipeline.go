@@ -16,8 +16,8 @@ import (
 
 const (
 	precheckInReader = false
-	pipelineBatches  = 3
-	batchRecords     = 4096
+	pipelineBatches  = 2
+	batchRecords     = 16384
 )
 
 // batch is a run of records read ahead, with their bytes back to back.
