@@ -113,7 +113,7 @@ func benchStatements(size int, eol string) []byte {
 	return out.Bytes()
 }
 
-var benchForms = []struct{ name, eol string }{{"LF", "\n"}, {"CRLF", "\r\n"}, {"continuous", ""}}
+var benchForms = []struct{ name, eol string }{{"LF", "\n"}, {"CRLF", "\r\n"}, {"continuous", ""}, {"CR", "\r"}}
 
 // BenchmarkReader reads 64 MiB of realistic statements from memory, one
 // op per file: MB/s, and the allocations per record (the reader's buffer,
@@ -441,10 +441,7 @@ func TestReaderAllocsPerRecord(t *testing.T) {
 			r := NewReader(bytes.NewReader(data))
 			_, err := r.Read() // warm up: the framing
 			require.NoError(t, err)
-			want := FramingLines
-			if form.eol == "" {
-				want = FramingContinuous
-			}
+			want := map[string]Framing{"\n": FramingLines, "\r\n": FramingLines, "": FramingContinuous, "\r": FramingCR}[form.eol]
 			require.Equal(t, want, r.Framing)
 			const runs = 20_000 // about 2.5 MB, several buffer refills
 			allocs := testing.AllocsPerRun(runs, func() {

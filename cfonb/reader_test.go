@@ -662,44 +662,6 @@ func TestReaderAllocs(t *testing.T) {
 	})
 }
 
-// benchInput is about size bytes of records, each followed by eol.
-func benchInput(size int, eol string) []byte {
-	var b bytes.Buffer
-	for i := 0; b.Len() < size; i++ {
-		b.WriteString(statement[i%len(statement)])
-		b.WriteString(eol)
-	}
-	return b.Bytes()
-}
-
-// BenchmarkReaderRead reads ~100 MB from memory (an MB/s figure; the
-// package's main benchmarks are in bench_test.go).
-func BenchmarkReaderRead(b *testing.B) {
-	for _, form := range []struct{ name, eol string }{{"LF", "\n"}, {"CRLF", "\r\n"}, {"continuous", ""}, {"CR", "\r"}} {
-		b.Run(form.name, func(b *testing.B) {
-			data := benchInput(100<<20, form.eol)
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				r := NewReader(bytes.NewReader(data))
-				n := 0
-				for {
-					_, err := r.Read()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
-				if n == 0 {
-					b.Fatal("no record")
-				}
-			}
-		})
-	}
-}
 
 // TestReaderSamples reads the real-world samples of ../shared/samples when
 // they are there (they are not part of the repository).
