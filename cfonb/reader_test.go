@@ -662,7 +662,6 @@ func TestReaderAllocs(t *testing.T) {
 	})
 }
 
-
 // TestReaderSamples reads the real-world samples of ../shared/samples when
 // they are there (they are not part of the repository).
 func TestReaderSamples(t *testing.T) {
