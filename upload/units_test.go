@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -481,40 +480,6 @@ func TestPrepareFile(t *testing.T) {
 	assert.ErrorContains(t, err, "not a regular file")
 	_, err = PrepareFile(filepath.Join(dir, "missing"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
-}
-
-func TestScanStatements(t *testing.T) {
-	lines := strings.Split(strings.TrimSuffix(string(sampleBytes(t, "\n", lclMarch)), "\n"), "\n")
-	open, mv, closing := lines[0], lines[1], lines[3]
-	other := strings.Replace(closing, "0000157845Z", "0000157845Y", 1)
-	tests := []struct {
-		name  string
-		lines []string
-		n     int
-		want  []string
-	}{
-		{"ok", []string{open, mv, closing}, 1, nil},
-		{"no 07", []string{open, mv}, 0, []string{"1:1: statement opened at line 1 has no new balance (07)"}},
-		{"07 alone", []string{closing}, 0, []string{"1:1: new balance (07) without an old balance (01) before it"}},
-		{"04 alone", []string{mv}, 0, []string{"1:1: movement (04) outside a statement (no old balance 01 before it)"}},
-		{"01 twice", []string{open, open, closing}, 1, []string{"2:1: old balance (01) while the statement opened at line 1 has no new balance (07)"}},
-		{"other account", []string{open, other}, 0, []string{"2:3: new balance (07) is for account 30002 00550 0000157845Y EUR, its statement (line 1) for 30002 00550 0000157845Z EUR"}},
-		{"bad date", []string{open[:34] + "320326" + open[40:], closing}, 0, []string{"1:35: old balance (01) cannot be read: balance date (column 35): 32 March 2026 does not exist", "2:1: new balance (07) without an old balance (01) before it"}},
-		{"nothing", []string{"hello"}, 0, []string{"0:0: no statement (01 ... 07) found: nothing to import"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stmts, probs, err := scanStatements(strings.NewReader(strings.Join(tt.lines, "\n") + "\n"))
-			require.NoError(t, err)
-			assert.Len(t, stmts, tt.n)
-			var got []string
-			for _, p := range probs {
-				assert.Equal(t, RuleStructure, p.Rule)
-				got = append(got, strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Column)+": "+p.Message)
-			}
-			assert.Equal(t, tt.want, got)
-		})
-	}
 }
 
 func TestMultipartBody(t *testing.T) {
