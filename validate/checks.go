@@ -187,14 +187,15 @@ func (v *Validator) encodingDiag(line int, data []byte, col int) {
 	v.emit(line, col, SeverityError, RuleEncoding, msg)
 }
 
-// cp1252Rune decodes one Windows-1252 byte (a superset of Latin-1's
-// printable range); the 0x80-0x9F range gets cp1252's characters.
+// cp1252Rune decodes one Windows-1252 byte with the charset of package
+// cfonb (bytes that Windows-1252 leaves undefined give U+FFFD).
 func cp1252Rune(c byte) rune {
-	const hi = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ"
-	if c >= 0x80 && c <= 0x9F {
-		return []rune(hi)[c-0x80]
+	cs, err := cfonb.CharsetOf(cfonb.EncodingCP1252)
+	if err != nil {
+		return utf8.RuneError
 	}
-	return rune(c)
+	r, _ := utf8.DecodeRuneInString(cs.Decode([]byte{c}))
+	return r
 }
 
 // looksEBCDIC reports whether data looks like an EBCDIC record: EBCDIC
