@@ -423,7 +423,7 @@ const DetectSample = 64 << 10
 // file with some Windows-1252 lines: those bytes are read as Windows-1252);
 // else Windows-1252 (a superset of the printable part of ISO-8859-1).
 func DetectEncoding(sample []byte, atEOF bool) Detection {
-	if bytes.HasPrefix(sample, utf8BOM) {
+	if bytes.HasPrefix(sample, []byte(UTF8BOM)) {
 		return Detection{EncodingUTF8, "UTF-8 byte-order mark"}
 	}
 	valid := sample
@@ -504,5 +504,6 @@ func printableCount(c *Charset, p []byte) int {
 	return n
 }
 
-// utf8BOM is the UTF-8 byte-order mark.
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+// UTF8BOM is the UTF-8 byte-order mark that editors put at the start of a
+// file; it is no part of a CFONB120 record.
+const UTF8BOM = "\xEF\xBB\xBF"

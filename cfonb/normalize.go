@@ -242,8 +242,8 @@ func (st *normState) run() error {
 	if enc == EncodingAuto && (bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})) {
 		return &RefusedError{Reason: "the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8 first"}
 	}
-	if bytes.HasPrefix(head, utf8BOM) {
-		st.r += len(utf8BOM)
+	if bytes.HasPrefix(head, []byte(UTF8BOM)) {
+		st.r += len(UTF8BOM)
 		st.scan = st.r
 		st.rep.Repairs[RepairBOM]++
 		st.rep.Changed = true

@@ -23,6 +23,7 @@
 package export
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -192,7 +193,7 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 			return fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
 		}
 		data := rec.Data
-		if rec.Line == 1 && len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		if rec.Line == 1 && bytes.HasPrefix(data, []byte(cfonb.UTF8BOM)) {
 			data = data[3:] // a UTF-8 byte order mark
 		}
 		if err := e.record(rec.Line, data); err != nil {

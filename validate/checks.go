@@ -11,8 +11,6 @@ import (
 	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
 // emit adds a diagnostic, counting it whether or not it is kept.
 func (v *Validator) emit(line, col int, sev Severity, rule, msg string) {
 	if sev == SeverityError {

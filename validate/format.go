@@ -3,12 +3,14 @@ package validate
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
 // DetectFormat names the format of a file from its first bytes (a few KiB)
 // when it is a known format other than CFONB120, and returns "" otherwise.
 func DetectFormat(head []byte) string {
-	head = bytes.TrimPrefix(head, utf8BOM)
+	head = bytes.TrimPrefix(head, []byte(cfonb.UTF8BOM))
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	first := head
 	if i := bytes.IndexByte(head, '\n'); i >= 0 {

@@ -110,10 +110,10 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 			v.formatError(name)
 			return true
 		}
-		if bytes.HasPrefix(data, utf8BOM) {
+		if bytes.HasPrefix(data, []byte(cfonb.UTF8BOM)) {
 			v.errorf(rec.Line, 1, RuleEncoding, "UTF-8 byte-order mark at the start of the file (cfonb fmt removes it)")
-			data = data[len(utf8BOM):]
-			rec.Length -= len(utf8BOM)
+			data = data[len(cfonb.UTF8BOM):]
+			rec.Length -= len(cfonb.UTF8BOM)
 			col, ok = printable(data)
 		}
 	}
