@@ -166,11 +166,17 @@ func endpointsFromFlags(e *env, cmd string, fs *pflag.FlagSet, envName, authURL,
 	if err != nil {
 		return ep, usageError(e, cmd, "--env: %v", err)
 	}
-	if fs.Changed("auth-url") {
-		ep.AuthURL = authURL
+	// Both or neither: a test server's API URL with the default token URL
+	// would log in at the real platform with real credentials.
+	if fs.Changed("auth-url") != fs.Changed("api-url") {
+		given, missing := "--auth-url", "--api-url"
+		if fs.Changed("api-url") {
+			given, missing = missing, given
+		}
+		return ep, usageError(e, cmd, "%s without %s: give both URLs of one platform, or --env alone", given, missing)
 	}
-	if fs.Changed("api-url") {
-		ep.APIURL = apiURL
+	if fs.Changed("auth-url") {
+		ep.AuthURL, ep.APIURL = authURL, apiURL
 	}
 	ep, err = ep.Check()
 	if err != nil {
@@ -341,12 +347,7 @@ func runJournal(ctx context.Context, e *env, args []string) int {
 	if *accounts {
 		return journalAccounts(e, st, platform, *asJSON)
 	}
-	var entries []upload.Entry
-	for _, en := range st.Entries() {
-		if platform == "" || en.Platform == platform {
-			entries = append(entries, en)
-		}
-	}
+	entries := st.Entries(platform)
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		for _, en := range entries {
@@ -452,7 +453,7 @@ func journalMarkDone(e *env, dir, platform string, args []string) int {
 	}
 	defer st.Close()
 	for _, f := range files {
-		id, err := st.MarkDone(platform, f, time.Now().UTC())
+		id, err := upload.MarkDone(st, platform, 0, f, time.Now().UTC())
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			return exitUsage
