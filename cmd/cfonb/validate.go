@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/cfonb-dev/cfonb/validate"
 )
@@ -72,21 +75,25 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	if *maxErrors == 0 {
 		opts.MaxDiagnostics = -1
 	}
+	out := newReportOut(e.stdout)
 	var emit func(*validate.Report) error
 	var closeReport func() error
 	switch *format {
 	case "json":
-		jw := validate.NewJSONWriter(e.stdout)
+		jw := validate.NewJSONWriter(out)
 		emit, closeReport = jw.Write, jw.Close
 	case "github":
-		emit = func(r *validate.Report) error { return validate.WriteGitHub(e.stdout, []*validate.Report{r}) }
+		emit = func(r *validate.Report) error { return validate.WriteGitHub(out, []*validate.Report{r}) }
 	default:
-		emit = func(r *validate.Report) error { return validate.WriteText(e.stdout, []*validate.Report{r}) }
+		emit = func(r *validate.Report) error { return validate.WriteText(out, []*validate.Report{r}) }
 	}
-	res := validateAll(ctx, e, paths, opts, *jobs, emit)
+	res := validateAll(ctx, e, paths, opts, *jobs, emit, out)
 	werr := res.writeErr
 	if closeReport != nil && werr == nil {
 		werr = closeReport()
+	}
+	if werr == nil {
+		werr = out.Flush()
 	}
 	if werr != nil {
 		fmt.Fprintf(e.stderr, "cfonb validate: writing the report: %v\n", werr)
@@ -112,20 +119,33 @@ type validateResult struct {
 // report to emit in the order of paths, as soon as the reports before it
 // are out: memory holds the reports of the files in flight, not of all
 // files. A file that cannot be read is reported on stderr, in its place.
-func validateAll(ctx context.Context, e *env, paths []string, opts validate.Options, jobs int, emit func(*validate.Report) error) validateResult {
+//
+// The workers take the next path from a shared counter: no goroutine nor
+// hand-off per file. The reports go through out, which the last worker to
+// emit flushes at the end and a timer flushes a moment after it starts
+// filling, so that a long run shows its reports as it goes.
+func validateAll(ctx context.Context, e *env, paths []string, opts validate.Options, jobs int, emit func(*validate.Report) error, out *reportOut) validateResult {
 	var (
-		mu      sync.Mutex
-		res     validateResult
-		reports = make([]*validate.Report, len(paths))
-		errs    = make([]error, len(paths))
-		done    = make([]bool, len(paths))
-		next    int
+		mu       sync.Mutex
+		res      validateResult
+		reports  = make([]*validate.Report, len(paths))
+		errs     = make([]error, len(paths))
+		done     = make([]bool, len(paths))
+		next     int
+		nextPath atomic.Int64
 	)
 	var bar *progressbar.ProgressBar
 	if e.stderrIsTerminal && len(paths) > 20 {
 		bar = progressbar.NewOptions(len(paths), progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("validating"), progressbar.OptionClearOnFinish(),
 			progressbar.OptionShowCount(), progressbar.OptionThrottle(100_000_000))
+	}
+	flushLater := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if err := out.timedFlush(); err != nil && res.writeErr == nil {
+			res.writeErr = err
+		}
 	}
 	finished := func(i int) {
 		mu.Lock()
@@ -134,6 +154,10 @@ func validateAll(ctx context.Context, e *env, paths []string, opts validate.Opti
 		for ; next < len(paths) && done[next]; next++ {
 			if err := errs[next]; err != nil {
 				res.ioErrors++
+				// The reports before it first, for a terminal showing both.
+				if ferr := out.Flush(); ferr != nil && res.writeErr == nil {
+					res.writeErr = ferr
+				}
 				fmt.Fprintf(e.stderr, "cfonb validate: %v\n", err)
 				continue
 			}
@@ -143,38 +167,96 @@ func validateAll(ctx context.Context, e *env, paths []string, opts validate.Opti
 			res.warnings += r.Warnings
 			if res.writeErr == nil {
 				res.writeErr = emit(r)
+				out.flushSoon(flushLater)
 			}
 		}
 		if bar != nil {
 			_ = bar.Add(1)
 		}
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for i, p := range paths {
-		g.Go(func() error {
-			defer finished(i)
-			if ctx.Err() != nil {
-				errs[i] = fmt.Errorf("%s: %w", p, ctx.Err())
-				return nil
+	work := func() {
+		for {
+			i := int(nextPath.Add(1) - 1)
+			if i >= len(paths) {
+				return
 			}
-			if p == "-" {
+			p := paths[i]
+			switch {
+			case ctx.Err() != nil:
+				errs[i] = fmt.Errorf("%s: %w", p, ctx.Err())
+			case p == "-":
 				o := opts
 				if f, ok := e.stdin.(*os.File); !ok || !isRegular(f) {
 					o.StopAtMax = true // a pipe may never end
 				}
 				reports[i], errs[i] = validate.Stream("<stdin>", e.stdin, o)
-			} else {
+			default:
 				reports[i], errs[i] = validate.File(p, opts)
 			}
-			return nil
-		})
+			finished(i)
+		}
 	}
-	_ = g.Wait()
+	var wg sync.WaitGroup
+	for range min(jobs, len(paths)) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	mu.Lock()
+	out.stop()
+	mu.Unlock()
 	if bar != nil {
 		_ = bar.Finish()
 	}
 	return res
+}
+
+// reportOut buffers the report of validate: one write(2) per 64 KiB
+// instead of one per file. Its methods are called under validateAll's
+// lock, which the timer's flush takes too.
+type reportOut struct {
+	*bufio.Writer
+	timer   *time.Timer
+	armed   bool // a flush is pending
+	stopped bool // validateAll is done: the timer does nothing more
+}
+
+func newReportOut(w io.Writer) *reportOut {
+	return &reportOut{Writer: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// reportFlushDelay is how long a report may wait in the buffer.
+const reportFlushDelay = 200 * time.Millisecond
+
+// flushSoon arranges for flush to run reportFlushDelay after the buffer
+// started filling.
+func (o *reportOut) flushSoon(flush func()) {
+	if o.Buffered() == 0 || o.armed || o.stopped {
+		return
+	}
+	o.armed = true
+	if o.timer == nil {
+		o.timer = time.AfterFunc(reportFlushDelay, flush)
+	} else {
+		o.timer.Reset(reportFlushDelay)
+	}
+}
+
+// timedFlush is the timer's flush.
+func (o *reportOut) timedFlush() error {
+	o.armed = false
+	if o.stopped {
+		return nil
+	}
+	return o.Flush()
+}
+
+// stop stops the timer: the caller flushes from then on.
+func (o *reportOut) stop() {
+	o.stopped = true
+	if o.timer != nil {
+		o.timer.Stop()
+	}
 }
 
 // parseFlags parses args; done is true when the command must return code
