@@ -110,12 +110,7 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 	if *accounts {
 		return journalAccounts(e, st, platform, *asJSON)
 	}
-	var entries []upload.Entry
-	for _, en := range st.Entries() {
-		if platform == "" || en.Platform == platform {
-			entries = append(entries, en)
-		}
-	}
+	entries := st.Entries(platform)
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		for _, en := range entries {
@@ -221,7 +216,7 @@ func journalMarkDone(e *env, dir, platform string, args []string) int {
 	}
 	defer st.Close()
 	for _, f := range files {
-		id, err := st.MarkDone(platform, f, time.Now().UTC())
+		id, err := upload.MarkDone(st, platform, 0, f, time.Now().UTC())
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			return exitUsage

@@ -170,11 +170,17 @@ func endpointsFromFlags(e *env, cmd string, fs *pflag.FlagSet, envName, authURL,
 	if err != nil {
 		return ep, usageError(e, cmd, "--env: %v", err)
 	}
-	if fs.Changed("auth-url") {
-		ep.AuthURL = authURL
+	// Both or neither: a test server's API URL with the default token URL
+	// would log in at the real platform with real credentials.
+	if fs.Changed("auth-url") != fs.Changed("api-url") {
+		given, missing := "--auth-url", "--api-url"
+		if fs.Changed("api-url") {
+			given, missing = missing, given
+		}
+		return ep, usageError(e, cmd, "%s without %s: give both URLs of one platform, or --env alone", given, missing)
 	}
-	if fs.Changed("api-url") {
-		ep.APIURL = apiURL
+	if fs.Changed("auth-url") {
+		ep.AuthURL, ep.APIURL = authURL, apiURL
 	}
 	ep, err = ep.Check()
 	if err != nil {
