@@ -50,6 +50,7 @@ func commands() []command {
 		{"upload", "validate, register missing accounts and import into Inqom", runUpload},
 		{"journal", "list what was imported, when and where", runJournal},
 		{"sandbox", "run a local stand-in of the Inqom API for rehearsals", runSandbox},
+		{"serve", "serve a web page and a JSON API to check, repair and export files", runServe},
 		{"gen", "generate realistic statement files (for benchmarks and tests)", runGen},
 	}
 }
