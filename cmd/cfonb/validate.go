@@ -94,6 +94,9 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if walked == nil {
 		return code
 	}
+	if code := refuseOutputInput(e, "validate", f.output, walked.Files()); code != exitOK {
+		return code
+	}
 	opts := validate.Options{MaxDiagnostics: f.maxErrors}
 	if f.maxErrors == 0 {
 		opts.MaxDiagnostics = -1
