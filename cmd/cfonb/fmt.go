@@ -62,6 +62,7 @@ type fmtResult struct {
 	refused *cfonb.RefusedError
 	err     error             // an I/O error
 	out     *fmtSpool         // the formatted file (fmtStdout) or the diff (fmtDiff)
+	head    []byte            // the first bytes read, to name another format
 	method  atomicfile.Method // how -w wrote the file
 }
 
@@ -330,6 +331,11 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		fmt.Fprintf(msgs, "cfonb fmt: %s\n", validate.SafeText(res.err.Error()))
 		return
 	case res.refused != nil:
+		if name := validate.DetectFormat(res.head); name != "" {
+			// MT940, CFONB240, a PDF...: name it, as validate does.
+			res.refused.Reason = "this file is " + name + ", not CFONB120"
+			res.refused.Line, res.refused.Column = 0, 0
+		}
 		sum.refused++
 		where := res.name
 		if res.refused.Line > 0 {
@@ -483,7 +489,9 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			file, size = f, fi.Size()
 		}
 	}
-	in = ctxReader{ctx, in}
+	head := &headRecorder{r: ctxReader{ctx, in}}
+	in = head
+	defer func() { res.head = head.head }()
 
 	var err error
 	switch cfg.mode {
@@ -932,4 +940,18 @@ func (d *fmtDiffer) header(name string, rep *cfonb.NormalizeReport, eol cfonb.EO
 	}
 	fmt.Fprintf(&b, "--- %s\n+++ %s\n", name, name)
 	return b.String()
+}
+
+// headRecorder keeps a copy of the first 4 KiB read through it.
+type headRecorder struct {
+	r    io.Reader
+	head []byte
+}
+
+func (h *headRecorder) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if room := 4096 - len(h.head); room > 0 && n > 0 {
+		h.head = append(h.head, p[:min(n, room)]...)
+	}
+	return n, err
 }

@@ -109,10 +109,9 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 			return usageError(e, "upload", "standard input cannot be uploaded: give files (their journal entry is kept by content)")
 		}
 	}
-	paths, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb upload: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "upload", fs.Args())
+	if paths == nil && code != exitOK {
+		return code
 	}
 	if len(paths) == 0 {
 		return usageError(e, "upload", "no file found in %s", strings.Join(fs.Args(), " "))
