@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -22,9 +24,44 @@ func (v *Validator) emit(line, col int, sev Severity, rule, msg string) {
 		v.rep.Omitted++
 		return
 	}
+	if sev == SeverityWarning && v.opts.MaxPerRule > 0 {
+		if v.perRule == nil {
+			v.perRule = make(map[string]int)
+		}
+		v.perRule[rule]++
+		if v.perRule[rule] > v.opts.MaxPerRule {
+			v.rep.Omitted++
+			return
+		}
+	}
+	if line == v.last {
+		col += v.colBase
+	}
 	v.rep.Diagnostics = append(v.rep.Diagnostics, Diagnostic{
 		File: v.rep.Path, Line: line, Column: col, Severity: sev, Rule: rule, Message: msg,
 	})
+}
+
+// summariseCapped adds, for each rule whose warnings passed
+// Options.MaxPerRule, one line saying how many were not shown. The line is
+// not counted as a warning of its own: the warnings it stands for are.
+func (v *Validator) summariseCapped() {
+	rules := make([]string, 0, len(v.perRule))
+	for rule, n := range v.perRule {
+		if n > v.opts.MaxPerRule {
+			rules = append(rules, rule)
+		}
+	}
+	sort.Strings(rules)
+	for _, rule := range rules {
+		if v.full() {
+			return // the Omitted count says it
+		}
+		n := v.perRule[rule] - v.opts.MaxPerRule
+		v.rep.Diagnostics = append(v.rep.Diagnostics, Diagnostic{File: v.rep.Path, Line: v.last, Column: 1,
+			Severity: SeverityWarning, Rule: rule,
+			Message: fmt.Sprintf("%s more %s warnings in this file not shown (the first %d are)", strconv.Itoa(n), rule, v.opts.MaxPerRule)})
+	}
 }
 
 // full reports whether no more diagnostics will be kept, so that the
@@ -332,6 +369,9 @@ func (v *Validator) checkMatch(line int, data, stmt []byte) {
 			continue
 		}
 		if f == cfonb.FieldBank || f == cfonb.FieldBranch {
+			if !v.opts.Pedantic {
+				continue // real files carry another bank's code on a 04 or 05
+			}
 			v.warnf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)", f, b, s, v.st.line)
 		} else {
 			v.errorf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)", f, b, s, v.st.line)
@@ -352,8 +392,13 @@ func wellFormed(f cfonb.FieldID, b []byte) bool {
 	return true
 }
 
-// checkReserved warns about text in reserved zones.
+// checkReserved warns about text in reserved zones, with Options.Pedantic
+// only: real bank files put dates, sequence numbers, an E in column 21,
+// "** PAS DE MOUVEMENT CE JOUR **" or zeros there.
 func (v *Validator) checkReserved(line int, data []byte, fields ...cfonb.FieldID) {
+	if !v.opts.Pedantic {
+		return
+	}
 	for _, f := range fields {
 		b := f.Of(data)
 		if len(b) == 0 || isBlank(b) {
@@ -429,7 +474,9 @@ func (v *Validator) checkInterbankCode(line int, data []byte) {
 		return
 	}
 	if isBlank(code) {
-		v.warn(line, f.Start(), RuleInterbankCode, "interbank operation code is blank")
+		if v.opts.Pedantic { // fee lines and factoring banks leave it blank
+			v.warn(line, f.Start(), RuleInterbankCode, "interbank operation code is blank")
+		}
 	} else {
 		v.warnf(line, f.Start(), RuleInterbankCode, "interbank operation code %q is not in the CFONB list", code)
 	}

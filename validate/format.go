@@ -41,7 +41,7 @@ func DetectFormat(head []byte) string {
 		return "CFONB240 (transfers, without line ends)"
 	case len(first) == 160 && (code == "03" || code == "06" || code == "08"):
 		return "CFONB160 (LCR / direct debits)"
-	case len(first) != 120:
+	case len(first) != 120 && !cfonb.FramesAsRecords(head):
 		if sep, ok := csvSeparator(head); ok {
 			return fmt.Sprintf("CSV (separator %q)", sep)
 		}

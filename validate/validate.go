@@ -16,6 +16,10 @@ import (
 // Options.MaxDiagnostics is zero.
 const DefaultMaxDiagnostics = 1000
 
+// DefaultMaxPerRule is how many warnings of one rule a Report keeps per
+// file when Options.MaxPerRule is zero.
+const DefaultMaxPerRule = 10
+
 // Options tune a validation. The zero value is the default.
 type Options struct {
 	// MaxDiagnostics caps the diagnostics kept in a Report (the counts of
@@ -27,6 +31,18 @@ type Options struct {
 	// never end (pipes). File sets it for FIFOs; the report is then
 	// marked Truncated.
 	StopAtMax bool
+	// Pedantic also reports what real, valid bank files commonly hold and
+	// the default leaves alone: text in reserved zones (an E in column 21,
+	// dates or a sequence number in the 01's columns 105-120, "** PAS DE
+	// MOUVEMENT CE JOUR **" in columns 41-90, zeros), a blank interbank
+	// operation code, a DOS end-of-file mark after the last record.
+	Pedantic bool
+	// MaxPerRule caps the warnings of one rule kept in a Report, so that a
+	// convention repeated on every record does not flood the output: past
+	// the cap, they are counted (Report.Warnings, Report.Omitted) and one
+	// summary line says how many were not shown. Zero means
+	// DefaultMaxPerRule; a negative value means no cap.
+	MaxPerRule int
 	// Summary asks for a StatementSummary of every statement in
 	// Report.Summaries (memory grows with the number of statements).
 	Summary bool
@@ -100,7 +116,7 @@ func File(path string, opts Options) (*Report, error) {
 	// Read the file as it was when opened: a file that grows while it is
 	// read (a log still being written) cannot make the work endless.
 	// A small file gets a buffer of its size, not the reader's 256 KiB.
-	bufSize := int(min(fi.Size()+1, 256<<10))
+	bufSize := int(min(fi.Size()+4, 256<<10))
 	return stream(path, io.LimitReader(f, fi.Size()), opts, bufSize)
 }
 
