@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,26 +42,15 @@ func (v *Validator) emit(line, col int, sev Severity, rule, msg string) {
 	})
 }
 
-// summariseCapped adds, for each rule whose warnings passed
-// Options.MaxPerRule, one line saying how many were not shown. The line is
-// not counted as a warning of its own: the warnings it stands for are.
+// summariseCapped lists in Report.Repeated the rules whose warnings passed
+// Options.MaxPerRule, with how many were not kept.
 func (v *Validator) summariseCapped() {
-	rules := make([]string, 0, len(v.perRule))
 	for rule, n := range v.perRule {
 		if n > v.opts.MaxPerRule {
-			rules = append(rules, rule)
+			v.rep.Repeated = append(v.rep.Repeated, Repeated{Rule: rule, Shown: v.opts.MaxPerRule, NotShown: n - v.opts.MaxPerRule})
 		}
 	}
-	sort.Strings(rules)
-	for _, rule := range rules {
-		if v.full() {
-			return // the Omitted count says it
-		}
-		n := v.perRule[rule] - v.opts.MaxPerRule
-		v.rep.Diagnostics = append(v.rep.Diagnostics, Diagnostic{File: v.rep.Path, Line: v.last, Column: 1,
-			Severity: SeverityWarning, Rule: rule,
-			Message: fmt.Sprintf("%s more %s warnings in this file not shown (the first %d are)", strconv.Itoa(n), rule, v.opts.MaxPerRule)})
-	}
+	sort.Slice(v.rep.Repeated, func(i, j int) bool { return v.rep.Repeated[i].Rule < v.rep.Repeated[j].Rule })
 }
 
 // full reports whether no more diagnostics will be kept, so that the

@@ -56,8 +56,12 @@ type Report struct {
 	Errors      int          `json:"errors"`
 	Warnings    int          `json:"warnings"`
 	Diagnostics []Diagnostic `json:"diagnostics"`
-	// Omitted counts the diagnostics not kept because of MaxDiagnostics.
+	// Omitted counts the diagnostics not kept because of MaxDiagnostics or
+	// MaxPerRule.
 	Omitted int `json:"omitted,omitempty"`
+	// Repeated lists the rules whose warnings passed Options.MaxPerRule,
+	// with how many of them were not kept (they count in Omitted).
+	Repeated []Repeated `json:"repeated,omitempty"`
 	// Unchecked counts the statements not checked against the previous
 	// statement of their account (opening balance, order) because the
 	// file has more than MaxAccounts accounts and theirs was not among
@@ -70,6 +74,14 @@ type Report struct {
 	Framing cfonb.Framing `json:"-"`
 	// Summaries holds one entry per statement when Options.Summary is set.
 	Summaries []StatementSummary `json:"-"`
+}
+
+// Repeated is a rule whose warnings were too many in one file to keep
+// them all (see Options.MaxPerRule).
+type Repeated struct {
+	Rule     string `json:"rule"`
+	Shown    int    `json:"shown"`
+	NotShown int    `json:"not_shown"`
 }
 
 // StatementSummary describes one statement (a 01 ... 07 sequence).

@@ -84,6 +84,9 @@ func New(name string, opts Options) *Validator {
 	}
 	if opts.MaxPerRule == 0 {
 		opts.MaxPerRule = DefaultMaxPerRule
+		if opts.MaxDiagnostics < 0 {
+			opts.MaxPerRule = -1 // no cap at all
+		}
 	}
 	return &Validator{
 		rep:      Report{Path: name, Diagnostics: []Diagnostic{}},

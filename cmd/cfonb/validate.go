@@ -16,12 +16,17 @@ import (
 
 func newValidateCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "validate [--format text|json|github] [--strict] [--max-errors N] [--jobs N] PATH...",
+		Use:   "validate [--format text|json|github] [--strict] [--pedantic] [--max-errors N] [--jobs N] PATH...",
 		Short: "check CFONB120 files and report every problem",
 		Long: `Checks CFONB120 files and reports every problem at its file, line and column,
 with a stable rule id. PATH is a file, a directory (walked recursively,
 hidden files skipped) or - for standard input. Files are checked in parallel;
 the report keeps the order of the paths.
+
+A real, valid bank file gives no diagnostic: the conventions of real banks
+(text in reserved zones, a blank interbank code, another bank code on a
+movement, a final 0x1A) are reported only with --pedantic. The same warning
+repeated in a file is shown 10 times, then counted on one line.
 
 Exit status: 0 no error (warnings allowed), 1 at least one error (or a
 warning with --strict), 2 a usage or I/O error.`,
@@ -34,11 +39,12 @@ warning with --strict), 2 a usage or I/O error.`,
 	fs := c.Flags()
 	format := fs.StringP("format", "f", "text", "report format: text, json or github (GitHub Actions annotations)")
 	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
+	pedantic := fs.Bool("pedantic", false, "also report the harmless conventions of real bank files (reserved zones, blank interbank codes, other bank codes on movements, a final 0x1A)")
 	maxErrors := fs.Int("max-errors", validate.DefaultMaxDiagnostics, "diagnostics shown per file at most (the counts include the rest); 0 for no limit")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "files checked in parallel")
 	rules := fs.Bool("rules", false, "list the rules and their severities, then exit")
 	c.RunE = body(func(ctx context.Context, args []string) int {
-		return runValidate(ctx, e, c, args, validateFlags{*format, *strict, *maxErrors, *jobs, *rules})
+		return runValidate(ctx, e, c, args, validateFlags{*format, *strict, *pedantic, *maxErrors, *jobs, *rules})
 	})
 	return c
 }
@@ -47,6 +53,7 @@ warning with --strict), 2 a usage or I/O error.`,
 type validateFlags struct {
 	format    string
 	strict    bool
+	pedantic  bool
 	maxErrors int
 	jobs      int
 	rules     bool
@@ -75,7 +82,7 @@ func runValidate(ctx context.Context, e *env, c *cobra.Command, args []string, f
 		fmt.Fprintf(e.stderr, "cfonb validate: %v\n", err)
 		return exitUsage
 	}
-	opts := validate.Options{MaxDiagnostics: f.maxErrors}
+	opts := validate.Options{MaxDiagnostics: f.maxErrors, Pedantic: f.pedantic}
 	if f.maxErrors == 0 {
 		opts.MaxDiagnostics = -1
 	}
