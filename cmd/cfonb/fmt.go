@@ -11,48 +11,13 @@ import (
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/validate"
 )
-
-const fmtUsage = `Usage: cfonb fmt [-w | -l | -d] [--encoding ENC] [--eol crlf|lf|none] [--jobs N] [PATH...]
-
-Normalises legacy exports into canonical CFONB120, like gofmt for Go:
-printable ASCII records of exactly 120 characters, each followed by CRLF.
-It decodes Latin-1, Windows-1252, UTF-8 and EBCDIC and transliterates the
-text zones one character for one character (É→E, ç→c, ß→s, €→E), so no
-field moves; it removes a byte-order mark, a DOS end-of-file byte (0x1A),
-blank lines and spaces after column 120, pads lines whose trailing spaces
-an editor stripped, and writes one kind of line end.
-
-It never changes a figure: every record written is compared with the line
-it comes from, and the record code, bank, branch, account, currency,
-decimals, dates and amounts must be identical; only text and reserved
-zones may differ, by transliteration. If not, the file is refused and
-nothing is written. What cannot be repaired without guessing (a short line
-whose missing part holds data, a balance that does not reconcile) stays as
-it is and is reported as "cfonb validate" would (line numbers are those of
-the formatted file).
-
-Without -w, -l or -d, the formatted file goes to standard output (one PATH,
-or standard input when there is none). Directories are walked recursively.
-Notes on what was repaired, diagnostics and a summary go to standard error.
-
-Exit status: 0 every file is canonical (or was made so), 1 a file was
-refused or still has errors after repair, 2 a usage or I/O error.
-
-Examples:
-  cfonb fmt export.txt > canonical.txt
-  cfonb fmt -l exports/             # which files would change
-  cfonb fmt -d --encoding latin1 lcl.txt
-  cfonb fmt -w exports/             # rewrite in place, atomically
-
-Flags:
-`
 
 // fmtMode is what fmt does with a formatted file.
 type fmtMode uint8
@@ -96,21 +61,64 @@ func (r *fmtResult) failed() bool { return r.err != nil || r.refused != nil }
 // errFmtUnchanged aborts an atomic write when the file is already canonical.
 var errFmtUnchanged = errors.New("unchanged")
 
-// runFmt is "cfonb fmt": it normalises legacy exports into canonical
-// CFONB120 (see fmtUsage and cfonb.Normalizer).
-func runFmt(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	write := fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their mode)")
-	list := fs.BoolP("list", "l", false, "list the files that would change")
-	diff := fs.BoolP("diff", "d", false, "show the changes as a unified diff")
-	encoding := fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii")
-	eol := fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "files formatted in parallel")
-	fs.Usage = func() { fmt.Fprint(e.stderr, fmtUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+func newFmtCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "fmt [-w | -l | -d] [--encoding ENC] [--eol crlf|lf|none] [--jobs N] [PATH...]",
+		Short: "normalise legacy exports into canonical CFONB120",
+		Long: `Normalises legacy exports into canonical CFONB120, like gofmt for Go:
+printable ASCII records of exactly 120 characters, each followed by CRLF.
+It decodes Latin-1, Windows-1252, UTF-8 and EBCDIC and transliterates the
+text zones one character for one character (É→E, ç→c, ß→s, €→E), so no
+field moves; it removes a byte-order mark, a DOS end-of-file byte (0x1A),
+blank lines and spaces after column 120, pads lines whose trailing spaces
+an editor stripped, and writes one kind of line end.
+
+It never changes a figure: every record written is compared with the line
+it comes from, and the record code, bank, branch, account, currency,
+decimals, dates and amounts must be identical; only text and reserved
+zones may differ, by transliteration. If not, the file is refused and
+nothing is written. What cannot be repaired without guessing (a short line
+whose missing part holds data, a balance that does not reconcile) stays as
+it is and is reported as "cfonb validate" would (line numbers are those of
+the formatted file).
+
+Without -w, -l or -d, the formatted file goes to standard output (one PATH,
+or standard input when there is none). Directories are walked recursively.
+Notes on what was repaired, diagnostics and a summary go to standard error.
+
+Exit status: 0 every file is canonical (or was made so), 1 a file was
+refused or still has errors after repair, 2 a usage or I/O error.`,
+		Example: `  cfonb fmt export.txt > canonical.txt
+  cfonb fmt -l exports/             # which files would change
+  cfonb fmt -d --encoding latin1 lcl.txt
+  cfonb fmt -w exports/             # rewrite in place, atomically`,
+		DisableFlagsInUseLine: true,
 	}
+	fs := c.Flags()
+	fl := fmtFlags{
+		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their mode)"),
+		list:     fs.BoolP("list", "l", false, "list the files that would change"),
+		diff:     fs.BoolP("diff", "d", false, "show the changes as a unified diff"),
+		encoding: fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii"),
+		eol:      fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)"),
+		jobs:     fs.Int("jobs", runtime.NumCPU(), "files formatted in parallel"),
+	}
+	c.RunE = body(func(ctx context.Context, args []string) int { return runFmt(ctx, e, c, args, fl) })
+	return c
+}
+
+// fmtFlags are the flags of cfonb fmt.
+type fmtFlags struct {
+	write, list, diff *bool
+	encoding, eol     *string
+	jobs              *int
+}
+
+// runFmt is "cfonb fmt": it normalises legacy exports into canonical
+// CFONB120 (see its help and cfonb.Normalizer).
+func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmtFlags) int {
+	fs := c.Flags()
+	write, list, diff, encoding, eol, jobs := fl.write, fl.list, fl.diff, fl.encoding, fl.eol, fl.jobs
 	cfg := &fmtConfig{stdin: e.stdin, writeFile: func(path string, w func(io.Writer) error) error {
 		return atomicfile.Write(path, 0, w)
 	}}

@@ -186,8 +186,9 @@ func TestUploadHelp(t *testing.T) {
 	for _, cmd := range []string{"upload", "journal", "sandbox"} {
 		r := f.run(t, "", false, cmd, "--help")
 		assert.Equal(t, exitOK, r.code, cmd)
-		assert.Contains(t, r.stderr, "Usage: cfonb "+cmd, cmd)
-		assert.Contains(t, r.stderr, "Examples:", cmd)
+		assert.Empty(t, r.stderr, cmd)
+		assert.Contains(t, r.stdout, "Usage: cfonb "+cmd, cmd)
+		assert.Contains(t, r.stdout, "Examples:", cmd)
 	}
 }
 
