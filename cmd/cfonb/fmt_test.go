@@ -250,9 +250,9 @@ func TestFmtWriteFailureMidBatch(t *testing.T) {
 
 	var stderr, stdout bytes.Buffer
 	e := &env{stdout: &stdout, stderr: &stderr, stdin: strings.NewReader("")}
-	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, writeFile: func(path string, write func(io.Writer) error) error {
-		return atomicfile.Write(path, 0, func(w io.Writer) error {
-			if path == victim {
+	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, replace: func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error) {
+		return src.Replace(func(w io.Writer) error {
+			if src.Target() == victim {
 				w = &fmtFailingWriter{w: w, n: 300}
 			}
 			return write(w)

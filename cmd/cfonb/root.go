@@ -23,6 +23,7 @@ func commands(e *env) []*cobra.Command {
 		newUploadCmd(e),
 		newJournalCmd(e),
 		newSandboxCmd(e),
+		newServeCmd(e),
 		newGenCmd(e),
 		newManCmd(e),
 		newVersionCmd(e),

@@ -75,6 +75,9 @@ func runValidate(ctx context.Context, e *env, c *cobra.Command, args []string, f
 		fmt.Fprintf(e.stderr, "cfonb validate: %v\n", err)
 		return exitUsage
 	}
+	if code := refuseOutputInput(e, "validate", "", paths); code != exitOK {
+		return code
+	}
 	opts := validate.Options{MaxDiagnostics: f.maxErrors}
 	if f.maxErrors == 0 {
 		opts.MaxDiagnostics = -1
