@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/words"
 )
 
 func newUploadCmd(e *env) *cobra.Command {
@@ -223,7 +224,9 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 		red.Add(c.ClientSecret)
 	}
 	stdout, stderr := red.Writer(e.stdout), red.Writer(e.stderr)
-	w := &uploadWords{out: stdout, stateDir: dir, json: *fl.format == "json", mapping: mapping, dossier: dossierID, dryRun: *fl.dryRun}
+	asJSON := *fl.format == "json"
+	w := &words.Words{Out: stdout, StateDir: dir, Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
+		Mapping: mapping, DryRun: *fl.dryRun}
 	opts := upload.Options{
 		Dossier: dossierID, Mapping: mapping, Endpoints: ep, StateDir: dir, BankNames: names,
 		NoIBANControl: *fl.noIBANControl, DryRun: *fl.dryRun, RetryUnknown: *fl.retryUnknown,
@@ -233,10 +236,8 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	if *fl.timeout > 0 {
 		opts.Timeouts = upload.Timeouts{Request: *fl.timeout, ImportResponse: *fl.timeout, Import: max(*fl.timeout*3, upload.DefaultTimeouts().Import)}
 	}
-	if !w.json {
-		opts.OnAccount, opts.OnFile = w.account, w.file
-		w.platform = upload.PlatformID(ep.APIURL)
-		w.control = !*fl.noIBANControl
+	if !asJSON {
+		opts.OnAccount, opts.OnFile = w.Account, w.File
 	}
 	if *fl.verbose || *fl.dryRun {
 		where := fmt.Sprintf("dossier %d", dossierID)
@@ -248,12 +249,12 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	if *fl.verbose {
 		opts.Verbose = e.stderr
 	}
-	if e.stderrIsTerminal && !w.json {
-		opts.Progress = newProgress(stderr)
+	if e.stderrIsTerminal && !asJSON {
+		opts.Progress = words.Progress(stderr)
 	}
 	rep, err := upload.Run(ctx, opts, paths)
 	diag := stdout // with the decisions, as cfonb validate prints them
-	if w.json {
+	if asJSON {
 		diag = stderr
 	}
 	for _, v := range rep.Validation {
@@ -261,13 +262,13 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 			fmt.Fprintln(diag, line)
 		}
 	}
-	if w.json {
+	if asJSON {
 		if jerr := writeUploadJSON(stdout, rep); jerr != nil {
 			fmt.Fprintf(stderr, "cfonb upload: %v\n", jerr)
 			return exitUsage
 		}
 	} else {
-		w.summary(rep, err)
+		w.Summary(rep, err)
 	}
 	switch {
 	case err == nil:

@@ -1,4 +1,8 @@
-package main
+// Package words words the outcomes of an upload (upload.Report) for
+// people: one line, or a few, per account and per file, as cfonb upload
+// prints them. The upload package decides and returns outcomes; its
+// callers (the cfonb command, the local web interface) word them here.
+package words
 
 import (
 	"fmt"
@@ -10,32 +14,36 @@ import (
 	"github.com/cfonb-dev/cfonb/upload"
 )
 
-// uploadWords turns the decisions of upload.Run into the text of cfonb
-// upload, one line (or a few) per account and per file as they come.
-type uploadWords struct {
-	out      io.Writer
-	stateDir string
-	platform string
-	json     bool
-	control  bool
-	mapping  *upload.Mapping
-	dossier  int64
-	dryRun   bool
+// Words turns the decisions of upload.Run into text, one line (or a few)
+// per account and per file as they come: give its Account and File
+// methods as upload.Options.OnAccount and OnFile, then call Summary.
+type Words struct {
+	// Out receives the text.
+	Out io.Writer
+	// StateDir and Platform go into the commands suggested.
+	StateDir string
+	Platform string
+	// Control says whether accounts are registered with the IBAN control.
+	Control bool
+	// Mapping names the mapping file in the lines to add to it.
+	Mapping *upload.Mapping
+	// DryRun words a dry run.
+	DryRun bool
 }
 
-func (w *uploadWords) say(format string, args ...any) {
-	fmt.Fprintf(w.out, format+"\n", args...)
+func (w *Words) say(format string, args ...any) {
+	fmt.Fprintf(w.Out, format+"\n", args...)
 }
 
-func (w *uploadWords) controlWord() string {
-	if w.control {
+func (w *Words) controlWord() string {
+	if w.Control {
 		return "on"
 	}
 	return "off"
 }
 
-// account words one account's outcome.
-func (w *uploadWords) account(a *upload.AccountResult) {
+// Account words one account's outcome.
+func (w *Words) Account(a *upload.AccountResult) {
 	switch a.Outcome {
 	case upload.AccountRegistered:
 		w.say("registered account %s (%s) in dossier %d: bank name %q, IBAN control %s", a.IBAN, a.Account, a.Dossier, a.BankName, w.controlWord())
@@ -52,15 +60,15 @@ func (w *uploadWords) account(a *upload.AccountResult) {
 		}
 		w.say("account %s (%s, %s line %d) could not be registered in dossier %d: %s", a.IBAN, a.Account, a.File, a.Line, a.Dossier, why)
 		w.say("  its files are held back; the others go on. If the account is in dossier %d already (the platform may say so this way):", a.Dossier)
-		w.say("    cfonb journal --mark-registered --dossier %d --state-dir %s --api-url %s %s", a.Dossier, shellQuote(w.stateDir), shellQuote(w.platform), a.IBAN)
+		w.say("    cfonb journal --mark-registered --dossier %d --state-dir %s --api-url %s %s", a.Dossier, ShellQuote(w.StateDir), ShellQuote(w.Platform), a.IBAN)
 		w.say("  or re-run with --skip-registration %s", a.IBAN)
 	case upload.AccountKnown:
-		if a.Known != nil && w.dryRun {
-			w.say("account %s (%s) is registered in dossier %d since %s", a.IBAN, a.Account, a.Dossier, stamp(a.Known.Registered))
+		if a.Known != nil && w.DryRun {
+			w.say("account %s (%s) is registered in dossier %d since %s", a.IBAN, a.Account, a.Dossier, Stamp(a.Known.Registered))
 		}
 	}
 	if len(a.OtherDossiers) > 0 && a.Outcome != upload.AccountNotNeeded {
-		w.say("warning: account %s is also recorded in dossier %s on %s; it is registered in dossier %d here", a.IBAN, joinInts(a.OtherDossiers), w.platform, a.Dossier)
+		w.say("warning: account %s is also recorded in dossier %s on %s; it is registered in dossier %d here", a.IBAN, joinInts(a.OtherDossiers), w.Platform, a.Dossier)
 	}
 }
 
@@ -79,8 +87,8 @@ func dossiersOf(r *upload.FileResult) string {
 	return "dossiers " + joinInts(r.Dossiers)
 }
 
-// file words one file's outcome.
-func (w *uploadWords) file(r *upload.FileResult) {
+// File words one file's outcome.
+func (w *Words) File(r *upload.FileResult) {
 	n := plural(len(r.Statements), "statement")
 	prev := func() string {
 		if r.Previous == nil {
@@ -90,7 +98,7 @@ func (w *uploadWords) file(r *upload.FileResult) {
 		if r.Previous.Dossier != 0 {
 			d = fmt.Sprintf(", dossier %d", r.Previous.Dossier)
 		}
-		return fmt.Sprintf("on %s (as %s%s)", stamp(r.Previous.Started), r.Previous.File, d)
+		return fmt.Sprintf("on %s (as %s%s)", Stamp(r.Previous.Started), r.Previous.File, d)
 	}
 	switch r.Outcome {
 	case upload.OutcomeImported:
@@ -102,7 +110,7 @@ func (w *uploadWords) file(r *upload.FileResult) {
 		if r.ImportID != "" {
 			id = ", import id " + r.ImportID
 		}
-		w.say("imported %s%s (%s) to %s, %s: HTTP %d%s", r.Path, again, n, w.platform, dossiersOf(r), r.HTTPStatus, id)
+		w.say("imported %s%s (%s) to %s, %s: HTTP %d%s", r.Path, again, n, w.Platform, dossiersOf(r), r.HTTPStatus, id)
 	case upload.OutcomeWouldImport:
 		switch {
 		case r.Reimport:
@@ -110,7 +118,7 @@ func (w *uploadWords) file(r *upload.FileResult) {
 		case r.Retry:
 			w.say("would send %s again (--retry-unknown): its import %s has an unknown outcome", r.Path, prev())
 		}
-		w.say("would import %s (%s, sha256 %s) to %s, %s", r.Path, n, r.SHA256[:16], w.platform, dossiersOf(r))
+		w.say("would import %s (%s, sha256 %s) to %s, %s", r.Path, n, r.SHA256[:16], w.Platform, dossiersOf(r))
 	case upload.OutcomeSkipped:
 		switch r.Reason {
 		case upload.ReasonSameInBatch:
@@ -131,7 +139,7 @@ func (w *uploadWords) file(r *upload.FileResult) {
 				where = "in " + r.PreviousFile + ", in this run"
 			}
 			w.say("not importing %s: %d of its %d statements were already imported %s (%s): importing it would book them twice; remove them from the file, or name it with --reimport %s",
-				r.Path, len(r.Shared), len(r.Statements), where, strings.Join(r.Shared, "; "), shellQuote(r.Path))
+				r.Path, len(r.Shared), len(r.Statements), where, strings.Join(r.Shared, "; "), ShellQuote(r.Path))
 		default:
 			what := "has an unknown outcome"
 			if r.Reason == upload.ReasonPending {
@@ -146,8 +154,8 @@ func (w *uploadWords) file(r *upload.FileResult) {
 			case upload.AccountNoDossier:
 				name := a.BankName
 				where := "the mapping"
-				if w.mapping != nil {
-					where = w.mapping.Path
+				if w.Mapping != nil {
+					where = w.Mapping.Path
 				}
 				w.say("held back %s: account %s (%s, line %d) has no dossier in %s; add the line:", r.Path, a.IBAN, a.Account, a.Line, where)
 				w.say("    %s,DOSSIER,%s", a.IBAN, csvField(name))
@@ -174,13 +182,13 @@ func (w *uploadWords) file(r *upload.FileResult) {
 }
 
 // checkHint tells how to settle a file whose import's outcome is unknown.
-func (w *uploadWords) checkHint(r *upload.FileResult) {
+func (w *Words) checkHint(r *upload.FileResult) {
 	var ss []string
 	for _, s := range r.Statements {
 		ss = append(ss, fmt.Sprintf("%s %s..%s %s → %s", s.Account, s.From, s.To, s.Opening, s.Closing))
 	}
 	w.say("  check the bank entries of %s in Inqom for: %s", dossiersOf(r), strings.Join(ss, "; "))
-	w.say("  if they are there: %s", markDoneHint(w.platform, w.stateDir, r.Path))
+	w.say("  if they are there: %s", MarkDoneHint(w.Platform, w.StateDir, r.Path))
 	w.say("  if they are not:   re-run cfonb upload with --retry-unknown")
 }
 
@@ -219,8 +227,8 @@ func csvField(s string) string {
 	return s
 }
 
-// summary prints the closing lines.
-func (w *uploadWords) summary(rep *upload.Report, err error) {
+// Summary prints the closing lines of a run (err is Run's error).
+func (w *Words) Summary(rep *upload.Report, err error) {
 	s := rep.Summary()
 	if s.ValidationErrors > 0 {
 		bad := 0
@@ -267,15 +275,15 @@ func (w *uploadWords) summary(rep *upload.Report, err error) {
 	w.say("%s", line)
 }
 
-// markDoneHint is the command that records a file as imported, ready to
+// MarkDoneHint is the command that records a file as imported, ready to
 // copy into a shell.
-func markDoneHint(platform, stateDir, path string) string {
-	return fmt.Sprintf("cfonb journal --mark-done --state-dir %s --api-url %s %s", shellQuote(stateDir), shellQuote(platform), shellQuote(path))
+func MarkDoneHint(platform, stateDir, path string) string {
+	return fmt.Sprintf("cfonb journal --mark-done --state-dir %s --api-url %s %s", ShellQuote(stateDir), ShellQuote(platform), ShellQuote(path))
 }
 
-// shellQuote returns s as one POSIX shell word: unchanged if it holds only
+// ShellQuote returns s as one POSIX shell word: unchanged if it holds only
 // characters a shell leaves alone, else in single quotes.
-func shellQuote(s string) string {
+func ShellQuote(s string) string {
 	safe := s != ""
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
@@ -289,16 +297,17 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func stamp(t time.Time) string {
+// Stamp formats a journal time.
+func Stamp(t time.Time) string {
 	if t.IsZero() {
 		return "an unknown date"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-// newProgress returns an upload progress callback that draws one line on
+// Progress returns an upload progress callback that draws one line on
 // a terminal for files of 1 MiB or more, updated each 5 %.
-func newProgress(w io.Writer) func(path string, sent, total int64) {
+func Progress(w io.Writer) func(path string, sent, total int64) {
 	var mu sync.Mutex
 	last := -1
 	return func(path string, sent, total int64) {
@@ -318,4 +327,11 @@ func newProgress(w io.Writer) func(path string, sent, total int64) {
 			last = -1
 		}
 	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
