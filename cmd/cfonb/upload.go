@@ -178,7 +178,7 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	for _, r := range *fl.reimport {
 		fi, err := os.Stat(r)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "cfonb upload: --reimport %s: %v\n", r, pathErr(err))
+			fmt.Fprintf(e.stderr, "cfonb upload: --reimport: %v\n", err)
 			return exitUsage
 		}
 		if !fi.Mode().IsRegular() {
