@@ -183,7 +183,7 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 }
 
 // Platform returns the normalised API base URL.
-func (c *Client) Platform() string { return c.apiURL }
+func (c *Client) Platform() string { return PlatformID(c.apiURL) }
 
 // Logins returns how many logins succeeded.
 func (c *Client) Logins() int { return int(c.logins.Load()) }
@@ -453,7 +453,10 @@ func (c *Client) do(ctx context.Context, kind callKind, op string, build func(co
 		if err != nil {
 			return nil, &RequestError{Op: op, Err: err}
 		}
-		tok.SetAuthHeader(req)
+		// Always "Bearer", as documented, whatever token_type the server
+		// names (x/oauth2's SetAuthHeader would send "JWT …" for a
+		// token_type JWT).
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		resp, err := client.Do(req)
 		status, retryAfter := 0, ""
 		var body []byte

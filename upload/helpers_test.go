@@ -95,7 +95,13 @@ func (s *syncBuffer) Reset() {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{sb: sandbox.New(sandbox.Options{}), state: filepath.Join(t.TempDir(), "state"), files: t.TempDir(),
+	return newFixtureWith(t, sandbox.Options{})
+}
+
+// newFixtureWith is newFixture with a sandbox configured by so.
+func newFixtureWith(t *testing.T, so sandbox.Options) *fixture {
+	t.Helper()
+	f := &fixture{sb: sandbox.New(so), state: filepath.Join(t.TempDir(), "state"), files: t.TempDir(),
 		now: time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)}
 	f.srv = httptest.NewServer(f.sb)
 	t.Cleanup(f.srv.Close)

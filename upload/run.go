@@ -126,7 +126,7 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 	if err != nil {
 		return sum, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
-	platform := ep.APIURL
+	platform := ep.Platform()
 	if opts.Dossier <= 0 {
 		return sum, fmt.Errorf("%w: the dossier id must be a positive integer", ErrSetup)
 	}
@@ -173,7 +173,7 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 	// 3. Decisions.
 	var toRegister []*account
 	for _, a := range accounts {
-		a.Known = st.Account(platform, opts.Dossier, a.IBAN)
+		a.Known = st.Registration(RegistrationKey{Platform: platform, Dossier: opts.Dossier, IBAN: a.IBAN})
 		if a.Known == nil {
 			toRegister = append(toRegister, a)
 		}
@@ -270,7 +270,7 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 		}
 		rec := AccountRecord{Platform: platform, Dossier: opts.Dossier, IBAN: a.IBAN, BankName: a.BankName,
 			IBANControl: !opts.NoIBANControl, HTTPStatus: status, Registered: opts.Now().UTC()}
-		if err := st.AddAccount(rec); err != nil {
+		if err := st.AddRegistration(rec); err != nil {
 			say("account %s was registered but the state could not be saved: %v", a.IBAN, err)
 			return sum, fmt.Errorf("%w: %w", ErrSetup, err)
 		}
@@ -484,10 +484,10 @@ type known struct {
 
 // decide chooses, for each file in order, import, skip or refuse, from the
 // journal and from the files before it in the batch.
-func decide(st *State, platform, stateDir string, files []*File, force bool) []decision {
+func decide(st Store, platform, stateDir string, files []*File, force bool) []decision {
 	var ks []known
-	for _, e := range st.Entries() {
-		if e.Platform != platform || !e.Status.blocks() {
+	for _, e := range st.Entries(platform) {
+		if !e.Status.blocks() {
 			continue
 		}
 		k := known{sha: e.SHA256, keys: map[string]bool{}, status: e.Status, when: e.Started, file: e.File}

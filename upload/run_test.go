@@ -88,7 +88,7 @@ func TestRunHappyPath(t *testing.T) {
 	// The journal and the registry.
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
-	entries := st.Entries()
+	entries := st.Entries("")
 	require.Len(t, entries, 2)
 	assert.Equal(t, Entry{ID: 1, Platform: f.srv.URL, Dossier: 4242, File: a, SHA256: sha(mustRead(t, a)), Size: int64(len(mustRead(t, a))),
 		Statements: []StatementRecord{{Key: "30002/00550/0000157845Z/EUR/2/2026-03-01/2026-03-31/1250000/1514010", Account: "30002 00550 0000157845Z EUR",
@@ -235,8 +235,8 @@ func TestRunRetriesAreBounded(t *testing.T) {
 	assert.Contains(t, f.out.String(), "stopped: not attempted: "+b)
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
-	require.Len(t, st.Entries(), 1)
-	assert.Equal(t, StatusFailed, st.Entries()[0].Status)
+	require.Len(t, st.Entries(""), 1)
+	assert.Equal(t, StatusFailed, st.Entries("")[0].Status)
 
 	// A failed import does not block the next run.
 	f.out.Reset()
@@ -293,7 +293,7 @@ func TestRunRefusedAccountStopsBeforeImports(t *testing.T) {
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
 	assert.Len(t, st.Accounts(), 1)
-	assert.Empty(t, st.Entries())
+	assert.Empty(t, st.Entries(""))
 }
 
 func TestRunConflictMeansRegistered(t *testing.T) {
@@ -382,8 +382,8 @@ func TestRunUnknownOutcomeIsNeverResent(t *testing.T) {
 			assert.Contains(t, out, "  if they are there: cfonb journal --mark-done --state-dir "+f.state+" --api-url "+f.srv.URL+" "+a+"\n")
 			st, err := OpenState(f.state, false)
 			require.NoError(t, err)
-			require.Len(t, st.Entries(), 1)
-			assert.Equal(t, StatusUnknown, st.Entries()[0].Status)
+			require.Len(t, st.Entries(""), 1)
+			assert.Equal(t, StatusUnknown, st.Entries("")[0].Status)
 
 			// The next run refuses the file without --force, and sends
 			// the other one.
@@ -408,7 +408,7 @@ func TestRunUnknownOutcomeIsNeverResent(t *testing.T) {
 			assert.Len(t, f.sb.Imports(), n+1)
 			st, err = OpenState(f.state, false)
 			require.NoError(t, err)
-			last := st.Entries()[len(st.Entries())-1]
+			last := st.Entries("")[len(st.Entries(""))-1]
 			assert.Equal(t, StatusDone, last.Status)
 			assert.True(t, last.Forced)
 		})
@@ -448,7 +448,7 @@ func TestRunConnectionRefusedBeforeImportIsRetried(t *testing.T) {
 	assert.Equal(t, []string{"token 200", "accounts 200"}, f.routes())
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
-	assert.Equal(t, StatusFailed, st.Entries()[0].Status)
+	assert.Equal(t, StatusFailed, st.Entries("")[0].Status)
 }
 
 func TestRunSameStatementInAnotherFile(t *testing.T) {
@@ -703,8 +703,8 @@ func TestRunEchoedSecretsStayOutOfTheJournal(t *testing.T) {
 			require.Len(t, tokens, 1)
 			st, err := OpenState(f.state, false)
 			require.NoError(t, err)
-			require.Len(t, st.Entries(), 1)
-			e := st.Entries()[0]
+			require.Len(t, st.Entries(""), 1)
+			e := st.Entries("")[0]
 			assert.Equal(t, tt.want, e.Status)
 			assert.Contains(t, e.Detail, "echo: Authorization: Bearer [redacted]")
 			journal := string(mustRead(t, filepath.Join(f.state, "journal.json")))

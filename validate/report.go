@@ -31,6 +31,10 @@ func FileSummary(r *Report) string {
 	if r.Omitted > 0 {
 		fmt.Fprintf(&b, " (%d not shown: see --max-errors)", r.Omitted)
 	}
+	if r.Unchecked > 0 {
+		fmt.Fprintf(&b, " (%s not checked against the previous statement of their account: more than %d accounts)",
+			plural(r.Unchecked, "statement"), MaxAccounts)
+	}
 	if r.Truncated {
 		b.WriteString(" (stopped early: the counts cover only what was read)")
 	}

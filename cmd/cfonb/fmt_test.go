@@ -250,9 +250,9 @@ func TestFmtWriteFailureMidBatch(t *testing.T) {
 
 	var stderr, stdout bytes.Buffer
 	e := &env{stdout: &stdout, stderr: &stderr, stdin: strings.NewReader("")}
-	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, writeFile: func(path string, write func(io.Writer) error) error {
-		return atomicfile.Write(path, 0, func(w io.Writer) error {
-			if path == victim {
+	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, replace: func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error) {
+		return src.Replace(func(w io.Writer) error {
+			if src.Target() == victim {
 				w = &fmtFailingWriter{w: w, n: 300}
 			}
 			return write(w)
@@ -454,6 +454,15 @@ func TestFmtSpool(t *testing.T) {
 	assert.Equal(t, bytes.Repeat(chunk, n), out.Bytes())
 }
 
+// TestFmtHelp: help goes to standard output.
+func TestFmtHelp(t *testing.T) {
+	r := fmtRun(t, "", "fmt", "--help")
+	assert.Equal(t, exitOK, r.code)
+	assert.Empty(t, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "Usage: cfonb fmt"), r.stdout)
+	assert.Contains(t, r.stdout, "only text and reserved\nzones may differ, by transliteration.")
+}
+
 func TestFmtUsage(t *testing.T) {
 	f := fmtTD + "canonical.txt"
 	tests := []struct {
@@ -462,8 +471,6 @@ func TestFmtUsage(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"help", []string{"--help"}, exitOK, "Usage: cfonb fmt"},
-		{"help wording", []string{"--help"}, exitOK, "only text and reserved\nzones may differ, by transliteration."},
 		{"two modes", []string{"-w", "-l", f}, exitUsage, "-w, -l and -d exclude each other"},
 		{"bad encoding", []string{"--encoding", "klingon", f}, exitUsage, `unknown encoding "klingon"`},
 		{"bad eol", []string{"--eol", "cr", f}, exitUsage, `--eol must be crlf, lf or none, not "cr"`},

@@ -148,7 +148,17 @@ func TestUploadUsageErrors(t *testing.T) {
 		{"no file", append(append([]string{}, base...), "--dossier", "1"), nil, "no FILE given"},
 		{"stdin", append(append([]string{}, base...), "--dossier", "1", "-"), nil, "standard input cannot be uploaded"},
 		{"missing file", append(append([]string{}, base...), "--dossier", "1", "/nonexistent/x.txt"), nil, "/nonexistent/x.txt: no such file or directory"},
-		{"plain http", []string{"upload", "--dossier", "1", "--api-url", "http://example.com", f.files[0]}, nil, "plain http is refused except towards a loopback address"},
+		{"plain http", []string{"upload", "--dossier", "1", "--auth-url", "http://example.com/t", "--api-url", "http://example.com", f.files[0]}, nil, "plain http is refused except towards a loopback address"},
+		// Issue 10, defect 2: half a pair of URLs would log in at the real
+		// platform; both are refused before anything is read or sent.
+		{"api url alone", []string{"upload", "--dossier", "1", "--api-url", f.srv.URL, "--state-dir", f.state, f.files[0]}, nil,
+			"cfonb upload: --api-url without --auth-url: give both URLs of one platform, or --env alone"},
+		{"auth url alone", []string{"upload", "--dossier", "1", "--auth-url", f.srv.URL + "/identity/connect/token", "--state-dir", f.state, f.files[0]}, nil,
+			"cfonb upload: --auth-url without --api-url: give both URLs of one platform, or --env alone"},
+		{"mixed platforms", []string{"upload", "--dossier", "1", "--auth-url", "https://auth.inqom.com/identity/connect/token", "--api-url", f.srv.URL, "--state-dir", f.state, f.files[0]}, nil,
+			"the token URL https://auth.inqom.com/identity/connect/token is Inqom production but the API URL " + f.srv.URL + " is a loopback test server"},
+		{"prod and staging", []string{"upload", "--dossier", "1", "--auth-url", "https://auth.inqom.com/identity/connect/token", "--api-url", "https://wa-fred-banking-staging.azurewebsites.net", "--state-dir", f.state, f.files[0]}, nil,
+			"is Inqom production but the API URL https://wa-fred-banking-staging.azurewebsites.net is Inqom staging"},
 		{"env", []string{"upload", "--dossier", "1", "--env", "dev", f.files[0]}, nil, `unknown environment "dev"`},
 		{"unknown flag", []string{"upload", "--password", "x"}, nil, "unknown flag: --password"},
 		{"bank name", append(append([]string{}, base...), "--dossier", "1", "--bank-name", "A", "--bank-name", "B", f.files[0]), nil, "--bank-name given twice"},
@@ -176,8 +186,9 @@ func TestUploadHelp(t *testing.T) {
 	for _, cmd := range []string{"upload", "journal", "sandbox"} {
 		r := f.run(t, "", false, cmd, "--help")
 		assert.Equal(t, exitOK, r.code, cmd)
-		assert.Contains(t, r.stderr, "Usage: cfonb "+cmd, cmd)
-		assert.Contains(t, r.stderr, "Examples:", cmd)
+		assert.Empty(t, r.stderr, cmd)
+		assert.Contains(t, r.stdout, "Usage: cfonb "+cmd, cmd)
+		assert.Contains(t, r.stdout, "Examples:", cmd)
 	}
 }
 

@@ -2,79 +2,89 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
-const validateUsage = `Usage: cfonb validate [--format text|json|github] [--strict] [--max-errors N] [--jobs N] PATH...
-
-Checks CFONB120 files and reports every problem at its file, line and column,
+func newValidateCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "validate [--format text|json|github] [--strict] [--max-errors N] [--jobs N] PATH...",
+		Short: "check CFONB120 files and report every problem",
+		Long: `Checks CFONB120 files and reports every problem at its file, line and column,
 with a stable rule id. PATH is a file, a directory (walked recursively,
 hidden files skipped) or - for standard input. Files are checked in parallel;
 the report keeps the order of the paths.
 
 Exit status: 0 no error (warnings allowed), 1 at least one error (or a
-warning with --strict), 2 a usage or I/O error.
-
-Examples:
-  cfonb validate statement.txt
+warning with --strict), 2 a usage or I/O error.`,
+		Example: `  cfonb validate statement.txt
   cfonb validate --format github bank-samples/
   cfonb validate --format json - < statement.txt
-  cfonb validate --rules
-
-Flags:
-`
-
-func runValidate(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	format := fs.String("format", "text", "report format: text, json or github (GitHub Actions annotations)")
+  cfonb validate --rules`,
+		DisableFlagsInUseLine: true,
+	}
+	fs := c.Flags()
+	format := fs.StringP("format", "f", "text", "report format: text, json or github (GitHub Actions annotations)")
 	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
 	maxErrors := fs.Int("max-errors", validate.DefaultMaxDiagnostics, "diagnostics shown per file at most (the counts include the rest); 0 for no limit")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "files checked in parallel")
 	rules := fs.Bool("rules", false, "list the rules and their severities, then exit")
-	fs.Usage = func() { fmt.Fprint(e.stderr, validateUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
-	}
-	if *rules {
+	c.RunE = body(func(ctx context.Context, args []string) int {
+		return runValidate(ctx, e, c, args, validateFlags{*format, *strict, *maxErrors, *jobs, *rules})
+	})
+	return c
+}
+
+// validateFlags are the flags of cfonb validate.
+type validateFlags struct {
+	format    string
+	strict    bool
+	maxErrors int
+	jobs      int
+	rules     bool
+}
+
+func runValidate(ctx context.Context, e *env, c *cobra.Command, args []string, f validateFlags) int {
+	if f.rules {
 		for _, r := range validate.Rules() {
 			fmt.Fprintf(e.stdout, "%-17s %-8s %s\n", r.ID, r.Severity, r.Summary)
 		}
 		return exitOK
 	}
-	switch *format {
+	switch f.format {
 	case "text", "json", "github":
 	default:
-		return usageError(e, "validate", "--format must be text, json or github, not %q", *format)
+		return usageError(e, "validate", "--format must be text, json or github, not %q", f.format)
 	}
-	if fs.NArg() == 0 {
+	if len(args) == 0 {
 		return usageError(e, "validate", "no PATH given (use - for standard input)")
 	}
-	if *jobs < 1 {
+	if f.jobs < 1 {
 		return usageError(e, "validate", "--jobs must be at least 1")
 	}
-	paths, err := expandPaths(fs.Args())
+	paths, err := expandPaths(args)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cfonb validate: %v\n", err)
 		return exitUsage
 	}
-	opts := validate.Options{MaxDiagnostics: *maxErrors}
-	if *maxErrors == 0 {
+	if code := refuseOutputInput(e, "validate", "", paths); code != exitOK {
+		return code
+	}
+	opts := validate.Options{MaxDiagnostics: f.maxErrors}
+	if f.maxErrors == 0 {
 		opts.MaxDiagnostics = -1
 	}
 	var emit func(*validate.Report) error
 	var closeReport func() error
-	switch *format {
+	switch f.format {
 	case "json":
 		jw := validate.NewJSONWriter(e.stdout)
 		emit, closeReport = jw.Write, jw.Close
@@ -83,7 +93,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	default:
 		emit = func(r *validate.Report) error { return validate.WriteText(e.stdout, []*validate.Report{r}) }
 	}
-	res := validateAll(ctx, e, paths, opts, *jobs, emit)
+	res := validateAll(ctx, e, paths, opts, f.jobs, emit)
 	werr := res.writeErr
 	if closeReport != nil && werr == nil {
 		werr = closeReport()
@@ -95,7 +105,7 @@ func runValidate(ctx context.Context, e *env, args []string) int {
 	if res.ioErrors > 0 || ctx.Err() != nil {
 		return exitUsage
 	}
-	if res.errors > 0 || (*strict && res.warnings > 0) {
+	if res.errors > 0 || (f.strict && res.warnings > 0) {
 		return exitInvalid
 	}
 	return exitOK
@@ -175,23 +185,4 @@ func validateAll(ctx context.Context, e *env, paths []string, opts validate.Opti
 		_ = bar.Finish()
 	}
 	return res
-}
-
-// parseFlags parses args; done is true when the command must return code
-// at once (--help, or a usage error).
-func parseFlags(fs *pflag.FlagSet, e *env, args []string) (code int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK, true
-		}
-		fmt.Fprintf(e.stderr, "cfonb %s: %v (see cfonb %s --help)\n", fs.Name(), err, fs.Name())
-		return exitUsage, true
-	}
-	return 0, false
-}
-
-// usageError prints a usage error and returns exitUsage.
-func usageError(e *env, cmd, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "cfonb %s: %s (see cfonb %s --help)\n", cmd, fmt.Sprintf(format, args...), cmd)
-	return exitUsage
 }
