@@ -3,9 +3,9 @@ package journal
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/binary"
 	"errors"
-	"database/sql"
 	"fmt"
 	"net/url"
 	"strconv"

@@ -39,12 +39,12 @@ type querier interface {
 
 // sqlStore is the Store over database/sql shared by SQLite and PostgreSQL.
 type sqlStore struct {
-	db      *sql.DB
-	d       dialect
-	name    string // for people
-	spec    string // the directory or URL it was opened with
-	owner   string // liveness identity of this process; "" when read-only
-	info    string // host and pid, for messages
+	db    *sql.DB
+	d     dialect
+	name  string // for people
+	spec  string // the directory or URL it was opened with
+	owner string // liveness identity of this process; "" when read-only
+	info  string // host and pid, for messages
 	// closeFirst and onClose run before and after closing db.
 	closeFirst, onClose func() error
 }
