@@ -115,6 +115,9 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
 		return exitUsage
 	}
+	if code := refuseOutputInput(e, "export", *output, paths); code != exitOK {
+		return code
+	}
 
 	// Standard input is read twice (validated, then exported): keep it in a
 	// temporary file, not in memory.

@@ -96,6 +96,9 @@ func runGen(ctx context.Context, e *env, c *cobra.Command, args []string, fl gen
 	default:
 		return usageError(e, "gen", "--eol must be crlf, lf or none, not %q", *eolFlag)
 	}
+	if smallest := gen.MinSize(opts.EOL); size < smallest {
+		return usageError(e, "gen", "--size %s is less than the smallest file, one statement without movements: %d bytes with --eol %s", *sizeFlag, smallest, *eolFlag)
+	}
 	start, err := time.Parse(time.DateOnly, *startFlag)
 	if err != nil || start.Year() < 2000 || start.Year() > 2059 {
 		return usageError(e, "gen", "--start must be a date YYYY-MM-DD from 2000 to 2059, not %q", *startFlag)

@@ -38,6 +38,9 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string) in
 		fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
 		return exitUsage
 	}
+	if code := refuseOutputInput(e, "inspect", "", paths); code != exitOK {
+		return code
+	}
 	status := exitOK
 	for i, p := range paths {
 		if ctx.Err() != nil {
