@@ -105,7 +105,7 @@ func detectFormat(head []byte) (name string, bank bool) {
 		return "CFONB240 (transfers, without line ends)", true
 	case len(first) == 160 && (code == "03" || code == "06" || code == "08"):
 		return "CFONB160 (LCR / direct debits)", true
-	case len(first) != 120:
+	case len(first) != 120 && !cfonb.FramesAsRecords(head):
 		if sep, ok := csvSeparator(head); ok {
 			return fmt.Sprintf("CSV (separator %q)", sep), false
 		}
