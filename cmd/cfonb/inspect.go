@@ -2,44 +2,49 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
-const inspectUsage = `Usage: cfonb inspect FILE...
-
-Summarises CFONB120 files for a person: each account (bank, branch, account
+func newInspectCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "inspect FILE...",
+		Short: "summarise the accounts and statements of a file",
+		Long: `Summarises CFONB120 files for a person: each account (bank, branch, account
 number, IBAN, currency) and each statement (dates, opening and closing
 balances, number of movements, total debits and credits, whether it
 reconciles). Problems are counted, not listed: run cfonb validate for them.
 
-Exit status: 0 the file has no error, 1 it has errors, 2 a usage or I/O error.
+Exit status: 0 the file has no error, 1 it has errors, 2 a usage or I/O error.`,
+		Example:               `  cfonb inspect testdata/valid/multi-crlf.txt`,
+		DisableFlagsInUseLine: true,
+	}
+	format := c.Flags().StringP("format", "f", "text", "output format: text (tables) or json (one JSON object per file, per line)")
+	c.RunE = body(func(ctx context.Context, args []string) int { return runInspect(ctx, e, c, args, *format) })
+	return c
+}
 
-Example:
-  cfonb inspect testdata/valid/multi-crlf.txt
-
-Flags:
-`
-
-func runInspect(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("inspect", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprint(e.stderr, inspectUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, format string) int {
+	fs := c.Flags()
+	if format != "text" && format != "json" {
+		return usageError(e, "inspect", "--format must be text or json, not %q", format)
 	}
 	if fs.NArg() == 0 {
 		return usageError(e, "inspect", "no FILE given")
 	}
-	paths, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "inspect", fs.Args())
+	if paths == nil && code != exitOK {
+		return code
+	}
+	var err error
+	if code := refuseOutputInput(e, "inspect", "", paths); code != exitOK {
+		return code
 	}
 	status := exitOK
 	for i, p := range paths {
@@ -58,10 +63,23 @@ func runInspect(ctx context.Context, e *env, args []string) int {
 			status = exitUsage
 			continue
 		}
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
+		if msg := otherFormat(rep); msg != "" {
+			// MT940, CFONB240, a PDF...: say what it is, as validate does.
+			fmt.Fprintf(e.stderr, "cfonb inspect: %s: %s\n", validate.SafeName(rep.Path), msg)
+			status = exitInvalid
+			continue
 		}
-		writeInspect(e, rep)
+		if format == "json" {
+			if err := writeInspectJSON(e, rep); err != nil {
+				fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
+				return exitUsage
+			}
+		} else {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			writeInspect(e, rep)
+		}
 		if rep.Errors > 0 && status == exitOK {
 			status = exitInvalid
 		}
@@ -122,4 +140,66 @@ func writeInspect(e *env, rep *validate.Report) {
 	if rep.Errors+rep.Warnings > 0 {
 		fmt.Fprintf(w, "Run cfonb validate %s for the details.\n", rep.Path)
 	}
+}
+
+// otherFormat returns the validator's message for a file of another
+// format ("this file is MT940 (SWIFT), not CFONB120"), or "".
+func otherFormat(rep *validate.Report) string {
+	for _, d := range rep.Diagnostics {
+		if d.Rule == validate.RuleFormat {
+			return d.Message
+		}
+	}
+	return ""
+}
+
+// inspectJSON is one file of inspect --format json.
+type inspectJSON struct {
+	Path       string                 `json:"path"`
+	Records    int                    `json:"records"`
+	Statements []inspectStatementJSON `json:"statements"`
+	Errors     int                    `json:"errors"`
+	Warnings   int                    `json:"warnings"`
+}
+
+// inspectStatementJSON is one statement of inspect --format json; amounts
+// are exact decimal strings.
+type inspectStatementJSON struct {
+	StartLine  int    `json:"start_line"`
+	EndLine    int    `json:"end_line,omitempty"`
+	Bank       string `json:"bank"`
+	Branch     string `json:"branch"`
+	Account    string `json:"account"`
+	Currency   string `json:"currency"`
+	IBAN       string `json:"iban,omitempty"`
+	From       string `json:"from"`
+	To         string `json:"to,omitempty"`
+	Opening    string `json:"opening"`
+	Movements  int    `json:"movements"`
+	Debits     string `json:"debits"`
+	Credits    string `json:"credits"`
+	Closing    string `json:"closing,omitempty"`
+	Reconciles bool   `json:"reconciles"`
+}
+
+// writeInspectJSON writes one report as a JSON line.
+func writeInspectJSON(e *env, rep *validate.Report) error {
+	out := inspectJSON{Path: rep.Path, Records: rep.Records, Errors: rep.Errors, Warnings: rep.Warnings,
+		Statements: []inspectStatementJSON{}}
+	for _, s := range rep.Summaries {
+		js := inspectStatementJSON{
+			StartLine: s.StartLine, EndLine: s.EndLine,
+			Bank: string(s.Account.Bank[:]), Branch: string(s.Account.Branch[:]), Account: string(s.Account.Number[:]),
+			Currency: string(s.Account.Currency[:]), IBAN: string(s.IBAN),
+			From: s.OpenDate.String(), Opening: cfonb.FormatDecimal(s.Opening, s.Decimals), Movements: s.Movements,
+			Debits: s.Debits.Decimal(s.Decimals), Credits: s.Credits.Decimal(s.Decimals), Reconciles: s.Reconciles,
+		}
+		if s.EndLine != 0 {
+			js.To, js.Closing = s.CloseDate.String(), cfonb.FormatDecimal(s.Closing, s.Decimals)
+		}
+		out.Statements = append(out.Statements, js)
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }
