@@ -92,6 +92,9 @@ type AccountRecord struct {
 	IBANControl bool      `json:"iban_control"`
 	HTTPStatus  int       `json:"http_status"` // 2xx, or 409 for "already there"
 	Registered  time.Time `json:"registered"`
+	// Marked is set for a registration recorded by hand (cfonb journal
+	// --mark-registered), not by a request.
+	Marked bool `json:"marked,omitempty"`
 }
 
 // StatementRecord is a statement as the journal keeps it.

@@ -46,6 +46,9 @@ type fmtConfig struct {
 	// atomically, keeping the file's identity, and only if it did not
 	// change meanwhile); tests replace it to inject failures.
 	replace func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error)
+	// walkErrs are the paths that walking could not use (a dangling
+	// link, an unreadable directory): each fails in its place.
+	walkErrs map[string]error
 }
 
 // fmtResult is the outcome for one file.
@@ -105,6 +108,7 @@ refused or still has errors after repair, 2 a usage or I/O error.`,
 		encoding: fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii"),
 		eol:      fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)"),
 		jobs:     fs.Int("jobs", runtime.NumCPU(), "files formatted in parallel"),
+		walk:     addWalkFlags(fs),
 	}
 	c.RunE = body(func(ctx context.Context, args []string) int { return runFmt(ctx, e, c, args, fl) })
 	return c
@@ -115,6 +119,7 @@ type fmtFlags struct {
 	write, list, diff *bool
 	encoding, eol     *string
 	jobs              *int
+	walk              walkFlags
 }
 
 // runFmt is "cfonb fmt": it normalises legacy exports into canonical
@@ -158,10 +163,23 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 		}
 		args = []string{"-"}
 	}
-	paths, err := expandPaths(args)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb fmt: %v\n", err)
-		return exitUsage
+	walked, code := walkPaths(e, "fmt", args, fl.walk)
+	if walked == nil {
+		return code
+	}
+	paths := make([]string, 0, len(walked.Entries))
+	for _, en := range walked.Entries {
+		paths = append(paths, en.Path)
+		if en.Err != nil {
+			// Reported in its place; the other files are formatted.
+			if cfg.walkErrs == nil {
+				cfg.walkErrs = map[string]error{}
+			}
+			cfg.walkErrs[en.Path] = en.Err
+		}
+	}
+	if note := skippedNote(walked); note != "" {
+		fmt.Fprintf(e.stderr, "cfonb fmt: %s\n", note)
 	}
 	stdinUses := 0
 	for _, p := range paths {
@@ -287,7 +305,7 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 	case res.err != nil:
 		sum.ioErrors++
 		sum.failures = append(sum.failures, res.err.Error())
-		fmt.Fprintf(msgs, "cfonb fmt: %v\n", res.err)
+		fmt.Fprintf(msgs, "cfonb fmt: %s\n", validate.SafeText(res.err.Error()))
 		return
 	case res.refused != nil:
 		sum.refused++
@@ -392,6 +410,10 @@ func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 // fmtFile formats one file as cfg says.
 func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 	res := &fmtResult{name: path}
+	if err := cfg.walkErrs[path]; err != nil {
+		res.err = err
+		return res
+	}
 	var in io.Reader
 	var file *os.File          // a regular file that can be read twice
 	var size int64             // its size

@@ -83,7 +83,7 @@ func TestValidateJSONShape(t *testing.T) {
 }
 
 func TestValidateGitHub(t *testing.T) {
-	r := cliRun(t, "", "validate", "--format", "github", td+"invalid/account-mismatch.txt")
+	r := cliRun(t, "", "validate", "--format", "github", "--pedantic", td+"invalid/account-mismatch.txt")
 	assert.Equal(t, exitInvalid, r.code)
 	p := td + "invalid/account-mismatch.txt"
 	want := `::error file=` + p + `,line=2,col=22,title=account-mismatch::account number "12345678902" differs from its statement's "12345678901" (line 1)
@@ -118,7 +118,8 @@ func TestValidateDirectoryIsWalkedInOrder(t *testing.T) {
 	want := dir + "/a.txt: 22 records, 5 statements: 0 errors, 0 warnings\n" +
 		dir + "/b.txt: 22 records, 5 statements: 0 errors, 0 warnings\n" +
 		dir + "/sub/c.txt:4:91: error: new balance 125.00 does not reconcile: old balance 100.00 (line 1) + 2 movements 15.00 = 115.00 (difference 10.00) [balance]\n" +
-		dir + "/sub/c.txt: 4 records, 1 statement: 1 error, 0 warnings\n"
+		dir + "/sub/c.txt: 4 records, 1 statement: 1 error, 0 warnings\n" +
+		"3 files: 1 error, 0 warnings\n"
 	assert.Equal(t, want, r.stdout)
 }
 
