@@ -281,9 +281,12 @@ type captureWriter struct {
 	body   []byte
 }
 
-func (c *captureWriter) Header() http.Header         { return c.h }
-func (c *captureWriter) WriteHeader(s int)           { c.status = s }
-func (c *captureWriter) Write(p []byte) (int, error) { c.body = append(c.body, p...); return len(p), nil }
+func (c *captureWriter) Header() http.Header { return c.h }
+func (c *captureWriter) WriteHeader(s int)   { c.status = s }
+func (c *captureWriter) Write(p []byte) (int, error) {
+	c.body = append(c.body, p...)
+	return len(p), nil
+}
 
 // Issue 16, item 8: a token echoed escaped or line-wrapped never reaches
 // the report, the retries' notices, the verbose log or the state.
@@ -292,13 +295,17 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 		return strings.NewReplacer("+", `\u002B`, "/", `\/`).Replace(tok)
 	}
 	tests := map[string]func(string) string{
-		".NET":         func(tok string) string { return `{"Message":"bad token Bearer ` + strings.ReplaceAll(tok, "+", `\u002B`) + `"}` },
+		".NET": func(tok string) string {
+			return `{"Message":"bad token Bearer ` + strings.ReplaceAll(tok, "+", `\u002B`) + `"}`
+		},
 		"PHP":          func(tok string) string { return `{"error":"token ` + strings.ReplaceAll(tok, "/", `\/`) + ` refused"}` },
 		"both":         func(tok string) string { return `{"detail":"` + jsonEscape(tok) + `"}` },
 		"wrapped":      func(tok string) string { return "token:\n" + tok[:20] + "\r\n " + tok[20:40] + "\n" + tok[40:] },
 		"json wrapped": func(tok string) string { return `"` + jsonEscape(tok[:30]) + `\n` + jsonEscape(tok[30:]) + `"` },
 		"lower hex":    func(tok string) string { return strings.ReplaceAll(tok, "+", `\u002b`) },
-		"url-encoded":  func(tok string) string { return "token=" + strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(tok) },
+		"url-encoded": func(tok string) string {
+			return "token=" + strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(tok)
+		},
 	}
 	for name, echo := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -329,4 +336,3 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 		})
 	}
 }
-

@@ -99,10 +99,12 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	if fs.NArg() == 0 {
 		return usageError(e, "export", "no PATH given (use - for standard input)")
 	}
-	paths, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "export", fs.Args())
+	if paths == nil && code != exitOK {
+		return code
+	}
+	if code := checkOutputDir(e, "export", *output); code != exitOK {
+		return code
 	}
 	if code := refuseOutputInput(e, "export", *output, paths); code != exitOK {
 		return code
@@ -123,7 +125,6 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	// the same pass (see exportRun.input), so what is exported is what was
 	// validated, even from a pipe or a file that changes. The export goes
 	// where it can be taken back until every input is accepted.
-	var code int
 	switch direct := fmtDirectStdout(e.stdout); {
 	case *output != "" && *output != "-":
 		// A temporary file next to the output, renamed only on success.

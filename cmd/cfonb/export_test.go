@@ -336,9 +336,7 @@ func TestExportOutputInMissingFolder(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "no-such-folder", "out.jsonl")
 	r := runExportWith(t, context.Background(), twoErrors, "", "--force", "-o", out, exportTD+"sepa.txt")
 	assert.Equal(t, exitUsage, r.code)
-	// The output cannot be made: nothing is read (export and validation
-	// are one pass into it).
-	assert.NotContains(t, r.stderr, "validation error")
-	assert.Contains(t, r.stderr, "no such file or directory")
+	// Said before any work, naming the directory (not the temporary file).
+	assert.Equal(t, "cfonb export: cannot write "+out+": the directory "+filepath.Dir(out)+" does not exist (create it first)\n", r.stderr)
 	assert.NoFileExists(t, out)
 }
