@@ -31,7 +31,13 @@ type upFixture struct {
 
 func newUpFixture(t *testing.T) *upFixture {
 	t.Helper()
-	f := &upFixture{sb: sandbox.New(sandbox.Options{}), state: filepath.Join(t.TempDir(), "state")}
+	return newUpFixtureWith(t, sandbox.Options{})
+}
+
+// newUpFixtureWith is newUpFixture with a sandbox configured by so.
+func newUpFixtureWith(t *testing.T, so sandbox.Options) *upFixture {
+	t.Helper()
+	f := &upFixture{sb: sandbox.New(so), state: filepath.Join(t.TempDir(), "state")}
 	f.srv = httptest.NewServer(f.sb)
 	t.Cleanup(f.srv.Close)
 	var err error
