@@ -1,16 +1,20 @@
 package upload
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -281,9 +285,12 @@ type captureWriter struct {
 	body   []byte
 }
 
-func (c *captureWriter) Header() http.Header         { return c.h }
-func (c *captureWriter) WriteHeader(s int)           { c.status = s }
-func (c *captureWriter) Write(p []byte) (int, error) { c.body = append(c.body, p...); return len(p), nil }
+func (c *captureWriter) Header() http.Header { return c.h }
+func (c *captureWriter) WriteHeader(s int)   { c.status = s }
+func (c *captureWriter) Write(p []byte) (int, error) {
+	c.body = append(c.body, p...)
+	return len(p), nil
+}
 
 // Issue 16, item 8: a token echoed escaped or line-wrapped never reaches
 // the report, the retries' notices, the verbose log or the state.
@@ -292,13 +299,17 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 		return strings.NewReplacer("+", `\u002B`, "/", `\/`).Replace(tok)
 	}
 	tests := map[string]func(string) string{
-		".NET":         func(tok string) string { return `{"Message":"bad token Bearer ` + strings.ReplaceAll(tok, "+", `\u002B`) + `"}` },
+		".NET": func(tok string) string {
+			return `{"Message":"bad token Bearer ` + strings.ReplaceAll(tok, "+", `\u002B`) + `"}`
+		},
 		"PHP":          func(tok string) string { return `{"error":"token ` + strings.ReplaceAll(tok, "/", `\/`) + ` refused"}` },
 		"both":         func(tok string) string { return `{"detail":"` + jsonEscape(tok) + `"}` },
 		"wrapped":      func(tok string) string { return "token:\n" + tok[:20] + "\r\n " + tok[20:40] + "\n" + tok[40:] },
 		"json wrapped": func(tok string) string { return `"` + jsonEscape(tok[:30]) + `\n` + jsonEscape(tok[30:]) + `"` },
 		"lower hex":    func(tok string) string { return strings.ReplaceAll(tok, "+", `\u002b`) },
-		"url-encoded":  func(tok string) string { return "token=" + strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(tok) },
+		"url-encoded": func(tok string) string {
+			return "token=" + strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(tok)
+		},
 	}
 	for name, echo := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -330,3 +341,33 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 	}
 }
 
+// Issue 10, defect 9: a proxy that refuses the connection (403 to the
+// CONNECT) is an answer, not a network failure: it is not retried.
+func TestProxyRefusalIsNotRetried(t *testing.T) {
+	var mu sync.Mutex
+	hits := 0
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		assert.Equal(t, http.MethodConnect, r.Method)
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer proxy.Close()
+	pu, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	slept := 0
+	c, err := NewClient(t.Context(), ClientConfig{
+		Endpoints:   Endpoints{AuthURL: "https://auth.example" + TokenPath, APIURL: "https://api.example"},
+		Credentials: func() (Credentials, error) { return Credentials{"u", "p-secret", "c", "s-secret"}, nil },
+		Sleep:       func(context.Context, time.Duration) error { slept++; return nil },
+		Proxy:       http.ProxyURL(pu),
+	})
+	require.NoError(t, err)
+	err = c.Login(t.Context())
+	var le *LoginError
+	require.ErrorAs(t, err, &le)
+	assert.Contains(t, le.Error(), "Forbidden")
+	assert.Equal(t, 1, hits, "one attempt")
+	assert.Zero(t, slept)
+}

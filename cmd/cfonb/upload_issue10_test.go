@@ -160,4 +160,3 @@ func TestMarkDoneHint(t *testing.T) {
 		assert.Equal(t, tt.want, words.MarkDoneHint("https://api.example", tt.state, tt.path))
 	}
 }
-
