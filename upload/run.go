@@ -96,6 +96,12 @@ type decision struct {
 	Action action
 	Reason string
 	Forced bool
+	// Seen is the snapshot of the journal entries related to the file
+	// that the decision was taken on; Force is the run's --force; Wait is
+	// an import of the file in progress elsewhere (the claim waits for it).
+	Seen  []string
+	Force bool
+	Wait  *Entry
 }
 
 type action uint8
@@ -178,7 +184,10 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 			toRegister = append(toRegister, a)
 		}
 	}
-	decisions := decide(st, platform, opts.StateDir, files, opts.Force)
+	decisions, err := decideFiles(st, platform, opts.StateDir, files, opts.Force)
+	if err != nil {
+		return sum, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
 	nImport := 0
 	for _, d := range decisions {
 		if d.Action == actImport {
@@ -203,6 +212,9 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 			switch d.Action {
 			case actImport:
 				say("would import %s (%s, sha256 %s) to %s", d.File.Path, plural(len(d.File.Statements), "statement"), d.File.SHA256[:16], platform)
+				if d.Wait != nil {
+					say("  (another run is importing it now, journal entry %d: a run would wait for it, then decide again)", d.Wait.ID)
+				}
 			case actSkip:
 				sum.Skipped++
 				say("skip %s: %s", d.File.Path, d.Reason)
@@ -296,6 +308,17 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 			sum.Imported++
 			continue
 		}
+		if errors.Is(err, errRedecided) {
+			// Another run imported it, or one of its statements, meanwhile.
+			if d.Action == actSkip {
+				sum.Skipped++
+				say("skip %s: %s", d.File.Path, d.Reason)
+			} else {
+				sum.Blocked++
+				say("not importing %s: %s", d.File.Path, d.Reason)
+			}
+			continue
+		}
 		var re *RequestError
 		if errors.As(err, &re) && re.Unknown {
 			sum.Unknown++
@@ -347,9 +370,13 @@ func progress(sum *Summary) string {
 	return s
 }
 
-// importOne records the import as pending, sends it and records its
+// errRedecided: importOne did not send the file, whose decision changed
+// (another run recorded it meanwhile): the new one is in the decision.
+var errRedecided = errors.New("decided again")
+
+// importOne claims the file (a pending entry), sends it and records its
 // outcome.
-func importOne(ctx context.Context, client *Client, st *State, opts Options, platform string, d *decision, say func(string, ...any)) error {
+func importOne(ctx context.Context, client *Client, st Store, opts Options, platform string, d *decision, say func(string, ...any)) error {
 	f := d.File
 	entry := Entry{
 		Platform: platform, Dossier: opts.Dossier, File: absPath(f.Path), SHA256: f.SHA256, Size: f.Size,
@@ -357,10 +384,14 @@ func importOne(ctx context.Context, client *Client, st *State, opts Options, pla
 	}
 	// detail is what the journal keeps of a failure: no secret in it.
 	detail := func(err error) string { return opts.Redactor.String(sanitize(err.Error(), 300)) }
-	id, err := st.Begin(entry)
+	id, nd, err := claimFile(ctx, st, opts, platform, markDoneHint(platform, opts.StateDir, f.Path), d, entry, say)
 	if err != nil {
 		say("%s was not imported: the journal could not be written: %v", f.Path, err)
 		return &RequestError{Op: "import " + f.Path, Err: err}
+	}
+	if nd != nil {
+		*d = *nd
+		return errRedecided
 	}
 	res, err := client.Import(ctx, f)
 	now := opts.Now().UTC()
@@ -474,6 +505,7 @@ func DeriveIBAN(a cfonb.Account) (string, error) {
 
 // known is something already imported, or to be imported in this run.
 type known struct {
+	id     int // journal entry; 0 in this run
 	sha    string
 	keys   map[string]bool
 	status Status
@@ -484,18 +516,8 @@ type known struct {
 
 // decide chooses, for each file in order, import, skip or refuse, from the
 // journal and from the files before it in the batch.
-func decide(st Store, platform, stateDir string, files []*File, force bool) []decision {
-	var ks []known
-	for _, e := range st.Entries(platform) {
-		if !e.Status.blocks() {
-			continue
-		}
-		k := known{sha: e.SHA256, keys: map[string]bool{}, status: e.Status, when: e.Started, file: e.File}
-		for _, s := range e.Statements {
-			k.keys[s.Key] = true
-		}
-		ks = append(ks, k)
-	}
+// ks are the journal's entries related to the files, oldest first.
+func decide(ks []known, platform, stateDir string, files []*File, force bool) []decision {
 	out := make([]decision, 0, len(files))
 	for _, f := range files {
 		d := decideOne(ks, f, force, markDoneHint(platform, stateDir, f.Path))
