@@ -271,6 +271,18 @@ func TestInspect(t *testing.T) {
 	assert.Equal(t, 2, s.MovementCount)
 	assert.True(t, s.Reconciles)
 
+	// The list is capped; every account is still listed and counted.
+	vrep, err := validate.Stream("m", bytes.NewReader(repoFile(t, "valid/multi-crlf.txt")), validate.Options{Summary: true})
+	require.NoError(t, err)
+	accts, stmts := inspectJSON(vrep, 2)
+	assert.Len(t, accts, 4)
+	assert.Len(t, stmts, 2)
+	n := 0
+	for _, a := range accts {
+		n += a.Statements
+	}
+	assert.Equal(t, 5, n)
+
 	// An unbalanced statement, and an open one.
 	rec = post(t, h, "/api/inspect?diagnostics=1", repoFile(t, "invalid/balance.txt"))
 	require.Equal(t, http.StatusOK, rec.Code)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/words"
 )
 
 // previewJSON is the answer of /api/upload-preview.
@@ -93,11 +94,20 @@ func (s *Server) handleUploadPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out bytes.Buffer
-	opts := upload.Options{Dossier: dossier, Endpoints: ep, StateDir: stateDir, DryRun: true, Out: &out}
+	// The library decides; the words are cfonb upload --dry-run's.
+	wd := &words.Words{Out: &out, StateDir: stateDir, Platform: upload.PlatformID(ep.APIURL), Control: true, DryRun: true}
+	opts := upload.Options{Dossier: dossier, Endpoints: ep, StateDir: stateDir, DryRun: true,
+		OnAccount: wd.Account, OnFile: wd.File}
 	if bn := strings.TrimSpace(q.Get("bank_name")); bn != "" {
 		opts.BankNames.Default = bn
 	}
-	_, runErr := upload.Run(context.WithoutCancel(r.Context()), opts, paths)
+	rep, runErr := upload.Run(context.WithoutCancel(r.Context()), opts, paths)
+	for _, v := range rep.Validation {
+		for _, line := range upload.Diagnostics(v) {
+			fmt.Fprintln(&out, line)
+		}
+	}
+	wd.Summary(rep, runErr)
 	text := out.String()
 	// The decisions name the temporary copies: give them their names back.
 	for i, p := range paths {

@@ -51,14 +51,15 @@ func relatedKeys(f *File) []string {
 // decideOne; a live pending entry (in progress elsewhere) is left out and
 // returned apart.
 func knownOf(rel []Entry) (ks []known, live *Entry) {
-	for i, e := range rel {
+	for i := range rel {
+		e := rel[i]
 		if e.Status == StatusPending && e.Live {
 			if live == nil {
-				live = &rel[i]
+				live = &e
 			}
 			continue
 		}
-		k := known{id: e.ID, sha: e.SHA256, keys: map[string]bool{}, status: e.Status, when: e.Started, file: e.File}
+		k := known{entry: &e, sha: e.SHA256, keys: map[string]bool{}, file: e.File}
 		for _, s := range e.Statements {
 			k.keys[s.Key] = true
 		}
@@ -67,9 +68,9 @@ func knownOf(rel []Entry) (ks []known, live *Entry) {
 	return ks, live
 }
 
-// snapshot is what a decision saw of the related entries: each one's id,
+// relatedSnapshot is what a decision saw of the related entries: each one's id,
 // status and liveness.
-func snapshot(rel []Entry) []string {
+func relatedSnapshot(rel []Entry) []string {
 	out := make([]string, len(rel))
 	for i, e := range rel {
 		out[i] = fmt.Sprintf("%d:%s:%t", e.ID, e.Status, e.Live)
@@ -88,22 +89,23 @@ func newEntries(rel []Entry, snap []string) bool {
 	return false
 }
 
-// claimFile claims d's file for entry and returns the entry's id, or a new
-// decision (skip or refuse) when the journal changed since d was taken.
-// It waits while another run sends the file.
-func claimFile(ctx context.Context, st Store, opts Options, platform, hint string, d *decision, entry Entry, say func(string, ...any)) (int, *decision, error) {
+// claimFile claims p's file with entry and returns the entry's id; 0 when
+// the journal changed since p was decided and the new decision (in p) is
+// not to send it. It waits while another run sends the file.
+func claimFile(ctx context.Context, st Store, opts Options, platform string, p *planned, entry Entry) (int, error) {
 	sleep := opts.Sleep
 	if sleep == nil {
 		sleep = sleepContext
 	}
-	seen := d.Seen
+	r := p.res
+	seen := p.seen
 	said := false
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, claimPoll) {
 		id, err := st.Claim(ctx, entry, func(rel []Entry) error {
 			if _, live := knownOf(rel); live != nil {
 				return &busyError{*live}
 			}
-			if !slices.Equal(snapshot(rel), seen) {
+			if !slices.Equal(relatedSnapshot(rel), seen) {
 				return errClaimChanged
 			}
 			return nil
@@ -111,70 +113,73 @@ func claimFile(ctx context.Context, st Store, opts Options, platform, hint strin
 		var busy *busyError
 		switch {
 		case err == nil:
-			return id, nil, nil
+			return id, nil
 		case errors.As(err, &busy):
-			if !said {
-				say("%s: %v: waiting for it", d.File.Path, busy)
-				said = true
+			if !said && opts.Notify != nil {
+				fmt.Fprintf(opts.Notify, "%s: %v: waiting for it\n", r.Path, busy)
 			}
+			said = true
 			if err := sleep(ctx, wait); err != nil {
-				return 0, nil, err
+				return 0, err
 			}
 		case !errors.Is(err, errClaimChanged):
-			return 0, nil, err
+			return 0, err
 		}
-		rel, err := st.Related(platform, d.File.SHA256, relatedKeys(d.File))
+		rel, err := st.Related(platform, r.SHA256, relatedKeys(r.file))
 		if err != nil {
-			return 0, nil, err
+			return 0, err
 		}
 		ks, live := knownOf(rel)
-		seen = snapshot(rel)
+		seen = relatedSnapshot(rel)
 		if live != nil {
 			continue
 		}
-		// --force covers only what the run saw at its start.
-		force := d.Force && !newEntries(rel, d.Seen)
-		nd := decideOne(ks, d.File, force, hint)
-		if nd.Action != actImport {
-			nd.Reason += " (recorded by another run while this one ran)"
-			return 0, &nd, nil
+		// Decide again. The user's flags cover only what the journal
+		// held when the run began.
+		retry, reimport := opts.RetryUnknown, slices.ContainsFunc(opts.Reimport, func(x string) bool { return absPath(x) == absPath(r.Path) })
+		if newEntries(rel, p.seen) {
+			retry, reimport = false, false
 		}
-		entry.Forced = nd.Forced
+		r.Outcome, r.Reason, r.Reimport, r.Retry, r.Previous, r.PreviousFile, r.OtherDossier, r.Shared = "", ReasonNone, false, false, nil, "", 0, nil
+		p.send = false
+		decideOne(ks, p, retry, reimport)
+		if !p.send {
+			return 0, nil
+		}
+		entry.Forced = r.Reimport || r.Retry
 	}
 }
 
-// decideFiles is decide on the entries of the journal related to the files
-// (their bytes or their statements), read file by file: a journal of
-// millions of statements is never read whole.
-func decideFiles(st Store, platform, stateDir string, files []*File, force bool) ([]decision, error) {
+// decideFiles decides each file of plan on the entries of the journal
+// related to it (its bytes or its statements), read file by file: a
+// journal of millions of statements is never read whole.
+func decideFiles(st Store, platform string, plan []*planned, retryUnknown bool, reimport map[string]bool) error {
 	byID := map[int]known{}
-	seen := make([][]string, len(files))
-	waits := make([]*Entry, len(files))
-	for i, f := range files {
-		rel, err := st.Related(platform, f.SHA256, relatedKeys(f))
-		if err != nil {
-			return nil, err
+	for _, p := range plan {
+		if p.res.Outcome == OutcomeHeld {
+			continue
 		}
-		seen[i] = snapshot(rel)
+		rel, err := st.Related(platform, p.res.SHA256, relatedKeys(p.res.file))
+		if err != nil {
+			return err
+		}
+		p.seen = relatedSnapshot(rel)
 		ks, live := knownOf(rel)
-		waits[i] = live
+		p.wait = live
 		for _, k := range ks {
-			if old, ok := byID[k.id]; ok {
+			if old, ok := byID[k.entry.ID]; ok {
 				for key := range old.keys {
 					k.keys[key] = true
 				}
 			}
-			byID[k.id] = k
+			byID[k.entry.ID] = k
 		}
 	}
 	ks := make([]known, 0, len(byID))
 	for _, k := range byID {
 		ks = append(ks, k)
 	}
-	slices.SortFunc(ks, func(a, b known) int { return a.id - b.id })
-	out := decide(ks, platform, stateDir, files, force)
-	for i := range out {
-		out[i].Seen, out[i].Force, out[i].Wait = seen[i], force, waits[i]
-	}
-	return out, nil
+	slices.SortFunc(ks, func(a, b known) int { return a.entry.ID - b.entry.ID })
+	decide(ks, plan, retryUnknown, reimport)
+	return nil
 }

@@ -3,10 +3,12 @@ package upload
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,6 +70,7 @@ type fixture struct {
 	now      time.Time
 	timeouts Timeouts
 	retry    RetryPolicy
+	rep      *Report // the last run's report
 }
 
 type syncBuffer struct {
@@ -134,7 +137,7 @@ func (f *fixture) opts() Options {
 			u, p, id, s := f.sb.Credentials()
 			return Credentials{Username: u, Password: p, ClientID: id, ClientSecret: s}, nil
 		},
-		Out:      &f.out,
+		Notify:   &f.out,
 		Verbose:  &f.verbose,
 		Sleep:    f.sleep,
 		Now:      func() time.Time { return f.now },
@@ -148,9 +151,21 @@ func (f *fixture) file(t *testing.T, name string, stmts ...sandbox.SampleStateme
 	return writeFile(t, f.files, name, sampleBytes(t, "\r\n", stmts...))
 }
 
+// run runs an upload and returns its summary; the report is in f.rep.
 func (f *fixture) run(t *testing.T, opts Options, paths ...string) (*Summary, error) {
 	t.Helper()
-	return Run(t.Context(), opts, paths)
+	rep, err := Run(t.Context(), opts, paths)
+	f.rep = rep
+	return rep.Summary(), err
+}
+
+// outcomes returns "outcome reason" of each file of the last run.
+func (f *fixture) outcomes() []string {
+	var out []string
+	for _, r := range f.rep.Files {
+		out = append(out, strings.TrimSpace(string(r.Outcome)+" "+string(r.Reason)))
+	}
+	return out
 }
 
 // routes returns the route and status of each request the sandbox saw.
@@ -171,3 +186,14 @@ func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
 }
 
 func errCanceled(ctx context.Context) error { return ctx.Err() }
+
+// forgetRegistrations deletes the account registry of the SQLite journal
+// in dir, as if it were lost.
+func forgetRegistrations(t *testing.T, dir string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "journal.sqlite"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`DELETE FROM cfonb_accounts`)
+	require.NoError(t, err)
+}

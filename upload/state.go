@@ -117,6 +117,10 @@ func (s *State) Store() journal.Store { return s.store }
 // Close releases the store.
 func (s *State) Close() error { return s.store.Close() }
 
+// journalFile is the SQLite journal of a state directory (the path given
+// to failWrite for a write of the journal).
+const journalFile = journal.DBFile
+
 // ErrStateWrite is wrapped by every error of writing the state (a
 // read-only directory, a full disk): a local problem, not the network's.
 var ErrStateWrite = errors.New("the state cannot be written")
@@ -167,12 +171,12 @@ func (s *State) CheckWritable() error {
 }
 
 // check refuses a write after a failed read, and applies failWrite.
-func (s *State) check(what string) error {
+func (s *State) check(file string) error {
 	if s.err != nil {
 		return fmt.Errorf("the journal could not be read, so nothing is recorded or sent: %w", s.err)
 	}
 	if s.failWrite != nil {
-		if err := s.failWrite(what); err != nil {
+		if err := s.failWrite(filepath.Join(s.spec, file)); err != nil {
 			return s.writeErr(err)
 		}
 	}
@@ -208,7 +212,7 @@ func (s *State) Accounts() []AccountRecord {
 
 // AddRegistration records a registered account.
 func (s *State) AddRegistration(a AccountRecord) error {
-	if err := s.check("registration"); err != nil {
+	if err := s.check("registry"); err != nil {
 		return err
 	}
 	a.Platform = PlatformID(a.Platform)
@@ -239,7 +243,7 @@ func (s *State) Related(platform, sha256 string, keys []string) ([]Entry, error)
 // the related entries, inside a transaction serialised with every other
 // claim on the platform) returns an error, which Claim then returns.
 func (s *State) Claim(ctx context.Context, e Entry, judge func([]Entry) error) (int, error) {
-	if err := s.check("claim"); err != nil {
+	if err := s.check(journalFile); err != nil {
 		return 0, err
 	}
 	e.Platform = PlatformID(e.Platform)
@@ -256,7 +260,7 @@ func (s *State) Claim(ctx context.Context, e Entry, judge func([]Entry) error) (
 
 // Begin records e as it is (MarkDone), with no claim, and returns its id.
 func (s *State) Begin(e Entry) (int, error) {
-	if err := s.check("entry"); err != nil {
+	if err := s.check(journalFile); err != nil {
 		return 0, err
 	}
 	e.Platform = PlatformID(e.Platform)
@@ -267,7 +271,7 @@ func (s *State) Begin(e Entry) (int, error) {
 // Finish records the outcome of the pending entry id.
 func (s *State) Finish(id int, status Status, finished time.Time, httpStatus int, detail string) error {
 	if s.failWrite != nil {
-		if err := s.failWrite("finish"); err != nil {
+		if err := s.failWrite(filepath.Join(s.spec, journalFile)); err != nil {
 			return s.writeErr(err)
 		}
 	}

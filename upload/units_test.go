@@ -502,12 +502,17 @@ func TestMultipartBody(t *testing.T) {
 	dir := t.TempDir()
 	data := sampleBytes(t, "\r\n", lclMarch)
 	p := writeFile(t, dir, "relevé 03.txt", data)
-	body, ctype, length, err := multipartBody(p, sha(data), int64(len(data)))
+	snap, err := takeSnapshot(p, sha(data), int64(len(data)))
+	require.NoError(t, err)
+	defer snap.Close()
+	var progress []int64
+	body, ctype, length, err := multipartBody(filepath.Base(p), snap, func(n int64) { progress = append(progress, n) })
 	require.NoError(t, err)
 	raw, err := io.ReadAll(body)
 	require.NoError(t, err)
-	require.NoError(t, body.Close())
 	assert.Equal(t, int64(len(raw)), length)
+	require.NotEmpty(t, progress)
+	assert.Equal(t, int64(len(data)), progress[len(progress)-1])
 
 	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
 	req.Header.Set("Content-Type", ctype)
@@ -524,7 +529,9 @@ func TestMultipartBody(t *testing.T) {
 	assert.ErrorIs(t, err, io.EOF)
 }
 
-func TestMultipartBodyDetectsChange(t *testing.T) {
+// Issue 16, item 9: a file changed since validation is never sent; the
+// bytes sent come from a verified private copy.
+func TestSnapshotDetectsChange(t *testing.T) {
 	dir := t.TempDir()
 	data := sampleBytes(t, "\n", lclMarch)
 	tests := []struct {
@@ -538,10 +545,7 @@ func TestMultipartBodyDetectsChange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := writeFile(t, dir, "x.txt", tt.content)
-			body, _, _, err := multipartBody(p, sha(data), int64(len(data)))
-			require.NoError(t, err)
-			defer body.Close()
-			_, err = io.ReadAll(body)
+			_, err := takeSnapshot(p, sha(data), int64(len(data)))
 			assert.ErrorIs(t, err, errFileChanged)
 		})
 	}
@@ -642,21 +646,6 @@ func TestLoginUnreachable(t *testing.T) {
 	assert.EqualError(t, err, "upload: no credentials")
 	_, err = NewClient(t.Context(), ClientConfig{Endpoints: Endpoints{AuthURL: "http://example.com/t", APIURL: url}})
 	assert.ErrorContains(t, err, "auth URL: http://example.com/t: plain http is refused")
-}
-
-func TestMarkDoneHint(t *testing.T) {
-	// The hint is copied into a shell: a path with spaces or quotes must
-	// stay one argument.
-	tests := []struct{ state, path, want string }{
-		{"/home/u/.local/state/cfonb", "files/bnp-2026-03.txt",
-			"cfonb journal --mark-done --state-dir /home/u/.local/state/cfonb --api-url https://api.example files/bnp-2026-03.txt"},
-		{"/tmp/my state", "relevés mars/l'avril.txt",
-			`cfonb journal --mark-done --state-dir '/tmp/my state' --api-url https://api.example 'relevés mars/l'\''avril.txt'`},
-		{"", "$(rm -rf ~).txt", `cfonb journal --mark-done --state-dir '' --api-url https://api.example '$(rm -rf ~).txt'`},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, markDoneHint("https://api.example", tt.state, tt.path))
-	}
 }
 
 func TestLoginErrorNeverShowsTheAnswer(t *testing.T) {

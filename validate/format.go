@@ -86,6 +86,12 @@ func detectFormat(head []byte) (name string, bank bool) {
 		code = string(first[:2])
 	}
 	switch {
+	case bytes.HasPrefix(trimmed, []byte("%PDF-")):
+		return "a PDF document (a printed statement: ask the bank for the CFONB120 file)", false
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "a ZIP archive (or an Excel .xlsx or OpenDocument file)", false
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return "an Excel .xls (OLE2) document", false
 	case isBinary(head):
 		return "binary data", false
 	case bytes.HasPrefix(trimmed, []byte("<")):
@@ -105,7 +111,7 @@ func detectFormat(head []byte) (name string, bank bool) {
 		return "CFONB240 (transfers, without line ends)", true
 	case len(first) == 160 && (code == "03" || code == "06" || code == "08"):
 		return "CFONB160 (LCR / direct debits)", true
-	case len(first) != 120:
+	case len(first) != 120 && !cfonb.FramesAsRecords(head):
 		if sep, ok := csvSeparator(head); ok {
 			return fmt.Sprintf("CSV (separator %q)", sep), false
 		}

@@ -16,6 +16,10 @@ import (
 // Options.MaxDiagnostics is zero.
 const DefaultMaxDiagnostics = 1000
 
+// DefaultMaxPerRule is how many warnings of one rule a Report keeps per
+// file when Options.MaxPerRule is zero.
+const DefaultMaxPerRule = 10
+
 // Options tune a validation. The zero value is the default.
 type Options struct {
 	// MaxDiagnostics caps the diagnostics kept in a Report (the counts of
@@ -27,6 +31,18 @@ type Options struct {
 	// never end (pipes). File sets it for FIFOs; the report is then
 	// marked Truncated.
 	StopAtMax bool
+	// Pedantic also reports what real, valid bank files commonly hold and
+	// the default leaves alone: text in reserved zones (an E in column 21,
+	// dates or a sequence number in the 01's columns 105-120, "** PAS DE
+	// MOUVEMENT CE JOUR **" in columns 41-90, zeros), a blank interbank
+	// operation code, a DOS end-of-file mark after the last record.
+	Pedantic bool
+	// MaxPerRule caps the warnings of one rule kept in a Report, so that a
+	// convention repeated on every record does not flood the output: past
+	// the cap, they are counted (Report.Warnings, Report.Omitted) and one
+	// summary line says how many were not shown. Zero means
+	// DefaultMaxPerRule; a negative value means no cap.
+	MaxPerRule int
 	// Summary asks for a StatementSummary of every statement in
 	// Report.Summaries (memory grows with the number of statements).
 	Summary bool
@@ -40,8 +56,12 @@ type Report struct {
 	Errors      int          `json:"errors"`
 	Warnings    int          `json:"warnings"`
 	Diagnostics []Diagnostic `json:"diagnostics"`
-	// Omitted counts the diagnostics not kept because of MaxDiagnostics.
+	// Omitted counts the diagnostics not kept because of MaxDiagnostics or
+	// MaxPerRule.
 	Omitted int `json:"omitted,omitempty"`
+	// Repeated lists the rules whose warnings passed Options.MaxPerRule,
+	// with how many of them were not kept (they count in Omitted).
+	Repeated []Repeated `json:"repeated,omitempty"`
 	// Unchecked counts the statements not checked against the previous
 	// statement of their account (opening balance, order) because the
 	// file has more than MaxAccounts accounts and theirs was not among
@@ -54,6 +74,14 @@ type Report struct {
 	Framing cfonb.Framing `json:"-"`
 	// Summaries holds one entry per statement when Options.Summary is set.
 	Summaries []StatementSummary `json:"-"`
+}
+
+// Repeated is a rule whose warnings were too many in one file to keep
+// them all (see Options.MaxPerRule).
+type Repeated struct {
+	Rule     string `json:"rule"`
+	Shown    int    `json:"shown"`
+	NotShown int    `json:"not_shown"`
 }
 
 // StatementSummary describes one statement (a 01 ... 07 sequence).
@@ -105,7 +133,7 @@ func File(path string, opts Options) (*Report, error) {
 	// Read the file as it was when opened: a file that grows while it is
 	// read (a log still being written) cannot make the work endless.
 	// A small file gets a buffer of its size, not the reader's 256 KiB.
-	bufSize := int(min(fi.Size()+1, 256<<10))
+	bufSize := int(min(fi.Size()+4, 256<<10))
 	return stream(path, io.LimitReader(f, fi.Size()), opts, bufSize)
 }
 

@@ -19,6 +19,11 @@ type Validator struct {
 	seen    bool // a non-blank record was seen
 	stopped bool // the file is another format
 	last    int  // line of the last record
+	// colBase is how many characters of its line come before the record
+	// being checked (a line of concatenated records): added to the
+	// columns of its diagnostics.
+	colBase int
+	split   bool // a line of concatenated records was reported
 
 	open bool      // a statement is open
 	st   statement // the open statement
@@ -34,6 +39,8 @@ type Validator struct {
 	prev cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
+	// perRule counts the warnings of each rule, for Options.MaxPerRule.
+	perRule map[string]int
 }
 
 // MaxAccounts caps the accounts a Validator remembers for the checks
@@ -75,6 +82,12 @@ func New(name string, opts Options) *Validator {
 	if opts.MaxDiagnostics == 0 {
 		opts.MaxDiagnostics = DefaultMaxDiagnostics
 	}
+	if opts.MaxPerRule == 0 {
+		opts.MaxPerRule = DefaultMaxPerRule
+		if opts.MaxDiagnostics < 0 {
+			opts.MaxPerRule = -1 // no cap at all
+		}
+	}
 	return &Validator{
 		rep:      Report{Path: name, Diagnostics: []Diagnostic{}},
 		opts:     opts,
@@ -99,6 +112,14 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	}
 	v.rep.Framing = framing
 	v.last = rec.Line
+	v.colBase = 0
+	if rec.Column > 0 {
+		v.colBase = rec.ColumnOffset()
+		if !v.split {
+			v.split = true
+			v.warnf(rec.Line, 1, RuleFraming, "line %d holds several records with no line end between them: read as records of %d characters (cfonb fmt splits them)", rec.Line, cfonb.RecordLen)
+		}
+	}
 	data := rec.Data
 	if (len(data) == 0 || data[0] == ' ') && isBlank(data) && rec.Length == len(data) {
 		v.warn(rec.Line, 1, RuleBlankLine, "blank line")
@@ -179,8 +200,13 @@ func (v *Validator) stopEarly(line int) {
 
 // TrailingSUB reports the DOS end-of-file mark (0x1A) that the reader found
 // after the last record.
+//
+// A final 0x1A is a common, harmless convention (the reader drops it): it
+// is reported, as a warning, only with Options.Pedantic.
 func (v *Validator) TrailingSUB() {
-	v.errorf(v.last+1, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")
+	if v.opts.Pedantic {
+		v.warn(v.last+1, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")
+	}
 }
 
 // Finish ends the file's checks and returns its report, its diagnostics in
@@ -194,6 +220,7 @@ func (v *Validator) Finish() *Report {
 			v.closeStatement(0, 0, 0, false)
 		}
 	}
+	v.summariseCapped()
 	sort.SliceStable(v.rep.Diagnostics, func(i, j int) bool {
 		a, b := &v.rep.Diagnostics[i], &v.rep.Diagnostics[j]
 		if a.Line != b.Line {

@@ -110,10 +110,12 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	if fs.NArg() == 0 {
 		return usageError(e, "export", "no PATH given (use - for standard input)")
 	}
-	paths, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "export", fs.Args())
+	if paths == nil && code != exitOK {
+		return code
+	}
+	if code := checkOutputDir(e, "export", *output); code != exitOK {
+		return code
 	}
 	if code := refuseOutputInput(e, "export", *output, paths); code != exitOK {
 		return code

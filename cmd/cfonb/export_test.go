@@ -332,7 +332,7 @@ func TestExportOutputInMissingFolder(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "no-such-folder", "out.jsonl")
 	r := runExportWith(t, context.Background(), twoErrors, "", "--force", "-o", out, exportTD+"sepa.txt")
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, "2 validation errors, exported anyway (--force)\n", "the validation finished before the command returned")
-	assert.Contains(t, r.stderr, "no such file or directory")
+	// Said before any work, naming the directory (not the temporary file).
+	assert.Equal(t, "cfonb export: cannot write "+out+": the directory "+filepath.Dir(out)+" does not exist (create it first)\n", r.stderr)
 	assert.NoFileExists(t, out)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,7 +19,8 @@ import (
 func newJournalCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use: `journal [--state-dir DIR] [--env prod|staging | --api-url URL] [--accounts] [--json]
-  cfonb journal --mark-done [--state-dir DIR] (--env prod|staging | --api-url URL) FILE...`,
+  cfonb journal --mark-done [--dossier ID] [--state-dir DIR] (--env prod|staging | --api-url URL) FILE...
+  cfonb journal --mark-registered --dossier ID [--bank-name NAME] [--state-dir DIR] (--env prod|staging | --api-url URL) IBAN...`,
 		Short: "list what was imported, when and where",
 		Long: `Lists what cfonb upload imported, when and where: one line per import
 attempt, with its status:
@@ -33,7 +35,16 @@ registered accounts instead.
 After an "unknown" or "pending" import, check the dossier's bank entries in
 Inqom. If the statements are there, record it with --mark-done (nothing is
 sent; --env or --api-url must name the platform); if not, re-run cfonb
-upload with --force.
+upload with --retry-unknown.
+
+When the platform refuses to register an account that is in the dossier
+already (it may say so otherwise than with the 409 cfonb expects), record it
+with --mark-registered --dossier ID IBAN...: later uploads then do not try to
+register it in that dossier again.
+
+The platform of an entry is the canonical identity of the API URL: scheme
+and host in lower case, no trailing dot, no default port, the port as a
+number, the path cleaned, every loopback name as 127.0.0.1.
 
 The state directory (default $XDG_STATE_HOME/cfonb, else
 ~/.local/state/cfonb) holds accounts.json and journal.json, each replaced
@@ -41,7 +52,8 @@ atomically; back it up like your books, e.g.
   tar czf cfonb-state-$(date +%F).tgz -C ~/.local/state cfonb`,
 		Example: `  cfonb journal
   cfonb journal --env staging --json
-  cfonb journal --mark-done --env prod releves/2026-03-02.txt`,
+  cfonb journal --mark-done --env prod --dossier 12345 releves/2026-03-02.txt
+  cfonb journal --mark-registered --env prod --dossier 12345 FR7630004008230001000015611`,
 		DisableFlagsInUseLine: true,
 	}
 	fs := c.Flags()
@@ -49,9 +61,13 @@ atomically; back it up like your books, e.g.
 		stateDir: fs.String("state-dir", "", "state directory (default $XDG_STATE_HOME/cfonb)"),
 		envName:  fs.String("env", "prod", "platform: prod or staging (recette)"),
 		apiURL:   fs.String("api-url", "", "API base URL, overriding --env's"),
-		asJSON:   fs.Bool("json", false, "one JSON object per line"),
+		format:   fs.StringP("format", "f", "text", "output format: text (a table) or json (one JSON object per line)"),
+		asJSON:   fs.Bool("json", false, "one JSON object per line (the same as --format json)"),
 		accounts: fs.Bool("accounts", false, "list the registered accounts"),
 		markDone: fs.Bool("mark-done", false, "record FILEs as imported to the platform, sending nothing"),
+		markReg:  fs.Bool("mark-registered", false, "record IBANs as registered in --dossier on the platform, sending nothing"),
+		dossier:  fs.Int64("dossier", 0, "the dossier of --mark-done (named in later messages) or --mark-registered (required)"),
+		bankName: fs.String("bank-name", "", "the bank name recorded with --mark-registered"),
 	}
 	c.RunE = body(func(ctx context.Context, args []string) int { return runJournal(ctx, e, c, args, fl) })
 	return c
@@ -59,21 +75,40 @@ atomically; back it up like your books, e.g.
 
 // journalFlags are the flags of cfonb journal.
 type journalFlags struct {
-	stateDir, envName, apiURL  *string
-	asJSON, accounts, markDone *bool
+	stateDir, envName, apiURL, bankName *string
+	format                              *string
+	asJSON, accounts, markDone, markReg *bool
+	dossier                             *int64
 }
 
 func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl journalFlags) int {
 	fs := c.Flags()
 	stateDir, envName, apiURL, asJSON, accounts, markDone := fl.stateDir, fl.envName, fl.apiURL, fl.asJSON, fl.accounts, fl.markDone
+	switch *fl.format {
+	case "text":
+	case "json":
+		*asJSON = true
+	default:
+		return usageError(e, "journal", "--format must be text or json, not %q", *fl.format)
+	}
 	dir, code := stateDirFromFlag(e, "journal", *stateDir)
 	if code != exitOK {
 		return code
 	}
-	if *markDone && !fs.Changed("env") && !fs.Changed("api-url") {
+	if *markDone && *fl.markReg {
+		return usageError(e, "journal", "give --mark-done or --mark-registered, not both")
+	}
+	if (*markDone || *fl.markReg) && !fs.Changed("env") && !fs.Changed("api-url") {
 		// Recording an import on the wrong platform would make a later
 		// upload skip a file that is not there: no default for this.
-		return usageError(e, "journal", "--mark-done needs the platform: give --env prod, --env staging or --api-url URL")
+		flag := "--mark-done"
+		if *fl.markReg {
+			flag = "--mark-registered"
+		}
+		return usageError(e, "journal", "%s needs the platform: give --env prod, --env staging or --api-url URL", flag)
+	}
+	if *fl.dossier < 0 || (*fl.markReg && *fl.dossier == 0) {
+		return usageError(e, "journal", "--mark-registered needs --dossier ID, a positive integer")
 	}
 	platform := ""
 	if fs.Changed("env") || fs.Changed("api-url") {
@@ -92,7 +127,13 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		if fs.NArg() == 0 {
 			return usageError(e, "journal", "--mark-done needs FILEs")
 		}
-		return journalMarkDone(e, dir, platform, fs.Args())
+		return journalMarkDone(e, dir, platform, *fl.dossier, fs.Args())
+	}
+	if *fl.markReg {
+		if fs.NArg() == 0 {
+			return usageError(e, "journal", "--mark-registered needs IBANs")
+		}
+		return journalMarkRegistered(e, dir, platform, *fl.dossier, *fl.bankName, fs.Args())
 	}
 	if fs.NArg() > 0 {
 		return usageError(e, "journal", "unexpected argument %q (FILEs go with --mark-done)", fs.Arg(0))
@@ -122,11 +163,15 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		return exitOK
 	}
 	if len(entries) == 0 {
+		if others := journalOtherPlatforms(st, platform); others != "" {
+			fmt.Fprintf(e.stderr, "cfonb journal: no import to %s recorded in %s, but %s (run cfonb journal without --env or --api-url to list them)\n", platform, dir, others)
+			return exitOK
+		}
 		fmt.Fprintf(e.stderr, "cfonb journal: no import recorded in %s\n", dir)
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTARTED (UTC)\tSTATUS\tPLATFORM\tFILE\tSHA256\tSTATEMENTS\tDETAIL")
+	fmt.Fprintln(tw, "ID\tSTARTED (UTC)\tSTATUS\tPLATFORM\tDOSSIER\tFILE\tSHA256\tSTATEMENTS\tDETAIL")
 	for _, en := range entries {
 		detail := en.Detail
 		if en.HTTPStatus != 0 && !strings.Contains(detail, "HTTP") {
@@ -135,8 +180,12 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		if en.Forced {
 			detail = strings.TrimSpace("forced " + detail)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.ID, en.Started.UTC().Format("2006-01-02 15:04:05"),
-			en.Status, en.Platform, en.File, en.SHA256[:min(12, len(en.SHA256))], statementsCell(en.Statements), detail)
+		dossier := "-"
+		if en.Dossier != 0 {
+			dossier = fmt.Sprint(en.Dossier)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.ID, en.Started.UTC().Format("2006-01-02 15:04:05"),
+			en.Status, en.Platform, dossier, en.File, en.SHA256[:min(12, len(en.SHA256))], statementsCell(en.Statements), detail)
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
@@ -190,11 +239,10 @@ func journalAccounts(e *env, st *upload.State, platform string, asJSON bool) int
 	return exitOK
 }
 
-func journalMarkDone(e *env, dir, platform string, args []string) int {
-	paths, err := expandPaths(args)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
+func journalMarkDone(e *env, dir, platform string, dossier int64, args []string) int {
+	paths, code := expandFiles(e, "journal", args)
+	if paths == nil && code != exitOK {
+		return code
 	}
 	var files []*upload.File
 	for _, p := range paths {
@@ -216,7 +264,7 @@ func journalMarkDone(e *env, dir, platform string, args []string) int {
 	}
 	defer st.Close()
 	for _, f := range files {
-		id, err := upload.MarkDone(st, platform, 0, f, time.Now().UTC())
+		id, err := upload.MarkDone(st, platform, dossier, f, time.Now().UTC())
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			return exitUsage
@@ -224,4 +272,58 @@ func journalMarkDone(e *env, dir, platform string, args []string) int {
 		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s: journal entry %d\n", f.Path, f.SHA256[:16], platform, id)
 	}
 	return exitOK
+}
+
+// journalMarkRegistered records accounts as registered in a dossier,
+// sending nothing: the way out when the platform refuses to register an
+// account that it has already.
+func journalMarkRegistered(e *env, dir, platform string, dossier int64, bankName string, args []string) int {
+	var ibans []string
+	for _, a := range args {
+		ib, err := upload.MappingAccount(a)
+		if err != nil {
+			return usageError(e, "journal", "%v", err)
+		}
+		ibans = append(ibans, ib)
+	}
+	st, err := upload.OpenState(dir, true)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
+	defer st.Close()
+	for _, ib := range ibans {
+		rec := upload.AccountRecord{Platform: platform, Dossier: dossier, IBAN: ib, BankName: bankName,
+			Registered: time.Now().UTC(), Marked: true}
+		if err := st.AddRegistration(rec); err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(e.stdout, "recorded account %s as registered in dossier %d on %s\n", ib, dossier, platform)
+	}
+	return exitOK
+}
+
+// journalOtherPlatforms says how many imports the journal records for
+// platforms other than platform, and which: "2 imports to
+// https://a and https://b", or "" if none (or no platform was chosen).
+func journalOtherPlatforms(st *upload.State, platform string) string {
+	if platform == "" {
+		return ""
+	}
+	var names []string
+	n := 0
+	for _, en := range st.Entries("") {
+		if en.Platform == platform {
+			continue
+		}
+		n++
+		if !slices.Contains(names, en.Platform) {
+			names = append(names, en.Platform)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s to %s", plural(n, "import"), strings.Join(names, " and "))
 }

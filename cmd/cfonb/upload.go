@@ -3,124 +3,207 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/words"
 )
 
 func newUploadCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
-		Use: `upload --dossier ID [--env prod|staging] [--auth-url URL] [--api-url URL]
+		Use: `upload (--dossier ID | --mapping FILE) [--env prod|staging | --auth-url URL --api-url URL]
   [--state-dir DIR] [--bank-name NAME|CODE=NAME]... [--no-iban-control]
-  [--dry-run] [--force] [-v] FILE...`,
+  [--dry-run] [--retry-unknown] [--reimport FILE]... [--fail-fast]
+  [--skip-registration IBAN|all]... [--timeout D] [--format text|json] [-v] FILE...`,
 		Short: "validate, register missing accounts and import into Inqom",
 		Long: `Takes statement files to the Inqom platform, in this order:
   1. validates every file with the rules of cfonb validate: any error in any
      file prints the diagnostics and sends nothing at all;
-  2. logs in (OAuth2 password grant), once;
-  3. registers every account of the files that the state directory does not
-     record as registered in this dossier (HTTP 409 "already there" is fine);
-     any other refusal stops before any import;
-  4. imports each file, unless the journal says it (or one of its statements)
-     was already imported to this platform: such a file is skipped, or needs
-     --force if an earlier import's outcome is unknown.
-Nothing is ever imported twice without --force, and an import whose answer
-was lost is never resent automatically: it is recorded as "unknown", and you
-are told what to check.
+  2. decides each file from the journal: a file (or each of its statements)
+     already imported to this platform is skipped; one whose earlier import
+     has an unknown outcome waits for you (see below);
+  3. logs in (OAuth2 password grant), once;
+  4. registers the accounts of the files to send that the state directory
+     does not record as registered in their dossier (HTTP 409 "already
+     there" is fine); a refused account holds back only its files;
+  5. imports each file; a failed import does not stop the others (unless
+     --fail-fast); the summary and the exit status say what failed.
+Nothing is ever imported twice by accident, and an import whose answer was
+lost is never resent automatically: it is recorded as "unknown", and you are
+told what to check. Then either record it (cfonb journal --mark-done) or
+send it again (--retry-unknown). A file recorded as imported is sent again
+only when named with --reimport FILE (never through a directory).
+
+One company: --dossier ID. An accounting firm: --mapping FILE, a CSV file
+of account,dossier,bank_name lines (the account is an IBAN, or bank, branch
+and account number), so that each account goes to its own dossier; a file
+with an account missing from the mapping is held back, with the line to add.
 
 Credentials come from the environment, never from flags: INQOM_USERNAME,
 INQOM_PASSWORD (prompted for, without echo, if unset and standard input is a
 terminal), INQOM_CLIENT_ID and INQOM_CLIENT_SECRET.
 
 The state directory (default $XDG_STATE_HOME/cfonb, else
-~/.local/state/cfonb) holds the account registry and the upload journal:
-back it up with your books (see cfonb journal --help).
+~/.local/state/cfonb; %LocalAppData%\cfonb on Windows) holds the account
+registry and the upload journal: back it up with your books (see cfonb
+journal --help). It must be writable: that is checked before any request.
 
 Exit status: 0 every file imported or skipped as already imported, 1 a file
-has validation errors (nothing sent), 2 a usage or local I/O error, 3 a
-network or API failure (the output says what was and was not done).`,
+has validation errors (nothing sent), 2 a usage or local error (the state
+cannot be written, the credentials are refused, a file waits for a dossier
+or a bank name), 3 a network or API failure, or a file that waits for your
+decision (the output says what was and was not done).`,
 		Example: `  cfonb upload --dossier 12345 --dry-run releves/
   cfonb upload --dossier 12345 --env staging releves/2026-03-*.txt
+  cfonb upload --mapping clients.csv --format json releves/
+  cfonb upload --dossier 12345 --retry-unknown releves/
+  cfonb upload --dossier 12345 --reimport releves/2026-03.txt releves/2026-03.txt
   cfonb upload --dossier 1 --auth-url http://127.0.0.1:8642/identity/connect/token \
       --api-url http://127.0.0.1:8642 --state-dir /tmp/rehearsal statement.txt`,
 		DisableFlagsInUseLine: true,
 	}
 	fs := c.Flags()
 	fl := uploadFlags{
-		dossier:       fs.String("dossier", "", "Inqom dossier id (required)"),
+		dossier:       fs.String("dossier", "", "Inqom dossier id of every account (one company)"),
+		mapping:       fs.String("mapping", "", "CSV `FILE` of account,dossier,bank_name lines (a firm's clients)"),
 		envName:       fs.String("env", "prod", "platform: prod or staging (recette)"),
-		authURL:       fs.String("auth-url", "", "token endpoint URL, overriding --env's"),
-		apiURL:        fs.String("api-url", "", "API base URL, overriding --env's"),
+		authURL:       fs.String("auth-url", "", "token endpoint URL, with --api-url, instead of --env's"),
+		apiURL:        fs.String("api-url", "", "API base URL, with --auth-url, instead of --env's"),
 		stateDir:      fs.String("state-dir", "", "directory of the account registry and the journal (default $XDG_STATE_HOME/cfonb)"),
 		bankNames:     fs.StringArray("bank-name", nil, "bank name for banks missing from the built-in table (NAME), or for one bank code (CODE=NAME); repeatable"),
 		noIBANControl: fs.Bool("no-iban-control", false, "register accounts with Inqom's IBAN control off"),
 		dryRun:        fs.Bool("dry-run", false, "validate and print the decisions; send nothing, write nothing"),
-		force:         fs.Bool("force", false, "import files even if the journal says they were, or may have been, imported"),
-		verbose:       fs.BoolP("verbose", "v", false, "print each HTTP exchange (secrets redacted) on standard error"),
+		retryUnknown:  fs.Bool("retry-unknown", false, "send again the files whose earlier import has an unknown outcome (checked in Inqom: not there)"),
+		reimport:      fs.StringArray("reimport", nil, "import this `FILE` again although the journal says it was imported; repeatable; a file, never a directory"),
+		failFast:      fs.Bool("fail-fast", false, "stop at the first import that fails (default: go on with the other files)"),
+		skipReg:       fs.StringArray("skip-registration", nil, "do not register this `IBAN` (you know it is registered in its dossier), or all; repeatable"),
+		timeout:       fs.Duration("timeout", 0, "longest wait for an answer to one request (default 60s, 5m for an import)"),
+		format:        fs.String("format", "text", "output: text, or json (one report: per file its outcome, import id, statements and accounts registered)"),
+		verbose:       fs.BoolP("verbose", "v", false, "print the URLs, the dossier and each HTTP exchange (secrets redacted) on standard error"),
+		force:         fs.Bool("force", false, "removed: use --retry-unknown or --reimport FILE"),
 	}
+	fs.MarkHidden("force")
 	c.RunE = body(func(ctx context.Context, args []string) int { return runUpload(ctx, e, c, args, fl) })
 	return c
 }
 
 // uploadFlags are the flags of cfonb upload.
 type uploadFlags struct {
-	dossier, envName, authURL, apiURL, stateDir *string
-	bankNames                                   *[]string
-	noIBANControl, dryRun, force, verbose       *bool
+	dossier, mapping, envName, authURL, apiURL, stateDir, format  *string
+	bankNames, reimport, skipReg                                  *[]string
+	noIBANControl, dryRun, retryUnknown, failFast, verbose, force *bool
+	timeout                                                       *time.Duration
 }
 
 func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl uploadFlags) int {
 	fs := c.Flags()
-	dossier, envName, authURL, apiURL, stateDir := fl.dossier, fl.envName, fl.authURL, fl.apiURL, fl.stateDir
-	bankNames, noIBANControl, dryRun, force, verbose := fl.bankNames, fl.noIBANControl, fl.dryRun, fl.force, fl.verbose
-	dossierID, err := strconv.ParseInt(*dossier, 10, 64)
-	if *dossier == "" {
-		return usageError(e, "upload", "--dossier is required")
+	if *fl.force {
+		return usageError(e, "upload", "--force is gone: it re-imported files already imported. Use --retry-unknown for imports whose outcome is unknown, or --reimport FILE for one file you want imported again")
 	}
-	if err != nil || dossierID <= 0 {
-		return usageError(e, "upload", "--dossier must be a positive integer, not %q", *dossier)
+	var dossierID int64
+	var mapping *upload.Mapping
+	switch {
+	case *fl.dossier != "" && *fl.mapping != "":
+		return usageError(e, "upload", "give --dossier or --mapping, not both")
+	case *fl.mapping != "":
+		m, err := upload.LoadMapping(*fl.mapping)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb upload: %v\n", err)
+			return exitUsage
+		}
+		mapping = m
+	case *fl.dossier == "":
+		return usageError(e, "upload", "--dossier is required (or --mapping for a firm's clients)")
+	default:
+		d, err := strconv.ParseInt(*fl.dossier, 10, 64)
+		if err != nil || d <= 0 {
+			return usageError(e, "upload", "--dossier must be a positive integer, not %q", *fl.dossier)
+		}
+		dossierID = d
 	}
-	ep, code := endpointsFromFlags(e, "upload", fs, *envName, *authURL, *apiURL)
+	if *fl.format != "text" && *fl.format != "json" {
+		return usageError(e, "upload", "--format must be text or json, not %q", *fl.format)
+	}
+	if *fl.timeout < 0 {
+		return usageError(e, "upload", "--timeout must be positive")
+	}
+	ep, code := endpointsFromFlags(e, "upload", fs, *fl.envName, *fl.authURL, *fl.apiURL)
 	if code != exitOK {
 		return code
 	}
-	dir, code := stateDirFromFlag(e, "upload", *stateDir)
+	dir, code := stateDirFromFlag(e, "upload", *fl.stateDir)
 	if code != exitOK {
 		return code
 	}
-	names, err := upload.ParseBankNames(*bankNames)
+	names, err := upload.ParseBankNames(*fl.bankNames)
 	if err != nil {
 		return usageError(e, "upload", "%v", err)
 	}
-	if fs.NArg() == 0 {
+	skipAll := false
+	var skip []string
+	for _, v := range *fl.skipReg {
+		if strings.EqualFold(v, "all") {
+			skipAll = true
+			continue
+		}
+		ib, err := upload.MappingAccount(v)
+		if err != nil {
+			return usageError(e, "upload", "--skip-registration: %v", err)
+		}
+		skip = append(skip, ib)
+	}
+	if len(args) == 0 {
 		return usageError(e, "upload", "no FILE given")
 	}
-	for _, a := range fs.Args() {
+	for _, a := range args {
 		if a == "-" {
 			return usageError(e, "upload", "standard input cannot be uploaded: give files (their journal entry is kept by content)")
 		}
 	}
-	paths, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb upload: %v\n", err)
-		return exitUsage
+	// A re-import names one file, never a directory: a directory (or a
+	// glob) would re-import files nobody looked at.
+	for _, r := range *fl.reimport {
+		fi, err := os.Stat(r)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb upload: --reimport: %v\n", err)
+			return exitUsage
+		}
+		if !fi.Mode().IsRegular() {
+			return usageError(e, "upload", "--reimport %s: not a regular file: name each file to import again", r)
+		}
+		if strings.ContainsAny(r, "*?[") {
+			return usageError(e, "upload", "--reimport %s: name the file itself, not a pattern", r)
+		}
+	}
+	paths, code := expandFiles(e, "upload", args)
+	if paths == nil && code != exitOK {
+		return code
 	}
 	if len(paths) == 0 {
-		return usageError(e, "upload", "no file found in %s", strings.Join(fs.Args(), " "))
+		return usageError(e, "upload", "no file found in %s", strings.Join(args, " "))
+	}
+	for _, r := range *fl.reimport {
+		if !containsPath(paths, r) {
+			return usageError(e, "upload", "--reimport %s: give the file among the FILEs too", r)
+		}
 	}
 
 	red := &upload.Redactor{}
 	var creds func() (upload.Credentials, error)
-	if !*dryRun {
+	if !*fl.dryRun {
 		c, code := credentialsFromEnv(e)
 		if code != exitOK {
 			return code
@@ -139,28 +222,123 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 		red.Add(c.Password)
 		red.Add(c.ClientSecret)
 	}
+	stdout, stderr := red.Writer(e.stdout), red.Writer(e.stderr)
+	asJSON := *fl.format == "json"
+	w := &words.Words{Out: stdout, StateDir: dir, Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
+		Mapping: mapping, DryRun: *fl.dryRun}
 	opts := upload.Options{
-		Dossier: dossierID, Endpoints: ep, StateDir: dir, BankNames: names,
-		NoIBANControl: *noIBANControl, DryRun: *dryRun, Force: *force,
-		Credentials: creds, Out: e.stdout, Redactor: red,
+		Dossier: dossierID, Mapping: mapping, Endpoints: ep, StateDir: dir, BankNames: names,
+		NoIBANControl: *fl.noIBANControl, DryRun: *fl.dryRun, RetryUnknown: *fl.retryUnknown,
+		Reimport: *fl.reimport, FailFast: *fl.failFast, SkipRegistration: skip, SkipAllRegistration: skipAll,
+		Credentials: creds, Notify: stderr, Redactor: red, UserAgent: userAgent(),
 	}
-	if *verbose {
+	if *fl.timeout > 0 {
+		opts.Timeouts = upload.Timeouts{Request: *fl.timeout, ImportResponse: *fl.timeout, Import: max(*fl.timeout*3, upload.DefaultTimeouts().Import)}
+	}
+	if !asJSON {
+		opts.OnAccount, opts.OnFile = w.Account, w.File
+	}
+	if *fl.verbose || *fl.dryRun {
+		where := fmt.Sprintf("dossier %d", dossierID)
+		if mapping != nil {
+			where = fmt.Sprintf("dossiers from %s (%s)", mapping.Path, plural(mapping.Len(), "account"))
+		}
+		fmt.Fprintf(stderr, "platform %s: token URL %s, API URL %s; %s; state %s\n", upload.PlatformID(ep.APIURL), ep.AuthURL, ep.APIURL, where, dir)
+	}
+	if *fl.verbose {
 		opts.Verbose = e.stderr
 	}
-	_, err = upload.Run(ctx, opts, paths)
+	if e.stderrIsTerminal && !asJSON {
+		opts.Progress = words.Progress(stderr)
+	}
+	rep, err := upload.Run(ctx, opts, paths)
+	diag := stdout // with the decisions, as cfonb validate prints them
+	if asJSON {
+		diag = stderr
+	}
+	for _, v := range rep.Validation {
+		for _, line := range upload.Diagnostics(v) {
+			fmt.Fprintln(diag, line)
+		}
+	}
+	if asJSON {
+		if jerr := writeUploadJSON(stdout, rep); jerr != nil {
+			fmt.Fprintf(stderr, "cfonb upload: %v\n", jerr)
+			return exitUsage
+		}
+	} else {
+		w.Summary(rep, err)
+	}
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, upload.ErrInvalid):
-		fmt.Fprintf(e.stderr, "cfonb upload: %s\n", red.String(err.Error()))
+		fmt.Fprintf(stderr, "cfonb upload: %s\n", err)
 		return exitInvalid
 	case errors.Is(err, upload.ErrSetup):
-		fmt.Fprintf(e.stderr, "cfonb upload: %s\n", red.String(err.Error()))
+		fmt.Fprintf(stderr, "cfonb upload: %s\n", err)
 		return exitUsage
 	default:
-		fmt.Fprintf(e.stderr, "cfonb upload: %s\n", red.String(err.Error()))
+		fmt.Fprintf(stderr, "cfonb upload: %s\n", err)
 		return exitNetwork
 	}
+}
+
+// containsPath reports whether paths holds p (compared as absolute paths).
+func containsPath(paths []string, p string) bool {
+	abs := func(s string) string {
+		if a, err := filepath.Abs(s); err == nil {
+			return a
+		}
+		return s
+	}
+	want := abs(p)
+	for _, q := range paths {
+		if abs(q) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// writeUploadJSON prints the report as one JSON document.
+func writeUploadJSON(w io.Writer, rep *upload.Report) error {
+	type validation struct {
+		Path     string `json:"path"`
+		Errors   int    `json:"errors"`
+		Warnings int    `json:"warnings"`
+	}
+	type summary struct {
+		Files             int `json:"files"`
+		Imported          int `json:"imported"`
+		Skipped           int `json:"skipped"`
+		Blocked           int `json:"blocked"`
+		Held              int `json:"held"`
+		Failed            int `json:"failed"`
+		Unknown           int `json:"unknown"`
+		NotAttempted      int `json:"not_attempted"`
+		Registered        int `json:"accounts_registered"`
+		AlreadyRegistered int `json:"accounts_already_registered"`
+	}
+	s := rep.Summary()
+	doc := struct {
+		*upload.Report
+		Validation []validation `json:"validation"`
+		Summary    summary      `json:"summary"`
+	}{Report: rep, Validation: []validation{}, Summary: summary{s.Files, s.Imported, s.Skipped, s.Blocked, s.Held, s.Failed,
+		s.Unknown, s.NotAttempted, s.Registered, s.AlreadyRegistered}}
+	for _, v := range rep.Validation {
+		doc.Validation = append(doc.Validation, validation{v.Path, v.Errors, v.Warnings})
+	}
+	if doc.Report.Files == nil {
+		doc.Report.Files = []*upload.FileResult{}
+	}
+	if doc.Report.Accounts == nil {
+		doc.Report.Accounts = []*upload.AccountResult{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
 }
 
 // endpointsFromFlags picks the documented URLs of --env, then applies the
@@ -261,4 +439,13 @@ func readPassword(r io.Reader) (string, error) {
 		return "", err
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// userAgent is "cfonb/<module version>", sent with every request.
+func userAgent() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	return "cfonb/" + v
 }

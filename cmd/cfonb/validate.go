@@ -21,7 +21,7 @@ import (
 
 func newValidateCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "validate [-f text|json|github|sarif|junit|gitlab] [--strict] [--max-errors N] [--jobs N] [-q] PATH...",
+		Use:   "validate [-f text|json|github|sarif|junit|gitlab] [--strict] [--pedantic] [--max-errors N] [--jobs N] [-q] PATH...",
 		Short: "check CFONB120 files and report every problem",
 		Long: `Checks CFONB120 files and reports every problem at its file, line and column,
 with a stable rule id. PATH is a file, a directory or - for standard input.
@@ -39,6 +39,11 @@ Actions annotations), sarif (SARIF 2.1.0, for GitHub code scanning), junit
 (JUnit XML: one test case per file, for GitLab, Jenkins, Azure) and gitlab
 (GitLab Code Quality). File names are escaped in every format.
 
+A real, valid bank file gives no diagnostic: the conventions of real banks
+(text in reserved zones, a blank interbank code, another bank code on a
+movement, a final 0x1A) are reported only with --pedantic. The same warning
+repeated in a file is shown 10 times, then counted on one line.
+
 Exit status: 0 no error (warnings allowed), 1 at least one error (or a
 warning with --strict), 2 a usage or I/O error (a file that cannot be read:
 the other files are still checked and reported).`,
@@ -55,6 +60,7 @@ the other files are still checked and reported).`,
 	fs.StringVarP(&f.format, "format", "f", "text", "report format: "+strings.Join(validate.Formats, ", "))
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
 	fs.BoolVar(&f.strict, "strict", false, "fail (exit 1) on warnings too")
+	fs.BoolVar(&f.pedantic, "pedantic", false, "also report the harmless conventions of real bank files (reserved zones, blank interbank codes, other bank codes on movements, a final 0x1A)")
 	fs.IntVar(&f.maxErrors, "max-errors", validate.DefaultMaxDiagnostics, "diagnostics shown per file at most (the counts include the rest); 0 for no limit")
 	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "files checked in parallel")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing about clean files (only problems, and the total when there are some)")
@@ -66,12 +72,12 @@ the other files are still checked and reported).`,
 
 // validateFlags are the flags of cfonb validate.
 type validateFlags struct {
-	format, output string
-	strict, quiet  bool
-	maxErrors      int
-	jobs           int
-	rules          bool
-	walk           walkFlags
+	format, output          string
+	strict, quiet, pedantic bool
+	maxErrors               int
+	jobs                    int
+	rules                   bool
+	walk                    walkFlags
 }
 
 func runValidate(ctx context.Context, e *env, args []string, f validateFlags) int {
@@ -97,7 +103,7 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if code := refuseOutputInput(e, "validate", f.output, walked.Files()); code != exitOK {
 		return code
 	}
-	opts := validate.Options{MaxDiagnostics: f.maxErrors}
+	opts := validate.Options{MaxDiagnostics: f.maxErrors, Pedantic: f.pedantic}
 	if f.maxErrors == 0 {
 		opts.MaxDiagnostics = -1
 	}
