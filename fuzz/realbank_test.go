@@ -155,3 +155,61 @@ func TestShapeFmtCROnlyAndMixed(t *testing.T) {
 		})
 	}
 }
+
+// blank01 returns the shape statement with the 01's currency and decimals
+// (columns 17-20) replaced by cur.
+func blank01(cur string) []string {
+	s := append([]string(nil), shapeStatement...)
+	s[0] = s[0][:16] + cur + s[0][20:]
+	return s
+}
+
+// TestShapeBlankCurrencyOn01 (shape 5): a 01 that leaves its decimals, or
+// its currency and decimals, blank while the statement's other records say
+// EUR2: a warning, the statement's figures taken from them, and the same
+// figures in validate's summaries (inspect) and in export. Records that
+// disagree with them are an error.
+func TestShapeBlankCurrencyOn01(t *testing.T) {
+	for _, cur := range []string{"EUR ", "    "} {
+		data := []byte(strings.Join(blank01(cur), "\r\n") + "\r\n")
+		rep, err := validate.Stream("shape.txt", bytes.NewReader(data), validate.Options{Summary: true})
+		require.NoError(t, err)
+		assert.Zero(t, rep.Errors, "%v", rep.Diagnostics)
+		require.Len(t, rep.Diagnostics, 1)
+		d := rep.Diagnostics[0]
+		assert.Equal(t, []any{1, 17, validate.RuleBlankCurrency, validate.SeverityWarning}, []any{d.Line, d.Column, d.Rule, d.Severity})
+		assert.Equal(t, "currency or number of decimals blank on the old balance (01): EUR2 taken from line 2", d.Message)
+		require.Len(t, rep.Summaries, 1)
+		s := rep.Summaries[0]
+		assert.Equal(t, 2, s.Decimals)
+		assert.Equal(t, "EUR", string(s.Account.Currency[:]))
+		assert.True(t, s.Reconciles)
+		assert.Equal(t, "1500.00", cfonb.FormatDecimal(s.Opening, s.Decimals))
+
+		var out bytes.Buffer
+		ex, err := export.New(&out, export.Options{Format: export.JSON})
+		require.NoError(t, err)
+		require.NoError(t, ex.Export("shape.txt", bytes.NewReader(data)))
+		require.NoError(t, ex.Close())
+		assert.Contains(t, out.String(), `"opening_balance": "1500.00"`)
+		assert.Contains(t, out.String(), `"closing_balance": "13761.15"`)
+		assert.Contains(t, out.String(), `"reconciles": true`)
+		assert.Contains(t, out.String(), `"currency": "EUR"`)
+	}
+	// The statement's records disagree: an error.
+	s := blank01("    ")
+	s[5] = s[5][:16] + "USD2" + s[5][20:]
+	rep, err := validate.Stream("shape.txt", strings.NewReader(strings.Join(s, "\n")+"\n"), validate.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Errors, "%v", rep.Diagnostics)
+	// No record gives them: an error at the 01.
+	s = blank01("    ")
+	for i := range s {
+		s[i] = s[i][:16] + "    " + s[i][20:]
+	}
+	rep, err = validate.Stream("shape.txt", strings.NewReader(strings.Join(s, "\n")+"\n"), validate.Options{})
+	require.NoError(t, err)
+	require.Positive(t, rep.Errors, "%v", rep.Diagnostics)
+	assert.Equal(t, validate.RuleFieldFormat, rep.Diagnostics[0].Rule)
+	assert.Equal(t, 1, rep.Diagnostics[0].Line)
+}

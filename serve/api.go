@@ -116,7 +116,14 @@ func validateOptions(q url.Values) (validate.Options, error) {
 		}
 		opts.MaxDiagnostics = n
 	}
+	opts.Pedantic = boolParam(q, "pedantic")
 	return opts, nil
+}
+
+// reportTypes are the Content-Types of validate's report formats.
+var reportTypes = map[string]string{
+	"text": "text/plain; charset=utf-8", "github": "text/plain; charset=utf-8", "json": "application/json; charset=utf-8",
+	"sarif": "application/sarif+json; charset=utf-8", "junit": "application/xml; charset=utf-8", "gitlab": "application/json; charset=utf-8",
 }
 
 // fileResult is one file's entry in the answers of /api/validate (with
@@ -178,7 +185,17 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, inspect bool) {
 	lines := boolParam(q, "lines")
 	withDiags := !inspect || boolParam(q, "diagnostics") || lines
 	if !inspect && !lines {
-		// The CLI's document, written by the CLI's writer.
+		// The CLI's report, written by the CLI's writer: format=json (the
+		// default), text, github, sarif, junit or gitlab.
+		format := q.Get("format")
+		if format == "" {
+			format = "json"
+		}
+		ctype, ok := reportTypes[format]
+		if !ok {
+			apiError(w, http.StatusBadRequest, "format must be one of %s, not %q", strings.Join(validate.Formats, ", "), format)
+			return
+		}
 		var reports []*validate.Report
 		err := s.eachFile(w, r, func(name string, body io.Reader) error {
 			rep, err := validate.Stream(name, body, opts)
@@ -191,8 +208,19 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, inspect bool) {
 			s.fail(w, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_ = validate.WriteJSON(s.writer(w), reports)
+		rw, err := validate.NewReportWriter(format, s.writer(w), validate.WriterOptions{Strict: boolParam(q, "strict")})
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		t := validate.Totals{Files: len(reports)}
+		for _, rep := range reports {
+			t.Errors += rep.Errors
+			t.Warnings += rep.Warnings
+			_ = rw.Write(rep)
+		}
+		_ = rw.Close(t)
 		return
 	}
 	doc := &document{Files: []*fileResult{}}

@@ -1,16 +1,20 @@
 package upload
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -337,4 +341,35 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Issue 10, defect 9: a proxy that refuses the connection (403 to the
+// CONNECT) is an answer, not a network failure: it is not retried.
+func TestProxyRefusalIsNotRetried(t *testing.T) {
+	var mu sync.Mutex
+	hits := 0
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		assert.Equal(t, http.MethodConnect, r.Method)
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer proxy.Close()
+	pu, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	slept := 0
+	c, err := NewClient(t.Context(), ClientConfig{
+		Endpoints:   Endpoints{AuthURL: "https://auth.example" + TokenPath, APIURL: "https://api.example"},
+		Credentials: func() (Credentials, error) { return Credentials{"u", "p-secret", "c", "s-secret"}, nil },
+		Sleep:       func(context.Context, time.Duration) error { slept++; return nil },
+		Proxy:       http.ProxyURL(pu),
+	})
+	require.NoError(t, err)
+	err = c.Login(t.Context())
+	var le *LoginError
+	require.ErrorAs(t, err, &le)
+	assert.Contains(t, le.Error(), "Forbidden")
+	assert.Equal(t, 1, hits, "one attempt")
+	assert.Zero(t, slept)
 }

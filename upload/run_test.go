@@ -756,6 +756,7 @@ func TestRunEchoedSecretsStayOutOfTheJournal(t *testing.T) {
 				io.Copy(io.Discard, r.Body) // an unread body may reset the connection
 				auth := r.Header.Get("Authorization")
 				tokens = append(tokens, strings.TrimPrefix(auth, "Bearer "))
+				io.Copy(io.Discard, r.Body) // answering before reading would break the pipe
 				w.WriteHeader(tt.status)
 				io.WriteString(w, "echo: Authorization: "+auth)
 			})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -13,11 +14,25 @@ import (
 )
 
 // DefaultStateDir returns where the account registry and the journal live
-// by default: $XDG_STATE_HOME/cfonb, else ~/.local/state/cfonb. getenv is
-// os.Getenv or a stand-in.
+// by default: $XDG_STATE_HOME/cfonb, else ~/.local/state/cfonb; on Windows
+// %LocalAppData%\cfonb (the per-machine application data, never roamed
+// to another computer). getenv is os.Getenv or a stand-in.
 func DefaultStateDir(getenv func(string) string) (string, error) {
+	return defaultStateDir(runtime.GOOS, getenv)
+}
+
+func defaultStateDir(goos string, getenv func(string) string) (string, error) {
 	if x := getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
 		return filepath.Join(x, "cfonb"), nil
+	}
+	if goos == "windows" {
+		if x := getenv("LocalAppData"); x != "" {
+			return filepath.Join(x, "cfonb"), nil
+		}
+		if x := getenv("USERPROFILE"); x != "" {
+			return filepath.Join(x, "AppData", "Local", "cfonb"), nil
+		}
+		return "", errors.New("neither LocalAppData nor USERPROFILE is set: give --state-dir")
 	}
 	home := getenv("HOME")
 	if home == "" {

@@ -468,6 +468,15 @@ func TestStateDirs(t *testing.T) {
 	assert.Equal(t, "/home/u/.local/state/cfonb", d)
 	_, err = DefaultStateDir(env(nil))
 	assert.Error(t, err)
+	// Issue 10, defect 9: Windows has no HOME nor XDG.
+	d, err = defaultStateDir("windows", env(map[string]string{"LocalAppData": `C:\Users\u\AppData\Local`}))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(`C:\Users\u\AppData\Local`, "cfonb"), d)
+	d, err = defaultStateDir("windows", env(map[string]string{"USERPROFILE": `C:\Users\u`}))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(`C:\Users\u`, "AppData", "Local", "cfonb"), d)
+	_, err = defaultStateDir("windows", env(nil))
+	assert.ErrorContains(t, err, "neither LocalAppData nor USERPROFILE is set: give --state-dir")
 
 	e := env(map[string]string{"HOME": "/home/u", "XDG_CACHE_HOME": "/var/cache/u"})
 	assert.NoError(t, CheckStateDir("/home/u/.local/state/cfonb", e))

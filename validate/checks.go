@@ -327,6 +327,12 @@ func (v *Validator) checkCurrency(line int, data []byte, required bool) {
 	}
 	cb, db := cur.Of(data), dec.Of(data)
 	curBlank, decBlank := isBlank(cb), isBlank(db)
+	if (curBlank || decBlank) && cfonb.ParseCode(data) == cfonb.CodeOldBalance {
+		// Some banks leave them blank on the 01: the statement takes them
+		// from its other records (Validator.adopt), or closeStatement
+		// reports them missing.
+		return
+	}
 	switch {
 	case (curBlank || decBlank) && !required:
 		which := "currency"
