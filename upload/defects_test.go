@@ -1,16 +1,20 @@
 package upload
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,7 +100,7 @@ func TestRunRegistersOnlyForFilesToSend(t *testing.T) {
 	a := f.file(t, "a.txt", lclMarch)
 	_, err := f.run(t, f.opts(), a)
 	require.NoError(t, err)
-	require.NoError(t, os.Remove(filepath.Join(f.state, "accounts.json"))) // the registry is lost
+	forgetRegistrations(t, f.state) // the registry is lost
 	n := len(f.sb.Requests())
 	sum, err := f.run(t, f.opts(), a)
 	require.NoError(t, err)
@@ -324,8 +328,10 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 			report, jerr := json.Marshal(f.rep)
 			require.NoError(t, jerr)
 			everything := string(report) + f.rep.Files[0].Message + f.out.String() + f.verbose.String() + err.Error()
-			for _, name := range []string{"accounts.json", "journal.json"} {
-				everything += string(mustRead(t, filepath.Join(f.state, name)))
+			for _, name := range []string{"journal.sqlite", "journal.sqlite-wal"} {
+				if b, err := os.ReadFile(filepath.Join(f.state, name)); err == nil {
+					everything += string(b)
+				}
 			}
 			assert.Contains(t, f.rep.Files[0].Message, Redacted)
 			for _, spelling := range []string{tok, jsonEscape(tok), strings.ReplaceAll(tok, "+", `\u002B`), strings.ReplaceAll(tok, "/", `\/`),
@@ -335,4 +341,35 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Issue 10, defect 9: a proxy that refuses the connection (403 to the
+// CONNECT) is an answer, not a network failure: it is not retried.
+func TestProxyRefusalIsNotRetried(t *testing.T) {
+	var mu sync.Mutex
+	hits := 0
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		assert.Equal(t, http.MethodConnect, r.Method)
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer proxy.Close()
+	pu, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	slept := 0
+	c, err := NewClient(t.Context(), ClientConfig{
+		Endpoints:   Endpoints{AuthURL: "https://auth.example" + TokenPath, APIURL: "https://api.example"},
+		Credentials: func() (Credentials, error) { return Credentials{"u", "p-secret", "c", "s-secret"}, nil },
+		Sleep:       func(context.Context, time.Duration) error { slept++; return nil },
+		Proxy:       http.ProxyURL(pu),
+	})
+	require.NoError(t, err)
+	err = c.Login(t.Context())
+	var le *LoginError
+	require.ErrorAs(t, err, &le)
+	assert.Contains(t, le.Error(), "Forbidden")
+	assert.Equal(t, 1, hits, "one attempt")
+	assert.Zero(t, slept)
 }

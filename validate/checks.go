@@ -15,6 +15,9 @@ import (
 
 // emit adds a diagnostic, counting it whether or not it is kept.
 func (v *Validator) emit(line, col int, sev Severity, rule, msg string) {
+	if v.off[rule] {
+		return
+	}
 	if sev == SeverityError {
 		v.rep.Errors++
 	} else {
