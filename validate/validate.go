@@ -47,6 +47,12 @@ type Options struct {
 	// Summary asks for a StatementSummary of every statement in
 	// Report.Summaries (memory grows with the number of statements).
 	Summary bool
+	// Select, if not empty, keeps only the diagnostics of these rules;
+	// Ignore drops the diagnostics of these. Each holds rule ids and rule
+	// family names (see Families); a dropped diagnostic is neither kept
+	// nor counted. Names that ExpandRules refuses are passed over: check
+	// them with it first.
+	Select, Ignore []string
 }
 
 // Report is the result of validating one file.

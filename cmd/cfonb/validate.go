@@ -62,6 +62,8 @@ the other files are still checked and reported).`,
 	fs.StringVarP(&f.format, "format", "f", "text", "report format: "+strings.Join(validate.Formats, ", "))
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
 	fs.BoolVar(&f.strict, "strict", false, "fail (exit 1) on warnings too")
+	fs.StringSliceVar(&f.selectRules, "select", nil, "report only these `RULES` (rule ids or families: file, fields, statements; comma-separated or repeated)")
+	fs.StringSliceVar(&f.ignoreRules, "ignore", nil, "do not report these `RULES` (rule ids or families)")
 	fs.BoolVar(&f.pedantic, "pedantic", false, "also report the harmless conventions of real bank files (reserved zones, blank interbank codes, other bank codes on movements, a final 0x1A)")
 	fs.IntVar(&f.maxErrors, "max-errors", validate.DefaultMaxDiagnostics, "diagnostics shown per file at most (the counts include the rest); 0 for no limit")
 	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "files checked in parallel")
@@ -74,12 +76,13 @@ the other files are still checked and reported).`,
 
 // validateFlags are the flags of cfonb validate.
 type validateFlags struct {
-	format, output          string
-	strict, quiet, pedantic bool
-	maxErrors               int
-	jobs                    int
-	rules                   bool
-	walk                    walkFlags
+	format, output           string
+	strict, quiet, pedantic  bool
+	selectRules, ignoreRules []string
+	maxErrors                int
+	jobs                     int
+	rules                    bool
+	walk                     walkFlags
 }
 
 func runValidate(ctx context.Context, e *env, args []string, f validateFlags) int {
@@ -105,7 +108,12 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if code := refuseOutputInput(e, "validate", f.output, walked.Files()); code != exitOK {
 		return code
 	}
-	opts := validate.Options{MaxDiagnostics: f.maxErrors, Pedantic: f.pedantic}
+	opts := validate.Options{MaxDiagnostics: f.maxErrors, Pedantic: f.pedantic, Select: f.selectRules, Ignore: f.ignoreRules}
+	for flag, names := range map[string][]string{"--select": f.selectRules, "--ignore": f.ignoreRules} {
+		if _, err := validate.ExpandRules(names); err != nil {
+			return usageError(e, "validate", "%s: %v", flag, err)
+		}
+	}
 	if f.maxErrors == 0 {
 		opts.MaxDiagnostics = -1
 	}
