@@ -23,7 +23,7 @@ import (
 
 // updateScreenshot rewrites docs/serve.png, the README's screenshot:
 //
-//	CFONB_BROWSER=1 go test ./serve -run TestBrowserREADMEScreenshot -update-screenshot
+//	CFONB_BROWSER=1 go test ./serve -run TestBrowser/READMEScreenshot -update-screenshot
 var updateScreenshot = flag.Bool("update-screenshot", false, "write the README's screenshot docs/serve.png")
 
 // chromiumPath finds the browser, or skips the test outside CI (and fails
@@ -69,22 +69,16 @@ type page struct {
 	artifacts string
 }
 
-// newPage starts the server and a headless chromium with lang as the
-// browser's language, and opens the page.
-func newPage(t *testing.T, lang string) *page {
+// newBrowser starts one headless chromium for the browser tests, and
+// returns its context: each test opens its own tab in it (starting a
+// browser takes seconds).
+func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	exe := chromiumPath(t)
-	s, _ := newTestServer(t, Options{})
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
 		chromedp.WindowSize(1280, 900),
-		chromedp.Flag("lang", lang),
-		chromedp.Flag("accept-lang", lang),
-		chromedp.Env("LANGUAGE="+strings.ReplaceAll(lang, "-", "_"), "LANG=C.UTF-8"),
 	)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // chromium refuses to run as root with its sandbox
@@ -94,7 +88,21 @@ func newPage(t *testing.T, lang string) *page {
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
 	// Start the browser with a context that has no deadline (see
-	// chromedp.Run), then bound every step.
+	// chromedp.Run).
+	require.NoError(t, chromedp.Do(ctx))
+	return ctx
+}
+
+// newPage starts a server and opens its page in a new tab of the browser,
+// with lang as the browser's language.
+func newPage(t *testing.T, bctx context.Context, lang string) *page {
+	t.Helper()
+	s, _ := newTestServer(t, Options{})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	ctx, cancel := chromedp.NewContext(bctx)
+	t.Cleanup(cancel)
+	// navigator.language and Accept-Language, for this tab.
 	_, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 		UserAgent: "Mozilla/5.0 (X11; Linux x86_64) cfonb-test", AcceptLanguage: lang})
 	require.NoError(t, err)
@@ -103,6 +111,16 @@ func newPage(t *testing.T, lang string) *page {
 	p := &page{t: t, ctx: tctx, url: srv.URL + "/", artifacts: artifactDir(t)}
 	p.do(chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
 	return p
+}
+
+// TestBrowser runs the page in a real browser (see the README): one
+// chromium, one tab per subtest.
+func TestBrowser(t *testing.T) {
+	bctx := newBrowser(t)
+	t.Run("DropShowsDiagnostics", func(t *testing.T) { testDropShowsDiagnostics(t, newPage(t, bctx, "en-US")) })
+	t.Run("RepairLatin1", func(t *testing.T) { testRepairLatin1(t, newPage(t, bctx, "en-US")) })
+	t.Run("French", func(t *testing.T) { testFrench(t, newPage(t, bctx, "fr-FR")) })
+	t.Run("READMEScreenshot", func(t *testing.T) { testREADMEScreenshot(t, newPage(t, bctx, "en-US")) })
 }
 
 func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -171,11 +189,10 @@ const diagnosticsJS = `[...document.querySelectorAll("article.file li.diag")].ma
   };
 })`
 
-// TestBrowserDropShowsDiagnostics drops testdata/invalid/date.txt and
+// testDropShowsDiagnostics drops testdata/invalid/date.txt and
 // checks its three diagnostics: the right line, the right field
 // highlighted under the column ruler, the caret and the message.
-func TestBrowserDropShowsDiagnostics(t *testing.T) {
-	p := newPage(t, "en-US")
+func testDropShowsDiagnostics(t *testing.T, p *page) {
 	assert.Equal(t, "Drop CFONB120 files or a folder here", eval[string](p, `document.getElementById("drop-hint").textContent`))
 	p.screenshot("1-empty")
 
@@ -222,10 +239,9 @@ func TestBrowserDropShowsDiagnostics(t *testing.T) {
 	p.screenshot("4-statements")
 }
 
-// TestBrowserRepairLatin1 repairs a Latin-1 file and checks the bytes of
+// testRepairLatin1 repairs a Latin-1 file and checks the bytes of
 // the downloaded file against cfonb fmt's golden output.
-func TestBrowserRepairLatin1(t *testing.T) {
-	p := newPage(t, "en-US")
+func testRepairLatin1(t *testing.T, p *page) {
 	dir := t.TempDir()
 	p.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
@@ -266,9 +282,8 @@ func TestBrowserRepairLatin1(t *testing.T) {
 	p.screenshot("6-refused")
 }
 
-// TestBrowserFrench checks the labels under a French browser.
-func TestBrowserFrench(t *testing.T) {
-	p := newPage(t, "fr-FR")
+// testFrench checks the labels under a French browser.
+func testFrench(t *testing.T, p *page) {
 	assert.Equal(t, "fr", eval[string](p, `document.documentElement.lang`))
 	assert.Equal(t, "Déposez ici des fichiers CFONB120 ou un dossier", eval[string](p, `document.getElementById("drop-hint").textContent`))
 	assert.Equal(t, "Choisir des fichiers", eval[string](p, `document.querySelector("[data-i18n=pickFiles]").textContent`))
@@ -282,10 +297,9 @@ func TestBrowserFrench(t *testing.T) {
 	p.screenshot("7-french")
 }
 
-// TestBrowserREADMEScreenshot makes the README's picture from the committed
+// testREADMEScreenshot makes the README's picture from the committed
 // sample files: with -update-screenshot it writes docs/serve.png.
-func TestBrowserREADMEScreenshot(t *testing.T) {
-	p := newPage(t, "en-US")
+func testREADMEScreenshot(t *testing.T, p *page) {
 	p.do(chromedp.EmulateViewport(1180, 1010))
 	p.drop("../testdata/samples/complex-test.txt")
 	p.do(chromedp.WaitVisible(chromedp.CSS(`article.file[data-name="complex-test.txt"] .tabs`)),
