@@ -100,7 +100,7 @@ func TestRunRegistersOnlyForFilesToSend(t *testing.T) {
 	a := f.file(t, "a.txt", lclMarch)
 	_, err := f.run(t, f.opts(), a)
 	require.NoError(t, err)
-	require.NoError(t, os.Remove(filepath.Join(f.state, "accounts.json"))) // the registry is lost
+	forgetRegistrations(t, f.state) // the registry is lost
 	n := len(f.sb.Requests())
 	sum, err := f.run(t, f.opts(), a)
 	require.NoError(t, err)
@@ -328,8 +328,10 @@ func TestRunEscapedTokenNeverLeaks(t *testing.T) {
 			report, jerr := json.Marshal(f.rep)
 			require.NoError(t, jerr)
 			everything := string(report) + f.rep.Files[0].Message + f.out.String() + f.verbose.String() + err.Error()
-			for _, name := range []string{"accounts.json", "journal.json"} {
-				everything += string(mustRead(t, filepath.Join(f.state, name)))
+			for _, name := range []string{"journal.sqlite", "journal.sqlite-wal"} {
+				if b, err := os.ReadFile(filepath.Join(f.state, name)); err == nil {
+					everything += string(b)
+				}
 			}
 			assert.Contains(t, f.rep.Files[0].Message, Redacted)
 			for _, spelling := range []string{tok, jsonEscape(tok), strings.ReplaceAll(tok, "+", `\u002B`), strings.ReplaceAll(tok, "/", `\/`),

@@ -66,7 +66,7 @@ func TestRunFirmWideMapping(t *testing.T) {
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1001), st.Entries("")[0].Dossier)
-	assert.NotNil(t, st.Registration(RegistrationKey{f.rep.Platform, 1002, bnpIBAN}))
+	assert.NotNil(t, st.Registration(RegistrationKey{Platform: f.rep.Platform, Dossier: 1002, IBAN: bnpIBAN}))
 
 	// Both a dossier and a mapping: refused.
 	opts.Dossier = 7
