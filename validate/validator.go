@@ -15,6 +15,7 @@ import (
 type Validator struct {
 	rep  Report
 	opts Options
+	off  map[string]bool // rules turned off by Options.Select and Ignore
 
 	seen    bool // a non-blank record was seen
 	stopped bool // the file is another format
@@ -96,6 +97,7 @@ func New(name string, opts Options) *Validator {
 	return &Validator{
 		rep:      Report{Path: name, Diagnostics: []Diagnostic{}},
 		opts:     opts,
+		off:      opts.disabled(),
 		accounts: make(map[cfonb.Account]closed),
 	}
 }

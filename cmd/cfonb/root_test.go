@@ -14,7 +14,7 @@ import (
 )
 
 // allCommands are the commands cfonb --help lists.
-var allCommands = []string{"validate", "inspect", "fmt", "export", "upload", "journal", "sandbox", "gen", "man", "version", "completion"}
+var allCommands = []string{"validate", "inspect", "fmt", "export", "upload", "journal", "sandbox", "gen", "config", "man", "version", "completion"}
 
 // TestHelpOnStdout: every command's --help (and "cfonb help CMD") goes to
 // standard output with exit status 0, starts with its usage line, shows

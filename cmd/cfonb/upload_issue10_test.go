@@ -157,6 +157,7 @@ func TestMarkDoneHint(t *testing.T) {
 		{"", "$(rm -rf ~).txt", `cfonb journal --mark-done --state-dir '' --api-url https://api.example '$(rm -rf ~).txt'`},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, words.MarkDoneHint("https://api.example", tt.state, tt.path))
+		assert.Equal(t, tt.want, words.MarkDoneHint("https://api.example", tt.state, tt.path, 0))
 	}
+	assert.Equal(t, "cfonb journal --mark-done --dossier 12 --state-dir /s --api-url https://api.example f.txt", words.MarkDoneHint("https://api.example", "/s", "f.txt", 12))
 }
