@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -421,6 +422,29 @@ func TestExport(t *testing.T) {
 	}
 }
 
+// TestFormats checks /api/formats against the export package, and that
+// each format it lists exports (xlsx and ofx when the build has them).
+func TestFormats(t *testing.T) {
+	_, h := newTestServer(t, Options{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/api/formats", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	var doc struct{ Export []string }
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+	assert.Subset(t, doc.Export, []string{"csv", "json", "jsonl"})
+	for _, f := range exportFormats {
+		_, err := export.ParseFormat(f.name)
+		assert.Equal(t, err == nil, slices.Contains(doc.Export, f.name), f.name)
+	}
+	for _, f := range doc.Export {
+		rec := post(t, h, "/api/export?name=multi.txt&format="+f, repoFile(t, "valid/multi-crlf.txt"))
+		assert.Equal(t, http.StatusOK, rec.Code, f)
+		assert.NotEqual(t, "application/octet-stream", rec.Header().Get("Content-Type"), f)
+		assert.Contains(t, rec.Header().Get("Content-Disposition"), `filename="multi.`+f+`"`)
+		assert.NotEmpty(t, rec.Body.Bytes(), f)
+	}
+}
+
 func TestUploadPreview(t *testing.T) {
 	_, h := newTestServer(t, Options{})
 	rec := post(t, h, "/api/upload-preview?dossier=7&env=staging&name=bank/multi.txt", repoFile(t, "valid/multi-crlf.txt"))
@@ -431,7 +455,7 @@ func TestUploadPreview(t *testing.T) {
 	assert.Contains(t, p.Lines[0], "would register account FR7630006000011234567890189 (30006 00001 12345678901 EUR) in dossier 7")
 	assert.Contains(t, strings.Join(p.Lines, "\n"), "would import bank/multi.txt (5 statements")
 	assert.NotContains(t, rec.Body.String(), "cfonb-serve-", "the temporary copies are not named")
-	assert.Equal(t, "cfonb upload --env staging --dossier 7 --dry-run bank/multi.txt", p.Command)
+	assert.Equal(t, "cfonb upload --env staging --dossier 7 bank/multi.txt", p.Command)
 	assert.False(t, p.Invalid)
 
 	rec = post(t, h, "/api/upload-preview?dossier=7", repoFile(t, "invalid/date.txt"))
