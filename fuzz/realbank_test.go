@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -212,4 +213,37 @@ func TestShapeBlankCurrencyOn01(t *testing.T) {
 	require.Positive(t, rep.Errors, "%v", rep.Diagnostics)
 	assert.Equal(t, validate.RuleFieldFormat, rep.Diagnostics[0].Rule)
 	assert.Equal(t, 1, rep.Diagnostics[0].Line)
+}
+
+// TestShapeBankConventions (shapes 6 and 7): a file holding the
+// conventions of real banks (an E in column 21, dates and a sequence
+// number in the 01's columns 105-120, "** PAS DE MOUVEMENT CE JOUR **" and
+// dashes in 41-90, zeros in a reserved zone, the PDO qualifier, a 05 with
+// a value date in place of a qualifier, a blank interbank code) and whose
+// statements are written newest first gives no diagnostic by default, and
+// its reserved zones with Pedantic. Repeated warnings are capped.
+func TestShapeBankConventions(t *testing.T) {
+	data, err := os.ReadFile("../testdata/valid/bank-conventions.txt")
+	require.NoError(t, err)
+	res := runShape(t, data)
+	assert.Zero(t, res.rep.Errors+res.rep.Warnings, "%v", res.rep.Diagnostics)
+	assert.Equal(t, 3, res.movements)
+
+	rep, err := validate.Stream("c.txt", bytes.NewReader(data), validate.Options{Pedantic: true, MaxPerRule: 3})
+	require.NoError(t, err)
+	assert.Zero(t, rep.Errors)
+	assert.Equal(t, 13, rep.Warnings)
+	assert.Equal(t, []validate.Repeated{{Rule: validate.RuleReservedZone, Shown: 3, NotShown: 9}}, rep.Repeated)
+	assert.Len(t, rep.Diagnostics, 4) // 3 reserved-zone, 1 interbank-code
+	assert.Equal(t, rep.Warnings, len(rep.Diagnostics)+rep.Omitted)
+
+	// Newest first, with a gap: the newer statement (lines 1-2) opens at
+	// 13759.66, the older one (lines 3-10) closes at 13759.65.
+	broken := bytes.Replace(data, []byte("0000000137596E"), []byte("0000000137596F"), 2)
+	rep, err = validate.Stream("c.txt", bytes.NewReader(broken), validate.Options{})
+	require.NoError(t, err)
+	require.Len(t, rep.Diagnostics, 1, "%v", rep.Diagnostics)
+	d := rep.Diagnostics[0]
+	assert.Equal(t, []any{10, 91, validate.RuleOpeningBalance}, []any{d.Line, d.Column, d.Rule})
+	assert.Equal(t, "closing balance 13759.65 differs from the opening balance 13759.66 of the next statement of this account by date (line 1)", d.Message)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("DropShowsDiagnostics", func(t *testing.T) { testDropShowsDiagnostics(t, newPage(t, bctx, "en-US")) })
 	t.Run("RepairLatin1", func(t *testing.T) { testRepairLatin1(t, newPage(t, bctx, "en-US")) })
 	t.Run("French", func(t *testing.T) { testFrench(t, newPage(t, bctx, "fr-FR")) })
+	t.Run("PagingFolderExportUpload", func(t *testing.T) { testPagingFolderExportUpload(t, newPage(t, bctx, "en-US")) })
 	t.Run("READMEScreenshot", func(t *testing.T) { testREADMEScreenshot(t, newPage(t, bctx, "en-US")) })
 }
 
@@ -136,10 +138,14 @@ func eval[T any](p *page, expr string) T {
 	return v
 }
 
-// screenshot saves the page as NAME.png among the artifacts.
-func (p *page) screenshot(name string) []byte {
+// screenshot saves the window as NAME.png among the artifacts, scrolled
+// to the element of the CSS selector sel when one is given.
+func (p *page) screenshot(name string, sel ...string) []byte {
 	p.t.Helper()
-	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if len(sel) > 0 {
+		p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector(` + strconv.Quote(sel[0]) + `).scrollIntoView()`))
+	}
+	png, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
 	require.NoError(p.t, err)
 	path := filepath.Join(p.artifacts, name+".png")
 	require.NoError(p.t, os.WriteFile(path, png, 0o644))
@@ -236,7 +242,7 @@ func testDropShowsDiagnostics(t *testing.T, p *page) {
 	p.do(chromedp.Click(chromedp.CSS(`article.file .tab-statements`)), chromedp.WaitVisible(chromedp.CSS(`article.file table.statement-table`)))
 	row := eval[[]string](p, `[...document.querySelectorAll("article.file table.statement-table tbody tr:first-child td")].map(td => td.textContent)`)
 	assert.Equal(t, []string{"1–4", "12345678901 EUR", "2026-03-02", "2026-03-02", "100.00", "2", "0.00", "26.00", "126.00", "yes"}, row)
-	p.screenshot("4-statements")
+	p.screenshot("4-statements", "article.file")
 }
 
 // testRepairLatin1 repairs a Latin-1 file and checks the bytes of
@@ -317,6 +323,66 @@ func testREADMEScreenshot(t *testing.T, p *page) {
 	if *updateScreenshot {
 		require.NoError(t, os.WriteFile(filepath.Join("..", "docs", "serve.png"), png, 0o644))
 	}
+}
+
+// testPagingFolderExportUpload drops a folder (its files each get a
+// card), pages through a file of 130 diagnostics, downloads a CSV export
+// and previews an upload.
+func testPagingFolderExportUpload(t *testing.T, p *page) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "bank"), 0o755))
+	var garbage strings.Builder
+	for i := 0; i < 130; i++ {
+		garbage.WriteString("99" + strings.Repeat(" ", 118) + "\r\n")
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bank", "garbage.txt"), []byte(garbage.String()), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bank", "valid.txt"), repoFile(t, "valid/multi-crlf.txt"), 0o644))
+	p.drop(filepath.Join(dir, "bank"))
+	p.do(chromedp.WaitVisible(chromedp.CSS(`article.file[data-name="bank/garbage.txt"] li.diag`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.file[data-name="bank/valid.txt"] .s-records`)))
+	g := `article.file[data-name="bank/garbage.txt"] `
+	assert.Equal(t, "Page 1 of 3 · 1–50 of 130", eval[string](p, `document.querySelector('`+g+`.pager .page').textContent`))
+	assert.Equal(t, "1", eval[string](p, `document.querySelector('`+g+`li.diag').dataset.line`))
+	p.do(chromedp.Click(chromedp.CSS(g + `.pager .next`)))
+	assert.Equal(t, "Page 2 of 3 · 51–100 of 130", eval[string](p, `document.querySelector('`+g+`.pager .page').textContent`))
+	assert.Equal(t, "51", eval[string](p, `document.querySelector('`+g+`li.diag').dataset.line`))
+	p.screenshot("8-paging", g+`.pager`)
+
+	// Export the valid file as CSV: the bytes of /api/export.
+	downloads := t.TempDir()
+	p.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+		return err
+	}))
+	v := `article.file[data-name="bank/valid.txt"] `
+	p.do(chromedp.Click(chromedp.CSS(v+`.tab-export`)), chromedp.Click(chromedp.CSS(v+`.export-csv`)))
+	_, h := newTestServer(t, Options{})
+	want := post(t, h, "/api/export?format=csv&name=bank/valid.txt", repoFile(t, "valid/multi-crlf.txt")).Body.String()
+	got := waitFile(t, filepath.Join(downloads, "valid.csv"), len(want))
+	assert.Equal(t, want, got)
+
+	// The upload preview: what cfonb upload --dry-run would do.
+	p.do(chromedp.Click(chromedp.CSS(v+`.tab-upload`)), chromedp.Click(chromedp.CSS(v+`.upload-button`)),
+		chromedp.WaitVisible(chromedp.CSS(v+`pre.decisions`)))
+	decisions := eval[string](p, `document.querySelector('`+v+`pre.decisions').textContent`)
+	assert.Contains(t, decisions, "would register account FR7630006000011234567890189 (30006 00001 12345678901 EUR) in dossier 1")
+	assert.Contains(t, decisions, "would import bank/valid.txt (5 statements")
+	assert.Equal(t, "cfonb upload --env prod --dossier 1 bank/valid.txt", eval[string](p, `document.querySelector('`+v+`pre.command').textContent`))
+	p.screenshot("9-upload-preview", v)
+}
+
+// waitFile waits for a download of n bytes at path and returns it.
+func waitFile(t *testing.T, path string, n int) string {
+	t.Helper()
+	for i := 0; i < 300; i++ { // up to 30 s: a hang guard, not a timing test
+		if b, err := os.ReadFile(path); err == nil && len(b) == n {
+			return string(b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(path)
+	return string(b)
 }
 
 func mustAbs(t *testing.T, path string) string {

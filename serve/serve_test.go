@@ -431,7 +431,7 @@ func TestUploadPreview(t *testing.T) {
 	assert.Contains(t, p.Lines[0], "would register account FR7630006000011234567890189 (30006 00001 12345678901 EUR) in dossier 7")
 	assert.Contains(t, strings.Join(p.Lines, "\n"), "would import bank/multi.txt (5 statements")
 	assert.NotContains(t, rec.Body.String(), "cfonb-serve-", "the temporary copies are not named")
-	assert.Equal(t, "cfonb upload --env staging --dossier 7 --dry-run bank/multi.txt", p.Command)
+	assert.Equal(t, "cfonb upload --env staging --dossier 7 bank/multi.txt", p.Command)
 	assert.False(t, p.Invalid)
 
 	rec = post(t, h, "/api/upload-preview?dossier=7", repoFile(t, "invalid/date.txt"))

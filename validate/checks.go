@@ -502,12 +502,23 @@ func (v *Validator) checkQualifier(line int, data []byte) {
 		return
 	}
 	q := f.Of(data)
-	if !cfonb.KnownQualifier(q) && !isBlank(q) {
+	if !cfonb.KnownQualifier(q) && !isBlank(q) && !valueDateNoQualifier(data) {
 		v.warnf(line, f.Start(), RuleQualifier, "qualifier %q is not a CFONB qualifier (its information is kept as text)", q)
 	}
 	if string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY {
 		v.checkComplementIBAN(line, data, q)
 	}
+}
+
+// valueDateNoQualifier reports whether a 05 holds, in place of a
+// qualifier, a value date at columns 43-48 (as a factoring bank writes its
+// complements): its "qualifier" is the date's last three digits.
+func valueDateNoQualifier(data []byte) bool {
+	if len(data) < 48 {
+		return false
+	}
+	_, err := cfonb.ParseDate(data[42:48])
+	return err == nil
 }
 
 // checkComplementIBAN checks the IBAN at the start of a CBE/CPY complement.

@@ -41,10 +41,13 @@ end-to-end reference, mandate, original amount...). Files of any size are
 exported in constant memory.
 
 PATH is a file, a directory (walked recursively, hidden files skipped) or -
-for standard input. Every file is validated first: a file with validation
-errors is not exported, and its errors are printed, unless --force is given.
-With --output the file is written atomically: it appears complete or not at
-all (an existing file is replaced only on success).
+for standard input. Each input is read once, and validated as it is
+exported: what is exported is what was validated, even from a pipe. A file
+with validation errors is not exported, and its errors are printed, unless
+--force is given. With --output the file is written atomically: it appears
+complete or not at all (an existing file is replaced only on success, and
+keeps its links, owner and mode). Standard output gets nothing either when
+an input is refused. An output that is one of the inputs is refused.
 
 Exit status: 0 exported, 1 a file has validation errors (nothing exported),
 2 a usage or I/O error.`,

@@ -115,7 +115,7 @@ reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 	}
 	fs := c.Flags()
 	fl := fmtFlags{
-		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their mode)"),
+		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their links, owner and mode; nothing written if a file changes meanwhile)"),
 		list:     fs.BoolP("list", "l", false, "list the files that would change (with -w: that were rewritten)"),
 		check:    fs.Bool("check", false, "list the files that would change and exit 1 if there is any; write nothing"),
 		diff:     fs.BoolP("diff", "d", false, "show the changes as a unified diff"),

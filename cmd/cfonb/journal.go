@@ -269,7 +269,11 @@ func journalMarkDone(e *env, dir, platform string, dossier int64, args []string)
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s: journal entry %d\n", f.Path, f.SHA256[:16], platform, id)
+		in := ""
+		if dossier != 0 {
+			in = fmt.Sprintf(" (dossier %d)", dossier)
+		}
+		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s%s: journal entry %d\n", f.Path, f.SHA256[:16], platform, in, id)
 	}
 	return exitOK
 }

@@ -233,7 +233,7 @@ func TestUploadUnknownOutcomeThenMarkDone(t *testing.T) {
 	r := f.upload(t, f.files[0], f.files[1])
 	require.Equal(t, exitNetwork, r.code, r.stdout)
 	assert.Contains(t, r.stdout, f.files[0]+": OUTCOME UNKNOWN: HTTP 502: \"Bad Gateway\"\n")
-	assert.Contains(t, r.stdout, "  if they are there: cfonb journal --mark-done --state-dir "+f.state+" --api-url "+f.srv.URL+" "+f.files[0]+"\n")
+	assert.Contains(t, r.stdout, "  if they are there: cfonb journal --mark-done --dossier 77 --state-dir "+f.state+" --api-url "+f.srv.URL+" "+f.files[0]+"\n")
 	assert.Contains(t, r.stdout, "  if they are not:   re-run cfonb upload with --retry-unknown\n")
 	assert.Contains(t, r.stdout, "imported "+f.files[1]+" (1 statement)")
 	assert.Len(t, f.sb.Imports(), 2, "processed once, never resent; the other file goes on")
