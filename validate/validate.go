@@ -42,6 +42,14 @@ type Report struct {
 	Diagnostics []Diagnostic `json:"diagnostics"`
 	// Omitted counts the diagnostics not kept because of MaxDiagnostics.
 	Omitted int `json:"omitted,omitempty"`
+	// Charset counts the errors (among Errors) that are only text in
+	// another character set: a line whose bytes outside printable ASCII
+	// are all Latin-1/Windows-1252 or UTF-8 characters, or a UTF-8
+	// byte-order mark at the start, or a DOS end-of-file mark after the
+	// last record. A reader that decodes these (cfonb export does) loses
+	// nothing; cfonb fmt repairs them. Errors == Charset means the file is
+	// otherwise valid.
+	Charset int `json:"-"`
 	// Truncated is set when reading stopped early (Options.StopAtMax): the
 	// counts cover only what was read.
 	Truncated bool `json:"truncated,omitempty"`

@@ -112,6 +112,7 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 		}
 		if bytes.HasPrefix(data, []byte(cfonb.UTF8BOM)) {
 			v.errorf(rec.Line, 1, RuleEncoding, "UTF-8 byte-order mark at the start of the file (cfonb fmt removes it)")
+			v.rep.Charset++
 			data = data[len(cfonb.UTF8BOM):]
 			rec.Length -= len(cfonb.UTF8BOM)
 			col, ok = printable(data)
@@ -179,6 +180,7 @@ func (v *Validator) stopEarly(line int) {
 // after the last record.
 func (v *Validator) TrailingSUB() {
 	v.errorf(v.last+1, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")
+	v.rep.Charset++
 }
 
 // Finish ends the file's checks and returns its report, its diagnostics in

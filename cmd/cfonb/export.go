@@ -16,11 +16,14 @@ import (
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
-const exportUsage = `Usage: cfonb export [--format jsonl|json|csv] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...
+const exportUsage = `Usage: cfonb export [--format jsonl|json|csv|xlsx|ofx] [--columns default|fr] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...
 
 Exports the movements of CFONB120 files: one JSON object per movement (jsonl,
 the default), one JSON document of statements with their movements (json),
-or one spreadsheet row per movement (csv). Each movement has its account and
+one spreadsheet row per movement (csv), an Excel workbook with a sheet of
+movements and a sheet of statements (xlsx), or OFX 2 bank statements (ofx).
+--columns fr gives csv and xlsx a French accounting layout (Date, Date de
+valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN). Each movement has its account and
 IBAN, ISO 8601 dates, its amount as an exact decimal string and in minor
 units, its operation codes and label, and every 05 complement, with named
 fields for the standard qualifiers (payer, payee, remittance information,
@@ -30,6 +33,8 @@ exported in constant memory.
 PATH is a file, a directory (walked recursively, hidden files skipped) or -
 for standard input. Every file is validated first: a file with validation
 errors is not exported, and its errors are printed, unless --force is given.
+Encoding errors alone (Latin-1/Windows-1252 or UTF-8 text, which the export
+decodes) are a warning: the file is exported.
 With --output the file is written atomically: it appears complete or not at
 all (an existing file is replaced only on success).
 
@@ -41,6 +46,8 @@ Examples:
   cfonb export --format json --output statements.json statements/
   cfonb export --format csv --csv-sep ';' --decimal-comma --bom -o releve.csv statement.txt
   cfonb export statement.txt | jq 'select(.amount_minor < 0) | .label'
+  cfonb export --format xlsx --columns fr -o releve.xlsx statement.txt
+  cfonb export --format ofx -o releve.ofx statement.txt
 
 Flags:
 `
@@ -74,7 +81,8 @@ type exportInput struct {
 func exportCommand(ctx context.Context, e *env, args []string, check validateFunc) int {
 	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	format := fs.StringP("format", "f", "jsonl", "output format: jsonl (one object per movement), json (statements with their movements) or csv")
+	format := fs.StringP("format", "f", "jsonl", "output format: jsonl (one object per movement), json (statements with their movements), csv, xlsx (Excel workbook: movements and statements sheets) or ofx (OFX 2 bank statements)")
+	columns := fs.String("columns", "default", "csv and xlsx columns: default (every field) or fr (Date, Date de valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN; a csv in this layout defaults to --csv-sep ';' --decimal-comma --bom)")
 	output := fs.StringP("output", "o", "", "write to FILE (atomically) instead of standard output")
 	force := fs.Bool("force", false, "export files that have validation errors (their errors are still printed)")
 	sep := fs.String("csv-sep", "", "CSV field separator: one character, or \"tab\" (default \",\", or \";\" with --decimal-comma)")
@@ -88,7 +96,23 @@ func exportCommand(ctx context.Context, e *env, args []string, check validateFun
 	if err != nil {
 		return usageError(e, "export", "--format: %v", err)
 	}
-	opts := export.Options{Format: f, DecimalComma: *decimalComma, BOM: *bom}
+	cols, err := export.ParseColumns(*columns)
+	if err != nil {
+		return usageError(e, "export", "--columns: %v", err)
+	}
+	if cols != export.ColumnsDefault && f != export.CSV && f != export.XLSX {
+		return usageError(e, "export", "--columns applies to --format csv and xlsx")
+	}
+	if cols == export.ColumnsFR && f == export.CSV {
+		// What French Excel opens without an import dialog, unless told otherwise.
+		if !fs.Changed("decimal-comma") {
+			*decimalComma = true
+		}
+		if !fs.Changed("bom") {
+			*bom = true
+		}
+	}
+	opts := export.Options{Format: f, DecimalComma: *decimalComma, BOM: *bom, Columns: cols}
 	if f != export.CSV && (*sep != "" || *decimalComma || *bom) {
 		return usageError(e, "export", "--csv-sep, --decimal-comma and --bom apply to --format csv")
 	}
@@ -126,6 +150,11 @@ func exportCommand(ctx context.Context, e *env, args []string, check validateFun
 	}
 
 	toFile := *output != "" && *output != "-"
+	if f == export.XLSX && !toFile {
+		if file, ok := e.stdout.(*os.File); ok && isTerminal(file) {
+			return usageError(e, "export", "--format xlsx writes a binary workbook: give --output FILE.xlsx, or redirect standard output")
+		}
+	}
 	var stats exportStats
 	if !toFile {
 		// Standard output cannot take back what it was given: validate
@@ -196,6 +225,13 @@ func checkInputs(ctx context.Context, e *env, inputs []exportInput, check valida
 			return exitUsage
 		}
 		if rep.Errors == 0 {
+			continue
+		}
+		if rep.Errors == rep.Charset {
+			// Text in another character set, which the export decodes:
+			// nothing is lost, so it is a warning here.
+			fmt.Fprintf(e.stderr, "cfonb export: %s: warning: %s only (Latin-1/Windows-1252 or UTF-8 text, a byte-order mark or an end-of-file mark), exported with the text decoded; cfonb fmt repairs the file\n",
+				in.name, plural(rep.Errors, "encoding error"))
 			continue
 		}
 		if !force && refuse != nil {

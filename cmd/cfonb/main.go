@@ -80,7 +80,7 @@ func run(ctx context.Context, e *env, args []string) int {
 		usage(e.stdout)
 		return exitOK
 	case "version", "--version":
-		fmt.Fprintln(e.stdout, "cfonb", version())
+		fmt.Fprintln(e.stdout, "cfonb", versionString())
 		return exitOK
 	}
 	for _, c := range commands() {

@@ -12,8 +12,18 @@ import (
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// version returns the module version the binary was built from.
-func version() string {
+// version is the release version, stamped by the release build
+// (goreleaser: -ldflags "-X main.version=1.2.3"). It is the one variable
+// set at link time, never written at run time; empty in other builds.
+var version string
+
+// versionString returns the version the binary reports: the stamped
+// release version, else the module version go install or go build
+// recorded (a tag, or a pseudo-version from the VCS), else "(devel)".
+func versionString() string {
+	if version != "" {
+		return version
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		return bi.Main.Version
 	}
