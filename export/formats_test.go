@@ -199,7 +199,7 @@ func TestXLSXFrenchLayout(t *testing.T) {
 		{typ: numeric, raw: serial(2026, 3, 2), numFmt: "dd/mm/yyyy"},
 		text("PRLV SEPA EDF"),
 		{typ: numeric, raw: "89.9", numFmt: "#,##0.00"}, // Débit
-		{},                                             // Crédit
+		{}, // Crédit
 		{typ: numeric, raw: readCell(t, f, "Mouvements", "F2").raw, numFmt: "#,##0.00"},
 		text("PRLV0001"),
 		text("12345678901"),
