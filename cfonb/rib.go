@@ -154,6 +154,13 @@ func CheckIBANBytes(b []byte) error { return checkIBAN(b) }
 
 func checkIBAN[T string | []byte](s T) error {
 	if len(s) < 15 || len(s) > 34 {
+		// An IBAN in print form (groups of four) is too long with its
+		// spaces: name them, as for one of the right length.
+		for i := 0; len(s) > 34 && i < len(s); i++ {
+			if s[i] == ' ' {
+				return &IBANError{string(s), fmt.Sprintf("has a space at position %d (write an IBAN without spaces)", i+1)}
+			}
+		}
 		return &IBANError{string(s), fmt.Sprintf("has %d characters; an IBAN has 15 to 34", len(s))}
 	}
 	if !isUpper(s[0]) || !isUpper(s[1]) {

@@ -343,6 +343,10 @@ func TestCheckIBAN(t *testing.T) {
 		{"FR1420041010050500013m02606", `has a lower-case letter 'm' at position 22 (write an IBAN in upper case)`},
 		{"FR76 3000 6000 0112 3456 7890 189", "has a space at position 5 (write an IBAN without spaces)"},
 		{"FR7630006000011234567890189 ", "has a space at position 28 (write an IBAN without spaces)"},
+		// Issue 16.15: too long only because of its spaces (go-iban removes
+		// them and accepts it): the spaces are named, not the length.
+		{"FR142004        1010050500013M02606", "has a space at position 9 (write an IBAN without spaces)"},
+		{"FR14 2004 1010 0505 0001 3M02 606 X", "has a space at position 5 (write an IBAN without spaces)"},
 		{"FRA630006000011234567890189", `check digits "A6" are not two digits`},
 		{"FR 630006000011234567890189", `check digits " 6" are not two digits`},
 		{"FR76-30006000011234567890189", `character '-' at position 5 is not a digit or an upper-case letter`},

@@ -414,7 +414,7 @@ func statementDecimals(data []byte, acct *cfonb.Account) int {
 	if d := cfonb.FieldDecimals.Of(data); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
 		return int(d[0] - '0')
 	}
-	if n, ok := cfonb.CurrencyDecimals(acct.Currency[:]); ok {
+	if n, ok := cfonb.CurrencyDecimals(acct.Currency[:]); ok && n != cfonb.NoMinorUnit {
 		return n
 	}
 	return 2

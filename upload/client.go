@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"mime/multipart"
 	"net"
@@ -19,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,6 +99,11 @@ type ClientConfig struct {
 	Sleep func(context.Context, time.Duration) error
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// UserAgent is the User-Agent of every request; empty leaves Go's.
+	UserAgent string
+	// Progress, if set, is called as an import's file is sent, with the
+	// bytes of the file sent so far and its size.
+	Progress func(path string, sent, total int64)
 }
 
 // Client talks to the Inqom banking API: one login reused for every call,
@@ -173,9 +178,9 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	imp.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	imp.ResponseHeaderTimeout = t.ImportResponse
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.api = &http.Client{Transport: &logTransport{base: base, log: verbose, now: cfg.Now},
+	c.api = &http.Client{Transport: &logTransport{base: base, log: verbose, now: cfg.Now, ua: cfg.UserAgent},
 		Timeout: t.Request, CheckRedirect: noRedirect}
-	c.imp = &http.Client{Transport: &logTransport{base: imp, log: verbose, now: cfg.Now},
+	c.imp = &http.Client{Transport: &logTransport{base: imp, log: verbose, now: cfg.Now, ua: cfg.UserAgent},
 		Timeout: t.Import, CheckRedirect: noRedirect}
 	c.pw = &passwordSource{ctx: ctx, c: c}
 	c.ts = oauth2.ReuseTokenSourceWithExpiry(nil, c.pw, earlyExpiry)
@@ -183,7 +188,7 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 }
 
 // Platform returns the normalised API base URL.
-func (c *Client) Platform() string { return c.apiURL }
+func (c *Client) Platform() string { return PlatformID(c.apiURL) }
 
 // Logins returns how many logins succeeded.
 func (c *Client) Logins() int { return int(c.logins.Load()) }
@@ -453,7 +458,10 @@ func (c *Client) do(ctx context.Context, kind callKind, op string, build func(co
 		if err != nil {
 			return nil, &RequestError{Op: op, Err: err}
 		}
-		tok.SetAuthHeader(req)
+		// Always "Bearer", as documented, whatever token_type the server
+		// names (x/oauth2's SetAuthHeader would send "JWT …" for a
+		// token_type JWT).
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		resp, err := client.Do(req)
 		status, retryAfter := 0, ""
 		var body []byte
@@ -464,9 +472,6 @@ func (c *Client) do(ctx context.Context, kind callKind, op string, build func(co
 		}
 		if err != nil {
 			err = netError(err)
-			if errors.Is(err, errFileChanged) {
-				return nil, &RequestError{Op: op, Err: errFileChanged, Unknown: sent.Load()}
-			}
 			if ctx.Err() != nil || isCertError(err) {
 				return nil, &RequestError{Op: op, Err: err, Unknown: kind == kindImport && sent.Load()}
 			}
@@ -543,28 +548,41 @@ func (c *Client) RegisterAccount(ctx context.Context, dossier int64, iban, bankN
 // ImportResult is the platform's answer to an import.
 type ImportResult struct {
 	Status int
-	// Body is the start of the answer (often a bare JSON value), cleaned
-	// for display.
+	// ID is the answer when it is a bare JSON value (an id, as observed
+	// on the platform), else "".
+	ID string
+	// Body is what the journal keeps of the answer: the id, or the start
+	// of the answer cleaned for display and scrubbed of secrets.
 	Body string
 }
 
-// Import sends the file, streamed from disk as the part "file" of a
-// multipart/form-data body, on a fresh connection. The bytes sent are
-// checked against f.SHA256 and f.Size as they go: a file changed since it
-// was validated aborts the request. A non-2xx answer, or no answer, is a
-// *RequestError whose Unknown field says whether the file may have been
-// imported all the same.
+// Import sends the file as the part "file" of a multipart/form-data body,
+// on a fresh connection, from a private snapshot: the file is copied and
+// hashed first, and sent only if the copy matches f.SHA256 and f.Size, so
+// that the bytes sent are always the bytes validated, even if the file
+// changes while it is sent. A file changed since it was validated is not
+// sent at all (a *RequestError wrapping errFileChanged, not Unknown). A
+// non-2xx answer, or no answer, is a *RequestError whose Unknown field says
+// whether the file may have been imported all the same.
 func (c *Client) Import(ctx context.Context, f *File) (ImportResult, error) {
 	u := c.apiURL + importPath
 	op := "import " + f.Path
+	snap, err := takeSnapshot(f.Path, f.SHA256, f.Size)
+	if err != nil {
+		return ImportResult{}, &RequestError{Op: op, Err: err}
+	}
+	defer snap.Close()
 	resp, err := c.do(ctx, kindImport, op, func(ctx context.Context) (*http.Request, error) {
-		body, ctype, length, err := multipartBody(f.Path, f.SHA256, f.Size)
+		var progress func(int64)
+		if c.cfg.Progress != nil {
+			progress = func(n int64) { c.cfg.Progress(f.Path, n, f.Size) }
+		}
+		body, ctype, length, err := multipartBody(filepath.Base(f.Path), snap, progress)
 		if err != nil {
 			return nil, err
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body)
 		if err != nil {
-			body.Close()
 			return nil, err
 		}
 		req.ContentLength = length
@@ -576,23 +594,129 @@ func (c *Client) Import(ctx context.Context, f *File) (ImportResult, error) {
 	if err != nil {
 		return ImportResult{}, err
 	}
-	res := ImportResult{Status: resp.Status, Body: c.answer(resp.Body)}
+	res := ImportResult{Status: resp.Status, ID: c.bareValue(resp.Body)}
+	res.Body = c.answer(resp.Body)
 	if resp.Status/100 != 2 {
 		return res, &RequestError{Op: op, Status: resp.Status, Body: res.Body}
+	}
+	if res.ID != "" {
+		res.Body = strconv.Quote(res.ID)
 	}
 	return res, nil
 }
 
-// errFileChanged aborts an import whose file no longer matches its hash.
-var errFileChanged = errors.New("the file changed since it was validated: upload aborted")
+// bareValue returns a JSON answer that is a bare string or number, such
+// as an id, if it is short and plain (letters, digits, -_.:), else "". It
+// is all of a success answer that is kept: what else a server says is not
+// documented.
+func (c *Client) bareValue(body []byte) string {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return ""
+	}
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case float64:
+		s = strings.TrimSpace(string(body))
+	default:
+		return ""
+	}
+	if s == "" || len(s) > 64 {
+		return ""
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
+			return ""
+		}
+	}
+	if c.cfg.Redactor.String(s) != s {
+		return ""
+	}
+	return s
+}
+
+// errFileChanged stops an import whose file no longer matches its hash.
+var errFileChanged = errors.New("the file changed since it was validated: it was not sent")
+
+// snapshotInMemory is the largest file snapshotted in memory; a larger one
+// is copied to a private temporary file.
+const snapshotInMemory = 32 << 20
+
+// snapshot is a private, verified copy of a file to import.
+type snapshot struct {
+	data []byte
+	file *os.File
+	size int64
+}
+
+// takeSnapshot copies the file at path, hashing it on the way, and returns
+// the copy if it has the size and SHA-256 that were validated, else
+// errFileChanged.
+func takeSnapshot(path, sha string, size int64) (*snapshot, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	h := sha256.New()
+	s := &snapshot{size: size}
+	var w io.Writer
+	var buf *bytes.Buffer
+	if size <= snapshotInMemory {
+		buf = bytes.NewBuffer(make([]byte, 0, size+1))
+		w = buf
+	} else {
+		tmp, err := os.CreateTemp("", "cfonb-upload-*")
+		if err != nil {
+			return nil, fmt.Errorf("snapshot of %s: %w", path, err)
+		}
+		s.file, w = tmp, tmp
+	}
+	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(src, size+1))
+	if err == nil && (n != size || hex.EncodeToString(h.Sum(nil)) != sha) {
+		err = errFileChanged
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if buf != nil {
+		s.data = buf.Bytes()
+	}
+	return s, nil
+}
+
+// reader returns a reader of the whole snapshot.
+func (s *snapshot) reader() io.Reader {
+	if s.file != nil {
+		return io.NewSectionReader(s.file, 0, s.size)
+	}
+	return bytes.NewReader(s.data)
+}
+
+// Close removes the snapshot.
+func (s *snapshot) Close() error {
+	if s.file == nil {
+		return nil
+	}
+	name := s.file.Name()
+	err := s.file.Close()
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	s.file = nil
+	return err
+}
 
 // multipartBody returns a multipart/form-data body with one part "file"
-// holding the file at path, read from disk as the body is sent, and the
-// body's exact length.
-func multipartBody(path, sha string, size int64) (io.ReadCloser, string, int64, error) {
+// named name holding the snapshot, and the body's exact length. progress,
+// if set, is told how much of the file was read.
+func multipartBody(name string, snap *snapshot, progress func(int64)) (io.Reader, string, int64, error) {
 	var head, tail bytes.Buffer
 	mw := multipart.NewWriter(&head)
-	if _, err := mw.CreateFormFile("file", filepath.Base(path)); err != nil {
+	if _, err := mw.CreateFormFile("file", name); err != nil {
 		return nil, "", 0, err
 	}
 	headBytes := append([]byte(nil), head.Bytes()...)
@@ -601,70 +725,42 @@ func multipartBody(path, sha string, size int64) (io.ReadCloser, string, int64, 
 		return nil, "", 0, err
 	}
 	tail.Write(head.Bytes())
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", 0, err
+	var file io.Reader = snap.reader()
+	if progress != nil {
+		file = &progressReader{r: file, f: progress}
 	}
-	vr := &verifyReader{f: f, remain: size, h: sha256.New(), want: sha}
-	body := &readCloser{Reader: io.MultiReader(bytes.NewReader(headBytes), vr, &tail), close: f.Close}
-	return body, mw.FormDataContentType(), int64(len(headBytes)) + size + int64(tail.Len()), nil
+	body := io.MultiReader(bytes.NewReader(headBytes), file, &tail)
+	return body, mw.FormDataContentType(), int64(len(headBytes)) + snap.size + int64(tail.Len()), nil
 }
 
-type readCloser struct {
-	io.Reader
-	close func() error
+// progressReader reports the bytes read so far.
+type progressReader struct {
+	r io.Reader
+	n int64
+	f func(int64)
 }
 
-func (r *readCloser) Close() error { return r.close() }
-
-// verifyReader reads exactly remain bytes of f and fails with
-// errFileChanged, before the end of the body, if they do not hash to want
-// or the file holds more.
-type verifyReader struct {
-	f      *os.File
-	remain int64
-	h      hash.Hash
-	want   string
-	done   bool
-}
-
-func (v *verifyReader) Read(p []byte) (int, error) {
-	if v.remain == 0 {
-		if !v.done {
-			v.done = true
-			var one [1]byte
-			if n, _ := v.f.Read(one[:]); n > 0 {
-				return 0, errFileChanged
-			}
-			if hex.EncodeToString(v.h.Sum(nil)) != v.want {
-				return 0, errFileChanged
-			}
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > v.remain {
-		p = p[:v.remain]
-	}
-	n, err := v.f.Read(p)
-	v.h.Write(p[:n])
-	v.remain -= int64(n)
-	if err == io.EOF {
-		if v.remain > 0 {
-			return n, errFileChanged
-		}
-		err = nil
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.n += int64(n)
+		p.f(p.n)
 	}
 	return n, err
 }
 
-// answer returns the start of a server's answer, safe to print and to
-// record: on one line, at most about 200 bytes, and without any of the
-// secrets the redactor knows (a server may echo the request, with its
-// Authorization header, in an error page). Redacting before cutting keeps
-// a secret cut in two from surviving as a prefix.
+// answerMax bounds a server's answer as shown: long enough for any error
+// message whole, short enough for an error page not to flood the output.
+const answerMax = 8 << 10
+
+// answer returns a server's answer, safe to print and to record: on one
+// line, at most answerMax bytes, and without any of the secrets the
+// redactor knows, even escaped or line-wrapped (a server may echo the
+// request, with its Authorization header, in an error page). Redacting
+// before cutting keeps a secret cut in two from surviving as a prefix.
 func (c *Client) answer(body []byte) string {
 	r := c.cfg.Redactor
-	return r.String(sanitize(r.String(string(body)), 200))
+	return r.String(sanitize(r.String(string(body)), answerMax))
 }
 
 // sanitize makes untrusted text (a server's answer) safe to print on one
@@ -697,12 +793,22 @@ type logTransport struct {
 	base http.RoundTripper
 	log  func(string) // nil: no logging
 	now  func() time.Time
+	ua   string // User-Agent, if set
 }
+
+// requestIDHeaders are the headers in which servers name a request, logged
+// with -v so that a support request can quote them.
+var requestIDHeaders = []string{"Request-Id", "X-Request-Id", "X-Correlation-Id", "X-Ms-Request-Id", "X-Amzn-Requestid", "Traceparent"}
 
 // secretFields are the form fields whose values are never shown.
 var secretFields = map[string]bool{"password": true, "client_secret": true, "refresh_token": true, "access_token": true}
 
 func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.ua != "" {
+		r2 := req.Clone(req.Context())
+		r2.Header.Set("User-Agent", t.ua)
+		req = r2
+	}
 	if t.log == nil {
 		return t.base.RoundTrip(req)
 	}
@@ -741,6 +847,11 @@ func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		t.log(fmt.Sprintf("http %s %s %s: %v after %s%s", stamp, req.Method, req.URL.Redacted(), netError(err), d, extra.String()))
 		return resp, err
+	}
+	for _, h := range requestIDHeaders {
+		if v := resp.Header.Get(h); v != "" {
+			fmt.Fprintf(&extra, " %s=%s", strings.ToLower(h), sanitize(v, 128))
+		}
 	}
 	t.log(fmt.Sprintf("http %s %s %s -> %s in %s%s", stamp, req.Method, req.URL.Redacted(), resp.Status, d, extra.String()))
 	return resp, nil

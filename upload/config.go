@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path"
+	"strconv"
 	"strings"
 )
 
@@ -47,17 +49,60 @@ func EnvEndpoints(env string) (Endpoints, error) {
 	return Endpoints{}, fmt.Errorf("unknown environment %q: want prod or staging", env)
 }
 
-// Check verifies both URLs (see CheckURL) and normalises APIURL.
+// Check verifies both URLs (see CheckURL) and that they belong to one
+// platform (see CheckPair), and trims the API base URL's trailing slashes.
+// It does not canonicalise the URLs: requests go where the user said; the
+// journal names the platform by PlatformID.
 func (e Endpoints) Check() (Endpoints, error) {
 	if _, err := CheckURL(e.AuthURL); err != nil {
 		return e, fmt.Errorf("auth URL: %w", err)
 	}
-	p, err := Platform(e.APIURL)
-	if err != nil {
+	if _, err := CheckURL(e.APIURL); err != nil {
 		return e, fmt.Errorf("API URL: %w", err)
 	}
-	e.APIURL = p
+	if err := e.CheckPair(); err != nil {
+		return e, err
+	}
+	e.APIURL = strings.TrimRight(e.APIURL, "/")
 	return e, nil
+}
+
+// Platform returns the canonical identity of the API base URL (PlatformID).
+func (e Endpoints) Platform() string { return PlatformID(e.APIURL) }
+
+// endpointKind is where a URL points: one of Inqom's documented
+// environments, a loopback test server, or another host.
+func endpointKind(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "other"
+	}
+	host := canonicalHost(u.Hostname())
+	if host == "127.0.0.1" {
+		return "loopback"
+	}
+	for env, urls := range map[string][]string{"prod": {ProdAuthURL, ProdAPIURL}, "staging": {StagingAuthURL, StagingAPIURL}} {
+		for _, known := range urls {
+			if k, _ := url.Parse(known); k != nil && host == k.Hostname() {
+				return env
+			}
+		}
+	}
+	return "other"
+}
+
+// CheckPair refuses a token URL and an API URL of different platforms:
+// Inqom's production with its staging, or either with a loopback test
+// server or another host. A login at one platform and imports at another
+// send real credentials, or real statements, where the user did not mean.
+func (e Endpoints) CheckPair() error {
+	ak, pk := endpointKind(e.AuthURL), endpointKind(e.APIURL)
+	if ak == pk {
+		return nil
+	}
+	name := map[string]string{"prod": "Inqom production", "staging": "Inqom staging", "loopback": "a loopback test server", "other": "another host"}
+	return fmt.Errorf("the token URL %s is %s but the API URL %s is %s: give both URLs of one platform (--env, or both --auth-url and --api-url)",
+		e.AuthURL, name[ak], e.APIURL, name[pk])
 }
 
 // CheckURL parses an endpoint URL and refuses what cfonb will not send
@@ -93,6 +138,7 @@ func CheckURL(raw string) (*url.URL, error) {
 // IsLoopback reports whether host (a host name or an IP address, without
 // port) is "localhost" or a loopback IP address.
 func IsLoopback(host string) bool {
+	host = strings.TrimSuffix(host, ".")
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
@@ -100,25 +146,81 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Platform normalises an API base URL into the name of a platform, as the
-// journal and the account registry record it: scheme and host in lower
-// case, no default port (443 for https, 80 for http), no trailing slash.
-// Two spellings of one platform must give one name, or the journal would
-// not see that a file was already imported there.
+// Platform checks an API base URL (CheckURL) and returns its canonical
+// identity (PlatformID).
 func Platform(apiURL string) (string, error) {
-	u, err := CheckURL(apiURL)
-	if err != nil {
+	if _, err := CheckURL(apiURL); err != nil {
 		return "", err
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	u.Host = strings.ToLower(u.Host)
-	if port := u.Port(); (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		u.Host = strings.TrimSuffix(u.Host, ":"+port)
+	return PlatformID(apiURL), nil
+}
+
+// PlatformID returns the canonical identity of an API base URL: the name
+// of a platform in the journal and the account registry. Every spelling of
+// one server gives one identity, or the journal would not see that a file
+// was already imported there:
+//   - scheme and host in lower case, without a trailing dot;
+//   - the port read as a number (":08642" is ":8642"), dropped when it is
+//     the scheme's default (443 for https, 80 for http) or empty;
+//   - IP addresses in their canonical form (an IPv4-mapped IPv6 address is
+//     its IPv4 address), and every loopback alias (localhost, 127.0.0.0/8,
+//     ::1, ::ffff:127.0.0.1) is "127.0.0.1";
+//   - the path cleaned ("/x/..", "/." and trailing slashes removed);
+//   - user info, query and fragment dropped.
+//
+// A string that does not parse as a URL is returned trimmed and in lower
+// case, so that the function never fails.
+func PlatformID(apiURL string) string {
+	raw := strings.TrimSpace(apiURL)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return strings.ToLower(raw)
 	}
-	u.Host = strings.TrimSuffix(u.Host, ":") // an empty port
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u.String(), nil
+	scheme := strings.ToLower(u.Scheme)
+	host := canonicalHost(u.Hostname())
+	port := u.Port()
+	if port != "" {
+		if n, err := strconv.ParseUint(port, 10, 16); err == nil {
+			port = strconv.FormatUint(n, 10)
+		}
+	}
+	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	p := u.Path
+	if p != "" {
+		p = path.Clean("/" + p)
+	}
+	if p == "/" {
+		p = ""
+	}
+	out := url.URL{Scheme: scheme, Host: host, Path: p}
+	return out.String()
+}
+
+// canonicalHost lower-cases a host name and drops its trailing dot; an IP
+// address takes its canonical form; every loopback alias is "127.0.0.1".
+func canonicalHost(h string) string {
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if i := strings.IndexByte(h, '%'); i >= 0 { // an IPv6 zone
+		h = h[:i]
+	}
+	if IsLoopback(h) {
+		return "127.0.0.1"
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		if v4 := ip.To4(); v4 != nil {
+			return v4.String()
+		}
+		return ip.String()
+	}
+	return h
 }
 
 // Credentials are the four secrets of a login. Their String and GoString

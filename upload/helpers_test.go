@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,6 +69,7 @@ type fixture struct {
 	now      time.Time
 	timeouts Timeouts
 	retry    RetryPolicy
+	rep      *Report // the last run's report
 }
 
 type syncBuffer struct {
@@ -95,7 +97,13 @@ func (s *syncBuffer) Reset() {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{sb: sandbox.New(sandbox.Options{}), state: filepath.Join(t.TempDir(), "state"), files: t.TempDir(),
+	return newFixtureWith(t, sandbox.Options{})
+}
+
+// newFixtureWith is newFixture with a sandbox configured by so.
+func newFixtureWith(t *testing.T, so sandbox.Options) *fixture {
+	t.Helper()
+	f := &fixture{sb: sandbox.New(so), state: filepath.Join(t.TempDir(), "state"), files: t.TempDir(),
 		now: time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)}
 	f.srv = httptest.NewServer(f.sb)
 	t.Cleanup(f.srv.Close)
@@ -128,7 +136,7 @@ func (f *fixture) opts() Options {
 			u, p, id, s := f.sb.Credentials()
 			return Credentials{Username: u, Password: p, ClientID: id, ClientSecret: s}, nil
 		},
-		Out:      &f.out,
+		Notify:   &f.out,
 		Verbose:  &f.verbose,
 		Sleep:    f.sleep,
 		Now:      func() time.Time { return f.now },
@@ -142,9 +150,21 @@ func (f *fixture) file(t *testing.T, name string, stmts ...sandbox.SampleStateme
 	return writeFile(t, f.files, name, sampleBytes(t, "\r\n", stmts...))
 }
 
+// run runs an upload and returns its summary; the report is in f.rep.
 func (f *fixture) run(t *testing.T, opts Options, paths ...string) (*Summary, error) {
 	t.Helper()
-	return Run(t.Context(), opts, paths)
+	rep, err := Run(t.Context(), opts, paths)
+	f.rep = rep
+	return rep.Summary(), err
+}
+
+// outcomes returns "outcome reason" of each file of the last run.
+func (f *fixture) outcomes() []string {
+	var out []string
+	for _, r := range f.rep.Files {
+		out = append(out, strings.TrimSpace(string(r.Outcome)+" "+string(r.Reason)))
+	}
+	return out
 }
 
 // routes returns the route and status of each request the sandbox saw.

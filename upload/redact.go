@@ -2,8 +2,11 @@ package upload
 
 import (
 	"io"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Redacted is what replaces a secret in any output.
@@ -11,10 +14,16 @@ const Redacted = "[redacted]"
 
 // Redactor scrubs known secrets (password, client secret, access tokens)
 // from text before it is written anywhere: a second line of defence behind
-// never formatting them at all. It is safe for concurrent use.
+// never formatting them at all. A server may echo a secret in another
+// spelling: JSON-escaped ("\u002B" for "+", "\/" for "/"), percent- or
+// HTML-encoded, or wrapped over several lines. The Redactor finds a secret
+// in all of these, by comparing the text and the secret once both are
+// decoded and stripped of line breaks and spaces. It is safe for
+// concurrent use.
 type Redactor struct {
 	mu      sync.Mutex
 	secrets []string
+	canon   []string // canonical form of each secret
 }
 
 // minSecretLen is the shortest secret scrubbed: shorter strings would
@@ -33,17 +42,122 @@ func (r *Redactor) Add(secret string) {
 			return
 		}
 	}
+	c, _ := canonical(secret)
 	r.secrets = append(r.secrets, secret)
+	r.canon = append(r.canon, string(c))
 }
 
-// String returns s with every registered secret replaced by Redacted.
+// String returns s with every registered secret, in any of the spellings
+// above, replaced by Redacted.
 func (r *Redactor) String(s string) string {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, secret := range r.secrets {
+	secrets, canon := r.secrets, r.canon
+	r.mu.Unlock()
+	if len(secrets) == 0 {
+		return s
+	}
+	for _, secret := range secrets {
 		s = strings.ReplaceAll(s, secret, Redacted)
 	}
-	return s
+	c, spans := canonical(s)
+	cs := string(c)
+	var cuts [][2]int
+	for _, sec := range canon {
+		if len(sec) < minSecretLen {
+			continue
+		}
+		for from := 0; ; {
+			i := strings.Index(cs[from:], sec)
+			if i < 0 {
+				break
+			}
+			i += from
+			cuts = append(cuts, [2]int{spans[i][0], spans[i+len(sec)-1][1]})
+			from = i + 1
+		}
+	}
+	if len(cuts) == 0 {
+		return s
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i][0] < cuts[j][0] })
+	var b strings.Builder
+	last := 0
+	for _, c := range cuts {
+		if c[0] < last { // overlaps the previous cut
+			if c[1] > last {
+				last = c[1]
+			}
+			continue
+		}
+		b.WriteString(s[last:c[0]])
+		b.WriteString(Redacted)
+		last = c[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// canonical decodes the escapes a server may put on echoed text (JSON
+// \uXXXX, \/ and the other backslash escapes, %XX, &#N; and &#xH;) and
+// drops line breaks, spaces and escaped line breaks. It returns the
+// decoded bytes and, for each, the span of s it comes from.
+func canonical(s string) ([]byte, [][2]int) {
+	out := make([]byte, 0, len(s))
+	spans := make([][2]int, 0, len(s))
+	emit := func(b []byte, from, to int) {
+		for _, c := range b {
+			out = append(out, c)
+			spans = append(spans, [2]int{from, to})
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+			continue
+		case c == '\\' && i+1 < len(s):
+			switch n := s[i+1]; n {
+			case 'n', 'r', 't':
+				i += 2
+				continue
+			case 'u':
+				if i+6 <= len(s) {
+					if v, err := strconv.ParseUint(s[i+2:i+6], 16, 32); err == nil {
+						emit(utf8.AppendRune(nil, rune(v)), i, i+6)
+						i += 6
+						continue
+					}
+				}
+			case '/', '\\', '"', '\'':
+				emit([]byte{n}, i, i+2)
+				i += 2
+				continue
+			}
+		case c == '%' && i+3 <= len(s):
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				emit([]byte{byte(v)}, i, i+3)
+				i += 3
+				continue
+			}
+		case c == '&' && i+3 < len(s) && s[i+1] == '#':
+			if end := strings.IndexByte(s[i:min(len(s), i+12)], ';'); end > 2 {
+				num := s[i+2 : i+end]
+				base := 10
+				if num[0] == 'x' || num[0] == 'X' {
+					num, base = num[1:], 16
+				}
+				if v, err := strconv.ParseUint(num, base, 32); err == nil {
+					emit(utf8.AppendRune(nil, rune(v)), i, i+end+1)
+					i += end + 1
+					continue
+				}
+			}
+		}
+		emit([]byte{c}, i, i+1)
+		i++
+	}
+	return out, spans
 }
 
 // Writer returns a writer that scrubs each Write before passing it to w.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/almerlucke/go-iban/iban"
@@ -15,123 +15,126 @@ import (
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
-// The three kinds of failure of Run, for the exit status: test with
-// errors.Is.
+// The kinds of failure of Run, for the exit status: test with errors.Is.
 var (
 	// ErrInvalid: a file has validation errors; nothing was sent.
 	ErrInvalid = errors.New("invalid input")
 	// ErrSetup: the command line or the local state is wrong (a bank
-	// name is missing, the state directory is locked or damaged, a file
-	// cannot be read, no password was given); nothing was sent, except
-	// when the state cannot be saved after an account registration.
+	// name or a dossier is missing, the state directory is locked,
+	// damaged, read-only or full, a file cannot be read, the credentials
+	// are refused or missing).
 	ErrSetup = errors.New("setup problem")
-	// ErrRemote: a network or API failure, or files left undone because
-	// an earlier import's outcome is unknown.
+	// ErrRemote: a network or API failure, or files left for the user to
+	// decide (an earlier import's outcome is unknown).
 	ErrRemote = errors.New("upload incomplete")
 )
 
 // Options configure a Run.
 type Options struct {
-	// Dossier is the Inqom dossier id the accounts are registered in.
+	// Dossier is the Inqom dossier id of every account (a single company).
+	// Exactly one of Dossier and Mapping is set.
 	Dossier int64
+	// Mapping gives each account its dossier (a firm-wide batch).
+	Mapping *Mapping
 	// Endpoints are the token URL and the API base URL.
 	Endpoints Endpoints
-	// StateDir holds the account registry and the journal.
+	// Store is the account registry and the journal. Nil opens the JSON
+	// state in StateDir (locked for a real run, read-only for a dry run).
+	Store Store
+	// StateDir holds the account registry and the journal when Store is
+	// nil.
 	StateDir string
-	// BankNames names the banks of the accounts to register.
+	// BankNames names the banks of the accounts to register (a mapping's
+	// bank name comes first).
 	BankNames BankNames
 	// NoIBANControl registers accounts with IsCfonbControlActive false.
 	NoIBANControl bool
-	// DryRun decides and prints, sends nothing and writes nothing.
+	// DryRun decides, sends nothing and writes nothing.
 	DryRun bool
-	// Force imports files that the journal says were imported, or may
-	// have been.
-	Force bool
+	// RetryUnknown sends again the files whose earlier import has an
+	// unknown outcome (or never finished). Files recorded as imported are
+	// never sent again by it.
+	RetryUnknown bool
+	// Reimport lists files (paths, as given in the batch) to import again
+	// although the journal records them as imported. Only these files.
+	Reimport []string
+	// FailFast stops at the first import that fails or whose outcome is
+	// unknown; by default the other files go on.
+	FailFast bool
+	// SkipRegistration lists IBANs the user knows are registered in their
+	// dossier: they are not registered, nor recorded. SkipAllRegistration
+	// does so for every account.
+	SkipRegistration    []string
+	SkipAllRegistration bool
 	// Credentials is called once, when the first login is due.
 	Credentials func() (Credentials, error)
-	// Out receives the diagnostics and one line per action.
-	Out io.Writer
+	// OnAccount and OnFile, if set, receive each account and each file as
+	// soon as its outcome is known (the same values end up in the Report).
+	OnAccount func(*AccountResult)
+	OnFile    func(*FileResult)
+	// Notify receives one line per retry or re-login; nil discards them.
+	Notify io.Writer
 	// Verbose receives one line per HTTP exchange; nil for none.
 	Verbose io.Writer
-	// Redactor scrubs secrets from Out and Verbose; nil means a new one.
+	// Progress, if set, is called as an import's body is sent.
+	Progress func(path string, sent, total int64)
+	// UserAgent is sent with every request ("cfonb/<version>").
+	UserAgent string
+	// Redactor scrubs secrets; nil means a new one.
 	Redactor *Redactor
 
-	// Retry, Timeouts, Sleep and Now are plumbing for tests; the zero
-	// values are the defaults.
+	// Retry, Timeouts, Sleep and Now: the zero values are the defaults.
 	Retry    RetryPolicy
 	Timeouts Timeouts
 	Sleep    func(context.Context, time.Duration) error
 	Now      func() time.Time
 }
 
-// Summary counts what a Run did.
-type Summary struct {
-	Files              int  // files given
-	Registered         int  // accounts registered now
-	AlreadyRegistered  int  // accounts the state or the platform (409) knew
-	Imported           int  // files imported now
-	Skipped            int  // files skipped as already imported
-	Blocked            int  // files not imported: the journal asks for --force
-	Failed             int  // files whose import failed (not processed)
-	Unknown            int  // files whose import's outcome is unknown
-	NotAttempted       int  // files left after a failure
-	Sent               bool // whether anything was sent at all
-	ValidationErrors   int
-	ValidationWarnings int
+// planned is one file with its accounts, and what to do with it.
+type planned struct {
+	res      *FileResult
+	accounts []*AccountResult
+	send     bool
 }
 
-// account is a distinct account of the batch.
-type account struct {
-	Account  cfonb.Account
-	IBAN     string
-	BankName string
-	File     string
-	Line     int
-	Known    *AccountRecord // registration recorded in the state
-}
-
-// decision is what becomes of one file.
-type decision struct {
-	File   *File
-	Action action
-	Reason string
-	Forced bool
-}
-
-type action uint8
-
-const (
-	actImport action = iota + 1
-	actSkip
-	actBlock
-)
-
-// Run is the whole of cfonb upload: validate every file (any error: print
-// the diagnostics, send nothing), log in, register the missing accounts,
-// then import each file not already imported. It prints one line per
-// action to opts.Out and returns a Summary and an error that wraps
-// ErrInvalid, ErrSetup or ErrRemote.
-func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
+// Run is the whole of cfonb upload: validate every file (any error: send
+// nothing), decide each file from the journal, log in, register the
+// accounts of the files to send, then import them. It returns what was
+// decided and done, file by file and account by account, and an error
+// that wraps ErrInvalid, ErrSetup or ErrRemote when something was not done.
+// It prints nothing: the caller words the Report.
+func Run(ctx context.Context, opts Options, paths []string) (*Report, error) {
 	if opts.Redactor == nil {
 		opts.Redactor = &Redactor{}
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	out := opts.Redactor.Writer(opts.Out)
-	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
-	sum := &Summary{Files: len(paths)}
-
+	rep := &Report{DryRun: opts.DryRun}
 	ep, err := opts.Endpoints.Check()
 	if err != nil {
-		return sum, fmt.Errorf("%w: %w", ErrSetup, err)
+		return rep, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
-	platform := ep.APIURL
-	if opts.Dossier <= 0 {
-		return sum, fmt.Errorf("%w: the dossier id must be a positive integer", ErrSetup)
+	platform := ep.Platform()
+	rep.Platform, rep.AuthURL, rep.APIURL = platform, ep.AuthURL, ep.APIURL
+	if opts.Mapping == nil && opts.Dossier <= 0 {
+		return rep, fmt.Errorf("%w: the dossier id must be a positive integer", ErrSetup)
+	}
+	if opts.Mapping != nil && opts.Dossier != 0 {
+		return rep, fmt.Errorf("%w: give a dossier or a mapping, not both", ErrSetup)
 	}
 	if len(paths) == 0 {
-		return sum, fmt.Errorf("%w: no file to upload", ErrSetup)
+		return rep, fmt.Errorf("%w: no file to upload", ErrSetup)
+	}
+	reimport := map[string]bool{}
+	for _, p := range opts.Reimport {
+		reimport[absPath(p)] = true
+	}
+	for _, p := range paths {
+		delete(reimport, absPath(p))
+	}
+	for p := range reimport {
+		return rep, fmt.Errorf("%w: %s is named for a re-import but is not in the batch", ErrSetup, p)
 	}
 
 	// 1. Validate everything before anything is sent.
@@ -139,266 +142,449 @@ func Run(ctx context.Context, opts Options, paths []string) (*Summary, error) {
 	for _, p := range paths {
 		f, err := PrepareFile(p)
 		if err != nil {
-			return sum, fmt.Errorf("%w: %w", ErrSetup, err)
+			return rep, fmt.Errorf("%w: %w", ErrSetup, err)
 		}
 		files = append(files, f)
-		printDiagnostics(out, f.Report)
-		sum.ValidationErrors += f.Report.Errors
-		sum.ValidationWarnings += f.Report.Warnings
+		rep.Validation = append(rep.Validation, f.Report)
 	}
-	if sum.ValidationErrors > 0 {
-		bad := 0
-		for _, f := range files {
-			if !f.Valid() {
-				bad++
+	if errs := rep.Summary().ValidationErrors; errs > 0 {
+		return rep, fmt.Errorf("%w: %d validation errors", ErrInvalid, errs)
+	}
+
+	// 2. Each file's accounts, with their dossier and bank name.
+	plan, err := planAccounts(rep, files, opts)
+	if err != nil {
+		return rep, err
+	}
+
+	// 3. The state: its writability is proven before any request.
+	st := opts.Store
+	if st == nil {
+		s, err := OpenState(opts.StateDir, !opts.DryRun)
+		if err != nil {
+			return rep, fmt.Errorf("%w: %w", ErrSetup, err)
+		}
+		defer s.Close()
+		st = s
+	}
+	if !opts.DryRun {
+		if err := st.CheckWritable(); err != nil {
+			return rep, fmt.Errorf("%w: %w", ErrSetup, err)
+		}
+	}
+
+	// 4. Decisions: the journal first, then the accounts of what is sent.
+	names := map[string]bool{}
+	for _, p := range opts.Reimport {
+		names[absPath(p)] = true
+	}
+	decide(st, platform, plan, opts.RetryUnknown, names)
+	skip := map[string]bool{}
+	for _, ib := range opts.SkipRegistration {
+		skip[ib] = true
+	}
+	var toRegister []*AccountResult
+	for _, a := range rep.Accounts {
+		if a.Outcome != "" {
+			continue // no dossier or no bank name
+		}
+		needed := false
+		for _, p := range plan {
+			if p.send && slices.Contains(p.accounts, a) {
+				needed = true
+				break
 			}
 		}
-		say("%d of %d files have errors (%d in all): nothing was sent", bad, len(files), sum.ValidationErrors)
-		return sum, fmt.Errorf("%w: %d validation errors", ErrInvalid, sum.ValidationErrors)
-	}
-
-	// Accounts: IBAN and bank name of each, before the network.
-	accounts, err := batchAccounts(files, opts.BankNames)
-	if err != nil {
-		return sum, err
-	}
-
-	// State: locked for a real run, read-only for a dry run.
-	st, err := OpenState(opts.StateDir, !opts.DryRun)
-	if err != nil {
-		return sum, fmt.Errorf("%w: %w", ErrSetup, err)
-	}
-	defer st.Close()
-
-	// 3. Decisions.
-	var toRegister []*account
-	for _, a := range accounts {
-		a.Known = st.Account(platform, opts.Dossier, a.IBAN)
-		if a.Known == nil {
+		for _, r := range st.Registrations(platform, a.IBAN) {
+			if r.Dossier != a.Dossier && !slices.Contains(a.OtherDossiers, r.Dossier) {
+				a.OtherDossiers = append(a.OtherDossiers, r.Dossier)
+			}
+		}
+		known := st.Registration(RegistrationKey{Platform: platform, Dossier: a.Dossier, IBAN: a.IBAN})
+		switch {
+		case known != nil:
+			a.Outcome, a.Known = AccountKnown, known
+		case !needed:
+			a.Outcome = AccountNotNeeded
+		case opts.SkipAllRegistration || skip[a.IBAN]:
+			a.Outcome = AccountAssumed
+		case opts.DryRun:
+			a.Outcome = AccountWouldRegister
+		default:
 			toRegister = append(toRegister, a)
 		}
 	}
-	decisions := decide(st, platform, opts.StateDir, files, opts.Force)
-	nImport := 0
-	for _, d := range decisions {
-		if d.Action == actImport {
-			nImport++
-		}
-	}
-	control := "on"
-	if opts.NoIBANControl {
-		control = "off"
-	}
 
 	if opts.DryRun {
-		for _, a := range accounts {
-			if a.Known != nil {
-				say("account %s (%s) is registered in dossier %d since %s", a.IBAN, a.Account, opts.Dossier, stamp(a.Known.Registered))
-				sum.AlreadyRegistered++
-				continue
-			}
-			say("would register account %s (%s) in dossier %d: bank name %q, IBAN control %s", a.IBAN, a.Account, opts.Dossier, a.BankName, control)
+		for _, a := range rep.Accounts {
+			emitAccount(opts, a)
 		}
-		for _, d := range decisions {
-			switch d.Action {
-			case actImport:
-				say("would import %s (%s, sha256 %s) to %s", d.File.Path, plural(len(d.File.Statements), "statement"), d.File.SHA256[:16], platform)
-			case actSkip:
-				sum.Skipped++
-				say("skip %s: %s", d.File.Path, d.Reason)
-			case actBlock:
-				sum.Blocked++
-				say("would not import %s: %s", d.File.Path, d.Reason)
+		for _, p := range plan {
+			if p.send {
+				p.res.Outcome = OutcomeWouldImport
 			}
+			emitFile(opts, p.res)
 		}
-		say("dry run: %s to register, %s to import, %d skipped, %d refused; nothing was sent",
-			plural(len(toRegister), "account"), plural(nImport, "file"), sum.Skipped, sum.Blocked)
-		return sum, nil
+		return rep, runError(rep)
+	}
+	for _, a := range rep.Accounts {
+		if a.Outcome != "" {
+			emitAccount(opts, a)
+		}
+	}
+	// Files that are not sent are final now.
+	var toSend []*planned
+	for _, p := range plan {
+		if p.send {
+			toSend = append(toSend, p)
+		} else {
+			emitFile(opts, p.res)
+		}
+	}
+	if len(toSend) == 0 {
+		return rep, runError(rep)
 	}
 
-	for _, a := range accounts {
-		if a.Known != nil {
-			sum.AlreadyRegistered++
-		}
-	}
-	for _, d := range decisions {
-		switch d.Action {
-		case actSkip:
-			sum.Skipped++
-			say("skip %s: %s", d.File.Path, d.Reason)
-		case actBlock:
-			sum.Blocked++
-			say("not importing %s: %s", d.File.Path, d.Reason)
-		}
-	}
-	if len(toRegister) == 0 && nImport == 0 {
-		return finish(sum, say, "nothing to send")
-	}
-
-	// 2. Log in.
+	// 5. Log in.
 	client, err := NewClient(ctx, ClientConfig{
 		Endpoints: ep, Credentials: opts.Credentials, Redactor: opts.Redactor,
-		Notify: opts.Out, Verbose: opts.Verbose, Retry: opts.Retry, Timeouts: opts.Timeouts,
-		Sleep: opts.Sleep, Now: opts.Now,
+		Notify: opts.Notify, Verbose: opts.Verbose, Retry: opts.Retry, Timeouts: opts.Timeouts,
+		Sleep: opts.Sleep, Now: opts.Now, UserAgent: opts.UserAgent, Progress: opts.Progress,
 	})
 	if err != nil {
-		return sum, fmt.Errorf("%w: %w", ErrSetup, err)
+		return rep, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
 	defer client.Close()
-	sum.Sent = true
+	rep.Sent = true
 	if err := client.Login(ctx); err != nil {
-		say("%v", err)
-		say("nothing was registered or imported")
-		if errors.Is(err, ErrNoCredentials) {
-			// Nothing was sent: a setup problem, not the network's.
-			sum.Sent = false
-			return sum, fmt.Errorf("%w: %w", ErrSetup, err)
+		rep.Login = err
+		var le *LoginError
+		if errors.As(err, &le) && le.Status == 0 && errors.Is(err, ErrNoCredentials) {
+			rep.Sent = false
 		}
-		return sum, fmt.Errorf("%w: %w", ErrRemote, err)
+		for _, a := range toRegister {
+			a.Outcome = AccountNotAttempted
+			emitAccount(opts, a)
+		}
+		stopAll(opts, toSend, ReasonLogin, err)
+		if loginIsLocal(err) {
+			return rep, fmt.Errorf("%w: %w", ErrSetup, err)
+		}
+		return rep, fmt.Errorf("%w: %w", ErrRemote, err)
 	}
 
-	// 3. Register the missing accounts.
+	// 6. Register the accounts of the files to send.
 	for i, a := range toRegister {
-		status, err := client.RegisterAccount(ctx, opts.Dossier, a.IBAN, a.BankName, !opts.NoIBANControl)
+		status, err := client.RegisterAccount(ctx, a.Dossier, a.IBAN, a.BankName, !opts.NoIBANControl)
+		a.HTTPStatus = status
 		if err != nil {
-			say("account %s (%s, %s line %d) could not be registered in dossier %d: %v", a.IBAN, a.Account, a.File, a.Line, opts.Dossier, err)
-			if rest := len(toRegister) - i - 1; rest > 0 {
-				say("%s not tried", plural(rest, "more account"))
+			a.Outcome, a.Err, a.Message = AccountFailed, err, opts.Redactor.String(err.Error())
+			var re *RequestError
+			if errors.As(err, &re) {
+				a.Message = re.Body
 			}
-			say("no file was imported")
-			return sum, fmt.Errorf("%w: %w", ErrRemote, err)
-		}
-		rec := AccountRecord{Platform: platform, Dossier: opts.Dossier, IBAN: a.IBAN, BankName: a.BankName,
-			IBANControl: !opts.NoIBANControl, HTTPStatus: status, Registered: opts.Now().UTC()}
-		if err := st.AddAccount(rec); err != nil {
-			say("account %s was registered but the state could not be saved: %v", a.IBAN, err)
-			return sum, fmt.Errorf("%w: %w", ErrSetup, err)
-		}
-		if status == 409 {
-			sum.AlreadyRegistered++
-			say("account %s (%s) was already registered in dossier %d (HTTP 409)", a.IBAN, a.Account, opts.Dossier)
-		} else {
-			sum.Registered++
-			say("registered account %s (%s) in dossier %d: bank name %q, IBAN control %s", a.IBAN, a.Account, opts.Dossier, a.BankName, control)
-		}
-	}
-
-	// 4. Import.
-	var pending []*decision
-	for i := range decisions {
-		if decisions[i].Action == actImport {
-			pending = append(pending, &decisions[i])
-		}
-	}
-	for i, d := range pending {
-		err := importOne(ctx, client, st, opts, platform, d, say)
-		if err == nil {
-			sum.Imported++
+			emitAccount(opts, a)
+			var le *LoginError
+			if errors.As(err, &le) || ctx.Err() != nil {
+				// No login, or interrupted: nothing more can be done.
+				for _, b := range toRegister[i+1:] {
+					b.Outcome = AccountNotAttempted
+					emitAccount(opts, b)
+				}
+				reason := ReasonLogin
+				if ctx.Err() != nil {
+					reason = ReasonInterrupted
+				}
+				stopAll(opts, toSend, reason, err)
+				return rep, fmt.Errorf("%w: %w", ErrRemote, err)
+			}
 			continue
 		}
-		var re *RequestError
-		if errors.As(err, &re) && re.Unknown {
-			sum.Unknown++
-		} else {
-			sum.Failed++
+		rec := AccountRecord{Platform: platform, Dossier: a.Dossier, IBAN: a.IBAN, BankName: a.BankName,
+			IBANControl: !opts.NoIBANControl, HTTPStatus: status, Registered: opts.Now().UTC()}
+		a.Outcome = AccountRegistered
+		if status == registeredExists {
+			a.Outcome = AccountExists
 		}
-		if rest := pending[i+1:]; len(rest) > 0 {
-			sum.NotAttempted = len(rest)
-			names := make([]string, len(rest))
-			for j, r := range rest {
-				names[j] = r.File.Path
+		if err := st.AddRegistration(rec); err != nil {
+			// Registered, but not recorded: the next run registers it
+			// again (harmless). Nothing more may be sent without a journal.
+			a.Message = opts.Redactor.String(err.Error())
+			emitAccount(opts, a)
+			for _, b := range toRegister[i+1:] {
+				b.Outcome = AccountNotAttempted
+				emitAccount(opts, b)
 			}
-			say("stopped: not attempted: %s", strings.Join(names, ", "))
+			stopAll(opts, toSend, ReasonStateWrite, err)
+			return rep, fmt.Errorf("%w: %w", ErrSetup, err)
 		}
-		say("%s", progress(sum))
-		return sum, fmt.Errorf("%w: %w", ErrRemote, err)
+		emitAccount(opts, a)
 	}
-	return finish(sum, say, "")
+
+	// 7. Import, file by file.
+	for i, p := range toSend {
+		if err := ctx.Err(); err != nil {
+			stopAll(opts, toSend[i:], ReasonInterrupted, err)
+			break
+		}
+		var held []*AccountResult
+		for _, a := range p.accounts {
+			if a.Outcome == AccountFailed || a.Outcome == AccountNotAttempted {
+				held = append(held, a)
+			}
+		}
+		if len(held) > 0 {
+			p.res.Outcome, p.res.Reason, p.res.HeldBy = OutcomeHeld, ReasonNotRegistered, held
+			emitFile(opts, p.res)
+			continue
+		}
+		for _, a := range p.accounts {
+			if a.Outcome == AccountRegistered && !slices.Contains(p.res.Registered, a.IBAN) {
+				p.res.Registered = append(p.res.Registered, a.IBAN)
+			}
+		}
+		stop := importOne(ctx, client, st, opts, platform, p.res)
+		emitFile(opts, p.res)
+		if stop != ReasonNone || (opts.FailFast && p.res.Outcome != OutcomeImported) {
+			reason := stop
+			if reason == ReasonNone {
+				reason = ReasonFailFast
+			}
+			stopAll(opts, toSend[i+1:], reason, p.res.Err)
+			break
+		}
+	}
+	return rep, runError(rep)
 }
 
-// finish prints the closing line and returns the run's error.
-func finish(sum *Summary, say func(string, ...any), prefix string) (*Summary, error) {
-	line := progress(sum)
-	if prefix != "" {
-		line = prefix + "; " + line
+// registeredExists is the status taken as "the account exists already".
+const registeredExists = 409
+
+// loginIsLocal reports whether a failed login is the user's to fix
+// (credentials refused or not given) rather than the network's.
+func loginIsLocal(err error) bool {
+	if errors.Is(err, ErrNoCredentials) {
+		return true
 	}
-	say("%s", line)
-	if sum.Blocked > 0 {
-		return sum, fmt.Errorf("%w: %s not imported (see above: re-run with --force once checked)", ErrRemote, plural(sum.Blocked, "file"))
+	var le *LoginError
+	if errors.As(err, &le) {
+		switch le.Code {
+		case "invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope", "unsupported_grant_type":
+			return true
+		}
 	}
-	return sum, nil
+	return false
 }
 
-func progress(sum *Summary) string {
-	s := fmt.Sprintf("%s registered, %d already registered; %s imported, %d skipped as already imported",
-		plural(sum.Registered, "account"), sum.AlreadyRegistered, plural(sum.Imported, "file"), sum.Skipped)
-	if sum.Blocked > 0 {
-		s += fmt.Sprintf(", %d refused (need --force)", sum.Blocked)
+// stopAll marks files not yet attempted as such.
+func stopAll(opts Options, ps []*planned, reason Reason, err error) {
+	for _, p := range ps {
+		if p.res.Outcome != "" && p.res.Outcome != OutcomeWouldImport {
+			continue
+		}
+		p.res.Outcome, p.res.Reason, p.res.Err = OutcomeNotAttempted, reason, err
+		emitFile(opts, p.res)
 	}
-	if sum.Failed > 0 {
-		s += fmt.Sprintf(", %d failed", sum.Failed)
+}
+
+func emitFile(opts Options, r *FileResult) {
+	if opts.OnFile != nil {
+		opts.OnFile(r)
 	}
-	if sum.Unknown > 0 {
-		s += fmt.Sprintf(", %d with an unknown outcome", sum.Unknown)
+}
+
+func emitAccount(opts Options, a *AccountResult) {
+	if opts.OnAccount != nil {
+		opts.OnAccount(a)
 	}
-	if sum.NotAttempted > 0 {
-		s += fmt.Sprintf(", %d not attempted", sum.NotAttempted)
+}
+
+// runError sums up a report as the run's error: ErrSetup when the state
+// could not be written or files wait for a dossier or a bank name only;
+// ErrRemote when a file was not imported for the platform's sake, or waits
+// for the user's decision.
+func runError(rep *Report) error {
+	var remote, local int
+	for _, f := range rep.Files {
+		switch f.Outcome {
+		case OutcomeFailed, OutcomeUnknown, OutcomeBlocked:
+			remote++
+		case OutcomeNotAttempted:
+			if f.Reason == ReasonStateWrite {
+				local++
+			} else {
+				remote++
+			}
+		case OutcomeHeld:
+			if f.Reason == ReasonNotRegistered {
+				remote++
+			} else {
+				local++
+			}
+		}
 	}
-	return s
+	switch {
+	case remote > 0:
+		return fmt.Errorf("%w: %d of %d files not imported", ErrRemote, remote+local, len(rep.Files))
+	case local > 0:
+		return fmt.Errorf("%w: %d of %d files not imported", ErrSetup, local, len(rep.Files))
+	}
+	return nil
+}
+
+// planAccounts fills rep.Files and rep.Accounts: each file's accounts in
+// their dossier, with their bank name; a file with an account that has no
+// dossier or no bank name is held back.
+func planAccounts(rep *Report, files []*File, opts Options) ([]*planned, error) {
+	type key struct {
+		dossier int64
+		iban    string
+	}
+	byKey := map[key]*AccountResult{}
+	unmapped := map[string]*AccountResult{}
+	var plan []*planned
+	for _, f := range files {
+		p := &planned{res: &FileResult{Path: f.Path, SHA256: f.SHA256, Size: f.Size, Statements: statementRecords(f),
+			Registered: []string{}, file: f}}
+		for _, s := range f.Statements {
+			ibanStr, err := DeriveIBAN(s.Account)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s:%d: account %s: %w", ErrInvalid, f.Path, s.Line, s.Account, err)
+			}
+			dossier, bankName := opts.Dossier, ""
+			if opts.Mapping != nil {
+				e, ok := opts.Mapping.Lookup(ibanStr)
+				if !ok {
+					a := unmapped[ibanStr]
+					if a == nil {
+						a = &AccountResult{IBAN: ibanStr, Account: s.Account.String(), Bank: string(s.Account.Bank[:]),
+							File: f.Path, Line: s.Line, Outcome: AccountNoDossier}
+						a.BankName, _ = opts.BankNames.Lookup(a.Bank)
+						unmapped[ibanStr] = a
+						rep.Accounts = append(rep.Accounts, a)
+					}
+					if !slices.Contains(p.accounts, a) {
+						p.accounts = append(p.accounts, a)
+					}
+					continue
+				}
+				dossier, bankName = e.Dossier, e.BankName
+			}
+			k := key{dossier, ibanStr}
+			a := byKey[k]
+			if a == nil {
+				a = &AccountResult{IBAN: ibanStr, Account: s.Account.String(), Bank: string(s.Account.Bank[:]),
+					Dossier: dossier, BankName: bankName, File: f.Path, Line: s.Line}
+				if a.BankName == "" {
+					name, err := opts.BankNames.Lookup(a.Bank)
+					if err != nil {
+						a.Outcome, a.Err, a.Message = AccountNoBankName, err, err.Error()
+					}
+					a.BankName = name
+				}
+				byKey[k] = a
+				rep.Accounts = append(rep.Accounts, a)
+			}
+			if !slices.Contains(p.accounts, a) {
+				p.accounts = append(p.accounts, a)
+			}
+			if !slices.Contains(p.res.Dossiers, dossier) {
+				p.res.Dossiers = append(p.res.Dossiers, dossier)
+			}
+		}
+		for _, a := range p.accounts {
+			switch a.Outcome {
+			case AccountNoDossier:
+				p.res.Outcome, p.res.Reason = OutcomeHeld, ReasonNoDossier
+				p.res.HeldBy = append(p.res.HeldBy, a)
+			case AccountNoBankName:
+				if p.res.Reason != ReasonNoDossier {
+					p.res.Outcome, p.res.Reason = OutcomeHeld, ReasonNoBankName
+				}
+				p.res.HeldBy = append(p.res.HeldBy, a)
+			}
+		}
+		if p.res.Dossiers == nil {
+			p.res.Dossiers = []int64{}
+		}
+		plan = append(plan, p)
+		rep.Files = append(rep.Files, p.res)
+	}
+	return plan, nil
 }
 
 // importOne records the import as pending, sends it and records its
-// outcome.
-func importOne(ctx context.Context, client *Client, st *State, opts Options, platform string, d *decision, say func(string, ...any)) error {
-	f := d.File
+// outcome in r. It returns a reason to stop the whole run (the journal
+// cannot be written, no login, an interrupt), or ReasonNone.
+func importOne(ctx context.Context, client *Client, st Store, opts Options, platform string, r *FileResult) Reason {
+	f := r.file
+	var dossier int64
+	if len(r.Dossiers) > 0 {
+		dossier = r.Dossiers[0]
+	}
 	entry := Entry{
-		Platform: platform, Dossier: opts.Dossier, File: absPath(f.Path), SHA256: f.SHA256, Size: f.Size,
-		Statements: statementRecords(f), Status: StatusPending, Forced: d.Forced, Started: opts.Now().UTC(),
+		Platform: platform, Dossier: dossier, File: absPath(f.Path), SHA256: f.SHA256, Size: f.Size,
+		Statements: r.Statements, Status: StatusPending, Forced: r.Reimport || r.Retry, Started: opts.Now().UTC(),
 	}
 	// detail is what the journal keeps of a failure: no secret in it.
 	detail := func(err error) string { return opts.Redactor.String(sanitize(err.Error(), 300)) }
 	id, err := st.Begin(entry)
 	if err != nil {
-		say("%s was not imported: the journal could not be written: %v", f.Path, err)
-		return &RequestError{Op: "import " + f.Path, Err: err}
+		r.Outcome, r.Reason, r.Err, r.Message = OutcomeNotAttempted, ReasonStateWrite, err, opts.Redactor.String(err.Error())
+		return ReasonStateWrite
 	}
+	r.JournalID = id
 	res, err := client.Import(ctx, f)
 	now := opts.Now().UTC()
 	if err == nil {
+		r.Outcome, r.HTTPStatus, r.ImportID = OutcomeImported, res.Status, res.ID
 		if jerr := st.Finish(id, StatusDone, now, res.Status, res.Body); jerr != nil {
-			say("%s WAS imported (HTTP %d) but the journal could not be updated (%v): its entry %d stays pending, which blocks a re-import; do not use --force for it", f.Path, res.Status, jerr, id)
-			return &RequestError{Op: "import " + f.Path, Err: jerr}
+			// Imported, but recorded as pending: that blocks a re-import,
+			// which is right; nothing more may be sent without a journal.
+			r.Reason, r.Err, r.Message = ReasonStateWrite, jerr, opts.Redactor.String(jerr.Error())
+			return ReasonStateWrite
 		}
-		say("imported %s (%s) to %s: HTTP %d", f.Path, plural(len(f.Statements), "statement"), platform, res.Status)
-		return nil
+		return ReasonNone
 	}
+	r.Err = err
 	var le *LoginError
 	if errors.As(err, &le) {
 		// Not sent: the login before it failed.
-		_ = st.Finish(id, StatusFailed, now, 0, detail(le))
-		say("%s was not imported: %v", f.Path, le)
-		return &RequestError{Op: "import " + f.Path, Err: le}
+		r.Outcome, r.Reason, r.Message = OutcomeFailed, ReasonLogin, opts.Redactor.String(le.Error())
+		if jerr := st.Finish(id, StatusFailed, now, 0, detail(le)); jerr != nil {
+			return ReasonStateWrite
+		}
+		return ReasonLogin
 	}
 	var re *RequestError
 	if !errors.As(err, &re) {
 		re = &RequestError{Op: "import " + f.Path, Err: err}
 	}
-	if re.Unknown {
-		if jerr := st.Finish(id, StatusUnknown, now, re.Status, detail(re)); jerr != nil {
-			say("warning: the journal could not be updated (%v): entry %d stays pending", jerr, id)
-		}
-		say("%s: OUTCOME UNKNOWN: %v", f.Path, re)
-		say("  the file may or may not have been imported; it was not sent again.")
-		say("  check the bank entries of dossier %d in Inqom for: %s", opts.Dossier, statementList(f))
-		say("  if they are there: %s", markDoneHint(platform, opts.StateDir, f.Path))
-		say("  if they are not:   re-run cfonb upload with --force for this file")
-		return re
+	r.HTTPStatus, r.Message = re.Status, re.Body
+	if r.Message == "" {
+		r.Message = detail(re)
 	}
-	if jerr := st.Finish(id, StatusFailed, now, re.Status, detail(re)); jerr != nil {
-		say("warning: the journal could not be updated (%v): entry %d stays pending", jerr, id)
+	status := StatusFailed
+	switch {
+	case re.Unknown:
+		r.Outcome, r.Reason, status = OutcomeUnknown, ReasonNetwork, StatusUnknown
+	case errors.Is(re, errFileChanged):
+		r.Outcome, r.Reason = OutcomeFailed, ReasonFileChanged
+	case re.Err != nil:
+		r.Outcome, r.Reason = OutcomeFailed, ReasonNetwork
+	case re.Status != 0:
+		r.Outcome, r.Reason = OutcomeFailed, ReasonRefused
+	default:
+		r.Outcome, r.Reason = OutcomeFailed, ReasonNetwork
 	}
-	say("%s was not imported: %v", f.Path, re)
-	return re
+	if jerr := st.Finish(id, status, now, re.Status, detail(re)); jerr != nil {
+		r.Err = errors.Join(err, jerr)
+		return ReasonStateWrite
+	}
+	if ctx.Err() != nil {
+		return ReasonInterrupted
+	}
+	return ReasonNone
 }
 
 // absPath returns path made absolute, or path if that fails.
@@ -407,14 +593,6 @@ func absPath(path string) string {
 		return abs
 	}
 	return path
-}
-
-func statementList(f *File) string {
-	parts := make([]string, len(f.Statements))
-	for i, s := range f.Statements {
-		parts[i] = s.String()
-	}
-	return strings.Join(parts, "; ")
 }
 
 // statementRecords describes a file's statements for the journal.
@@ -429,32 +607,6 @@ func statementRecords(f *File) []StatementRecord {
 		}
 	}
 	return out
-}
-
-// batchAccounts returns the distinct accounts of the files (by IBAN, so
-// one account per RIB whatever its currencies, in order of appearance)
-// with their IBAN and bank name.
-func batchAccounts(files []*File, names BankNames) ([]*account, error) {
-	var out []*account
-	seen := make(map[string]bool)
-	for _, f := range files {
-		for _, s := range f.Statements {
-			ibanStr, err := DeriveIBAN(s.Account)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s:%d: account %s: %w", ErrInvalid, f.Path, s.Line, s.Account, err)
-			}
-			if seen[ibanStr] {
-				continue
-			}
-			seen[ibanStr] = true
-			name, err := names.Lookup(string(s.Account.Bank[:]))
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s:%d: account %s: %w", ErrSetup, f.Path, s.Line, s.Account, err)
-			}
-			out = append(out, &account{Account: s.Account, IBAN: ibanStr, BankName: name, File: f.Path, Line: s.Line})
-		}
-	}
-	return out, nil
 }
 
 // DeriveIBAN computes the French IBAN of an account (RIB key, then IBAN
@@ -474,133 +626,140 @@ func DeriveIBAN(a cfonb.Account) (string, error) {
 
 // known is something already imported, or to be imported in this run.
 type known struct {
-	sha    string
-	keys   map[string]bool
-	status Status
-	when   time.Time
-	file   string
-	inRun  bool
+	entry *Entry // nil for a file of this run
+	sha   string
+	keys  map[string]bool
+	file  string
+	inRun bool
 }
 
-// decide chooses, for each file in order, import, skip or refuse, from the
-// journal and from the files before it in the batch.
-func decide(st *State, platform, stateDir string, files []*File, force bool) []decision {
+func (k known) status() Status {
+	if k.entry == nil {
+		return StatusDone
+	}
+	return k.entry.Status
+}
+
+// decide chooses, for each file not held back, in order, to send it or
+// not, from the journal of platform and from the files before it in the
+// batch. retryUnknown sends files whose earlier import has an unknown
+// outcome; reimport names (absolute paths) the files to send although
+// they were imported.
+func decide(st Store, platform string, plan []*planned, retryUnknown bool, reimport map[string]bool) {
 	var ks []known
-	for _, e := range st.Entries() {
-		if e.Platform != platform || !e.Status.blocks() {
+	for _, e := range st.Entries(platform) {
+		if !e.Status.blocks() {
 			continue
 		}
-		k := known{sha: e.SHA256, keys: map[string]bool{}, status: e.Status, when: e.Started, file: e.File}
+		e := e
+		k := known{entry: &e, sha: e.SHA256, keys: map[string]bool{}, file: e.File}
 		for _, s := range e.Statements {
 			k.keys[s.Key] = true
 		}
 		ks = append(ks, k)
 	}
-	out := make([]decision, 0, len(files))
-	for _, f := range files {
-		d := decideOne(ks, f, force, markDoneHint(platform, stateDir, f.Path))
-		out = append(out, d)
-		if d.Action == actImport {
-			k := known{sha: f.SHA256, keys: map[string]bool{}, status: StatusDone, file: f.Path, inRun: true}
-			for _, s := range f.Statements {
-				k.keys[s.Key()] = true
+	for _, p := range plan {
+		if p.res.Outcome == OutcomeHeld {
+			continue
+		}
+		decideOne(ks, p, retryUnknown, reimport[absPath(p.res.Path)])
+		if p.send {
+			k := known{sha: p.res.SHA256, keys: map[string]bool{}, file: p.res.Path, inRun: true}
+			for _, s := range p.res.Statements {
+				k.keys[s.Key] = true
 			}
 			ks = append(ks, k)
 		}
 	}
-	return out
 }
 
-func decideOne(ks []known, f *File, force bool, hint string) decision {
-	d := decision{File: f, Action: actImport}
+func decideOne(ks []known, p *planned, retryUnknown, reimport bool) {
+	r := p.res
+	previous := func(k known) {
+		if k.inRun {
+			r.PreviousFile = k.file
+			return
+		}
+		r.Previous = k.entry
+		if k.entry.Dossier != 0 && !slices.Contains(r.Dossiers, k.entry.Dossier) {
+			r.OtherDossier = k.entry.Dossier
+		}
+	}
 	// Same bytes: the latest entry decides.
 	for i := len(ks) - 1; i >= 0; i-- {
 		k := ks[i]
-		if k.sha != f.SHA256 {
+		if k.sha != r.SHA256 {
 			continue
 		}
+		previous(k)
 		switch {
 		case k.inRun:
-			// Twice in one batch is a mistake even with --force.
-			return decision{File: f, Action: actSkip, Reason: "same content as " + k.file + ", imported in this run"}
-		case k.status == StatusDone && !force:
-			return decision{File: f, Action: actSkip, Reason: fmt.Sprintf("already imported on %s (as %s)", stamp(k.when), k.file)}
-		case !force:
-			return decision{File: f, Action: actBlock, Reason: uncertain(k, hint)}
-		}
-		d.Forced = true
-		return d
-	}
-	// Same statements in other files.
-	var matched []string
-	var blocking *known
-	allDone := true
-	for _, s := range f.Statements {
-		key := s.Key()
-		for i := len(ks) - 1; i >= 0; i-- {
-			if ks[i].keys[key] {
-				matched = append(matched, s.String())
-				if ks[i].status != StatusDone {
-					allDone = false
-				}
-				if blocking == nil {
-					blocking = &ks[i]
-				}
-				break
+			// Twice in one batch is a mistake whatever the flags.
+			r.Outcome, r.Reason = OutcomeSkipped, ReasonSameInBatch
+		case k.status() == StatusDone && !reimport:
+			r.Outcome, r.Reason = OutcomeSkipped, ReasonAlreadyImported
+		case k.status() == StatusDone:
+			p.send, r.Reimport = true, true
+		case !retryUnknown:
+			r.Outcome, r.Reason = OutcomeBlocked, ReasonUnknownOutcome
+			if k.status() == StatusPending {
+				r.Reason = ReasonPending
 			}
+		default:
+			p.send, r.Retry = true, true
 		}
+		return
 	}
-	if len(matched) == 0 {
-		return d
-	}
-	if force {
-		d.Forced = true
-		return d
-	}
-	where := fmt.Sprintf("imported on %s from %s", stamp(blocking.when), blocking.file)
-	if blocking.inRun {
-		where = "in " + blocking.file + ", imported in this run"
-	}
-	switch {
-	case !allDone:
-		return decision{File: f, Action: actBlock, Reason: fmt.Sprintf("it shares statements with an import whose outcome is unknown (%s): %s", uncertain(*blocking, hint), strings.Join(matched, "; "))}
-	case len(matched) == len(f.Statements):
-		return decision{File: f, Action: actSkip, Reason: fmt.Sprintf("all its statements were already %s", where)}
-	}
-	return decision{File: f, Action: actBlock, Reason: fmt.Sprintf("%d of its %d statements were already %s (%s): importing it would book them twice; remove them from the file, or use --force", len(matched), len(f.Statements), where, strings.Join(matched, "; "))}
-}
-
-// uncertain explains a pending or unknown journal entry and what to do.
-func uncertain(k known, hint string) string {
-	what := fmt.Sprintf("the import of %s on %s has an unknown outcome", k.file, stamp(k.when))
-	if k.status == StatusPending {
-		what = fmt.Sprintf("an import of %s started on %s never finished (interrupted?), so it may have reached the platform", k.file, stamp(k.when))
-	}
-	return what + "; check in Inqom: if it is there, run " + hint + "; if not, re-run with --force"
-}
-
-// markDoneHint is the command that records a file as imported, ready to
-// copy into a shell.
-func markDoneHint(platform, stateDir, path string) string {
-	return fmt.Sprintf("cfonb journal --mark-done --state-dir %s --api-url %s %s", shellQuote(stateDir), shellQuote(platform), shellQuote(path))
-}
-
-// shellQuote returns s as one POSIX shell word: unchanged if it holds only
-// characters a shell leaves alone, else in single quotes.
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
-			safe = false
+	// The same statements in other files: the latest entry of each.
+	var matched []string
+	var first *known
+	inRun, done, uncertain := 0, 0, 0
+	for _, s := range r.Statements {
+		for i := len(ks) - 1; i >= 0; i-- {
+			if !ks[i].keys[s.Key] {
+				continue
+			}
+			matched = append(matched, s.Account+" "+s.From+".."+s.To)
+			if first == nil {
+				first = &ks[i]
+			}
+			switch {
+			case ks[i].inRun:
+				inRun++
+			case ks[i].status() == StatusDone:
+				done++
+			default:
+				uncertain++
+			}
 			break
 		}
 	}
-	if safe {
-		return s
+	if len(matched) == 0 {
+		p.send = true
+		return
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	previous(*first)
+	r.Shared = matched
+	all := len(matched) == len(r.Statements)
+	switch {
+	case inRun > 0 && all && done == 0 && uncertain == 0:
+		r.Outcome, r.Reason = OutcomeSkipped, ReasonSameInBatch
+	case inRun > 0:
+		r.Outcome, r.Reason = OutcomeBlocked, ReasonPartlyImported
+	case uncertain > 0 && done == 0 && retryUnknown:
+		p.send, r.Retry = true, true
+	case uncertain > 0 && !(reimport && retryUnknown):
+		r.Outcome, r.Reason = OutcomeBlocked, ReasonUnknownOutcome
+	case reimport:
+		p.send, r.Reimport = true, true
+	case all && uncertain == 0:
+		r.Outcome, r.Reason = OutcomeSkipped, ReasonStatementsImported
+	default:
+		r.Outcome, r.Reason = OutcomeBlocked, ReasonPartlyImported
+	}
 }
 
+// stamp formats a journal time for people.
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "an unknown date"
@@ -608,22 +767,17 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// printDiagnostics prints a report's diagnostics like cfonb validate.
-func printDiagnostics(w io.Writer, rep *validate.Report) {
+// Diagnostics returns the lines cfonb validate prints for a report.
+func Diagnostics(rep *validate.Report) []string {
+	var out []string
 	for _, d := range rep.Diagnostics {
 		if d.File == "" {
 			d.File = rep.Path
 		}
-		fmt.Fprintln(w, d.String())
+		out = append(out, d.String())
 	}
 	if rep.Omitted > 0 {
-		fmt.Fprintf(w, "%s: %d more diagnostics not shown\n", rep.Path, rep.Omitted)
+		out = append(out, fmt.Sprintf("%s: %d more diagnostics not shown", rep.Path, rep.Omitted))
 	}
+	return out
 }

@@ -79,16 +79,17 @@ func TestRunHappyPath(t *testing.T) {
 	assert.Equal(t, []string{lclIBAN}, imps[0].IBANs)
 	assert.Equal(t, []string{bnpIBAN, lclIBAN}, imps[1].IBANs)
 
-	assert.Equal(t, "registered account "+lclIBAN+" (30002 00550 0000157845Z EUR) in dossier 4242: bank name \"LCL - Le Crédit Lyonnais\", IBAN control on\n"+
-		"registered account "+bnpIBAN+" (30004 00823 00010000156 EUR) in dossier 4242: bank name \"BNP Paribas\", IBAN control on\n"+
-		"imported "+a+" (1 statement) to "+f.srv.URL+": HTTP 200\n"+
-		"imported "+b+" (2 statements) to "+f.srv.URL+": HTTP 200\n"+
-		"2 accounts registered, 0 already registered; 2 files imported, 0 skipped as already imported\n", f.out.String())
+	assert.Equal(t, []string{"imported", "imported"}, f.outcomes())
+	assert.Equal(t, "1", f.rep.Files[0].ImportID)
+	assert.Equal(t, "2", f.rep.Files[1].ImportID)
+	assert.Equal(t, []string{lclIBAN}, f.rep.Files[0].Registered)
+	assert.Equal(t, []string{bnpIBAN, lclIBAN}, f.rep.Files[1].Registered)
+	assert.Empty(t, f.out.String())
 
 	// The journal and the registry.
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
-	entries := st.Entries()
+	entries := st.Entries("")
 	require.Len(t, entries, 2)
 	assert.Equal(t, Entry{ID: 1, Platform: f.srv.URL, Dossier: 4242, File: a, SHA256: sha(mustRead(t, a)), Size: int64(len(mustRead(t, a))),
 		Statements: []StatementRecord{{Key: "30002/00550/0000157845Z/EUR/2/2026-03-01/2026-03-31/1250000/1514010", Account: "30002 00550 0000157845Z EUR",
@@ -108,9 +109,9 @@ func TestRunHappyPath(t *testing.T) {
 	assert.Equal(t, &Summary{Files: 2, AlreadyRegistered: 2, Skipped: 2}, sum)
 	assert.Len(t, f.sb.Requests(), 5)
 	assert.Len(t, f.sb.Imports(), 2)
-	assert.Equal(t, "skip "+a+": already imported on 2026-04-02 09:30:00 UTC (as "+a+")\n"+
-		"skip "+b+": already imported on 2026-04-02 09:30:00 UTC (as "+b+")\n"+
-		"nothing to send; 0 accounts registered, 2 already registered; 0 files imported, 2 skipped as already imported\n", f.out.String())
+	assert.Equal(t, []string{"skipped already-imported", "skipped already-imported"}, f.outcomes())
+	assert.Equal(t, 1, f.rep.Files[0].Previous.ID)
+	assert.Zero(t, f.rep.Files[0].OtherDossier)
 }
 
 func mustRead(t *testing.T, p string) []byte {
@@ -130,9 +131,10 @@ func TestRunInvalidBatchSendsNothing(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalid)
 	assert.Positive(t, sum.ValidationErrors)
 	assert.Empty(t, f.sb.Requests())
-	assert.Contains(t, f.out.String(), bad+":3:")
-	assert.Contains(t, f.out.String(), "1 of 2 files have errors")
-	assert.Contains(t, f.out.String(), "nothing was sent")
+	require.Len(t, f.rep.Validation, 2)
+	assert.Zero(t, f.rep.Validation[0].Errors)
+	assert.Positive(t, f.rep.Validation[1].Errors)
+	assert.Contains(t, Diagnostics(f.rep.Validation[1])[0], bad+":3:")
 	_, statErr := os.Stat(f.state)
 	assert.ErrorIs(t, statErr, os.ErrNotExist, "no state written")
 }
@@ -174,13 +176,14 @@ func TestRunDryRun(t *testing.T) {
 	opts.Credentials = func() (Credentials, error) { t.Fatal("no credentials needed for a dry run"); return Credentials{}, nil }
 	sum, err := f.run(t, opts, a, b)
 	require.NoError(t, err)
-	assert.Equal(t, &Summary{Files: 2, AlreadyRegistered: 1, Skipped: 1}, sum)
+	assert.Equal(t, &Summary{Files: 2, AlreadyRegistered: 1, Skipped: 1, Imported: 1}, sum)
 	assert.Len(t, f.sb.Requests(), n, "a dry run sends nothing")
-	assert.Equal(t, "account "+lclIBAN+" (30002 00550 0000157845Z EUR) is registered in dossier 4242 since 2026-04-02 09:30:00 UTC\n"+
-		"would register account "+bnpIBAN+" (30004 00823 00010000156 EUR) in dossier 4242: bank name \"BNP Paribas\", IBAN control off\n"+
-		"skip "+a+": already imported on 2026-04-02 09:30:00 UTC (as "+a+")\n"+
-		"would import "+b+" (1 statement, sha256 "+sha(mustRead(t, b))[:16]+") to "+f.srv.URL+"\n"+
-		"dry run: 1 account to register, 1 file to import, 1 skipped, 0 refused; nothing was sent\n", f.out.String())
+	assert.Equal(t, []string{"skipped already-imported", "would-import"}, f.outcomes())
+	require.Len(t, f.rep.Accounts, 2)
+	assert.Equal(t, AccountKnown, f.rep.Accounts[0].Outcome)
+	assert.Equal(t, AccountWouldRegister, f.rep.Accounts[1].Outcome)
+	assert.Equal(t, "BNP Paribas", f.rep.Accounts[1].BankName)
+	assert.Equal(t, int64(4242), f.rep.Accounts[1].Dossier)
 }
 
 func TestRunDryRunWritesNoState(t *testing.T) {
@@ -205,7 +208,7 @@ func TestRunRetriesHonourRetryAfter(t *testing.T) {
 	assert.Equal(t, []string{"token 503", "token 200", "accounts 429", "accounts 429", "accounts 200", "import 503", "import 200"}, f.routes())
 	assert.Equal(t, []time.Duration{7 * time.Second, 3 * time.Second, 3 * time.Second, 5 * time.Second}, f.slept())
 	assert.Len(t, f.sb.Imports(), 1)
-	assert.Contains(t, f.out.String(), "retrying in 7s (attempt 2 of 5)")
+	assert.Contains(t, f.out.String(), "retrying in 7s (attempt 2 of 5)", "retries are told on Notify")
 }
 
 func TestRunBackoffWithoutRetryAfter(t *testing.T) {
@@ -229,20 +232,23 @@ func TestRunRetriesAreBounded(t *testing.T) {
 	b := f.file(t, "b.txt", bnpMarch)
 	sum, err := f.run(t, f.opts(), a, b)
 	require.ErrorIs(t, err, ErrRemote)
-	assert.Equal(t, &Summary{Files: 2, Registered: 2, Failed: 1, NotAttempted: 1, Sent: true}, sum)
+	// Issue 10, defect 7: the other file goes on.
+	assert.Equal(t, &Summary{Files: 2, Registered: 2, Failed: 1, Imported: 1, Sent: true}, sum)
 	assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second, time.Second}, f.slept())
-	assert.Equal(t, []string{"token 200", "accounts 200", "accounts 200", "import 503", "import 503", "import 503", "import 503", "import 503"}, f.routes())
-	assert.Contains(t, f.out.String(), "stopped: not attempted: "+b)
+	assert.Equal(t, []string{"token 200", "accounts 200", "accounts 200", "import 503", "import 503", "import 503", "import 503", "import 503", "import 200"}, f.routes())
+	assert.Equal(t, []string{"failed network", "imported"}, f.outcomes())
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
-	require.Len(t, st.Entries(), 1)
-	assert.Equal(t, StatusFailed, st.Entries()[0].Status)
+	require.Len(t, st.Entries(""), 2)
+	assert.Equal(t, StatusFailed, st.Entries("")[0].Status)
+	assert.Equal(t, StatusDone, st.Entries("")[1].Status)
 
 	// A failed import does not block the next run.
 	f.out.Reset()
 	sum, err = f.run(t, f.opts(), a, b)
 	require.NoError(t, err, f.out.String())
-	assert.Equal(t, 2, sum.Imported)
+	assert.Equal(t, 1, sum.Imported)
+	assert.Equal(t, []string{"imported", "skipped already-imported"}, f.outcomes())
 }
 
 func TestRunTooLongRetryAfterGivesUp(t *testing.T) {
@@ -251,7 +257,8 @@ func TestRunTooLongRetryAfterGivesUp(t *testing.T) {
 	_, err := f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
 	require.ErrorIs(t, err, ErrRemote)
 	assert.Empty(t, f.slept())
-	assert.Contains(t, err.Error(), "the server asks to wait 1h0m0s (Retry-After), more than 2m0s")
+	assert.Contains(t, f.rep.Accounts[0].Err.Error(), "the server asks to wait 1h0m0s (Retry-After), more than 2m0s")
+	assert.Equal(t, []string{"held account-not-registered"}, f.outcomes())
 	assert.Empty(t, f.sb.Imports())
 }
 
@@ -274,26 +281,63 @@ func TestRunSecond401Stops(t *testing.T) {
 	_, err := f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
 	require.ErrorIs(t, err, ErrRemote)
 	assert.Equal(t, []string{"token 200", "accounts 401", "token 200", "accounts 401"}, f.routes())
-	assert.Contains(t, f.out.String(), "could not be registered in dossier 4242: register account "+lclIBAN+": HTTP 401 Unauthorized")
-	assert.Contains(t, f.out.String(), "no file was imported")
+	assert.Equal(t, AccountFailed, f.rep.Accounts[0].Outcome)
+	assert.Equal(t, 401, f.rep.Accounts[0].HTTPStatus)
+	assert.Equal(t, []string{"held account-not-registered"}, f.outcomes())
 }
 
-func TestRunRefusedAccountStopsBeforeImports(t *testing.T) {
+// Issue 10, defect 4: a refused registration holds back only the files
+// that contain that account; the server's message is kept whole.
+func TestRunRefusedAccountHoldsBackOnlyItsFiles(t *testing.T) {
 	f := newFixture(t)
-	f.sb.RefuseAccount(bnpIBAN, http.StatusForbidden, "dossier closed")
+	long := strings.Repeat("this dossier is closed for new accounts; ", 10) + "END"
+	f.sb.RefuseAccount(bnpIBAN, http.StatusForbidden, long)
 	a := f.file(t, "a.txt", lclMarch)
 	b := f.file(t, "b.txt", bnpMarch)
-	sum, err := f.run(t, f.opts(), a, b)
+	c := f.file(t, "c.txt", lclApril)
+	sum, err := f.run(t, f.opts(), a, b, c)
 	require.ErrorIs(t, err, ErrRemote)
-	assert.Equal(t, &Summary{Files: 2, Registered: 1, Sent: true}, sum)
-	assert.Equal(t, []string{"token 200", "accounts 200", "accounts 403"}, f.routes())
-	assert.Contains(t, f.out.String(), "account "+bnpIBAN+" (30004 00823 00010000156 EUR, "+b+" line 1) could not be registered in dossier 4242: register account "+bnpIBAN+": HTTP 403 Forbidden: \"dossier closed\"\n")
-	assert.Contains(t, f.out.String(), "no file was imported\n")
-	// The first account is recorded: the next run does not register it again.
+	assert.Equal(t, &Summary{Files: 3, Registered: 1, Imported: 2, Held: 1, Sent: true}, sum)
+	assert.Equal(t, []string{"token 200", "accounts 200", "accounts 403", "import 200", "import 200"}, f.routes())
+	assert.Equal(t, []string{"imported", "held account-not-registered", "imported"}, f.outcomes())
+	assert.Equal(t, `"`+long+`"`, f.rep.Accounts[1].Message, "the whole message")
+	assert.Equal(t, []*AccountResult{f.rep.Accounts[1]}, f.rep.Files[1].HeldBy)
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
 	assert.Len(t, st.Accounts(), 1)
-	assert.Empty(t, st.Entries())
+	assert.Len(t, st.Entries(""), 2)
+}
+
+// Issue 10, defect 4: a 400 "exists" (not the assumed 409) for one
+// account still imports the other files; --skip-registration (or a
+// registration recorded by hand) is the way out for that account.
+func TestRunExists400ForOneAccount(t *testing.T) {
+	f := newFixtureWith(t, sandbox.Options{ExistsStatus: 400, ExistsMessage: "An account with this IBAN already exists."})
+	a := f.file(t, "a.txt", lclMarch)
+	b := f.file(t, "b.txt", bnpMarch)
+	// The BNP account exists already on the platform (another tool).
+	_, err := f.run(t, f.opts(), b)
+	require.NoError(t, err)
+	f.state = filepath.Join(t.TempDir(), "other-state")
+	n := len(f.sb.Requests())
+
+	sum, err := f.run(t, f.opts(), a, b)
+	require.ErrorIs(t, err, ErrRemote)
+	assert.Equal(t, []string{"token 200", "accounts 200", "accounts 400", "import 200"}, f.routes()[n:])
+	assert.Equal(t, []string{"imported", "held account-not-registered"}, f.outcomes())
+	assert.Equal(t, 1, sum.Imported)
+	assert.Equal(t, `"An account with this IBAN already exists."`, f.rep.Accounts[1].Message)
+
+	// The way out: the user knows it exists.
+	n = len(f.sb.Requests())
+	opts := f.opts()
+	opts.SkipRegistration = []string{bnpIBAN}
+	sum, err = f.run(t, opts, a, b)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"token 200", "import 200"}, f.routes()[n:], "no registration sent")
+	assert.Equal(t, []string{"skipped already-imported", "imported"}, f.outcomes())
+	assert.Equal(t, AccountAssumed, f.rep.Accounts[1].Outcome)
+	assert.Equal(t, 2, sum.AlreadyRegistered, "LCL in the state, BNP by the user's word")
 }
 
 func TestRunConflictMeansRegistered(t *testing.T) {
@@ -308,7 +352,8 @@ func TestRunConflictMeansRegistered(t *testing.T) {
 	sum, err := f.run(t, f.opts(), b)
 	require.NoError(t, err, f.out.String())
 	assert.Equal(t, &Summary{Files: 1, AlreadyRegistered: 1, Imported: 1, Sent: true}, sum)
-	assert.Contains(t, f.out.String(), "account "+lclIBAN+" (30002 00550 0000157845Z EUR) was already registered in dossier 4242 (HTTP 409)\n")
+	assert.Equal(t, AccountExists, f.rep.Accounts[0].Outcome)
+	assert.Equal(t, 409, f.rep.Accounts[0].HTTPStatus)
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
 	require.Len(t, st.Accounts(), 1)
@@ -332,12 +377,15 @@ func TestRunLoginRefused(t *testing.T) {
 			opts := f.opts()
 			opts.Credentials = func() (Credentials, error) { return tt.creds(f.sb.Credentials()), nil }
 			sum, err := f.run(t, opts, f.file(t, "a.txt", lclMarch))
-			require.ErrorIs(t, err, ErrRemote)
+			// Issue 10, defect 9: refused credentials are the user's to
+			// fix (exit 2), not a network failure.
+			require.ErrorIs(t, err, ErrSetup)
 			var le *LoginError
 			require.ErrorAs(t, err, &le)
 			want := strings.ReplaceAll(tt.want, "%s", f.srv.URL)
 			assert.Equal(t, want, le.Error())
-			assert.Equal(t, want+"\nnothing was registered or imported\n", f.out.String())
+			assert.Empty(t, f.out.String())
+			assert.Equal(t, []string{"not-attempted login-failed"}, f.outcomes())
 			assert.Equal(t, []string{"token 400"}, f.routes(), "one attempt, nothing else sent")
 			assert.Equal(t, 0, sum.Registered)
 			for _, s := range []string{"wrong-password", "wrong-secret"} {
@@ -370,45 +418,41 @@ func TestRunUnknownOutcomeIsNeverResent(t *testing.T) {
 			sum, err := f.run(t, f.opts(), a, b)
 			require.ErrorIs(t, err, ErrRemote)
 			var re *RequestError
-			require.ErrorAs(t, err, &re)
+			require.ErrorAs(t, f.rep.Files[0].Err, &re)
 			assert.True(t, re.Unknown)
-			assert.Equal(t, &Summary{Files: 2, Registered: 2, Unknown: 1, NotAttempted: 1, Sent: true}, sum)
-			assert.Equal(t, []string{"token 200", "accounts 200", "accounts 200", tt.status}, f.routes(), "no retry of the import, nothing after it")
+			// Issue 10, defect 7: the other file goes on.
+			assert.Equal(t, &Summary{Files: 2, Registered: 2, Unknown: 1, Imported: 1, Sent: true}, sum)
+			assert.Equal(t, []string{"token 200", "accounts 200", "accounts 200", tt.status, "import 200"}, f.routes(), "no retry of the import")
 			assert.Empty(t, f.slept())
-			assert.Len(t, f.sb.Imports(), map[bool]int{true: 1, false: 0}[tt.imported])
-			out := f.out.String()
-			assert.Contains(t, out, a+": OUTCOME UNKNOWN: import "+a+": ")
-			assert.Contains(t, out, "check the bank entries of dossier 4242 in Inqom for: 30002 00550 0000157845Z EUR 2026-03-01..2026-03-31 12500.00 → 15140.10\n")
-			assert.Contains(t, out, "  if they are there: cfonb journal --mark-done --state-dir "+f.state+" --api-url "+f.srv.URL+" "+a+"\n")
+			assert.Len(t, f.sb.Imports(), map[bool]int{true: 2, false: 1}[tt.imported])
+			assert.Equal(t, []string{"unknown network", "imported"}, f.outcomes())
 			st, err := OpenState(f.state, false)
 			require.NoError(t, err)
-			require.Len(t, st.Entries(), 1)
-			assert.Equal(t, StatusUnknown, st.Entries()[0].Status)
+			require.Len(t, st.Entries(""), 2)
+			assert.Equal(t, StatusUnknown, st.Entries("")[0].Status)
 
-			// The next run refuses the file without --force, and sends
-			// the other one.
-			f.out.Reset()
+			// The next run refuses the file, sends nothing.
+			n := len(f.sb.Requests())
 			sum, err = f.run(t, f.opts(), a, b)
 			require.ErrorIs(t, err, ErrRemote)
-			assert.Equal(t, &Summary{Files: 2, AlreadyRegistered: 2, Imported: 1, Blocked: 1, Sent: true}, sum)
-			assert.Contains(t, f.out.String(), "not importing "+a+": the import of "+a+" on 2026-04-02 09:30:00 UTC has an unknown outcome")
-			imps := f.sb.Imports()
-			assert.Equal(t, sha(mustRead(t, b)), imps[len(imps)-1].SHA256)
-			for _, im := range imps[:len(imps)-1] {
-				assert.Equal(t, sha(mustRead(t, a)), im.SHA256)
-			}
-			n := len(imps)
+			assert.Equal(t, &Summary{Files: 2, AlreadyRegistered: 2, Blocked: 1, Skipped: 1}, sum)
+			assert.Equal(t, []string{"blocked unknown-outcome", "skipped already-imported"}, f.outcomes())
+			assert.Equal(t, 1, f.rep.Files[0].Previous.ID)
+			assert.Len(t, f.sb.Requests(), n)
+			imps := len(f.sb.Imports())
 
-			// With --force, it is sent again.
+			// With RetryUnknown, it is sent again, and only it.
 			opts := f.opts()
-			opts.Force = true
-			sum, err = f.run(t, opts, a)
+			opts.RetryUnknown = true
+			sum, err = f.run(t, opts, a, b)
 			require.NoError(t, err)
-			assert.Equal(t, &Summary{Files: 1, AlreadyRegistered: 1, Imported: 1, Sent: true}, sum)
-			assert.Len(t, f.sb.Imports(), n+1)
+			assert.Equal(t, &Summary{Files: 2, AlreadyRegistered: 2, Imported: 1, Skipped: 1, Sent: true}, sum)
+			assert.True(t, f.rep.Files[0].Retry)
+			assert.Len(t, f.sb.Imports(), imps+1)
+			assert.Equal(t, sha(mustRead(t, a)), f.sb.Imports()[imps].SHA256)
 			st, err = OpenState(f.state, false)
 			require.NoError(t, err)
-			last := st.Entries()[len(st.Entries())-1]
+			last := st.Entries("")[len(st.Entries(""))-1]
 			assert.Equal(t, StatusDone, last.Status)
 			assert.True(t, last.Forced)
 		})
@@ -420,8 +464,9 @@ func TestRunImportTimeoutIsUnknown(t *testing.T) {
 	f.timeouts = Timeouts{ImportResponse: 50 * time.Millisecond} // the others default
 	f.sb.Inject(sandbox.Fault{Route: sandbox.RouteImport, Hang: true}, 1)
 	_, err := f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
+	require.ErrorIs(t, err, ErrRemote)
 	var re *RequestError
-	require.ErrorAs(t, err, &re)
+	require.ErrorAs(t, f.rep.Files[0].Err, &re)
 	assert.True(t, re.Unknown)
 	assert.Equal(t, []string{"token 200", "accounts 200", "import -"}, f.routes())
 }
@@ -441,14 +486,14 @@ func TestRunConnectionRefusedBeforeImportIsRetried(t *testing.T) {
 	sum, err := f.run(t, f.opts(), a)
 	require.ErrorIs(t, err, ErrRemote)
 	var re *RequestError
-	require.ErrorAs(t, err, &re)
+	require.ErrorAs(t, f.rep.Files[0].Err, &re)
 	assert.False(t, re.Unknown, "not sent: not uncertain")
 	assert.Equal(t, 1, sum.Failed)
 	assert.Len(t, f.slept(), 4, "retried up to the bound")
 	assert.Equal(t, []string{"token 200", "accounts 200"}, f.routes())
 	st, err := OpenState(f.state, false)
 	require.NoError(t, err)
-	assert.Equal(t, StatusFailed, st.Entries()[0].Status)
+	assert.Equal(t, StatusFailed, st.Entries("")[0].Status)
 }
 
 func TestRunSameStatementInAnotherFile(t *testing.T) {
@@ -466,9 +511,20 @@ func TestRunSameStatementInAnotherFile(t *testing.T) {
 	sum, err := f.run(t, f.opts(), lf, both, april)
 	require.ErrorIs(t, err, ErrRemote)
 	assert.Equal(t, &Summary{Files: 3, AlreadyRegistered: 1, Imported: 1, Skipped: 1, Blocked: 1, Sent: true}, sum)
-	assert.Contains(t, f.out.String(), "skip "+lf+": all its statements were already imported on 2026-04-02 09:30:00 UTC from "+crlf+"\n")
-	assert.Contains(t, f.out.String(), "not importing "+both+": 1 of its 2 statements were already imported on 2026-04-02 09:30:00 UTC from "+crlf+
-		" (30002 00550 0000157845Z EUR 2026-03-01..2026-03-31 12500.00 → 15140.10): importing it would book them twice; remove them from the file, or use --force\n")
+	assert.Equal(t, []string{"skipped statements-imported", "blocked partly-imported", "imported"}, f.outcomes())
+	assert.Equal(t, crlf, f.rep.Files[0].Previous.File)
+	assert.Equal(t, []string{"30002 00550 0000157845Z EUR 2026-03-01..2026-03-31"}, f.rep.Files[1].Shared)
+
+	// Even with every flag, a file whose statements were imported is not
+	// sent unless named for a re-import.
+	n := len(f.sb.Requests())
+	opts := f.opts()
+	opts.RetryUnknown, opts.FailFast, opts.SkipAllRegistration = true, true, true
+	_, err = f.run(t, opts, lf, both, april)
+	require.NoError(t, err)
+	// Both statements of "both" are imported now (march.txt, april.txt).
+	assert.Equal(t, []string{"skipped statements-imported", "skipped statements-imported", "skipped already-imported"}, f.outcomes())
+	assert.Len(t, f.sb.Requests(), n)
 	imps := f.sb.Imports()
 	require.Len(t, imps, 2)
 	assert.Equal(t, sha(mustRead(t, april)), imps[1].SHA256)
@@ -479,12 +535,14 @@ func TestRunSameFileTwiceInABatch(t *testing.T) {
 	a := f.file(t, "a.txt", lclMarch)
 	copyOfA := writeFile(t, f.files, "copy.txt", mustRead(t, a))
 	opts := f.opts()
-	opts.Force = true // even with --force
+	opts.RetryUnknown = true
+	opts.Reimport = []string{copyOfA} // even named
 	sum, err := f.run(t, opts, a, copyOfA)
 	require.NoError(t, err)
 	assert.Equal(t, &Summary{Files: 2, Registered: 1, Imported: 1, Skipped: 1, Sent: true}, sum)
 	assert.Len(t, f.sb.Imports(), 1)
-	assert.Contains(t, f.out.String(), "skip "+copyOfA+": same content as "+a+", imported in this run\n")
+	assert.Equal(t, []string{"imported", "skipped same-in-batch"}, f.outcomes())
+	assert.Equal(t, a, f.rep.Files[1].PreviousFile)
 }
 
 func TestRunPendingEntryBlocks(t *testing.T) {
@@ -500,7 +558,7 @@ func TestRunPendingEntryBlocks(t *testing.T) {
 	require.NoError(t, st.Close())
 	_, err = f.run(t, f.opts(), a)
 	require.ErrorIs(t, err, ErrRemote)
-	assert.Contains(t, f.out.String(), "not importing "+a+": an import of "+a+" started on 2026-04-02 09:30:00 UTC never finished")
+	assert.Equal(t, []string{"blocked pending"}, f.outcomes())
 	assert.Empty(t, f.sb.Imports())
 }
 
@@ -525,7 +583,8 @@ func TestRunBankNames(t *testing.T) {
 	p := f.file(t, "x.txt", unknownBank)
 	_, err := f.run(t, f.opts(), p)
 	require.ErrorIs(t, err, ErrSetup)
-	assert.Contains(t, err.Error(), "bank code 99999 is not in cfonb's table of French banks: name the bank with --bank-name NAME or --bank-name 99999=NAME")
+	assert.Equal(t, []string{"held no-bank-name"}, f.outcomes())
+	assert.Contains(t, f.rep.Accounts[0].Message, "bank code 99999 is not in cfonb's table of French banks: name the bank with --bank-name NAME or --bank-name 99999=NAME")
 	assert.Empty(t, f.sb.Requests())
 
 	opts := f.opts()
@@ -703,8 +762,8 @@ func TestRunEchoedSecretsStayOutOfTheJournal(t *testing.T) {
 			require.Len(t, tokens, 1)
 			st, err := OpenState(f.state, false)
 			require.NoError(t, err)
-			require.Len(t, st.Entries(), 1)
-			e := st.Entries()[0]
+			require.Len(t, st.Entries(""), 1)
+			e := st.Entries("")[0]
 			assert.Equal(t, tt.want, e.Status)
 			assert.Contains(t, e.Detail, "echo: Authorization: Bearer [redacted]")
 			journal := string(mustRead(t, filepath.Join(f.state, "journal.json")))

@@ -92,6 +92,9 @@ type AccountRecord struct {
 	IBANControl bool      `json:"iban_control"`
 	HTTPStatus  int       `json:"http_status"` // 2xx, or 409 for "already there"
 	Registered  time.Time `json:"registered"`
+	// Marked is set for a registration recorded by hand (cfonb journal
+	// --mark-registered), not by a request.
+	Marked bool `json:"marked,omitempty"`
 }
 
 // StatementRecord is a statement as the journal keeps it.
@@ -140,6 +143,10 @@ type State struct {
 	lock     *flock.Flock
 	accounts []AccountRecord
 	entries  []Entry
+	// failWrite, if set, is called before each write with the path about
+	// to be written; an error it returns is the write's (tests stand in a
+	// read-only or full disk with it, which root cannot get with chmod).
+	failWrite func(path string) error
 }
 
 // OpenState reads the state in dir. With lock, it creates dir (0700) if
@@ -172,6 +179,14 @@ func OpenState(dir string, lock bool) (*State, error) {
 		return nil, err
 	}
 	s.accounts, s.entries = ad.Accounts, jd.Entries
+	// Journals written before the canonical platform identity named a
+	// platform by its URL as typed: read them by identity.
+	for i := range s.accounts {
+		s.accounts[i].Platform = PlatformID(s.accounts[i].Platform)
+	}
+	for i := range s.entries {
+		s.entries[i].Platform = PlatformID(s.entries[i].Platform)
+	}
 	return s, nil
 }
 
@@ -229,46 +244,101 @@ func (s *State) writable() error {
 	return nil
 }
 
+// ErrStateWrite is wrapped by every error of writing the state (a
+// read-only directory, a full disk): a local problem, not the network's.
+var ErrStateWrite = errors.New("the state directory cannot be written")
+
+// CheckWritable proves that the state directory takes a new file: it
+// writes, syncs and removes a probe file of one disk block. Call it before
+// any request, so that a read-only or full disk stops a run before a login
+// or a registration.
+func (s *State) CheckWritable() error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	probe := filepath.Join(s.dir, ".write-probe")
+	err := func() error {
+		if s.failWrite != nil {
+			if err := s.failWrite(probe); err != nil {
+				return err
+			}
+		}
+		f, err := os.OpenFile(probe, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		_, werr := f.Write(make([]byte, 4096))
+		serr := f.Sync()
+		cerr := f.Close()
+		rerr := os.Remove(probe)
+		return errors.Join(werr, serr, cerr, rerr)
+	}()
+	if err != nil {
+		os.Remove(probe)
+		return fmt.Errorf("%w: %s: %w", ErrStateWrite, s.dir, err)
+	}
+	return nil
+}
+
 func (s *State) saveAccounts() error {
-	return writeDoc(filepath.Join(s.dir, accountsFile), accountsDoc{Version: stateVersion, Accounts: s.accounts})
+	return s.writeDoc(filepath.Join(s.dir, accountsFile), accountsDoc{Version: stateVersion, Accounts: s.accounts})
 }
 
 func (s *State) saveJournal() error {
-	return writeDoc(filepath.Join(s.dir, journalFile), journalDoc{Version: stateVersion, Entries: s.entries})
+	return s.writeDoc(filepath.Join(s.dir, journalFile), journalDoc{Version: stateVersion, Entries: s.entries})
 }
 
-func writeDoc(path string, doc any) error {
+func (s *State) writeDoc(path string, doc any) error {
+	if s.failWrite != nil {
+		if err := s.failWrite(path); err != nil {
+			return fmt.Errorf("%w: writing %s: %w", ErrStateWrite, path, err)
+		}
+	}
 	err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
 	})
 	if err != nil {
-		return fmt.Errorf("state: writing %s: %w", path, err)
+		return fmt.Errorf("%w: writing %s: %w", ErrStateWrite, path, err)
 	}
 	return nil
 }
 
-// Account returns the registration of iban on platform in dossier, or nil.
-func (s *State) Account(platform string, dossier int64, iban string) *AccountRecord {
+// Registration returns the registration of k, or nil.
+func (s *State) Registration(k RegistrationKey) *AccountRecord {
 	for i := range s.accounts {
 		a := &s.accounts[i]
-		if a.Platform == platform && a.Dossier == dossier && a.IBAN == iban {
-			return a
+		if a.Key() == k {
+			c := *a
+			return &c
 		}
 	}
 	return nil
 }
 
+// Registrations returns every registration of iban on platform, in any
+// dossier, oldest first.
+func (s *State) Registrations(platform, iban string) []AccountRecord {
+	var out []AccountRecord
+	for _, a := range s.accounts {
+		if a.Platform == platform && a.IBAN == iban {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // Accounts returns a copy of the account registry.
 func (s *State) Accounts() []AccountRecord { return append([]AccountRecord(nil), s.accounts...) }
 
-// AddAccount records a registered account and saves the registry.
-func (s *State) AddAccount(a AccountRecord) error {
+// AddRegistration records a registered account and saves the registry.
+func (s *State) AddRegistration(a AccountRecord) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	if s.Account(a.Platform, a.Dossier, a.IBAN) != nil {
+	a.Platform = PlatformID(a.Platform)
+	if s.Registration(a.Key()) != nil {
 		return nil
 	}
 	s.accounts = append(s.accounts, a)
@@ -279,8 +349,17 @@ func (s *State) AddAccount(a AccountRecord) error {
 	return nil
 }
 
-// Entries returns a copy of the journal, oldest first.
-func (s *State) Entries() []Entry { return append([]Entry(nil), s.entries...) }
+// Entries returns a copy of the journal entries of platform (all of them
+// for ""), oldest first.
+func (s *State) Entries(platform string) []Entry {
+	var out []Entry
+	for _, e := range s.entries {
+		if platform == "" || e.Platform == platform {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // Begin appends e to the journal and saves it before returning e's id.
 // Call it before sending an import, with e.Status pending.
@@ -288,6 +367,7 @@ func (s *State) Begin(e Entry) (int, error) {
 	if err := s.writable(); err != nil {
 		return 0, err
 	}
+	e.Platform = PlatformID(e.Platform)
 	e.ID = 1
 	if n := len(s.entries); n > 0 {
 		e.ID = s.entries[n-1].ID + 1
@@ -321,51 +401,15 @@ func (s *State) Finish(id int, status Status, finished time.Time, httpStatus int
 	return fmt.Errorf("state: no journal entry %d", id)
 }
 
-// Match is a journal entry that concerns a file about to be imported.
-type Match struct {
-	Entry *Entry
-	// Statement is the key of the shared statement when the entry is for
-	// another file; empty when the file's bytes are the same.
-	Statement string
-}
-
-// Lookup returns the latest journal entry on platform that blocks
-// importing a file with this SHA-256 or any of these statement keys: an
-// entry pending, done or unknown for the same bytes, or else for a file
-// with one of the same statements. It returns nil if there is none.
-func (s *State) Lookup(platform, sha256 string, keys []string) *Match {
-	for i := len(s.entries) - 1; i >= 0; i-- {
-		e := &s.entries[i]
-		if e.Platform == platform && e.Status.blocks() && e.SHA256 == sha256 {
-			return &Match{Entry: e}
-		}
-	}
-	want := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		want[k] = true
-	}
-	for i := len(s.entries) - 1; i >= 0; i-- {
-		e := &s.entries[i]
-		if e.Platform != platform || !e.Status.blocks() {
-			continue
-		}
-		for _, st := range e.Statements {
-			if want[st.Key] {
-				return &Match{Entry: e, Statement: st.Key}
-			}
-		}
-	}
-	return nil
-}
-
-// MarkDone records in the journal that the file f is on platform, without
-// sending anything: for an import whose outcome was unknown and that the
-// user found in Inqom. It returns the new entry's id.
-func (s *State) MarkDone(platform string, f *File, now time.Time) (int, error) {
+// MarkDone records in the journal of st that the file f is on platform (in
+// dossier, 0 if unknown), without sending anything: for an import whose
+// outcome was unknown and that the user found in Inqom. It returns the new
+// entry's id.
+func MarkDone(st Store, platform string, dossier int64, f *File, now time.Time) (int, error) {
 	e := Entry{
-		Platform: platform, File: absPath(f.Path), SHA256: f.SHA256, Size: f.Size,
+		Platform: PlatformID(platform), Dossier: dossier, File: absPath(f.Path), SHA256: f.SHA256, Size: f.Size,
 		Statements: statementRecords(f), Status: StatusDone, Started: now, Finished: now,
 		Detail: "marked done by hand (cfonb journal --mark-done)",
 	}
-	return s.Begin(e)
+	return st.Begin(e)
 }

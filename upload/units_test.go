@@ -140,14 +140,33 @@ func TestPlatformAndEnv(t *testing.T) {
 		{"https://wa-fred-banking-prod.azurewebsites.net:8443", "https://wa-fred-banking-prod.azurewebsites.net:8443"},
 		{"https://api.example:80", "https://api.example:80"},
 		{"http://127.0.0.1:80/base/", "http://127.0.0.1/base"},
-		{"http://[::1]:80", "http://[::1]"},
-		{"http://[::1]:8642", "http://[::1]:8642"},
-		{"http://localhost:443", "http://localhost:443"},
+		{"http://[::1]:80", "http://127.0.0.1"},
+		{"http://localhost:443", "http://127.0.0.1:443"},
+		// Issue 16, item 7: each of these imported the file again.
+		{"http://127.0.0.1:8642", "http://127.0.0.1:8642"},
+		{"http://localhost:8642", "http://127.0.0.1:8642"},
+		{"http://LOCALHOST.:8642/", "http://127.0.0.1:8642"},
+		{"http://127.0.0.1:08642", "http://127.0.0.1:8642"},
+		{"http://[::ffff:127.0.0.1]:8642", "http://127.0.0.1:8642"},
+		{"http://[::1]:8642", "http://127.0.0.1:8642"},
+		{"http://127.1.2.3:8642", "http://127.0.0.1:8642"},
+		{"http://127.0.0.1:8642/.", "http://127.0.0.1:8642"},
+		{"http://127.0.0.1:8642/x/..", "http://127.0.0.1:8642"},
+		{"http://127.0.0.1:8642/x/../", "http://127.0.0.1:8642"},
+		{"http://127.0.0.1:8642//base//./", "http://127.0.0.1:8642/base"},
+		{"https://wa-fred-banking-prod.azurewebsites.net:0443", ProdAPIURL},
+		{"https://wa-fred-banking-prod.azurewebsites.net.", ProdAPIURL},
+		{"https://WA-FRED-BANKING-PROD.azurewebsites.net.:443/api/..", ProdAPIURL},
+		{"https://[2001:DB8::0001]:443", "https://[2001:db8::1]"},
+		{"https://[::ffff:192.0.2.1]", "https://192.0.2.1"},
 	}
 	for _, tt := range tests {
 		p, err := Platform(tt.in)
 		require.NoError(t, err, tt.in)
 		assert.Equal(t, tt.want, p, tt.in)
+		assert.Equal(t, tt.want, PlatformID(tt.in), tt.in)
+		// Idempotent: an identity is its own identity.
+		assert.Equal(t, tt.want, PlatformID(tt.want), tt.in)
 	}
 	ep, err := EnvEndpoints("staging")
 	require.NoError(t, err)
@@ -363,33 +382,29 @@ func TestStatePersistsAndLocks(t *testing.T) {
 	// Pending is on disk before the import is sent.
 	ro, err := OpenState(dir, false)
 	require.NoError(t, err)
-	assert.Equal(t, StatusPending, ro.Entries()[0].Status)
+	assert.Equal(t, StatusPending, ro.Entries("")[0].Status)
 	_, err = ro.Begin(Entry{})
 	assert.EqualError(t, err, "state: opened read-only")
 
 	require.NoError(t, st.Finish(id, StatusDone, when.Add(time.Second), 200, "ok"))
 	require.Error(t, st.Finish(99, StatusDone, when, 200, ""))
-	require.NoError(t, st.AddAccount(AccountRecord{Platform: "p", Dossier: 1, IBAN: "FR76", BankName: "B", HTTPStatus: 200}))
-	require.NoError(t, st.AddAccount(AccountRecord{Platform: "p", Dossier: 1, IBAN: "FR76", BankName: "B", HTTPStatus: 409}))
+	require.NoError(t, st.AddRegistration(AccountRecord{Platform: "p", Dossier: 1, IBAN: "FR76", BankName: "B", HTTPStatus: 200}))
+	require.NoError(t, st.AddRegistration(AccountRecord{Platform: "p", Dossier: 1, IBAN: "FR76", BankName: "B", HTTPStatus: 409}))
 	require.NoError(t, st.Close())
 
 	st, err = OpenState(dir, true)
 	require.NoError(t, err)
 	defer st.Close()
 	assert.Equal(t, []Entry{{ID: 1, Platform: "p", File: "/f", SHA256: "aa", Status: StatusDone, Started: when,
-		Finished: when.Add(time.Second), HTTPStatus: 200, Detail: "ok", Statements: []StatementRecord{{Key: "k1"}}}}, st.Entries())
+		Finished: when.Add(time.Second), HTTPStatus: 200, Detail: "ok", Statements: []StatementRecord{{Key: "k1"}}}}, st.Entries(""))
 	assert.Len(t, st.Accounts(), 1)
-	assert.NotNil(t, st.Account("p", 1, "FR76"))
-	assert.Nil(t, st.Account("p", 2, "FR76"))
-	assert.Nil(t, st.Account("q", 1, "FR76"))
-
-	// Lookup: by bytes first, then by statement, on the same platform only.
-	assert.Equal(t, 1, st.Lookup("p", "aa", nil).Entry.ID)
-	m := st.Lookup("p", "bb", []string{"k1"})
-	require.NotNil(t, m)
-	assert.Equal(t, "k1", m.Statement)
-	assert.Nil(t, st.Lookup("q", "aa", []string{"k1"}))
-	assert.Nil(t, st.Lookup("p", "bb", []string{"k2"}))
+	// A registration is per (platform, dossier, IBAN).
+	assert.NotNil(t, st.Registration(RegistrationKey{"p", 1, "FR76"}))
+	assert.Nil(t, st.Registration(RegistrationKey{"p", 2, "FR76"}))
+	assert.Nil(t, st.Registration(RegistrationKey{"q", 1, "FR76"}))
+	assert.Len(t, st.Registrations("p", "FR76"), 1)
+	assert.Empty(t, st.Entries("q"))
+	assert.Len(t, st.Entries("p"), 1)
 
 	for _, name := range []string{"journal.json", "accounts.json"} {
 		fi, err := os.Stat(filepath.Join(dir, name))
@@ -430,7 +445,7 @@ func TestStateDamagedIsNotOverwritten(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), []byte("{\"version\":1,\"entries\":[]}\n\n"), 0o600))
 	st, err := OpenState(dir, false)
 	require.NoError(t, err)
-	assert.Empty(t, st.Entries())
+	assert.Empty(t, st.Entries(""))
 
 	bad := []byte(`{"version":1,"entries":[{"id":1,`)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), bad, 0o600))
@@ -486,12 +501,17 @@ func TestMultipartBody(t *testing.T) {
 	dir := t.TempDir()
 	data := sampleBytes(t, "\r\n", lclMarch)
 	p := writeFile(t, dir, "relevé 03.txt", data)
-	body, ctype, length, err := multipartBody(p, sha(data), int64(len(data)))
+	snap, err := takeSnapshot(p, sha(data), int64(len(data)))
+	require.NoError(t, err)
+	defer snap.Close()
+	var progress []int64
+	body, ctype, length, err := multipartBody(filepath.Base(p), snap, func(n int64) { progress = append(progress, n) })
 	require.NoError(t, err)
 	raw, err := io.ReadAll(body)
 	require.NoError(t, err)
-	require.NoError(t, body.Close())
 	assert.Equal(t, int64(len(raw)), length)
+	require.NotEmpty(t, progress)
+	assert.Equal(t, int64(len(data)), progress[len(progress)-1])
 
 	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
 	req.Header.Set("Content-Type", ctype)
@@ -508,7 +528,9 @@ func TestMultipartBody(t *testing.T) {
 	assert.ErrorIs(t, err, io.EOF)
 }
 
-func TestMultipartBodyDetectsChange(t *testing.T) {
+// Issue 16, item 9: a file changed since validation is never sent; the
+// bytes sent come from a verified private copy.
+func TestSnapshotDetectsChange(t *testing.T) {
 	dir := t.TempDir()
 	data := sampleBytes(t, "\n", lclMarch)
 	tests := []struct {
@@ -522,10 +544,7 @@ func TestMultipartBodyDetectsChange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := writeFile(t, dir, "x.txt", tt.content)
-			body, _, _, err := multipartBody(p, sha(data), int64(len(data)))
-			require.NoError(t, err)
-			defer body.Close()
-			_, err = io.ReadAll(body)
+			_, err := takeSnapshot(p, sha(data), int64(len(data)))
 			assert.ErrorIs(t, err, errFileChanged)
 		})
 	}
@@ -590,10 +609,10 @@ func TestMarkDone(t *testing.T) {
 	require.NoError(t, err)
 	defer st.Close()
 	now := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
-	id, err := st.MarkDone("https://x", f, now)
+	id, err := MarkDone(st, "https://x", 0, f, now)
 	require.NoError(t, err)
 	assert.Equal(t, 1, id)
-	e := st.Entries()[0]
+	e := st.Entries("")[0]
 	assert.Equal(t, StatusDone, e.Status)
 	assert.Equal(t, f.SHA256, e.SHA256)
 	assert.Equal(t, "marked done by hand (cfonb journal --mark-done)", e.Detail)
@@ -626,21 +645,6 @@ func TestLoginUnreachable(t *testing.T) {
 	assert.EqualError(t, err, "upload: no credentials")
 	_, err = NewClient(t.Context(), ClientConfig{Endpoints: Endpoints{AuthURL: "http://example.com/t", APIURL: url}})
 	assert.ErrorContains(t, err, "auth URL: http://example.com/t: plain http is refused")
-}
-
-func TestMarkDoneHint(t *testing.T) {
-	// The hint is copied into a shell: a path with spaces or quotes must
-	// stay one argument.
-	tests := []struct{ state, path, want string }{
-		{"/home/u/.local/state/cfonb", "files/bnp-2026-03.txt",
-			"cfonb journal --mark-done --state-dir /home/u/.local/state/cfonb --api-url https://api.example files/bnp-2026-03.txt"},
-		{"/tmp/my state", "relevés mars/l'avril.txt",
-			`cfonb journal --mark-done --state-dir '/tmp/my state' --api-url https://api.example 'relevés mars/l'\''avril.txt'`},
-		{"", "$(rm -rf ~).txt", `cfonb journal --mark-done --state-dir '' --api-url https://api.example '$(rm -rf ~).txt'`},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, markDoneHint("https://api.example", tt.state, tt.path))
-	}
 }
 
 func TestLoginErrorNeverShowsTheAnswer(t *testing.T) {

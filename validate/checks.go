@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -142,6 +143,20 @@ func controlName(c byte) string {
 		return "DEL"
 	}
 	return "control character"
+}
+
+// charAt names the character at b[i] for a message: quoted when it is
+// printable ASCII or a whole UTF-8 character ('é', not its first byte
+// read as 'Ã'), as a byte in hexadecimal otherwise.
+func charAt(b []byte, i int) string {
+	c := b[i]
+	if c >= 0x20 && c <= 0x7E {
+		return fmt.Sprintf("%q", rune(c))
+	}
+	if r, n := utf8.DecodeRune(b[i:]); c >= 0x80 && r != utf8.RuneError && n > 1 && unicode.IsPrint(r) {
+		return fmt.Sprintf("%q", r)
+	}
+	return fmt.Sprintf("byte 0x%02X", c)
 }
 
 // encodingDiag reports the first byte of data that is not printable ASCII,
@@ -335,7 +350,7 @@ func (v *Validator) checkCurrency(line int, data []byte, required bool) {
 	switch {
 	case !known:
 		v.errorf(line, cur.Start(), RuleCurrency, "currency %q is not an ISO 4217 code", cb)
-	case decOK && int(db[0]-'0') != n:
+	case decOK && n != cfonb.NoMinorUnit && int(db[0]-'0') != n:
 		v.errorf(line, dec.Start(), RuleCurrency, "number of decimals %c disagrees with currency %s, which has %d", db[0], cb, n)
 	}
 }
@@ -425,9 +440,9 @@ func (v *Validator) checkAmount(line int, data []byte, f cfonb.FieldID) (int64, 
 	if errors.As(err, &ae) && ae.Offset < len(b) {
 		switch {
 		case errors.Is(err, cfonb.ErrAmountDigit):
-			why = fmt.Sprintf("%q at column %d is not a digit", b[ae.Offset], f.Start()+ae.Offset)
+			why = fmt.Sprintf("%s at column %d is not a digit", charAt(b, ae.Offset), f.Start()+ae.Offset)
 		case errors.Is(err, cfonb.ErrAmountSign):
-			why = fmt.Sprintf("last character %q is not a sign character ({, A-I for credits; }, J-R for debits)", b[ae.Offset])
+			why = fmt.Sprintf("last character %s is not a sign character ({, A-I for credits; }, J-R for debits)", charAt(b, ae.Offset))
 		}
 	}
 	if isBlank(b) {

@@ -61,6 +61,7 @@ type Diagnostic struct {
 }
 
 // String formats d like a compiler: "path:line:col: error: message [rule]".
+// A path or message with a control character is escaped (see SafeName).
 func (d Diagnostic) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", d.File, d.Line, d.Column, d.Severity, d.Message, d.Rule)
+	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", SafeName(d.File), d.Line, d.Column, d.Severity, SafeText(d.Message), d.Rule)
 }

@@ -3,6 +3,8 @@ package validate
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 )
@@ -10,6 +12,68 @@ import (
 // DetectFormat names the format of a file from its first bytes (a few KiB)
 // when it is a known format other than CFONB120, and returns "" otherwise.
 func DetectFormat(head []byte) string {
+	name, _ := detectFormat(head)
+	return name
+}
+
+// IsBankStatement reports whether head, the first bytes of a file (a few
+// KiB, as for DetectFormat), look like a bank statement format that cfonb
+// recognises: CFONB120, also in the legacy forms cfonb fmt repairs (Latin-1
+// or UTF-8 accents, EBCDIC, trailing spaces stripped), CFONB240, CFONB160,
+// MT940 or camt XML. Directory walks use it to pass over the other files
+// of a folder (a README, a licence, a spreadsheet); a file named
+// explicitly is checked whatever it holds.
+func IsBankStatement(head []byte) bool {
+	if name, bank := detectFormat(head); name != "" {
+		return bank
+	}
+	if looksEBCDIC(head) {
+		return true
+	}
+	// CFONB120: the first record that is not blank starts with a record
+	// code and a 5-digit bank code.
+	for line := range bytes.Lines(bytes.TrimPrefix(head, []byte(cfonb.UTF8BOM))) {
+		line = bytes.TrimRight(line, "\r\n\x1a")
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if len(line) < 7 {
+			return false
+		}
+		switch string(line[:2]) {
+		case "01", "04", "05", "07":
+		default:
+			return false
+		}
+		for _, c := range line[2:7] {
+			if !isDigit(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// SniffFile reads the first bytes of the file at path and reports whether
+// they look like a bank statement (see IsBankStatement).
+func SniffFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var head [4096]byte
+	n, err := readHead(f, head[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return false, fmt.Errorf("%s: %w", path, err)
+	}
+	return IsBankStatement(head[:n]), nil
+}
+
+// detectFormat is DetectFormat, and whether the format is one of the bank
+// statement formats.
+func detectFormat(head []byte) (name string, bank bool) {
 	head = bytes.TrimPrefix(head, []byte(cfonb.UTF8BOM))
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	first := head
@@ -23,30 +87,30 @@ func DetectFormat(head []byte) string {
 	}
 	switch {
 	case isBinary(head):
-		return "binary data"
+		return "binary data", false
 	case bytes.HasPrefix(trimmed, []byte("<")):
 		switch {
 		case bytes.Contains(head, []byte("camt.053")):
-			return "camt.053 (ISO 20022 XML bank statement)"
+			return "camt.053 (ISO 20022 XML bank statement)", true
 		case bytes.Contains(head, []byte("camt.052")):
-			return "camt.052 (ISO 20022 XML account report)"
+			return "camt.052 (ISO 20022 XML account report)", true
 		}
-		return "XML"
+		return "XML", false
 	case bytes.HasPrefix(trimmed, []byte("{1:")) || bytes.HasPrefix(trimmed, []byte(":20:")) ||
 		bytes.Contains(head, []byte("\n:20:")) && bytes.Contains(head, []byte(":25:")):
-		return "MT940 (SWIFT)"
+		return "MT940 (SWIFT)", true
 	case len(first) == 240 && (code == "31" || code == "34" || code == "39"):
-		return "CFONB240 (transfers)"
+		return "CFONB240 (transfers)", true
 	case len(first) >= 480 && code == "31" && (string(first[240:242]) == "34" || string(first[240:242]) == "39"):
-		return "CFONB240 (transfers, without line ends)"
+		return "CFONB240 (transfers, without line ends)", true
 	case len(first) == 160 && (code == "03" || code == "06" || code == "08"):
-		return "CFONB160 (LCR / direct debits)"
+		return "CFONB160 (LCR / direct debits)", true
 	case len(first) != 120:
 		if sep, ok := csvSeparator(head); ok {
-			return fmt.Sprintf("CSV (separator %q)", sep)
+			return fmt.Sprintf("CSV (separator %q)", sep), false
 		}
 	}
-	return ""
+	return "", false
 }
 
 // csvSeparator reports whether the first lines of head look like CSV: the

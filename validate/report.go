@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // WriteText writes reports like a compiler: one line per diagnostic,
@@ -23,13 +26,18 @@ func WriteText(w io.Writer, reports []*Report) error {
 }
 
 // FileSummary is the one-line summary of a report, e.g.
-// "a.txt: 12 records, 2 statements: 1 error, 0 warnings".
+// "a.txt: 12 records, 2 statements: 1 error, 0 warnings". The path is
+// escaped (SafeName): the line cannot act on a terminal or a CI log.
 func FileSummary(r *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s: %s, %s", r.Path, plural(r.Records, "record"), plural(r.Statements, "statement"),
+	fmt.Fprintf(&b, "%s: %s, %s: %s, %s", SafeName(r.Path), plural(r.Records, "record"), plural(r.Statements, "statement"),
 		plural(r.Errors, "error"), plural(r.Warnings, "warning"))
 	if r.Omitted > 0 {
 		fmt.Fprintf(&b, " (%d not shown: see --max-errors)", r.Omitted)
+	}
+	if r.Unchecked > 0 {
+		fmt.Fprintf(&b, " (%s not checked against the previous statement of their account: more than %d accounts)",
+			plural(r.Unchecked, "statement"), MaxAccounts)
 	}
 	if r.Truncated {
 		b.WriteString(" (stopped early: the counts cover only what was read)")
@@ -62,6 +70,8 @@ type JSONWriter struct {
 	w                io.Writer
 	n                int
 	errors, warnings int
+	unreadable       int
+	skipped          int
 	buf              bytes.Buffer
 	enc              *json.Encoder
 	err              error
@@ -92,12 +102,38 @@ func (j *JSONWriter) Write(r *Report) error {
 	if j.err = j.enc.Encode(r); j.err != nil {
 		return j.err
 	}
-	b := bytes.TrimSuffix(j.buf.Bytes(), []byte("\n"))
+	b := jsonGraphic(bytes.TrimSuffix(j.buf.Bytes(), []byte("\n")))
 	_, j.err = j.w.Write(b)
 	return j.err
 }
 
-// Close ends the document with the totals.
+// WriteError adds a file that could not be read to the document, as
+// {"path":…,"error":…}; the totals then count it in "unreadable".
+func (j *JSONWriter) WriteError(path string, err error) error {
+	if j.err != nil {
+		return j.err
+	}
+	j.unreadable++
+	j.buf.Reset()
+	if j.n == 0 {
+		j.buf.WriteString(`{"files":[`)
+	} else {
+		j.buf.WriteByte(',')
+	}
+	j.n++
+	if j.err = j.enc.Encode(struct {
+		Path  string `json:"path"`
+		Error string `json:"error"`
+	}{path, err.Error()}); j.err != nil {
+		return j.err
+	}
+	_, j.err = j.w.Write(jsonGraphic(bytes.TrimSuffix(j.buf.Bytes(), []byte("\n"))))
+	return j.err
+}
+
+// Close ends the document with the totals: "errors", "warnings", and when
+// not zero "unreadable" (files that could not be read) and "skipped"
+// (files a directory walk passed over: not bank statements).
 func (j *JSONWriter) Close() error {
 	if j.err != nil {
 		return j.err
@@ -106,7 +142,14 @@ func (j *JSONWriter) Close() error {
 	if j.n == 0 {
 		head = `{"files":[`
 	}
-	_, j.err = fmt.Fprintf(j.w, `%s],"errors":%d,"warnings":%d}`+"\n", head, j.errors, j.warnings)
+	extra := ""
+	if j.unreadable > 0 {
+		extra += fmt.Sprintf(`,"unreadable":%d`, j.unreadable)
+	}
+	if j.skipped > 0 {
+		extra += fmt.Sprintf(`,"skipped":%d`, j.skipped)
+	}
+	_, j.err = fmt.Fprintf(j.w, `%s],"errors":%d,"warnings":%d%s}`+"\n", head, j.errors, j.warnings, extra)
 	return j.err
 }
 
@@ -117,20 +160,50 @@ func WriteGitHub(w io.Writer, reports []*Report) error {
 	bw := bufio.NewWriter(w)
 	for _, r := range reports {
 		for _, d := range r.Diagnostics {
-			fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", d.Severity,
-				ghProperty(d.File), max(d.Line, 1), max(d.Column, 1), ghProperty(d.Rule), ghData(d.Message))
+			writeGitHubDiag(bw, d)
 		}
 		fmt.Fprintln(bw, FileSummary(r))
 	}
 	return bw.Flush()
 }
 
-// ghData escapes a workflow command's message.
+// ghData escapes a workflow command's message: GitHub's escapes for "%"
+// and line ends, and Go escapes for the other control characters (an ANSI
+// escape sequence would colour or hide the log).
 func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return SafeText(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
 }
 
-// ghProperty escapes a workflow command's property value.
+// ghProperty escapes a workflow command's property value (ghData, and
+// ":" and ",", which end a property).
 func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return SafeText(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
+}
+
+// jsonGraphic writes the characters of encoded JSON that encoding/json
+// leaves raw but that are not graphic (bidirectional overrides, zero-width
+// and other format characters) as \uXXXX escapes: a name printed by
+// "jq -r" cannot reorder or hide what a terminal shows. Outside strings
+// JSON is ASCII, so every such character is inside a string.
+func jsonGraphic(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := append([]byte(nil), b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r < utf8.RuneSelf || unicode.IsGraphic(r) || r == utf8.RuneError && n == 1 {
+			out = append(out, b[i:i+n]...)
+		} else if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += n
+	}
+	return out
 }

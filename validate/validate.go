@@ -50,6 +50,11 @@ type Report struct {
 	// nothing; cfonb fmt repairs them. Errors == Charset means the file is
 	// otherwise valid.
 	Charset int `json:"-"`
+	// Unchecked counts the statements not checked against the previous
+	// statement of their account (opening balance, order) because the
+	// file has more than MaxAccounts accounts and theirs was not among
+	// those remembered: memory stays bounded, and the gap is said.
+	Unchecked int `json:"unchecked_statements,omitempty"`
 	// Truncated is set when reading stopped early (Options.StopAtMax): the
 	// counts cover only what was read.
 	Truncated bool `json:"truncated,omitempty"`

@@ -36,10 +36,12 @@ type Validator struct {
 	accounts map[cfonb.Account]closed
 }
 
-// maxAccounts caps the accounts a Validator remembers for the
-// cross-statement checks (opening-balance, statement-order), so that a
-// hostile file of millions of accounts cannot grow memory past a few MiB.
-const maxAccounts = 1 << 16
+// MaxAccounts caps the accounts a Validator remembers for the checks
+// across statements (opening-balance, statement-order), so that a hostile
+// file of millions of accounts cannot grow memory past a few MiB. The
+// statements whose account could not be looked up are counted in
+// Report.Unchecked.
+const MaxAccounts = 1 << 16
 
 // statement is what a Validator keeps of the open statement.
 type statement struct {
@@ -224,7 +226,13 @@ func (v *Validator) oldBalance(line int, data []byte) {
 	st.decimals = decimalsOf(data)
 	v.stmtClean = headClean
 
-	if prev, ok := v.accounts[st.acct]; ok && st.openingOK {
+	prev, ok := v.accounts[st.acct]
+	if !ok && len(v.accounts) >= MaxAccounts {
+		// Beyond the cap, an account's earlier statement is not
+		// remembered: say so rather than pass in silence.
+		v.rep.Unchecked++
+	}
+	if ok && st.openingOK {
 		if prev.balance != amount {
 			v.warnf(line, cfonb.FieldBalance.Start(), RuleOpeningBalance,
 				"opening balance %s differs from the closing balance %s of the previous statement of this account (line %d)",
@@ -333,7 +341,7 @@ func (v *Validator) newBalance(line int, data []byte) {
 		}
 	}
 	v.closeStatement(line, date, amount, amountOK && dateOK)
-	if _, known := v.accounts[st.acct]; !known && len(v.accounts) >= maxAccounts {
+	if _, known := v.accounts[st.acct]; !known && len(v.accounts) >= MaxAccounts {
 		// Memory stays bounded: accounts beyond the cap get no
 		// cross-statement checks.
 	} else if amountOK && dateOK {

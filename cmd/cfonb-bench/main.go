@@ -4,16 +4,21 @@
 // It builds cfonb from the module it is run in (or uses --cfonb), writes the
 // files with "cfonb gen" (1 GiB valid, 1 GiB Latin-1, and 4 GiB for the
 // memory check unless --skip-4g), reads them once so that they are in the
-// page cache, then times, in one run: wc -l, cfonb validate --format json,
+// page cache, then times, in rounds: wc -l, cfonb validate --format json
+// (on both CPUs, pinned to one with taskset, and with GOMAXPROCS=1),
 // cfonb fmt of the Latin-1 file and cfonb export --format jsonl, with each
-// command's peak resident memory (from the kernel's rusage of the child).
-// A "many files" run validates a directory of 10,000 small files and shows
-// how many cores it kept busy. A command that does not exist yet, or fails,
+// command's CPU time and peak resident memory. Every command runs once per
+// round next to a wc -l of the same file, and the table shows medians, the
+// spread, and the median ratio to the wc -l of the same round: on a shared
+// machine the load changes from second to second, and a best run or a
+// ratio of two unrelated runs says little. A "many files" run validates a
+// directory of 10,000 small files (files/s) and shows how many cores it
+// kept busy. A command that does not exist yet, or fails,
 // is shown as n/a, with the reason under the table.
 //
 // Usage, from the repository:
 //
-//	go run ./cmd/cfonb-bench [--size 1GiB] [--skip-4g] [--many 10000] [--dir DIR] [--runs 3]
+//	go run ./cmd/cfonb-bench [--size 1GiB] [--skip-4g] [--many 10000] [--dir DIR] [--runs 5]
 package main
 
 import (
@@ -26,6 +31,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,10 +52,12 @@ func main() {
 const usage = `Usage: cfonb-bench [flags]
 
 Builds cfonb, generates large statement files with "cfonb gen", and times
-wc -l, cfonb validate, cfonb fmt and cfonb export on them in one run, with
-their peak memory; then validates a directory of many small files. Prints a
-Markdown table (stdout); progress goes to stderr. Needs a few GiB of disk
-(--dir) and as much free memory for the page cache.
+wc -l, cfonb validate, cfonb fmt and cfonb export on them, each command
+once per round next to a wc -l of the same file; shows the median times,
+their spread, the median ratio to wc -l, CPU time and peak memory; then
+validates a directory of many small files. Prints a Markdown table
+(stdout); progress goes to stderr. Needs a few GiB of disk (--dir) and as
+much free memory for the page cache.
 
 Examples:
   go run ./cmd/cfonb-bench
@@ -85,7 +93,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, int, bool) {
 	fs.IntVar(&c.many, "many", 10000, "number of small files of the many-files run (0 skips it)")
 	fs.StringVar(&c.dir, "dir", "", "directory for the files (default: a temporary one, removed at the end); files already there are reused")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directory")
-	fs.IntVar(&c.runs, "runs", 3, "timed runs of each command on the main files (the best is shown)")
+	fs.IntVar(&c.runs, "runs", 5, "rounds of timed runs on the main files: each command runs once per round, next to wc -l (medians are shown)")
 	fs.StringVar(&c.cfonb, "cfonb", "", "cfonb binary to measure (default: build ./cmd/cfonb of the current module)")
 	fs.Int64Var(&c.seed, "seed", 1, "seed of the generated files")
 	fs.StringVar(&c.validateArgs, "validate-args", "validate --format json {in}", "cfonb arguments of the validate run ({in}: the file)")
@@ -237,7 +245,9 @@ func (b *bench) run(ctx context.Context) (*results, error) {
 			return nil, err
 		}
 		name := filepath.Base(f.path)
-		res.rows = append(res.rows, b.measure(ctx, "wc -l", name, info.Size(), f.runs, "wc", "-l", f.path))
+		// wc -l first: every command of the file is paired with the
+		// wc -l of the same round.
+		specs := []spec{{label: "wc -l", argv: []string{"wc", "-l", f.path}}}
 		var templates []string
 		switch {
 		case f.latin1:
@@ -247,10 +257,17 @@ func (b *bench) run(ctx context.Context) (*results, error) {
 		default:
 			templates = []string{c.validateArgs, c.exportArgs}
 		}
-		for _, tmpl := range templates {
+		for i, tmpl := range templates {
+			label := "cfonb " + strings.Fields(tmpl)[0] + flagsOf(tmpl)
 			argv := append([]string{b.bin}, expand(tmpl, f.path)...)
-			res.rows = append(res.rows, b.measure(ctx, "cfonb "+strings.Fields(tmpl)[0]+flagsOf(tmpl), name, info.Size(), f.runs, argv...))
+			specs = append(specs, spec{label: label, argv: argv})
+			if i == 0 && tmpl == c.validateArgs && f.name == "valid" {
+				// One core: the same command pinned to CPU 0, and with
+				// one P of the Go scheduler but both CPUs free.
+				specs = append(specs, b.oneCPU(label, argv), spec{label: label + " (GOMAXPROCS=1)", argv: argv, env: []string{"GOMAXPROCS=1"}})
+			}
 		}
+		res.rows = append(res.rows, b.measureGroup(ctx, name, info.Size(), f.runs, specs)...)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -360,15 +377,29 @@ func warm(path string) error {
 	return err
 }
 
-// row is one line of the table.
+// spec is one command of a paired measure.
+type spec struct {
+	label string
+	argv  []string
+	env   []string // added to the bench's environment
+	na    string   // why it cannot run at all ("" if it can)
+}
+
+// row is one line of the table: the medians of a command's runs.
 type row struct {
 	command string
 	file    string
 	size    int64
-	seconds float64 // best wall time
-	rssKiB  int64   // peak resident memory, KiB (the largest of the runs)
-	cpu     float64 // user+sys seconds of the best run
-	na      string  // why there is no measure ("" if there is one)
+	runs    int     // timed runs
+	seconds float64 // median wall time
+	lo, hi  float64 // fastest and slowest wall time
+	cpu     float64 // median user+sys seconds
+	// ratio and cpuRatio are the medians, over the rounds, of the wall
+	// and CPU times divided by those of wc -l in the same round (0: no
+	// wc -l in the group).
+	ratio, cpuRatio float64
+	rssKiB          int64  // peak resident memory, KiB (the largest of the runs)
+	na              string // why there is no measure ("" if there is one)
 }
 
 // outcome is one run of a command.
@@ -407,14 +438,19 @@ func rssNote(timePath string) string {
 		"; install GNU time (apt-get install time) for exact figures"
 }
 
-// execute runs argv with stdout to /dev/null and returns what happened.
-func (b *bench) execute(ctx context.Context, argv ...string) outcome {
+// execute runs a command with stdout to /dev/null and returns what
+// happened.
+func (b *bench) execute(ctx context.Context, sp spec) outcome {
+	argv := sp.argv
 	var timeOut string
 	if b.timePath != "" {
 		timeOut = filepath.Join(b.dir, ".time-output")
 		argv = append([]string{b.timePath, "-f", "%M", "-o", timeOut, "--"}, argv...)
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if len(sp.env) > 0 {
+		cmd.Env = append(os.Environ(), sp.env...)
+	}
 	cmd.Stdout = b.null
 	var errb tailBuffer
 	cmd.Stderr = &errb
@@ -453,25 +489,103 @@ func (b *bench) execute(ctx context.Context, argv ...string) outcome {
 	return o
 }
 
-// measure runs a command runs times and returns its row: the best time,
-// the largest peak memory; or n/a and why.
+// measure runs one command runs times and returns its row.
 func (b *bench) measure(ctx context.Context, command, file string, size int64, runs int, argv ...string) row {
-	r := row{command: command, file: file, size: size}
-	b.logf("%s %s", command, file)
-	for i := 0; i < runs; i++ {
-		o := b.execute(ctx, argv...)
-		if na := notAvailable(o); na != "" {
-			r.na = na
-			return r
+	return b.measureGroup(ctx, file, size, runs, []spec{{label: command, argv: argv}})[0]
+}
+
+// measureGroup runs the commands of specs in turn, runs rounds of them, so
+// that the commands of a round share the machine's load, and returns one
+// row per command: the median time and its spread, the largest peak
+// memory, and the ratios to a "wc -l" of the group in the same round. A
+// command that cannot run gives n/a and is not run again.
+func (b *bench) measureGroup(ctx context.Context, file string, size int64, runs int, specs []spec) []row {
+	all := make([][]outcome, len(specs))
+	rows := make([]row, len(specs))
+	wc := -1
+	for i, sp := range specs {
+		rows[i] = row{command: sp.label, file: file, size: size, na: sp.na}
+		if sp.label == "wc -l" {
+			wc = i
 		}
-		s := o.wall.Seconds()
-		if i == 0 || s < r.seconds {
-			r.seconds = s
-			r.cpu = (o.user + o.sys).Seconds()
-		}
-		r.rssKiB = max(r.rssKiB, o.rssKiB)
+		b.logf("%s %s", sp.label, file)
 	}
-	return r
+	for round := 0; round < runs && ctx.Err() == nil; round++ {
+		for i, sp := range specs {
+			if rows[i].na != "" {
+				continue
+			}
+			o := b.execute(ctx, sp)
+			if na := notAvailable(o); na != "" {
+				rows[i].na = na
+				continue
+			}
+			all[i] = append(all[i], o)
+		}
+	}
+	for i := range specs {
+		r := &rows[i]
+		runs := all[i]
+		if r.na != "" || len(runs) == 0 {
+			if r.na == "" {
+				r.na = "interrupted"
+			}
+			continue
+		}
+		var walls, cpus, ratios, cpuRatios []float64
+		for k, o := range runs {
+			w, c := o.wall.Seconds(), (o.user + o.sys).Seconds()
+			walls = append(walls, w)
+			cpus = append(cpus, c)
+			r.rssKiB = max(r.rssKiB, o.rssKiB)
+			if wc >= 0 && i != wc && rows[wc].na == "" && k < len(all[wc]) && len(all[wc]) == len(runs) {
+				base := all[wc][k]
+				if bw := base.wall.Seconds(); bw > 0 {
+					ratios = append(ratios, w/bw)
+				}
+				if bc := (base.user + base.sys).Seconds(); bc > 0 {
+					cpuRatios = append(cpuRatios, c/bc)
+				}
+			}
+		}
+		r.runs = len(runs)
+		r.seconds, r.cpu = median(walls), median(cpus)
+		r.lo, r.hi = slices.Min(walls), slices.Max(walls)
+		if i == wc {
+			r.ratio, r.cpuRatio = 1, 1
+		} else {
+			r.ratio, r.cpuRatio = median(ratios), median(cpuRatios)
+		}
+	}
+	return rows
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count), or 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// oneCPU returns the spec of argv pinned to CPU 0 with taskset (Go then
+// sees one CPU and runs with GOMAXPROCS=1), or n/a without taskset.
+func (b *bench) oneCPU(label string, argv []string) spec {
+	sp := spec{label: label + " (taskset -c 0)"}
+	path, err := exec.LookPath("taskset")
+	if err != nil {
+		sp.na = "taskset is not installed (util-linux)"
+		return sp
+	}
+	sp.argv = append([]string{path, "-c", "0"}, argv...)
+	return sp
 }
 
 // notAvailable says why a run gives no measure: the program is missing, the

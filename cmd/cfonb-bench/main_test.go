@@ -95,34 +95,85 @@ func TestExpandAndFlags(t *testing.T) {
 func TestWriteMarkdown(t *testing.T) {
 	res := &results{
 		machine: machine{cpus: 2, cpuModel: "Intel(R) Xeon(R) Processor", memTotal: 24 << 30, kernel: "Linux 6.1", goVersion: "go1.26.8"},
-		runs:    3,
+		runs:    5,
 		rssNote: "peak RSS measured by GNU time (%M)",
 		rows: []row{
-			{command: "cfonb gen", file: "valid.txt", size: 1 << 30, seconds: 2, rssKiB: 9 << 10},
-			{command: "wc -l", file: "valid.txt", size: 1 << 30, seconds: 0.25, rssKiB: 2 << 10},
-			{command: "cfonb validate --format json", file: "valid.txt", size: 1 << 30, seconds: 0.5, rssKiB: 15 << 10},
+			{command: "cfonb gen", file: "valid.txt", size: 1 << 30, runs: 1, seconds: 2, lo: 2, hi: 2, cpu: 1.9, rssKiB: 9 << 10},
+			{command: "wc -l", file: "valid.txt", size: 1 << 30, runs: 5, seconds: 0.25, lo: 0.2, hi: 0.4, cpu: 0.24, ratio: 1, cpuRatio: 1, rssKiB: 2 << 10},
+			{command: "cfonb validate --format json", file: "valid.txt", size: 1 << 30, runs: 5, seconds: 0.5, lo: 0.45, hi: 0.9,
+				cpu: 0.8, ratio: 2.1, cpuRatio: 3.25, rssKiB: 15 << 10},
 			{command: "cfonb fmt --encoding latin1", file: "latin1.txt", size: 1 << 30, na: "not implemented yet (exit 4)"},
 		},
-		many: &manyResult{files: 10000, bytes: 60 << 20, seconds: 2, cpu: 3.6, rssKiB: 30 << 10},
+		many: &manyResult{files: 10000, bytes: 60 << 20, rows: []row{
+			{command: "wc -l", runs: 5, seconds: 0.1, lo: 0.1, hi: 0.2, cpu: 0.09, ratio: 1, cpuRatio: 1, rssKiB: 2 << 10},
+			{command: "cfonb validate DIR", runs: 5, seconds: 0.2, lo: 0.15, hi: 0.3, cpu: 0.3, ratio: 2, cpuRatio: 3, rssKiB: 30 << 10},
+			{command: "cfonb validate DIR (taskset -c 0)", na: "taskset is not installed (util-linux)"},
+		}},
 	}
 	var b strings.Builder
 	writeMarkdown(&b, res)
-	want := `Machine: 2 × Intel(R) Xeon(R) Processor, 24 GiB RAM, Linux 6.1, go1.26.8. Files in the page cache; best of 3 runs (1 for the big file); peak RSS measured by GNU time (%M).
+	want := `Machine: 2 × Intel(R) Xeon(R) Processor, 24 GiB RAM, Linux 6.1, go1.26.8. Files in the page cache. Each file's commands run in turn, 5 rounds (1 for the big file): medians, with the fastest and slowest run; × wc -l is the median of each run divided by the wc -l of its round; peak RSS measured by GNU time (%M).
 
-| command | file | size | seconds | MB/s | × wc -l | peak RSS MiB |
-|---|---|---:|---:|---:|---:|---:|
-| cfonb gen | valid.txt | 1 GiB | 2.000 | 537 | – | 9.0 |
-| wc -l | valid.txt | 1 GiB | 0.250 | 4295 | 1.00 | 2.0 |
-| cfonb validate --format json | valid.txt | 1 GiB | 0.500 | 2147 | 2.00 | 15.0 |
-| cfonb fmt --encoding latin1 | latin1.txt | 1 GiB | n/a | n/a | n/a | n/a |
+| command | file | size | seconds (median) | spread (min–max) | MB/s | × wc -l | CPU-s (user+sys) | CPU × wc -l | peak RSS MiB |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| cfonb gen | valid.txt | 1 GiB | 2.000 | – | 537 | – | 1.90 | – | 9.0 |
+| wc -l | valid.txt | 1 GiB | 0.250 | 0.200–0.400 | 4295 | 1.00 | 0.24 | 1.00 | 2.0 |
+| cfonb validate --format json | valid.txt | 1 GiB | 0.500 | 0.450–0.900 | 2147 | 2.10 | 0.80 | 3.25 | 15.0 |
+| cfonb fmt --encoding latin1 | latin1.txt | 1 GiB | n/a | n/a | n/a | n/a | n/a | n/a | n/a |
 
-| many files | files | total size | seconds | files/s | MB/s | CPU time (user+sys) | CPU use | peak RSS MiB |
+10000 files, 60 MiB in all:
+
+| many files | seconds (median) | spread (min–max) | files/s | MB/s | × wc -l | CPU-s (user+sys) | CPU use | peak RSS MiB |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|
-| cfonb validate DIR | 10000 | 60 MiB | 2.000 | 5000 | 31 | 3.60s | 1.80 of 2 cores | 30.0 |
+| wc -l | 0.100 | 0.100–0.200 | 100000 | 629 | 1.00 | 0.09 | 0.90 of 2 cores | 2.0 |
+| cfonb validate DIR | 0.200 | 0.150–0.300 | 50000 | 315 | 2.00 | 0.30 | 1.50 of 2 cores | 30.0 |
+| cfonb validate DIR (taskset -c 0) | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |
 
 - n/a: cfonb fmt --encoding latin1 on latin1.txt: not implemented yet (exit 4)
+- n/a: cfonb validate DIR (taskset -c 0) on many files: taskset is not installed (util-linux)
 `
 	assert.Equal(t, want, b.String())
+}
+
+func TestMedian(t *testing.T) {
+	assert.Equal(t, 0.0, median(nil))
+	assert.Equal(t, 3.0, median([]float64{5, 3, 1}))
+	assert.Equal(t, 2.5, median([]float64{4, 1, 2, 3}))
+	xs := []float64{3, 1, 2}
+	median(xs)
+	assert.Equal(t, []float64{3, 1, 2}, xs, "median does not reorder its input")
+}
+
+// TestMeasureGroupPairs checks that every command runs once per round and
+// that the ratios pair each run with the wc -l of its round.
+func TestMeasureGroupPairs(t *testing.T) {
+	dir := t.TempDir()
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer null.Close()
+	b := &bench{cfg: &config{}, log: &bytes.Buffer{}, dir: dir, null: null}
+	logf := filepath.Join(dir, "order")
+	sh := func(name string) []string {
+		return []string{"sh", "-c", "echo " + name + " $GOMAXPROCS >> " + logf}
+	}
+	rows := b.measureGroup(context.Background(), "f.txt", 100, 3, []spec{
+		{label: "wc -l", argv: sh("wc")},
+		{label: "a", argv: sh("a"), env: []string{"GOMAXPROCS=1"}},
+		{label: "missing", na: "not here"},
+		{label: "fails", argv: []string{"sh", "-c", "echo boom >&2; exit 3"}},
+	})
+	data, err := os.ReadFile(logf)
+	require.NoError(t, err)
+	assert.Equal(t, strings.Repeat("wc\na 1\n", 3), strings.ReplaceAll(string(data), "wc \n", "wc\n"))
+	require.Len(t, rows, 4)
+	assert.Equal(t, 3, rows[0].runs)
+	assert.Equal(t, 1.0, rows[0].ratio)
+	assert.Equal(t, 3, rows[1].runs)
+	assert.Greater(t, rows[1].ratio, 0.0)
+	assert.LessOrEqual(t, rows[1].lo, rows[1].seconds)
+	assert.LessOrEqual(t, rows[1].seconds, rows[1].hi)
+	assert.Equal(t, "not here", rows[2].na)
+	assert.Equal(t, "failed (exit 3): boom", rows[3].na)
 }
 
 // TestEndToEnd runs the whole benchmark on tiny files, with the cfonb of
@@ -150,7 +201,10 @@ func TestEndToEnd(t *testing.T) {
 		"| cfonb export --format jsonl | valid-64KiB-seed1.txt |",
 		"| cfonb fmt --encoding latin1 | latin1-64KiB-seed1.txt |",
 		"| cfonb validate --format json | big-128KiB-seed1.txt |",
-		"| cfonb validate DIR | 20 |",
+		"| cfonb validate --format json (taskset -c 0) | valid-64KiB-seed1.txt |",
+		"| cfonb validate --format json (GOMAXPROCS=1) | valid-64KiB-seed1.txt |",
+		"| cfonb validate DIR | ",
+		"| wc -l | ",
 	} {
 		assert.Contains(t, text, want)
 	}
@@ -172,10 +226,10 @@ func TestEndToEnd(t *testing.T) {
 	require.Equal(t, 0, code, errb.String())
 	assert.Contains(t, errb.String(), "reusing ")
 	assert.NotContains(t, out.String(), "| cfonb gen |", "reused files are not generated again")
-	assert.Contains(t, out.String(), "| cfonb validate --format json | valid-64KiB-seed1.txt | 63.9 KiB | n/a | n/a | n/a | n/a |")
+	assert.Contains(t, out.String(), "| cfonb validate --format json | valid-64KiB-seed1.txt | 63.9 KiB | n/a | n/a | n/a | n/a | n/a | n/a | n/a |")
 	assert.Contains(t, out.String(), "- n/a: cfonb export --format jsonl on valid-64KiB-seed1.txt: not implemented yet (exit 4)")
-	assert.Contains(t, out.String(), "| cfonb validate DIR | 20 |")
-	assert.Contains(t, out.String(), "- n/a: cfonb validate on many files: not implemented yet (exit 4)")
+	assert.Contains(t, out.String(), "| cfonb validate DIR | n/a |")
+	assert.Contains(t, out.String(), "- n/a: cfonb validate DIR on many files: not implemented yet (exit 4)")
 }
 
 func TestMeasureMissingProgram(t *testing.T) {

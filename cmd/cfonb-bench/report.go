@@ -70,12 +70,9 @@ func memTotal(meminfo string) int64 {
 
 // manyResult is the many-files run.
 type manyResult struct {
-	files   int
-	bytes   int64
-	seconds float64
-	cpu     float64 // user+sys seconds
-	rssKiB  int64
-	na      string
+	files int
+	bytes int64
+	rows  []row // wc -l of the files, then cfonb validate DIR
 }
 
 // results is everything the tables show.
@@ -88,13 +85,15 @@ type results struct {
 }
 
 // manyFiles writes many small files (a few KiB each) and times the
-// validation of their directory.
+// validation of their directory, on both CPUs and on one, paired with a
+// wc -l of the same files (which opens and reads each of them too).
 func (b *bench) manyFiles(ctx context.Context) (*manyResult, error) {
 	n := b.cfg.many
 	dir := filepath.Join(b.dir, fmt.Sprintf("many-%d-seed%d", n, b.cfg.seed))
 	res := &manyResult{files: n}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != n {
+	last := filepath.Join(dir, fmt.Sprintf("%03d", (n-1)/1000), fmt.Sprintf("statement-%05d.txt", n-1))
+	if _, err := os.Stat(last); err != nil || len(entries) != (n+999)/1000 {
 		b.logf("writing %d small files in %s", n, dir)
 		if err := os.RemoveAll(dir); err != nil {
 			return nil, err
@@ -103,6 +102,8 @@ func (b *bench) manyFiles(ctx context.Context) (*manyResult, error) {
 			return nil, err
 		}
 	}
+	var paths []string
+	argLen := 0
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -110,6 +111,8 @@ func (b *bench) manyFiles(ctx context.Context) (*manyResult, error) {
 		info, err := d.Info()
 		if err == nil {
 			res.bytes += info.Size()
+			paths = append(paths, p)
+			argLen += len(p) + 1
 		}
 		return err
 	})
@@ -119,9 +122,14 @@ func (b *bench) manyFiles(ctx context.Context) (*manyResult, error) {
 	if err := warmDir(dir); err != nil {
 		return nil, err
 	}
+	wc := spec{label: "wc -l", argv: append([]string{"wc", "-l"}, paths...)}
+	if argLen > 1<<20 {
+		wc.na = "too many files for one wc -l command line"
+	}
 	argv := append([]string{b.bin}, expand(b.cfg.validateArgs, dir)...)
-	r := b.measure(ctx, "cfonb validate (many files)", filepath.Base(dir), res.bytes, b.cfg.runs, argv...)
-	res.seconds, res.cpu, res.rssKiB, res.na = r.seconds, r.cpu, r.rssKiB, r.na
+	label := "cfonb " + strings.Fields(b.cfg.validateArgs)[0] + " DIR"
+	specs := []spec{wc, {label: label, argv: argv}, b.oneCPU(label, argv)}
+	res.rows = b.measureGroup(ctx, filepath.Base(dir), res.bytes, b.cfg.runs, specs)
 	return res, nil
 }
 
@@ -173,41 +181,36 @@ func writeMarkdown(w io.Writer, res *results) {
 	if m.memTotal > 0 {
 		mem = fmt.Sprintf(", %s RAM", gen.FormatSize(m.memTotal))
 	}
-	fmt.Fprintf(w, "Machine: %d × %s%s, %s, %s. Files in the page cache; best of %d runs (1 for the big file); %s.\n\n",
+	fmt.Fprintf(w, "Machine: %d × %s%s, %s, %s. Files in the page cache. Each file's commands run in turn, "+
+		"%d rounds (1 for the big file): medians, with the fastest and slowest run; "+
+		"× wc -l is the median of each run divided by the wc -l of its round; %s.\n\n",
 		m.cpus, m.cpuModel, mem, m.kernel, m.goVersion, res.runs, res.rssNote)
-	fmt.Fprintln(w, "| command | file | size | seconds | MB/s | × wc -l | peak RSS MiB |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|")
-	wc := map[string]float64{}
-	for _, r := range res.rows {
-		if r.command == "wc -l" && r.na == "" {
-			wc[r.file] = r.seconds
-		}
-	}
+	fmt.Fprintln(w, "| command | file | size | seconds (median) | spread (min–max) | MB/s | × wc -l | CPU-s (user+sys) | CPU × wc -l | peak RSS MiB |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	var notes []string
 	for _, r := range res.rows {
 		if r.na != "" {
 			notes = append(notes, fmt.Sprintf("%s on %s: %s", r.command, r.file, r.na))
-			fmt.Fprintf(w, "| %s | %s | %s | n/a | n/a | n/a | n/a |\n", r.command, r.file, gen.FormatSize(r.size))
+			fmt.Fprintf(w, "| %s | %s | %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a |\n", r.command, r.file, gen.FormatSize(r.size))
 			continue
 		}
-		ratio := "–"
-		if base, ok := wc[r.file]; ok && base > 0 && !strings.HasPrefix(r.command, "cfonb gen") {
-			ratio = fmt.Sprintf("%.2f", r.seconds/base)
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.3f | %s | %s | %.1f |\n", r.command, r.file, gen.FormatSize(r.size),
-			r.seconds, mbps(r.size, r.seconds), ratio, float64(r.rssKiB)/1024)
+		fmt.Fprintf(w, "| %s | %s | %s | %.3f | %s | %s | %s | %.2f | %s | %.1f |\n", r.command, r.file, gen.FormatSize(r.size),
+			r.seconds, spread(r), mbps(r.size, r.seconds), ratio(r.ratio), r.cpu, ratio(r.cpuRatio), float64(r.rssKiB)/1024)
 	}
 	if mr := res.many; mr != nil {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| many files | files | total size | seconds | files/s | MB/s | CPU time (user+sys) | CPU use | peak RSS MiB |")
+		fmt.Fprintf(w, "%d files, %s in all:\n\n", mr.files, gen.FormatSize(mr.bytes))
+		fmt.Fprintln(w, "| many files | seconds (median) | spread (min–max) | files/s | MB/s | × wc -l | CPU-s (user+sys) | CPU use | peak RSS MiB |")
 		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-		if mr.na != "" {
-			notes = append(notes, "cfonb validate on many files: "+mr.na)
-			fmt.Fprintf(w, "| cfonb validate DIR | %d | %s | n/a | n/a | n/a | n/a | n/a | n/a |\n", mr.files, gen.FormatSize(mr.bytes))
-		} else {
-			fmt.Fprintf(w, "| cfonb validate DIR | %d | %s | %.3f | %.0f | %s | %.2fs | %.2f of %d cores | %.1f |\n",
-				mr.files, gen.FormatSize(mr.bytes), mr.seconds, float64(mr.files)/mr.seconds, mbps(mr.bytes, mr.seconds),
-				mr.cpu, mr.cpu/mr.seconds, m.cpus, float64(mr.rssKiB)/1024)
+		for _, r := range mr.rows {
+			if r.na != "" {
+				notes = append(notes, fmt.Sprintf("%s on many files: %s", r.command, r.na))
+				fmt.Fprintf(w, "| %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |\n", r.command)
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %.3f | %s | %.0f | %s | %s | %.2f | %.2f of %d cores | %.1f |\n",
+				r.command, r.seconds, spread(r), float64(mr.files)/r.seconds, mbps(mr.bytes, r.seconds), ratio(r.ratio),
+				r.cpu, r.cpu/r.seconds, m.cpus, float64(r.rssKiB)/1024)
 		}
 	}
 	if len(notes) > 0 {
@@ -216,6 +219,22 @@ func writeMarkdown(w io.Writer, res *results) {
 			fmt.Fprintf(w, "- n/a: %s\n", n)
 		}
 	}
+}
+
+// spread is the fastest and slowest run of a row, or "–" for one run.
+func spread(r row) string {
+	if r.runs < 2 {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f–%.3f", r.lo, r.hi)
+}
+
+// ratio formats a ratio to wc -l, or "–" when there is none.
+func ratio(x float64) string {
+	if x <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", x)
 }
 
 // mbps formats a throughput in MB/s (10^6 bytes per second).

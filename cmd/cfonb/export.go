@@ -8,49 +8,13 @@ import (
 	"os"
 	"unicode/utf8"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/export"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/prefetch"
 	"github.com/cfonb-dev/cfonb/validate"
 )
-
-const exportUsage = `Usage: cfonb export [--format jsonl|json|csv|xlsx|ofx] [--columns default|fr] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...
-
-Exports the movements of CFONB120 files: one JSON object per movement (jsonl,
-the default), one JSON document of statements with their movements (json),
-one spreadsheet row per movement (csv), an Excel workbook with a sheet of
-movements and a sheet of statements (xlsx), or OFX 2 bank statements (ofx).
---columns fr gives csv and xlsx a French accounting layout (Date, Date de
-valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN). Each movement has its account and
-IBAN, ISO 8601 dates, its amount as an exact decimal string and in minor
-units, its operation codes and label, and every 05 complement, with named
-fields for the standard qualifiers (payer, payee, remittance information,
-end-to-end reference, mandate, original amount...). Files of any size are
-exported in constant memory.
-
-PATH is a file, a directory (walked recursively, hidden files skipped) or -
-for standard input. Every file is validated first: a file with validation
-errors is not exported, and its errors are printed, unless --force is given.
-Encoding errors alone (Latin-1/Windows-1252 or UTF-8 text, which the export
-decodes) are a warning: the file is exported.
-With --output the file is written atomically: it appears complete or not at
-all (an existing file is replaced only on success).
-
-Exit status: 0 exported, 1 a file has validation errors (nothing exported),
-2 a usage or I/O error.
-
-Examples:
-  cfonb export statement.txt > movements.jsonl
-  cfonb export --format json --output statements.json statements/
-  cfonb export --format csv --csv-sep ';' --decimal-comma --bom -o releve.csv statement.txt
-  cfonb export statement.txt | jq 'select(.amount_minor < 0) | .label'
-  cfonb export --format xlsx --columns fr -o releve.xlsx statement.txt
-  cfonb export --format ofx -o releve.ofx statement.txt
-
-Flags:
-`
 
 // validateFunc validates the file at path, reporting it as name.
 type validateFunc func(name, path string) (*validate.Report, error)
@@ -68,35 +32,81 @@ func validateForExport(name, path string) (*validate.Report, error) {
 	return validate.Stream(name, f, validate.Options{})
 }
 
-func runExport(ctx context.Context, e *env, args []string) int {
-	return exportCommand(ctx, e, args, validateForExport)
-}
-
 // exportInput is one file to export: its name in messages and output, and
 // where to read it.
 type exportInput struct {
 	name, path string
 }
 
-func exportCommand(ctx context.Context, e *env, args []string, check validateFunc) int {
-	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	format := fs.StringP("format", "f", "jsonl", "output format: jsonl (one object per movement), json (statements with their movements), csv, xlsx (Excel workbook: movements and statements sheets) or ofx (OFX 2 bank statements)")
-	columns := fs.String("columns", "default", "csv and xlsx columns: default (every field) or fr (Date, Date de valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN; a csv in this layout defaults to --csv-sep ';' --decimal-comma --bom)")
-	output := fs.StringP("output", "o", "", "write to FILE (atomically) instead of standard output")
-	force := fs.Bool("force", false, "export files that have validation errors (their errors are still printed)")
-	sep := fs.String("csv-sep", "", "CSV field separator: one character, or \"tab\" (default \",\", or \";\" with --decimal-comma)")
-	decimalComma := fs.Bool("decimal-comma", false, "CSV: write decimal amounts with a decimal comma (-1234,56), as French spreadsheets read them")
-	bom := fs.Bool("bom", false, "CSV: start with a UTF-8 byte order mark, for Excel")
-	fs.Usage = func() { fmt.Fprint(e.stderr, exportUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+func newExportCmd(e *env, check validateFunc) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "export [--format jsonl|json|csv|xlsx|ofx] [--columns default|fr] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...",
+		Short: "export movements as JSON Lines, JSON, CSV, XLSX or OFX",
+		Long: `Exports the movements of CFONB120 files: one JSON object per movement (jsonl,
+the default), one JSON document of statements with their movements (json),
+one spreadsheet row per movement (csv), an Excel workbook with a sheet of
+movements and a sheet of statements (xlsx), or OFX 2 bank statements (ofx).
+--columns fr gives csv and xlsx a French accounting layout (Date, Date de
+valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN: one row per
+movement with the running balance). Each movement has its account and
+IBAN, ISO 8601 dates, its amount as an exact decimal string and in minor
+units, its operation codes and label, and every 05 complement, with named
+fields for the standard qualifiers (payer, payee, remittance information,
+end-to-end reference, mandate, original amount...). Files of any size are
+exported in constant memory.
+
+PATH is a file, a directory (walked recursively, hidden files skipped) or -
+for standard input. Every file is validated first: a file with validation
+errors is not exported, and its errors are printed, unless --force is given.
+Encoding errors alone (Latin-1/Windows-1252 or UTF-8 text, which the export
+decodes) are a warning: the file is exported.
+With --output the file is written atomically: it appears complete or not at
+all (an existing file is replaced only on success).
+
+Exit status: 0 exported, 1 a file has validation errors (nothing exported),
+2 a usage or I/O error.`,
+		Example: `  cfonb export statement.txt > movements.jsonl
+  cfonb export --format json --output statements.json statements/
+  cfonb export --format csv --csv-sep ';' --decimal-comma --bom -o releve.csv statement.txt
+  cfonb export statement.txt | jq 'select(.amount_minor < 0) | .label'
+  cfonb export --format xlsx --columns fr -o releve.xlsx statement.txt
+  cfonb export --format ofx -o releve.ofx statement.txt`,
+		DisableFlagsInUseLine: true,
 	}
+	fs := c.Flags()
+	fl := exportFlags{
+		format:       fs.StringP("format", "f", "jsonl", "output format: jsonl (one object per movement), json (statements with their movements), csv, xlsx (Excel workbook: movements and statements sheets) or ofx (OFX 2 bank statements)"),
+		columns:      fs.String("columns", "default", "csv and xlsx columns: default (every field) or fr (Date, Date de valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN; a csv in this layout defaults to --decimal-comma --bom, so ';')"),
+		output:       fs.StringP("output", "o", "", "write to FILE (atomically) instead of standard output"),
+		force:        fs.Bool("force", false, "export files that have validation errors (their errors are still printed)"),
+		sep:          fs.String("csv-sep", "", "CSV field separator: one character, or \"tab\" (default \",\", or \";\" with --decimal-comma)"),
+		decimalComma: fs.Bool("decimal-comma", false, "CSV: write decimal amounts with a decimal comma (-1234,56), as French spreadsheets read them"),
+		bom:          fs.Bool("bom", false, "CSV: start with a UTF-8 byte order mark, for Excel"),
+	}
+	c.RunE = body(func(ctx context.Context, args []string) int { return runExport(ctx, e, c, args, check, fl) })
+	return c
+}
+
+// exportFlags are the flags of cfonb export.
+type exportFlags struct {
+	format, output, sep      *string
+	columns                  *string
+	force, decimalComma, bom *bool
+}
+
+// exportCommand runs cfonb export with args and the given validation.
+func exportCommand(ctx context.Context, e *env, args []string, check validateFunc) int {
+	return execute(ctx, e, newRootCmd(e, newExportCmd(e, check)), append([]string{"export"}, args...))
+}
+
+func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, check validateFunc, fl exportFlags) int {
+	fs := c.Flags()
+	format, output, force, sep, decimalComma, bom := fl.format, fl.output, fl.force, fl.sep, fl.decimalComma, fl.bom
 	f, err := export.ParseFormat(*format)
 	if err != nil {
 		return usageError(e, "export", "--format: %v", err)
 	}
-	cols, err := export.ParseColumns(*columns)
+	cols, err := export.ParseColumns(*fl.columns)
 	if err != nil {
 		return usageError(e, "export", "--columns: %v", err)
 	}
@@ -130,6 +140,9 @@ func exportCommand(ctx context.Context, e *env, args []string, check validateFun
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
 		return exitUsage
+	}
+	if code := refuseOutputInput(e, "export", *output, paths); code != exitOK {
+		return code
 	}
 
 	// Standard input is read twice (validated, then exported): keep it in a

@@ -231,9 +231,10 @@ func TestExportUsageErrors(t *testing.T) {
 func TestExportHelp(t *testing.T) {
 	r := runExportWith(t, context.Background(), noErrors, "", "--help")
 	assert.Equal(t, exitOK, r.code)
-	assert.Contains(t, r.stderr, "Usage: cfonb export")
-	assert.Contains(t, r.stderr, "Examples:")
-	assert.Contains(t, r.stderr, "--decimal-comma")
+	assert.Empty(t, r.stderr)
+	assert.Contains(t, r.stdout, "Usage: cfonb export")
+	assert.Contains(t, r.stdout, "Examples:")
+	assert.Contains(t, r.stdout, "--decimal-comma")
 }
 
 func TestExportSeparators(t *testing.T) {

@@ -6,53 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/validate"
 )
-
-const fmtUsage = `Usage: cfonb fmt [-w | -l | -d] [--encoding ENC] [--eol crlf|lf|none] [--jobs N] [PATH...]
-
-Normalises legacy exports into canonical CFONB120, like gofmt for Go:
-printable ASCII records of exactly 120 characters, each followed by CRLF.
-It decodes Latin-1, Windows-1252, UTF-8 and EBCDIC and transliterates the
-text zones one character for one character (É→E, ç→c, ß→s, €→E), so no
-field moves; it removes a byte-order mark, a DOS end-of-file byte (0x1A),
-blank lines and spaces after column 120, pads lines whose trailing spaces
-an editor stripped, and writes one kind of line end.
-
-It never changes a figure: every record written is compared with the line
-it comes from, and the record code, bank, branch, account, currency,
-decimals, dates and amounts must be identical; only text and reserved
-zones may differ, by transliteration. If not, the file is refused and
-nothing is written. What cannot be repaired without guessing (a short line
-whose missing part holds data, a balance that does not reconcile) stays as
-it is and is reported as "cfonb validate" would (line numbers are those of
-the formatted file).
-
-Without -w, -l or -d, the formatted file goes to standard output (one PATH,
-or standard input when there is none). Directories are walked recursively.
-Notes on what was repaired, diagnostics and a summary go to standard error.
-
-Exit status: 0 every file is canonical (or was made so), 1 a file was
-refused or still has errors after repair, 2 a usage or I/O error.
-
-Examples:
-  cfonb fmt export.txt > canonical.txt
-  cfonb fmt -l exports/             # which files would change
-  cfonb fmt -d --encoding latin1 lcl.txt
-  cfonb fmt -w exports/             # rewrite in place, atomically
-
-Flags:
-`
 
 // fmtMode is what fmt does with a formatted file.
 type fmtMode uint8
@@ -76,9 +42,13 @@ type fmtConfig struct {
 	// nil.
 	stdout io.Writer
 	direct *os.File
-	// writeFile replaces a file atomically (atomicfile.Write, keeping the
-	// file's mode); tests replace it to inject failures.
-	writeFile func(path string, write func(io.Writer) error) error
+	// replace rewrites a file that was read through src (src.Replace:
+	// atomically, keeping the file's identity, and only if it did not
+	// change meanwhile); tests replace it to inject failures.
+	replace func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error)
+	// walkErrs are the paths that walking could not use (a dangling
+	// link, an unreadable directory): each fails in its place.
+	walkErrs map[string]error
 }
 
 // fmtResult is the outcome for one file.
@@ -87,8 +57,9 @@ type fmtResult struct {
 	rep     *cfonb.NormalizeReport
 	vrep    *validate.Report // validation of the formatted file
 	refused *cfonb.RefusedError
-	err     error     // an I/O error
-	out     *fmtSpool // the formatted file (fmtStdout) or the diff (fmtDiff)
+	err     error             // an I/O error
+	out     *fmtSpool         // the formatted file (fmtStdout) or the diff (fmtDiff)
+	method  atomicfile.Method // how -w wrote the file
 }
 
 func (r *fmtResult) failed() bool { return r.err != nil || r.refused != nil }
@@ -96,24 +67,67 @@ func (r *fmtResult) failed() bool { return r.err != nil || r.refused != nil }
 // errFmtUnchanged aborts an atomic write when the file is already canonical.
 var errFmtUnchanged = errors.New("unchanged")
 
-// runFmt is "cfonb fmt": it normalises legacy exports into canonical
-// CFONB120 (see fmtUsage and cfonb.Normalizer).
-func runFmt(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	write := fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their mode)")
-	list := fs.BoolP("list", "l", false, "list the files that would change")
-	diff := fs.BoolP("diff", "d", false, "show the changes as a unified diff")
-	encoding := fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii")
-	eol := fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "files formatted in parallel")
-	fs.Usage = func() { fmt.Fprint(e.stderr, fmtUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+func newFmtCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "fmt [-w | -l | -d] [--encoding ENC] [--eol crlf|lf|none] [--jobs N] [PATH...]",
+		Short: "normalise legacy exports into canonical CFONB120",
+		Long: `Normalises legacy exports into canonical CFONB120, like gofmt for Go:
+printable ASCII records of exactly 120 characters, each followed by CRLF.
+It decodes Latin-1, Windows-1252, UTF-8 and EBCDIC and transliterates the
+text zones one character for one character (É→E, ç→c, ß→s, €→E), so no
+field moves; it removes a byte-order mark, a DOS end-of-file byte (0x1A),
+blank lines and spaces after column 120, pads lines whose trailing spaces
+an editor stripped, and writes one kind of line end.
+
+It never changes a figure: every record written is compared with the line
+it comes from, and the record code, bank, branch, account, currency,
+decimals, dates and amounts must be identical; only text and reserved
+zones may differ, by transliteration. If not, the file is refused and
+nothing is written. What cannot be repaired without guessing (a short line
+whose missing part holds data, a balance that does not reconcile) stays as
+it is and is reported as "cfonb validate" would (line numbers are those of
+the formatted file).
+
+Without -w, -l or -d, the formatted file goes to standard output (one PATH,
+or standard input when there is none). Directories are walked recursively.
+Notes on what was repaired, diagnostics and a summary go to standard error.
+
+Exit status: 0 every file is canonical (or was made so), 1 a file was
+refused or still has errors after repair, 2 a usage or I/O error.`,
+		Example: `  cfonb fmt export.txt > canonical.txt
+  cfonb fmt -l exports/             # which files would change
+  cfonb fmt -d --encoding latin1 lcl.txt
+  cfonb fmt -w exports/             # rewrite in place, atomically`,
+		DisableFlagsInUseLine: true,
 	}
-	cfg := &fmtConfig{stdin: e.stdin, writeFile: func(path string, w func(io.Writer) error) error {
-		return atomicfile.Write(path, 0, w)
-	}}
+	fs := c.Flags()
+	fl := fmtFlags{
+		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their mode)"),
+		list:     fs.BoolP("list", "l", false, "list the files that would change"),
+		diff:     fs.BoolP("diff", "d", false, "show the changes as a unified diff"),
+		encoding: fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii"),
+		eol:      fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)"),
+		jobs:     fs.Int("jobs", runtime.NumCPU(), "files formatted in parallel"),
+		walk:     addWalkFlags(fs),
+	}
+	c.RunE = body(func(ctx context.Context, args []string) int { return runFmt(ctx, e, c, args, fl) })
+	return c
+}
+
+// fmtFlags are the flags of cfonb fmt.
+type fmtFlags struct {
+	write, list, diff *bool
+	encoding, eol     *string
+	jobs              *int
+	walk              walkFlags
+}
+
+// runFmt is "cfonb fmt": it normalises legacy exports into canonical
+// CFONB120 (see its help and cfonb.Normalizer).
+func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmtFlags) int {
+	fs := c.Flags()
+	write, list, diff, encoding, eol, jobs := fl.write, fl.list, fl.diff, fl.encoding, fl.eol, fl.jobs
+	cfg := &fmtConfig{stdin: e.stdin, replace: (*atomicfile.Source).Replace}
 	modes := 0
 	for m, set := range map[fmtMode]bool{fmtWrite: *write, fmtList: *list, fmtDiff: *diff} {
 		if set {
@@ -149,10 +163,23 @@ func runFmt(ctx context.Context, e *env, args []string) int {
 		}
 		args = []string{"-"}
 	}
-	paths, err := expandPaths(args)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb fmt: %v\n", err)
-		return exitUsage
+	walked, code := walkPaths(e, "fmt", args, fl.walk)
+	if walked == nil {
+		return code
+	}
+	paths := make([]string, 0, len(walked.Entries))
+	for _, en := range walked.Entries {
+		paths = append(paths, en.Path)
+		if en.Err != nil {
+			// Reported in its place; the other files are formatted.
+			if cfg.walkErrs == nil {
+				cfg.walkErrs = map[string]error{}
+			}
+			cfg.walkErrs[en.Path] = en.Err
+		}
+	}
+	if note := skippedNote(walked); note != "" {
+		fmt.Fprintf(e.stderr, "cfonb fmt: %s\n", note)
 	}
 	stdinUses := 0
 	for _, p := range paths {
@@ -167,6 +194,11 @@ func runFmt(ctx context.Context, e *env, args []string) int {
 		return usageError(e, "fmt", "standard input (-) given more than once")
 	case cfg.mode == fmtStdout && len(paths) != 1:
 		return usageError(e, "fmt", "without -w, -l or -d, fmt formats one file to standard output (got %d); use -w to rewrite files in place", len(paths))
+	}
+	if cfg.mode != fmtWrite {
+		if code := refuseOutputInput(e, "fmt", "", paths); code != exitOK {
+			return code
+		}
 	}
 	if cfg.mode == fmtStdout {
 		cfg.stdout, cfg.direct = e.stdout, fmtDirectStdout(e.stdout)
@@ -234,7 +266,9 @@ func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs 
 	}
 	sum.write(e.stderr, cfg.mode, len(paths))
 	switch {
-	case sum.ioErrors > 0 || ctx.Err() != nil:
+	case sum.ioErrors > 0:
+		// An interrupt counts here only if it stopped a file: a run
+		// interrupted after its last file was written did all its work.
 		return exitUsage
 	case sum.refused > 0 || sum.invalid > 0:
 		return exitInvalid
@@ -271,7 +305,7 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 	case res.err != nil:
 		sum.ioErrors++
 		sum.failures = append(sum.failures, res.err.Error())
-		fmt.Fprintf(msgs, "cfonb fmt: %v\n", res.err)
+		fmt.Fprintf(msgs, "cfonb fmt: %s\n", validate.SafeText(res.err.Error()))
 		return
 	case res.refused != nil:
 		sum.refused++
@@ -287,7 +321,11 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 	rep := res.rep
 	if rep.Changed {
 		sum.changed++
-		fmt.Fprintf(msgs, "%s: %s\n", res.name, fmtDescribeRepairs(rep, cfg.eol))
+		how := ""
+		if cfg.mode == fmtWrite && res.method == atomicfile.InPlace {
+			how = " (rewritten in place, to keep its hard links or its owner)"
+		}
+		fmt.Fprintf(msgs, "%s: %s%s\n", res.name, fmtDescribeRepairs(rep, cfg.eol), how)
 	} else {
 		sum.unchanged++
 	}
@@ -372,13 +410,27 @@ func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 // fmtFile formats one file as cfg says.
 func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 	res := &fmtResult{name: path}
+	if err := cfg.walkErrs[path]; err != nil {
+		res.err = err
+		return res
+	}
 	var in io.Reader
-	var file *os.File // a regular file that can be read twice
-	var size int64    // its size
-	if path == "-" {
+	var file *os.File          // a regular file that can be read twice
+	var size int64             // its size
+	var src *atomicfile.Source // the file -w rewrites
+	switch {
+	case path == "-":
 		res.name = "<stdin>"
 		in = cfg.stdin
-	} else {
+	case cfg.mode == fmtWrite:
+		var err error
+		if src, err = atomicfile.Open(path); err != nil {
+			res.err = err
+			return res
+		}
+		defer src.Close()
+		in = src
+	default:
 		f, err := os.Open(path)
 		if err != nil {
 			res.err = err
@@ -390,12 +442,14 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			res.err = err
 			return res
 		}
-		switch {
-		case fi.IsDir():
+		switch mode := fi.Mode(); {
+		case mode.IsDir():
 			res.err = fmt.Errorf("%s: is a directory", path)
 			return res
-		case cfg.mode == fmtWrite && !fi.Mode().IsRegular():
-			res.err = fmt.Errorf("%s: not a regular file: -w rewrites regular files only", path)
+		case mode&(fs.ModeDevice|fs.ModeCharDevice) != 0:
+			// /dev/zero would never end: refused as cfonb validate
+			// refuses it (an I/O error, exit status 2).
+			res.err = fmt.Errorf("%s: is a device, not a file", path)
 			return res
 		}
 		in = f
@@ -408,7 +462,7 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 	var err error
 	switch cfg.mode {
 	case fmtWrite:
-		err = cfg.writeFile(path, func(w io.Writer) error {
+		res.method, err = cfg.replace(src, func(w io.Writer) error {
 			var err error
 			res.rep, res.vrep, err = fmtNormalizeValidate(res.name, w, in, cfg, nil)
 			if err == nil && !res.rep.Changed {
@@ -418,6 +472,12 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 		})
 		if errors.Is(err, errFmtUnchanged) {
 			err = nil
+		}
+		if errors.Is(err, atomicfile.ErrChanged) {
+			// Records appended while fmt ran would be lost: nothing
+			// was written, and the error names the file.
+			res.err = err
+			return res
 		}
 	case fmtStdout:
 		if cfg.direct != nil {

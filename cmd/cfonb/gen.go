@@ -8,16 +8,18 @@ import (
 	"io"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/gen"
 )
 
-const genUsage = `Usage: cfonb gen [--seed N] [--size SIZE] [--accounts K] [--errors RATE] [--eol crlf|lf|none] [--latin1] [-o FILE]
-
-Writes a realistic CFONB120 file: daily statements of several French
+func newGenCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "gen [--seed N] [--size SIZE] [--accounts K] [--errors RATE] [--eol crlf|lf|none] [--latin1] [-o FILE]",
+		Short: "generate realistic statement files (for benchmarks and tests)",
+		Long: `Writes a realistic CFONB120 file: daily statements of several French
 accounts (real bank codes, valid RIB keys and IBANs), SEPA direct debits,
 transfers, card payments, cheques and fees with their 05 complements, and
 balances that reconcile. The same flags always give the same bytes, so a
@@ -33,34 +35,43 @@ their French accents in ISO-8859-1, as some banks send them: input for
 
 SIZE is a number of bytes with an optional unit: KiB, MiB, GiB, TiB (or K,
 M, G, T) are powers of 1024; KB, MB, GB, TB powers of 1000. Writing stops at
-the end of the statement that keeps the file at or just under SIZE.
-
-Examples:
-  cfonb gen --seed 1 --size 10MiB -o statements.txt
+the end of the statement that keeps the file at or just under SIZE.`,
+		Example: `  cfonb gen --seed 1 --size 10MiB -o statements.txt
   cfonb gen --size 1GiB --eol lf -o /tmp/big.txt
   cfonb gen --size 100KiB --errors 0.01 --breaks breaks.jsonl -o broken.txt
-  cfonb gen --size 1MiB --latin1 | cfonb fmt
-
-Flags:
-`
-
-func runGen(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("gen", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	seed := fs.Int64("seed", 1, "selects the file: the same seed and flags give the same bytes")
-	sizeFlag := fs.String("size", "1MiB", "target size, e.g. 4096, 10MiB, 1GiB, 500MB")
-	accounts := fs.Int("accounts", 0, "accounts with a statement each business day (0: one per 4 MiB, 3 to 1000)")
-	rate := fs.Float64("errors", 0, "fraction of records broken on purpose, 0 to 1")
-	eolFlag := fs.String("eol", "crlf", "line end: crlf, lf, or none (continuous 120-byte records)")
-	latin1 := fs.Bool("latin1", false, "write accented labels in ISO-8859-1 (not valid CFONB120: input for cfonb fmt)")
-	startFlag := fs.String("start", "2021-01-04", "date of the first statements, YYYY-MM-DD (2000 to 2059)")
-	output := fs.StringP("output", "o", "", "write to FILE (atomically) instead of standard output")
-	breaksPath := fs.String("breaks", "", "write the list of broken records to FILE as JSON Lines")
-	quiet := fs.BoolP("quiet", "q", false, "print no summary on standard error")
-	fs.Usage = func() { fmt.Fprint(e.stderr, genUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+  cfonb gen --size 1MiB --latin1 | cfonb fmt`,
+		DisableFlagsInUseLine: true,
 	}
+	fs := c.Flags()
+	fl := genFlags{
+		seed:       fs.Int64("seed", 1, "selects the file: the same seed and flags give the same bytes"),
+		sizeFlag:   fs.String("size", "1MiB", "target size, e.g. 4096, 10MiB, 1GiB, 500MB"),
+		accounts:   fs.Int("accounts", 0, "accounts with a statement each business day (0: one per 4 MiB, 3 to 1000)"),
+		rate:       fs.Float64("errors", 0, "fraction of records broken on purpose, 0 to 1"),
+		eolFlag:    fs.String("eol", "crlf", "line end: crlf, lf, or none (continuous 120-byte records)"),
+		latin1:     fs.Bool("latin1", false, "write accented labels in ISO-8859-1 (not valid CFONB120: input for cfonb fmt)"),
+		startFlag:  fs.String("start", "2021-01-04", "date of the first statements, YYYY-MM-DD (2000 to 2059)"),
+		output:     fs.StringP("output", "o", "", "write to FILE (atomically) instead of standard output"),
+		breaksPath: fs.String("breaks", "", "write the list of broken records to FILE as JSON Lines"),
+		quiet:      fs.BoolP("quiet", "q", false, "print no summary on standard error"),
+	}
+	c.RunE = body(func(ctx context.Context, args []string) int { return runGen(ctx, e, c, args, fl) })
+	return c
+}
+
+// genFlags are the flags of cfonb gen.
+type genFlags struct {
+	seed                                             *int64
+	sizeFlag, eolFlag, startFlag, output, breaksPath *string
+	accounts                                         *int
+	rate                                             *float64
+	latin1, quiet                                    *bool
+}
+
+func runGen(ctx context.Context, e *env, c *cobra.Command, args []string, fl genFlags) int {
+	fs := c.Flags()
+	seed, sizeFlag, accounts, rate, eolFlag, latin1 := fl.seed, fl.sizeFlag, fl.accounts, fl.rate, fl.eolFlag, fl.latin1
+	startFlag, output, breaksPath, quiet := fl.startFlag, fl.output, fl.breaksPath, fl.quiet
 	if fs.NArg() > 0 {
 		return usageError(e, "gen", "unexpected argument %q (the output goes to standard output or -o FILE)", fs.Arg(0))
 	}
@@ -84,6 +95,9 @@ func runGen(ctx context.Context, e *env, args []string) int {
 		opts.EOL = cfonb.EOLNone
 	default:
 		return usageError(e, "gen", "--eol must be crlf, lf or none, not %q", *eolFlag)
+	}
+	if smallest := gen.MinSize(opts.EOL); size < smallest {
+		return usageError(e, "gen", "--size %s is less than the smallest file, one statement without movements: %d bytes with --eol %s", *sizeFlag, smallest, *eolFlag)
 	}
 	start, err := time.Parse(time.DateOnly, *startFlag)
 	if err != nil || start.Year() < 2000 || start.Year() > 2059 {

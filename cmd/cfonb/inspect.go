@@ -5,34 +5,31 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
-const inspectUsage = `Usage: cfonb inspect FILE...
-
-Summarises CFONB120 files for a person: each account (bank, branch, account
+func newInspectCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "inspect FILE...",
+		Short: "summarise the accounts and statements of a file",
+		Long: `Summarises CFONB120 files for a person: each account (bank, branch, account
 number, IBAN, currency) and each statement (dates, opening and closing
 balances, number of movements, total debits and credits, whether it
 reconciles). Problems are counted, not listed: run cfonb validate for them.
 
-Exit status: 0 the file has no error, 1 it has errors, 2 a usage or I/O error.
-
-Example:
-  cfonb inspect testdata/valid/multi-crlf.txt
-
-Flags:
-`
-
-func runInspect(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("inspect", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprint(e.stderr, inspectUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+Exit status: 0 the file has no error, 1 it has errors, 2 a usage or I/O error.`,
+		Example:               `  cfonb inspect testdata/valid/multi-crlf.txt`,
+		DisableFlagsInUseLine: true,
 	}
+	c.RunE = body(func(ctx context.Context, args []string) int { return runInspect(ctx, e, c, args) })
+	return c
+}
+
+func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string) int {
+	fs := c.Flags()
 	if fs.NArg() == 0 {
 		return usageError(e, "inspect", "no FILE given")
 	}
@@ -40,6 +37,9 @@ func runInspect(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
 		return exitUsage
+	}
+	if code := refuseOutputInput(e, "inspect", "", paths); code != exitOK {
+		return code
 	}
 	status := exitOK
 	for i, p := range paths {

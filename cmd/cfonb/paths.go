@@ -1,72 +1,74 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cfonb-dev/cfonb/internal/walk"
+	"github.com/cfonb-dev/cfonb/validate"
 )
 
-// expandPaths turns the PATH arguments of a command into a list of files:
-// files as given, directories walked recursively (hidden files and folders
-// skipped, files sorted), and "-" kept as is for standard input. A path that
-// does not exist is an error naming it.
+// walkFlags are the flags that tune how directories are walked, the same
+// for every command that takes PATHs.
+type walkFlags struct {
+	include, exclude *[]string
+}
+
+// addWalkFlags defines --include and --exclude on fs.
+func addWalkFlags(fs *pflag.FlagSet) walkFlags {
+	return walkFlags{
+		include: fs.StringSlice("include", nil, "in directories, only the files matching this `GLOB` (a base name, or a path below the directory if it has a /); repeatable"),
+		exclude: fs.StringSlice("exclude", nil, "in directories, pass over the files and folders matching this `GLOB`; repeatable"),
+	}
+}
+
+// options returns the walk options of the flags (zero flags: none).
+func (w walkFlags) options() walk.Options {
+	o := walk.Options{Sniff: validate.SniffFile}
+	if w.include != nil {
+		o.Include, o.Exclude = *w.include, *w.exclude
+	}
+	return o
+}
+
+// walkPaths expands the PATH arguments of a command: files named are
+// kept, directories walked (symbolic links followed, loops detected,
+// hidden files and files that are not bank statements passed over). It
+// returns nil and exit status 2 after a usage error (standard input named
+// twice, a bad glob).
+func walkPaths(e *env, cmd string, args []string, w walkFlags) (*walk.Result, int) {
+	res, err := walk.Expand(args, w.options())
+	if err != nil {
+		return nil, usageError(e, cmd, "%v", err)
+	}
+	return res, exitOK
+}
+
+// skippedNote is the line that says how many files a walk passed over, or
+// "".
+func skippedNote(res *walk.Result) string {
+	if res.Skipped == 0 {
+		return ""
+	}
+	if res.Skipped == 1 {
+		return "skipped 1 file that is not a bank statement (name a file to check it anyway)"
+	}
+	return fmt.Sprintf("skipped %d files that are not bank statements (name a file to check it anyway)", res.Skipped)
+}
+
+// expandPaths turns the PATH arguments of a command into a list of files
+// (see walkPaths), for the commands that need every path to be usable: a
+// path that cannot be used (missing, unreadable, a dangling link, a loop)
+// is an error naming it, with the others.
 func expandPaths(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		if a == "-" {
-			out = append(out, a)
-			continue
-		}
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", a, pathErr(err))
-		}
-		if !fi.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		var files []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := d.Name()
-			if p != a && strings.HasPrefix(name, ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() {
-				files = append(files, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(files)
-		out = append(out, files...)
+	res, err := walk.Expand(args, walkFlags{}.options())
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
-}
-
-// pathErr strips the *PathError wrapper (its path is already named).
-func pathErr(err error) error {
-	var pe *fs.PathError
-	if ok := asPathError(err, &pe); ok {
-		return pe.Err
+	if errs := res.Errs(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
-	return err
-}
-
-func asPathError(err error, target **fs.PathError) bool {
-	pe, ok := err.(*fs.PathError)
-	if ok {
-		*target = pe
-	}
-	return ok
+	return res.Files(), nil
 }

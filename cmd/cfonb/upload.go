@@ -7,116 +7,204 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/cfonb-dev/cfonb/upload"
-	"github.com/cfonb-dev/cfonb/upload/sandbox"
+	"github.com/cfonb-dev/cfonb/upload/words"
 )
 
-const uploadUsage = `Usage: cfonb upload --dossier ID [--env prod|staging] [--auth-url URL] [--api-url URL]
-                    [--state-dir DIR] [--bank-name NAME|CODE=NAME]... [--no-iban-control]
-                    [--dry-run] [--force] [-v] FILE...
-
-Takes statement files to the Inqom platform, in this order:
+func newUploadCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use: `upload (--dossier ID | --mapping FILE) [--env prod|staging | --auth-url URL --api-url URL]
+  [--state-dir DIR] [--bank-name NAME|CODE=NAME]... [--no-iban-control]
+  [--dry-run] [--retry-unknown] [--reimport FILE]... [--fail-fast]
+  [--skip-registration IBAN|all]... [--timeout D] [--format text|json] [-v] FILE...`,
+		Short: "validate, register missing accounts and import into Inqom",
+		Long: `Takes statement files to the Inqom platform, in this order:
   1. validates every file with the rules of cfonb validate: any error in any
      file prints the diagnostics and sends nothing at all;
-  2. logs in (OAuth2 password grant), once;
-  3. registers every account of the files that the state directory does not
-     record as registered in this dossier (HTTP 409 "already there" is fine);
-     any other refusal stops before any import;
-  4. imports each file, unless the journal says it (or one of its statements)
-     was already imported to this platform: such a file is skipped, or needs
-     --force if an earlier import's outcome is unknown.
-Nothing is ever imported twice without --force, and an import whose answer
-was lost is never resent automatically: it is recorded as "unknown", and you
-are told what to check.
+  2. decides each file from the journal: a file (or each of its statements)
+     already imported to this platform is skipped; one whose earlier import
+     has an unknown outcome waits for you (see below);
+  3. logs in (OAuth2 password grant), once;
+  4. registers the accounts of the files to send that the state directory
+     does not record as registered in their dossier (HTTP 409 "already
+     there" is fine); a refused account holds back only its files;
+  5. imports each file; a failed import does not stop the others (unless
+     --fail-fast); the summary and the exit status say what failed.
+Nothing is ever imported twice by accident, and an import whose answer was
+lost is never resent automatically: it is recorded as "unknown", and you are
+told what to check. Then either record it (cfonb journal --mark-done) or
+send it again (--retry-unknown). A file recorded as imported is sent again
+only when named with --reimport FILE (never through a directory).
+
+One company: --dossier ID. An accounting firm: --mapping FILE, a CSV file
+of account,dossier,bank_name lines (the account is an IBAN, or bank, branch
+and account number), so that each account goes to its own dossier; a file
+with an account missing from the mapping is held back, with the line to add.
 
 Credentials come from the environment, never from flags: INQOM_USERNAME,
 INQOM_PASSWORD (prompted for, without echo, if unset and standard input is a
 terminal), INQOM_CLIENT_ID and INQOM_CLIENT_SECRET.
 
 The state directory (default $XDG_STATE_HOME/cfonb, else
-~/.local/state/cfonb) holds the account registry and the upload journal:
-back it up with your books (see cfonb journal --help).
+~/.local/state/cfonb; %LocalAppData%\cfonb on Windows) holds the account
+registry and the upload journal: back it up with your books (see cfonb
+journal --help). It must be writable: that is checked before any request.
 
 Exit status: 0 every file imported or skipped as already imported, 1 a file
-has validation errors (nothing sent), 2 a usage or local I/O error, 3 a
-network or API failure (the output says what was and was not done).
-
-Examples:
-  cfonb upload --dossier 12345 --dry-run releves/
+has validation errors (nothing sent), 2 a usage or local error (the state
+cannot be written, the credentials are refused, a file waits for a dossier
+or a bank name), 3 a network or API failure, or a file that waits for your
+decision (the output says what was and was not done).`,
+		Example: `  cfonb upload --dossier 12345 --dry-run releves/
   cfonb upload --dossier 12345 --env staging releves/2026-03-*.txt
+  cfonb upload --mapping clients.csv --format json releves/
+  cfonb upload --dossier 12345 --retry-unknown releves/
+  cfonb upload --dossier 12345 --reimport releves/2026-03.txt releves/2026-03.txt
   cfonb upload --dossier 1 --auth-url http://127.0.0.1:8642/identity/connect/token \
-      --api-url http://127.0.0.1:8642 --state-dir /tmp/rehearsal statement.txt
+      --api-url http://127.0.0.1:8642 --state-dir /tmp/rehearsal statement.txt`,
+		DisableFlagsInUseLine: true,
+	}
+	fs := c.Flags()
+	fl := uploadFlags{
+		dossier:       fs.String("dossier", "", "Inqom dossier id of every account (one company)"),
+		mapping:       fs.String("mapping", "", "CSV `FILE` of account,dossier,bank_name lines (a firm's clients)"),
+		envName:       fs.String("env", "prod", "platform: prod or staging (recette)"),
+		authURL:       fs.String("auth-url", "", "token endpoint URL, with --api-url, instead of --env's"),
+		apiURL:        fs.String("api-url", "", "API base URL, with --auth-url, instead of --env's"),
+		stateDir:      fs.String("state-dir", "", "directory of the account registry and the journal (default $XDG_STATE_HOME/cfonb)"),
+		bankNames:     fs.StringArray("bank-name", nil, "bank name for banks missing from the built-in table (NAME), or for one bank code (CODE=NAME); repeatable"),
+		noIBANControl: fs.Bool("no-iban-control", false, "register accounts with Inqom's IBAN control off"),
+		dryRun:        fs.Bool("dry-run", false, "validate and print the decisions; send nothing, write nothing"),
+		retryUnknown:  fs.Bool("retry-unknown", false, "send again the files whose earlier import has an unknown outcome (checked in Inqom: not there)"),
+		reimport:      fs.StringArray("reimport", nil, "import this `FILE` again although the journal says it was imported; repeatable; a file, never a directory"),
+		failFast:      fs.Bool("fail-fast", false, "stop at the first import that fails (default: go on with the other files)"),
+		skipReg:       fs.StringArray("skip-registration", nil, "do not register this `IBAN` (you know it is registered in its dossier), or all; repeatable"),
+		timeout:       fs.Duration("timeout", 0, "longest wait for an answer to one request (default 60s, 5m for an import)"),
+		format:        fs.String("format", "text", "output: text, or json (one report: per file its outcome, import id, statements and accounts registered)"),
+		verbose:       fs.BoolP("verbose", "v", false, "print the URLs, the dossier and each HTTP exchange (secrets redacted) on standard error"),
+		force:         fs.Bool("force", false, "removed: use --retry-unknown or --reimport FILE"),
+	}
+	fs.MarkHidden("force")
+	c.RunE = body(func(ctx context.Context, args []string) int { return runUpload(ctx, e, c, args, fl) })
+	return c
+}
 
-Flags:
-`
+// uploadFlags are the flags of cfonb upload.
+type uploadFlags struct {
+	dossier, mapping, envName, authURL, apiURL, stateDir, format  *string
+	bankNames, reimport, skipReg                                  *[]string
+	noIBANControl, dryRun, retryUnknown, failFast, verbose, force *bool
+	timeout                                                       *time.Duration
+}
 
-func runUpload(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("upload", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	dossier := fs.String("dossier", "", "Inqom dossier id (required)")
-	envName := fs.String("env", "prod", "platform: prod or staging (recette)")
-	authURL := fs.String("auth-url", "", "token endpoint URL, overriding --env's")
-	apiURL := fs.String("api-url", "", "API base URL, overriding --env's")
-	stateDir := fs.String("state-dir", "", "directory of the account registry and the journal (default $XDG_STATE_HOME/cfonb)")
-	bankNames := fs.StringArray("bank-name", nil, "bank name for banks missing from the built-in table (NAME), or for one bank code (CODE=NAME); repeatable")
-	noIBANControl := fs.Bool("no-iban-control", false, "register accounts with Inqom's IBAN control off")
-	dryRun := fs.Bool("dry-run", false, "validate and print the decisions; send nothing, write nothing")
-	force := fs.Bool("force", false, "import files even if the journal says they were, or may have been, imported")
-	verbose := fs.BoolP("verbose", "v", false, "print each HTTP exchange (secrets redacted) on standard error")
-	fs.Usage = func() { fmt.Fprint(e.stderr, uploadUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl uploadFlags) int {
+	fs := c.Flags()
+	if *fl.force {
+		return usageError(e, "upload", "--force is gone: it re-imported files already imported. Use --retry-unknown for imports whose outcome is unknown, or --reimport FILE for one file you want imported again")
 	}
-	dossierID, err := strconv.ParseInt(*dossier, 10, 64)
-	if *dossier == "" {
-		return usageError(e, "upload", "--dossier is required")
+	var dossierID int64
+	var mapping *upload.Mapping
+	switch {
+	case *fl.dossier != "" && *fl.mapping != "":
+		return usageError(e, "upload", "give --dossier or --mapping, not both")
+	case *fl.mapping != "":
+		m, err := upload.LoadMapping(*fl.mapping)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb upload: %v\n", err)
+			return exitUsage
+		}
+		mapping = m
+	case *fl.dossier == "":
+		return usageError(e, "upload", "--dossier is required (or --mapping for a firm's clients)")
+	default:
+		d, err := strconv.ParseInt(*fl.dossier, 10, 64)
+		if err != nil || d <= 0 {
+			return usageError(e, "upload", "--dossier must be a positive integer, not %q", *fl.dossier)
+		}
+		dossierID = d
 	}
-	if err != nil || dossierID <= 0 {
-		return usageError(e, "upload", "--dossier must be a positive integer, not %q", *dossier)
+	if *fl.format != "text" && *fl.format != "json" {
+		return usageError(e, "upload", "--format must be text or json, not %q", *fl.format)
 	}
-	ep, code := endpointsFromFlags(e, "upload", fs, *envName, *authURL, *apiURL)
+	if *fl.timeout < 0 {
+		return usageError(e, "upload", "--timeout must be positive")
+	}
+	ep, code := endpointsFromFlags(e, "upload", fs, *fl.envName, *fl.authURL, *fl.apiURL)
 	if code != exitOK {
 		return code
 	}
-	dir, code := stateDirFromFlag(e, "upload", *stateDir)
+	dir, code := stateDirFromFlag(e, "upload", *fl.stateDir)
 	if code != exitOK {
 		return code
 	}
-	names, err := upload.ParseBankNames(*bankNames)
+	names, err := upload.ParseBankNames(*fl.bankNames)
 	if err != nil {
 		return usageError(e, "upload", "%v", err)
 	}
-	if fs.NArg() == 0 {
+	skipAll := false
+	var skip []string
+	for _, v := range *fl.skipReg {
+		if strings.EqualFold(v, "all") {
+			skipAll = true
+			continue
+		}
+		ib, err := upload.MappingAccount(v)
+		if err != nil {
+			return usageError(e, "upload", "--skip-registration: %v", err)
+		}
+		skip = append(skip, ib)
+	}
+	if len(args) == 0 {
 		return usageError(e, "upload", "no FILE given")
 	}
-	for _, a := range fs.Args() {
+	for _, a := range args {
 		if a == "-" {
 			return usageError(e, "upload", "standard input cannot be uploaded: give files (their journal entry is kept by content)")
 		}
 	}
-	paths, err := expandPaths(fs.Args())
+	// A re-import names one file, never a directory: a directory (or a
+	// glob) would re-import files nobody looked at.
+	for _, r := range *fl.reimport {
+		fi, err := os.Stat(r)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb upload: --reimport: %v\n", err)
+			return exitUsage
+		}
+		if !fi.Mode().IsRegular() {
+			return usageError(e, "upload", "--reimport %s: not a regular file: name each file to import again", r)
+		}
+		if strings.ContainsAny(r, "*?[") {
+			return usageError(e, "upload", "--reimport %s: name the file itself, not a pattern", r)
+		}
+	}
+	paths, err := expandPaths(args)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cfonb upload: %v\n", err)
 		return exitUsage
 	}
 	if len(paths) == 0 {
-		return usageError(e, "upload", "no file found in %s", strings.Join(fs.Args(), " "))
+		return usageError(e, "upload", "no file found in %s", strings.Join(args, " "))
+	}
+	for _, r := range *fl.reimport {
+		if !containsPath(paths, r) {
+			return usageError(e, "upload", "--reimport %s: give the file among the FILEs too", r)
+		}
 	}
 
 	red := &upload.Redactor{}
 	var creds func() (upload.Credentials, error)
-	if !*dryRun {
+	if !*fl.dryRun {
 		c, code := credentialsFromEnv(e)
 		if code != exitOK {
 			return code
@@ -135,28 +223,123 @@ func runUpload(ctx context.Context, e *env, args []string) int {
 		red.Add(c.Password)
 		red.Add(c.ClientSecret)
 	}
+	stdout, stderr := red.Writer(e.stdout), red.Writer(e.stderr)
+	asJSON := *fl.format == "json"
+	w := &words.Words{Out: stdout, StateDir: dir, Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
+		Mapping: mapping, DryRun: *fl.dryRun}
 	opts := upload.Options{
-		Dossier: dossierID, Endpoints: ep, StateDir: dir, BankNames: names,
-		NoIBANControl: *noIBANControl, DryRun: *dryRun, Force: *force,
-		Credentials: creds, Out: e.stdout, Redactor: red,
+		Dossier: dossierID, Mapping: mapping, Endpoints: ep, StateDir: dir, BankNames: names,
+		NoIBANControl: *fl.noIBANControl, DryRun: *fl.dryRun, RetryUnknown: *fl.retryUnknown,
+		Reimport: *fl.reimport, FailFast: *fl.failFast, SkipRegistration: skip, SkipAllRegistration: skipAll,
+		Credentials: creds, Notify: stderr, Redactor: red, UserAgent: userAgent(),
 	}
-	if *verbose {
+	if *fl.timeout > 0 {
+		opts.Timeouts = upload.Timeouts{Request: *fl.timeout, ImportResponse: *fl.timeout, Import: max(*fl.timeout*3, upload.DefaultTimeouts().Import)}
+	}
+	if !asJSON {
+		opts.OnAccount, opts.OnFile = w.Account, w.File
+	}
+	if *fl.verbose || *fl.dryRun {
+		where := fmt.Sprintf("dossier %d", dossierID)
+		if mapping != nil {
+			where = fmt.Sprintf("dossiers from %s (%s)", mapping.Path, plural(mapping.Len(), "account"))
+		}
+		fmt.Fprintf(stderr, "platform %s: token URL %s, API URL %s; %s; state %s\n", upload.PlatformID(ep.APIURL), ep.AuthURL, ep.APIURL, where, dir)
+	}
+	if *fl.verbose {
 		opts.Verbose = e.stderr
 	}
-	_, err = upload.Run(ctx, opts, paths)
+	if e.stderrIsTerminal && !asJSON {
+		opts.Progress = words.Progress(stderr)
+	}
+	rep, err := upload.Run(ctx, opts, paths)
+	diag := stdout // with the decisions, as cfonb validate prints them
+	if asJSON {
+		diag = stderr
+	}
+	for _, v := range rep.Validation {
+		for _, line := range upload.Diagnostics(v) {
+			fmt.Fprintln(diag, line)
+		}
+	}
+	if asJSON {
+		if jerr := writeUploadJSON(stdout, rep); jerr != nil {
+			fmt.Fprintf(stderr, "cfonb upload: %v\n", jerr)
+			return exitUsage
+		}
+	} else {
+		w.Summary(rep, err)
+	}
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, upload.ErrInvalid):
-		fmt.Fprintf(e.stderr, "cfonb upload: %s\n", red.String(err.Error()))
+		fmt.Fprintf(stderr, "cfonb upload: %s\n", err)
 		return exitInvalid
 	case errors.Is(err, upload.ErrSetup):
-		fmt.Fprintf(e.stderr, "cfonb upload: %s\n", red.String(err.Error()))
+		fmt.Fprintf(stderr, "cfonb upload: %s\n", err)
 		return exitUsage
 	default:
-		fmt.Fprintf(e.stderr, "cfonb upload: %s\n", red.String(err.Error()))
+		fmt.Fprintf(stderr, "cfonb upload: %s\n", err)
 		return exitNetwork
 	}
+}
+
+// containsPath reports whether paths holds p (compared as absolute paths).
+func containsPath(paths []string, p string) bool {
+	abs := func(s string) string {
+		if a, err := filepath.Abs(s); err == nil {
+			return a
+		}
+		return s
+	}
+	want := abs(p)
+	for _, q := range paths {
+		if abs(q) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// writeUploadJSON prints the report as one JSON document.
+func writeUploadJSON(w io.Writer, rep *upload.Report) error {
+	type validation struct {
+		Path     string `json:"path"`
+		Errors   int    `json:"errors"`
+		Warnings int    `json:"warnings"`
+	}
+	type summary struct {
+		Files             int `json:"files"`
+		Imported          int `json:"imported"`
+		Skipped           int `json:"skipped"`
+		Blocked           int `json:"blocked"`
+		Held              int `json:"held"`
+		Failed            int `json:"failed"`
+		Unknown           int `json:"unknown"`
+		NotAttempted      int `json:"not_attempted"`
+		Registered        int `json:"accounts_registered"`
+		AlreadyRegistered int `json:"accounts_already_registered"`
+	}
+	s := rep.Summary()
+	doc := struct {
+		*upload.Report
+		Validation []validation `json:"validation"`
+		Summary    summary      `json:"summary"`
+	}{Report: rep, Validation: []validation{}, Summary: summary{s.Files, s.Imported, s.Skipped, s.Blocked, s.Held, s.Failed,
+		s.Unknown, s.NotAttempted, s.Registered, s.AlreadyRegistered}}
+	for _, v := range rep.Validation {
+		doc.Validation = append(doc.Validation, validation{v.Path, v.Errors, v.Warnings})
+	}
+	if doc.Report.Files == nil {
+		doc.Report.Files = []*upload.FileResult{}
+	}
+	if doc.Report.Accounts == nil {
+		doc.Report.Accounts = []*upload.AccountResult{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
 }
 
 // endpointsFromFlags picks the documented URLs of --env, then applies the
@@ -166,11 +349,17 @@ func endpointsFromFlags(e *env, cmd string, fs *pflag.FlagSet, envName, authURL,
 	if err != nil {
 		return ep, usageError(e, cmd, "--env: %v", err)
 	}
-	if fs.Changed("auth-url") {
-		ep.AuthURL = authURL
+	// Both or neither: a test server's API URL with the default token URL
+	// would log in at the real platform with real credentials.
+	if fs.Changed("auth-url") != fs.Changed("api-url") {
+		given, missing := "--auth-url", "--api-url"
+		if fs.Changed("api-url") {
+			given, missing = missing, given
+		}
+		return ep, usageError(e, cmd, "%s without %s: give both URLs of one platform, or --env alone", given, missing)
 	}
-	if fs.Changed("api-url") {
-		ep.APIURL = apiURL
+	if fs.Changed("auth-url") {
+		ep.AuthURL, ep.APIURL = authURL, apiURL
 	}
 	ep, err = ep.Check()
 	if err != nil {
@@ -253,318 +442,11 @@ func readPassword(r io.Reader) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-const journalUsage = `Usage: cfonb journal [--state-dir DIR] [--env prod|staging | --api-url URL] [--accounts] [--json]
-       cfonb journal --mark-done [--state-dir DIR] (--env prod|staging | --api-url URL) FILE...
-
-Lists what cfonb upload imported, when and where: one line per import
-attempt, with its status:
-  done     imported (HTTP 2xx)
-  unknown  the answer was lost (502, 504, timeout, broken connection): the
-           file may or may not be in Inqom; it was not resent
-  pending  the run stopped while sending (crash, power cut): same as unknown
-  failed   not processed (refused, or retries exhausted); does not block
-With --env or --api-url, only that platform's entries; --accounts lists the
-registered accounts instead.
-
-After an "unknown" or "pending" import, check the dossier's bank entries in
-Inqom. If the statements are there, record it with --mark-done (nothing is
-sent; --env or --api-url must name the platform); if not, re-run cfonb
-upload with --force.
-
-The state directory (default $XDG_STATE_HOME/cfonb, else
-~/.local/state/cfonb) holds accounts.json and journal.json, each replaced
-atomically; back it up like your books, e.g.
-  tar czf cfonb-state-$(date +%F).tgz -C ~/.local/state cfonb
-
-Examples:
-  cfonb journal
-  cfonb journal --env staging --json
-  cfonb journal --mark-done --env prod releves/2026-03-02.txt
-
-Flags:
-`
-
-func runJournal(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("journal", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	stateDir := fs.String("state-dir", "", "state directory (default $XDG_STATE_HOME/cfonb)")
-	envName := fs.String("env", "prod", "platform: prod or staging (recette)")
-	apiURL := fs.String("api-url", "", "API base URL, overriding --env's")
-	asJSON := fs.Bool("json", false, "one JSON object per line")
-	accounts := fs.Bool("accounts", false, "list the registered accounts")
-	markDone := fs.Bool("mark-done", false, "record FILEs as imported to the platform, sending nothing")
-	fs.Usage = func() { io.WriteString(e.stderr, journalUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
+// userAgent is "cfonb/<module version>", sent with every request.
+func userAgent() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
 	}
-	dir, code := stateDirFromFlag(e, "journal", *stateDir)
-	if code != exitOK {
-		return code
-	}
-	if *markDone && !fs.Changed("env") && !fs.Changed("api-url") {
-		// Recording an import on the wrong platform would make a later
-		// upload skip a file that is not there: no default for this.
-		return usageError(e, "journal", "--mark-done needs the platform: give --env prod, --env staging or --api-url URL")
-	}
-	platform := ""
-	if fs.Changed("env") || fs.Changed("api-url") {
-		ep, err := upload.EnvEndpoints(*envName)
-		if err != nil {
-			return usageError(e, "journal", "--env: %v", err)
-		}
-		if fs.Changed("api-url") {
-			ep.APIURL = *apiURL
-		}
-		if platform, err = upload.Platform(ep.APIURL); err != nil {
-			return usageError(e, "journal", "%v", err)
-		}
-	}
-	if *markDone {
-		if fs.NArg() == 0 {
-			return usageError(e, "journal", "--mark-done needs FILEs")
-		}
-		return journalMarkDone(e, dir, platform, fs.Args())
-	}
-	if fs.NArg() > 0 {
-		return usageError(e, "journal", "unexpected argument %q (FILEs go with --mark-done)", fs.Arg(0))
-	}
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(e.stderr, "cfonb journal: no state in %s: nothing was uploaded from here yet\n", dir)
-		return exitOK
-	}
-	st, err := upload.OpenState(dir, false)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
-	}
-	defer st.Close()
-	if *accounts {
-		return journalAccounts(e, st, platform, *asJSON)
-	}
-	var entries []upload.Entry
-	for _, en := range st.Entries() {
-		if platform == "" || en.Platform == platform {
-			entries = append(entries, en)
-		}
-	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		for _, en := range entries {
-			if err := enc.Encode(en); err != nil {
-				fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-				return exitUsage
-			}
-		}
-		return exitOK
-	}
-	if len(entries) == 0 {
-		fmt.Fprintf(e.stderr, "cfonb journal: no import recorded in %s\n", dir)
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTARTED (UTC)\tSTATUS\tPLATFORM\tFILE\tSHA256\tSTATEMENTS\tDETAIL")
-	for _, en := range entries {
-		detail := en.Detail
-		if en.HTTPStatus != 0 && !strings.Contains(detail, "HTTP") {
-			detail = strings.TrimSpace(fmt.Sprintf("HTTP %d %s", en.HTTPStatus, detail))
-		}
-		if en.Forced {
-			detail = strings.TrimSpace("forced " + detail)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.ID, en.Started.UTC().Format("2006-01-02 15:04:05"),
-			en.Status, en.Platform, en.File, en.SHA256[:min(12, len(en.SHA256))], statementsCell(en.Statements), detail)
-	}
-	if err := tw.Flush(); err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
-	}
-	return exitOK
-}
-
-// statementsCell summarises an entry's statements in one table cell.
-func statementsCell(ss []upload.StatementRecord) string {
-	switch len(ss) {
-	case 0:
-		return "-"
-	case 1:
-		return fmt.Sprintf("%s %s..%s", ss[0].IBAN, ss[0].From, ss[0].To)
-	}
-	from, to := ss[0].From, ss[0].To
-	for _, s := range ss[1:] {
-		from, to = min(from, s.From), max(to, s.To)
-	}
-	return fmt.Sprintf("%d statements %s..%s", len(ss), from, to)
-}
-
-func journalAccounts(e *env, st *upload.State, platform string, asJSON bool) int {
-	var list []upload.AccountRecord
-	for _, a := range st.Accounts() {
-		if platform == "" || a.Platform == platform {
-			list = append(list, a)
-		}
-	}
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		for _, a := range list {
-			if err := enc.Encode(a); err != nil {
-				fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-				return exitUsage
-			}
-		}
-		return exitOK
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGISTERED (UTC)\tPLATFORM\tDOSSIER\tIBAN\tBANK NAME\tIBAN CONTROL\tHTTP")
-	for _, a := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%t\t%d\n", a.Registered.UTC().Format("2006-01-02 15:04:05"),
-			a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus)
-	}
-	if err := tw.Flush(); err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
-	}
-	return exitOK
-}
-
-func journalMarkDone(e *env, dir, platform string, args []string) int {
-	paths, err := expandPaths(args)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
-	}
-	var files []*upload.File
-	for _, p := range paths {
-		f, err := upload.PrepareFile(p)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-			return exitUsage
-		}
-		if len(f.Statements) == 0 {
-			fmt.Fprintf(e.stderr, "cfonb journal: %s: no statement found: it cannot have been imported\n", p)
-			return exitInvalid
-		}
-		files = append(files, f)
-	}
-	st, err := upload.OpenState(dir, true)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
-	}
-	defer st.Close()
-	for _, f := range files {
-		id, err := st.MarkDone(platform, f, time.Now().UTC())
-		if err != nil {
-			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-			return exitUsage
-		}
-		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s: journal entry %d\n", f.Path, f.SHA256[:16], platform, id)
-	}
-	return exitOK
-}
-
-const sandboxUsage = `Usage: cfonb sandbox [--addr HOST:PORT] [--token-lifetime D] [--fault SPEC]... [--refuse IBAN]... [-q]
-       cfonb sandbox --write-samples DIR
-
-Runs a local stand-in for the Inqom banking API on a loopback address, with
-its token endpoint, the account registration and the file import, keeping
-accounts and imported files in memory (gone when it stops). It prints the
-URLs and the test credentials to give cfonb upload, so that the whole
-pipeline can be rehearsed with no real credentials. It follows cfonb's
-working assumptions: a duplicate account answers 409; a re-import is booked
-again (so a double import shows). GET /sandbox/state lists what arrived.
-
-Faults rehearse the failure cases, ROUTE=WHAT[*N][,retry-after=S]:
-  token=503*2,retry-after=1   the next 2 logins answer 503 (retried)
-  accounts=expire             the token "expires" (401, then a new login)
-  import=processed-502        the file is imported but the answer is a 502
-  import=drop                 the connection breaks after the file is sent
-  import=hang                 the import never answers (a timeout)
-
-Examples:
-  cfonb sandbox
-  cfonb sandbox --write-samples /tmp/rehearsal
-  cfonb sandbox --addr 127.0.0.1:0 --fault import=processed-502
-
-Flags:
-`
-
-func runSandbox(ctx context.Context, e *env, args []string) int {
-	fs := pflag.NewFlagSet("sandbox", pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	addr := fs.String("addr", "127.0.0.1:8642", "loopback address to listen on (port 0: any free port)")
-	lifetime := fs.Duration("token-lifetime", time.Hour, "lifetime of the tokens it issues")
-	faults := fs.StringArray("fault", nil, "inject a fault (see above); repeatable")
-	refuse := fs.StringArray("refuse", nil, "answer 400 to the registration of this IBAN; repeatable")
-	quiet := fs.BoolP("quiet", "q", false, "do not log each request on standard error")
-	samples := fs.String("write-samples", "", "write three small valid statement files into `DIR` for a rehearsal, then exit")
-	fs.Usage = func() { fmt.Fprint(e.stderr, sandboxUsage); fs.PrintDefaults() }
-	if code, done := parseFlags(fs, e, args); done {
-		return code
-	}
-	if fs.NArg() > 0 {
-		return usageError(e, "sandbox", "unexpected argument %q", fs.Arg(0))
-	}
-	if *samples != "" {
-		paths, err := sandbox.WriteSamples(*samples)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "cfonb sandbox: %v\n", err)
-			return exitUsage
-		}
-		for _, p := range paths {
-			fmt.Fprintln(e.stdout, p)
-		}
-		return exitOK
-	}
-	if *lifetime < time.Minute {
-		return usageError(e, "sandbox", "--token-lifetime must be at least 1m (cfonb renews a token 30s before it expires)")
-	}
-	opts := sandbox.Options{TokenLifetime: *lifetime}
-	if !*quiet {
-		opts.Log = e.stderr
-	}
-	srv := sandbox.New(opts)
-	for _, spec := range *faults {
-		f, n, err := sandbox.ParseFault(spec)
-		if err != nil {
-			return usageError(e, "sandbox", "%v", err)
-		}
-		srv.Inject(f, n)
-	}
-	for _, ib := range *refuse {
-		srv.RefuseAccount(strings.ToUpper(strings.ReplaceAll(ib, " ", "")), http.StatusBadRequest, "refused by the sandbox (--refuse)")
-	}
-	l, err := sandbox.Listen(*addr)
-	if err != nil {
-		return usageError(e, "sandbox", "%v", err)
-	}
-	base := "http://" + l.Addr().String()
-	user, pw, id, secret := srv.Credentials()
-	fmt.Fprintf(e.stdout, `cfonb sandbox: a stand-in for the Inqom banking API, in memory, on %s
-  token URL:  %s%s
-  API URL:    %s
-  what arrived: %s%s
-Test credentials (they open nothing but this sandbox):
-  export INQOM_USERNAME=%s INQOM_PASSWORD=%s
-  export INQOM_CLIENT_ID=%s INQOM_CLIENT_SECRET=%s
-Rehearse with:
-  cfonb upload --auth-url %s%s --api-url %s --dossier 1 --state-dir /tmp/cfonb-rehearsal FILE...
-Stop with Ctrl-C.
-`, base, base, sandbox.TokenPath, base, base, sandbox.StatePath, user, pw, id, secret, base, sandbox.TokenPath, base)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(l) }()
-	select {
-	case err := <-errc:
-		fmt.Fprintf(e.stderr, "cfonb sandbox: %v\n", err)
-		return exitNetwork
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		hs.Close()
-	}
-	fmt.Fprintln(e.stderr, "cfonb sandbox: stopped")
-	return exitOK
+	return "cfonb/" + v
 }

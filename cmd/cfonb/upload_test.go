@@ -81,9 +81,9 @@ func TestUploadEndToEnd(t *testing.T) {
 	assert.Equal(t, ""+
 		"registered account FR7030002005500000157845Z02 (30002 00550 0000157845Z EUR) in dossier 77: bank name \"LCL - Le Crédit Lyonnais\", IBAN control on\n"+
 		"registered account FR7630004008230001000015611 (30004 00823 00010000156 EUR) in dossier 77: bank name \"BNP Paribas\", IBAN control on\n"+
-		"imported "+f.files[0]+" (1 statement) to "+f.srv.URL+": HTTP 200\n"+
-		"imported "+f.files[1]+" (1 statement) to "+f.srv.URL+": HTTP 200\n"+
-		"imported "+f.files[2]+" (1 statement) to "+f.srv.URL+": HTTP 200\n"+
+		"imported "+f.files[0]+" (1 statement) to "+f.srv.URL+", dossier 77: HTTP 200, import id 1\n"+
+		"imported "+f.files[1]+" (1 statement) to "+f.srv.URL+", dossier 77: HTTP 200, import id 2\n"+
+		"imported "+f.files[2]+" (1 statement) to "+f.srv.URL+", dossier 77: HTTP 200, import id 3\n"+
 		"2 accounts registered, 0 already registered; 3 files imported, 0 skipped as already imported\n", r.stdout)
 	assert.Equal(t, []string{"token", "accounts", "accounts", "import", "import", "import"}, f.routes())
 	for i, im := range f.sb.Imports() {
@@ -105,8 +105,8 @@ func TestUploadEndToEnd(t *testing.T) {
 	require.Equal(t, exitOK, j.code, j.stderr)
 	lines := strings.Split(strings.TrimSpace(j.stdout), "\n")
 	require.Len(t, lines, 4)
-	assert.Regexp(t, `^ID +STARTED \(UTC\) +STATUS +PLATFORM +FILE +SHA256 +STATEMENTS +DETAIL$`, lines[0])
-	assert.Regexp(t, `^1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +done +`+regexp.QuoteMeta(f.srv.URL)+` +`+regexp.QuoteMeta(f.files[0])+
+	assert.Regexp(t, `^ID +STARTED \(UTC\) +STATUS +PLATFORM +DOSSIER +FILE +SHA256 +STATEMENTS +DETAIL$`, lines[0])
+	assert.Regexp(t, `^1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +done +`+regexp.QuoteMeta(f.srv.URL)+` +77 +`+regexp.QuoteMeta(f.files[0])+
 		` +[0-9a-f]{12} +FR7030002005500000157845Z02 2026-03-01\.\.2026-03-31 +HTTP 200 "1"$`, lines[1])
 	j = f.run(t, "", false, "journal", "--state-dir", f.state, "--accounts")
 	require.Equal(t, exitOK, j.code, j.stderr)
@@ -148,7 +148,17 @@ func TestUploadUsageErrors(t *testing.T) {
 		{"no file", append(append([]string{}, base...), "--dossier", "1"), nil, "no FILE given"},
 		{"stdin", append(append([]string{}, base...), "--dossier", "1", "-"), nil, "standard input cannot be uploaded"},
 		{"missing file", append(append([]string{}, base...), "--dossier", "1", "/nonexistent/x.txt"), nil, "/nonexistent/x.txt: no such file or directory"},
-		{"plain http", []string{"upload", "--dossier", "1", "--api-url", "http://example.com", f.files[0]}, nil, "plain http is refused except towards a loopback address"},
+		{"plain http", []string{"upload", "--dossier", "1", "--auth-url", "http://example.com/t", "--api-url", "http://example.com", f.files[0]}, nil, "plain http is refused except towards a loopback address"},
+		// Issue 10, defect 2: half a pair of URLs would log in at the real
+		// platform; both are refused before anything is read or sent.
+		{"api url alone", []string{"upload", "--dossier", "1", "--api-url", f.srv.URL, "--state-dir", f.state, f.files[0]}, nil,
+			"cfonb upload: --api-url without --auth-url: give both URLs of one platform, or --env alone"},
+		{"auth url alone", []string{"upload", "--dossier", "1", "--auth-url", f.srv.URL + "/identity/connect/token", "--state-dir", f.state, f.files[0]}, nil,
+			"cfonb upload: --auth-url without --api-url: give both URLs of one platform, or --env alone"},
+		{"mixed platforms", []string{"upload", "--dossier", "1", "--auth-url", "https://auth.inqom.com/identity/connect/token", "--api-url", f.srv.URL, "--state-dir", f.state, f.files[0]}, nil,
+			"the token URL https://auth.inqom.com/identity/connect/token is Inqom production but the API URL " + f.srv.URL + " is a loopback test server"},
+		{"prod and staging", []string{"upload", "--dossier", "1", "--auth-url", "https://auth.inqom.com/identity/connect/token", "--api-url", "https://wa-fred-banking-staging.azurewebsites.net", "--state-dir", f.state, f.files[0]}, nil,
+			"is Inqom production but the API URL https://wa-fred-banking-staging.azurewebsites.net is Inqom staging"},
 		{"env", []string{"upload", "--dossier", "1", "--env", "dev", f.files[0]}, nil, `unknown environment "dev"`},
 		{"unknown flag", []string{"upload", "--password", "x"}, nil, "unknown flag: --password"},
 		{"bank name", append(append([]string{}, base...), "--dossier", "1", "--bank-name", "A", "--bank-name", "B", f.files[0]), nil, "--bank-name given twice"},
@@ -176,8 +186,9 @@ func TestUploadHelp(t *testing.T) {
 	for _, cmd := range []string{"upload", "journal", "sandbox"} {
 		r := f.run(t, "", false, cmd, "--help")
 		assert.Equal(t, exitOK, r.code, cmd)
-		assert.Contains(t, r.stderr, "Usage: cfonb "+cmd, cmd)
-		assert.Contains(t, r.stderr, "Examples:", cmd)
+		assert.Empty(t, r.stderr, cmd)
+		assert.Contains(t, r.stdout, "Usage: cfonb "+cmd, cmd)
+		assert.Contains(t, r.stdout, "Examples:", cmd)
 	}
 }
 
@@ -188,8 +199,10 @@ func TestUploadDryRunNeedsNoCredentials(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, ""+
 		"would register account FR7030002005500000157845Z02 (30002 00550 0000157845Z EUR) in dossier 77: bank name \"LCL - Le Crédit Lyonnais\", IBAN control on\n"+
-		"would import "+f.files[0]+" (1 statement, sha256 "+r.stdout[strings.Index(r.stdout, "sha256 ")+7:strings.Index(r.stdout, "sha256 ")+23]+") to "+f.srv.URL+"\n"+
-		"dry run: 1 account to register, 1 file to import, 0 skipped, 0 refused; nothing was sent\n", r.stdout)
+		"would import "+f.files[0]+" (1 statement, sha256 "+r.stdout[strings.Index(r.stdout, "sha256 ")+7:strings.Index(r.stdout, "sha256 ")+23]+") to "+f.srv.URL+", dossier 77\n"+
+		"dry run: 1 account to register, 1 file to import (0 again), 0 skipped, 0 refused, 0 held back; nothing was sent\n", r.stdout)
+	// Issue 10, defect 2: both URLs and the dossier are shown.
+	assert.Equal(t, "platform "+f.srv.URL+": token URL "+f.srv.URL+"/identity/connect/token, API URL "+f.srv.URL+"; dossier 77; state "+f.state+"\n", r.stderr)
 	assert.Empty(t, f.sb.Requests())
 	_, err := os.Stat(f.state)
 	assert.ErrorIs(t, err, os.ErrNotExist)
@@ -199,10 +212,11 @@ func TestUploadLoginRefused(t *testing.T) {
 	f := newUpFixture(t)
 	f.environ["INQOM_PASSWORD"] = "not-the-password"
 	r := f.upload(t, f.files[0])
-	assert.Equal(t, exitNetwork, r.code)
+	// Issue 10, defect 9: a refused login is the user's to fix: exit 2.
+	assert.Equal(t, exitUsage, r.code)
 	assert.Equal(t, "login refused by "+f.srv.URL+"/identity/connect/token: invalid_grant (HTTP 400): check INQOM_USERNAME and INQOM_PASSWORD\n"+
 		"nothing was registered or imported\n", r.stdout)
-	assert.Contains(t, r.stderr, "cfonb upload: upload incomplete: login refused")
+	assert.Contains(t, r.stderr, "cfonb upload: setup problem: login refused")
 	assert.Equal(t, []string{"token"}, f.routes())
 	assert.NotContains(t, r.stdout+r.stderr, "not-the-password")
 }
@@ -212,15 +226,18 @@ func TestUploadUnknownOutcomeThenMarkDone(t *testing.T) {
 	f.sb.Inject(sandbox.Fault{Route: sandbox.RouteImport, Status: http.StatusBadGateway, Process: true}, 1)
 	r := f.upload(t, f.files[0], f.files[1])
 	require.Equal(t, exitNetwork, r.code, r.stdout)
-	assert.Contains(t, r.stdout, f.files[0]+": OUTCOME UNKNOWN: import "+f.files[0]+": HTTP 502 Bad Gateway")
-	assert.Contains(t, r.stdout, "stopped: not attempted: "+f.files[1]+"\n")
-	assert.Len(t, f.sb.Imports(), 1, "processed once, never resent")
+	assert.Contains(t, r.stdout, f.files[0]+": OUTCOME UNKNOWN: HTTP 502: \"Bad Gateway\"\n")
+	assert.Contains(t, r.stdout, "  if they are there: cfonb journal --mark-done --state-dir "+f.state+" --api-url "+f.srv.URL+" "+f.files[0]+"\n")
+	assert.Contains(t, r.stdout, "  if they are not:   re-run cfonb upload with --retry-unknown\n")
+	assert.Contains(t, r.stdout, "imported "+f.files[1]+" (1 statement)")
+	assert.Len(t, f.sb.Imports(), 2, "processed once, never resent; the other file goes on")
 
 	// The next run does not resend it.
 	r = f.upload(t, f.files[0])
 	assert.Equal(t, exitNetwork, r.code)
-	assert.Contains(t, r.stdout, "not importing "+f.files[0]+": the import of "+f.files[0])
-	assert.Len(t, f.sb.Imports(), 1)
+	assert.Contains(t, r.stdout, "not importing "+f.files[0]+": its import on ")
+	assert.Contains(t, r.stdout, "(as "+f.files[0]+", dossier 77) has an unknown outcome\n")
+	assert.Len(t, f.sb.Imports(), 2)
 
 	j := f.run(t, "", false, "journal", "--state-dir", f.state)
 	assert.Regexp(t, `unknown +`+regexp.QuoteMeta(f.srv.URL), j.stdout)
@@ -228,7 +245,7 @@ func TestUploadUnknownOutcomeThenMarkDone(t *testing.T) {
 	// The user finds it in Inqom and records it.
 	m := f.run(t, "", false, "journal", "--state-dir", f.state, "--mark-done", "--api-url", f.srv.URL, f.files[0])
 	require.Equal(t, exitOK, m.code, m.stderr)
-	assert.Regexp(t, `^recorded `+regexp.QuoteMeta(f.files[0])+` \(sha256 [0-9a-f]{16}\) as imported to `+regexp.QuoteMeta(f.srv.URL)+`: journal entry 2\n$`, m.stdout)
+	assert.Regexp(t, `^recorded `+regexp.QuoteMeta(f.files[0])+` \(sha256 [0-9a-f]{16}\) as imported to `+regexp.QuoteMeta(f.srv.URL)+`: journal entry 3\n$`, m.stdout)
 	r = f.upload(t, f.files[0], f.files[1])
 	require.Equal(t, exitOK, r.code, r.stdout)
 	assert.Contains(t, r.stdout, "skip "+f.files[0]+": already imported on ")
@@ -383,7 +400,7 @@ func TestSandboxCommand(t *testing.T) {
 	code := run(t.Context(), ue, []string{"upload", "--auth-url", base + "/identity/connect/token", "--api-url", base,
 		"--dossier", "1", "--state-dir", t.TempDir(), files[0]})
 	require.Equal(t, exitOK, code, uout.String()+uerr.String())
-	assert.Contains(t, uout.String(), "login at "+base+"/identity/connect/token: HTTP 503; retrying in 0s (attempt 2 of 5)\n")
+	assert.Contains(t, uerr.String(), "login at "+base+"/identity/connect/token: HTTP 503; retrying in 0s (attempt 2 of 5)\n", "retries are told on standard error")
 
 	cancel()
 	select {

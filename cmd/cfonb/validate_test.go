@@ -118,7 +118,8 @@ func TestValidateDirectoryIsWalkedInOrder(t *testing.T) {
 	want := dir + "/a.txt: 22 records, 5 statements: 0 errors, 0 warnings\n" +
 		dir + "/b.txt: 22 records, 5 statements: 0 errors, 0 warnings\n" +
 		dir + "/sub/c.txt:4:91: error: new balance 125.00 does not reconcile: old balance 100.00 (line 1) + 2 movements 15.00 = 115.00 (difference 10.00) [balance]\n" +
-		dir + "/sub/c.txt: 4 records, 1 statement: 1 error, 0 warnings\n"
+		dir + "/sub/c.txt: 4 records, 1 statement: 1 error, 0 warnings\n" +
+		"3 files: 1 error, 0 warnings\n"
 	assert.Equal(t, want, r.stdout)
 }
 

@@ -2,58 +2,88 @@
 // the old content or the new one, never a half-written file: the data goes
 // to a temporary file in the same folder, is synced, then renamed over the
 // target.
+//
+// A file that is replaced keeps its identity (see Replace and Write):
+//   - a symbolic link is followed: its target is rewritten, the link stays;
+//   - the owner, the group and the mode bits (setuid, setgid and sticky
+//     included) are copied to the new file; as root the owner is restored
+//     with chown;
+//   - a file with hard links, or whose owner or group cannot be restored
+//     (not running as root), is rewritten in place instead of renamed, so
+//     that every link and the ownership stay: the new content is first
+//     written completely to a temporary file and synced, then copied over
+//     the old content. A crash during that copy leaves the complete new
+//     content in the temporary file (its name is in the error).
+//
+// Source adds a check for a file being rewritten from its own content
+// ("cfonb fmt -w"): the file must not change between the read and the
+// replacement, or nothing is written (ErrChanged).
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 )
 
-// Write replaces the file at path with what write produces. The new file
-// takes perm, or the mode of the file it replaces when perm is zero and the
-// file exists (0644 if it does not). If write returns an error, or anything
-// fails, the target is left untouched and the temporary file removed.
-func Write(path string, perm fs.FileMode, write func(w io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
+// Method says how a file was written.
+type Method uint8
+
+const (
+	// Created: the file did not exist; it was created by a rename.
+	Created Method = iota
+	// Renamed: a new file with the old one's owner, group and mode was
+	// renamed over it (atomic: a reader sees the old or the new content).
+	Renamed
+	// InPlace: the old file was rewritten in place, after the new content
+	// was complete and synced in a temporary file, to keep its hard links
+	// or an owner that could not be restored.
+	InPlace
+)
+
+// String names the method, for messages.
+func (m Method) String() string {
+	switch m {
+	case Created:
+		return "created"
+	case Renamed:
+		return "replaced"
+	case InPlace:
+		return "rewritten in place"
 	}
-	if perm == 0 {
-		perm = 0o644
-		if fi, statErr := os.Stat(path); statErr == nil {
-			perm = fi.Mode().Perm()
-		}
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	return fmt.Sprintf("Method(%d)", uint8(m))
+}
+
+// Write replaces the file at path with what write produces. A new file
+// takes perm (0644 when perm is zero); an existing file keeps its identity
+// as the package documentation says, and takes perm only when perm is not
+// zero. If write returns an error, or anything fails, the target is left
+// untouched and the temporary file removed.
+func Write(path string, perm fs.FileMode, write func(w io.Writer) error) error {
+	_, err := WriteMethod(path, perm, write)
+	return err
+}
+
+// WriteMethod is Write, and says how the file was written.
+func WriteMethod(path string, perm fs.FileMode, write func(w io.Writer) error) (Method, error) {
+	target, err := resolve(path)
 	if err != nil {
-		return fmt.Errorf("atomicfile: %w", err)
+		return 0, err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
+	old, err := os.Stat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		old = nil
+	case err != nil:
+		return 0, fmt.Errorf("atomicfile: %w", err)
+	case !old.Mode().IsRegular():
+		return 0, fmt.Errorf("atomicfile: %s: not a regular file", path)
 	}
-	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("atomicfile: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("atomicfile: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("atomicfile: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("atomicfile: %w", err)
-	}
-	syncDir(dir)
-	return nil
+	return commit(target, old, perm, write, nil)
 }
 
 // WriteFile is Write for a byte slice.
@@ -62,6 +92,137 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// resolve follows the symbolic links of path, so that the file they lead to
+// is written and the links stay. A path that does not exist is returned as
+// is; a dangling link is an error (writing would create a file somewhere
+// the user did not name).
+func resolve(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return path, nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", fmt.Errorf("atomicfile: %s: a symbolic link that leads nowhere: %w", path, err)
+	}
+	return target, nil
+}
+
+// tempPattern is the pattern of the temporary file for a target named
+// base: hidden, named after the target so that a leftover is recognised,
+// and short enough for any file system (a 240-byte name plus a suffix
+// would pass the 255-byte limit of a name).
+func tempPattern(base string) string {
+	const keep = 64
+	if len(base) > keep {
+		cut := keep
+		for cut > 0 && !utf8.RuneStart(base[cut]) {
+			cut--
+		}
+		base = base[:cut]
+	}
+	return "." + base + ".tmp-*"
+}
+
+// commit writes the new content to a temporary file next to target, gives
+// it old's identity (old is nil for a new file), runs verify (if not nil)
+// last, and puts the content in place.
+func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writer) error, verify func() error) (m Method, err error) {
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, tempPattern(base))
+	if err != nil {
+		return 0, fmt.Errorf("atomicfile: %w", err)
+	}
+	keepTmp := false
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			if !keepTmp {
+				os.Remove(tmp.Name())
+			}
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return 0, err
+	}
+	method := Created
+	if old != nil {
+		method = Renamed
+		if !keepIdentity(tmp, old) {
+			method = InPlace
+		}
+	}
+	switch {
+	case perm != 0 && method != InPlace:
+		err = tmp.Chmod(perm)
+	case old == nil:
+		err = tmp.Chmod(0o644)
+	case method == Renamed:
+		// After chown, which may clear the setuid and setgid bits.
+		err = tmp.Chmod(modeBits(old.Mode()))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("atomicfile: %w", err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return 0, fmt.Errorf("atomicfile: %w", err)
+	}
+	if verify != nil {
+		if err = verify(); err != nil {
+			return 0, err
+		}
+	}
+	if method == InPlace {
+		if err = copyInPlace(target, tmp); err != nil {
+			keepTmp = true
+			return 0, fmt.Errorf("atomicfile: rewriting %s in place: %w; its complete new content is in %s", target, err, tmp.Name())
+		}
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return InPlace, nil
+	}
+	if err = tmp.Close(); err != nil {
+		return 0, fmt.Errorf("atomicfile: %w", err)
+	}
+	if err = os.Rename(tmp.Name(), target); err != nil {
+		return 0, fmt.Errorf("atomicfile: %w", err)
+	}
+	syncDir(dir)
+	return method, nil
+}
+
+// modeBits are the mode bits a replacement keeps: permissions, setuid,
+// setgid and sticky.
+func modeBits(m fs.FileMode) fs.FileMode {
+	return m & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+}
+
+// copyInPlace copies the content of tmp over the file at target, keeping
+// target's inode (its hard links, owner, mode), then truncates and syncs it.
+func copyInPlace(target string, tmp *os.File) error {
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(f, tmp)
+	if err == nil {
+		err = f.Truncate(n)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // syncDir makes the rename durable; errors are ignored (some file systems

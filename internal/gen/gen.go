@@ -37,8 +37,8 @@ type Options struct {
 	Seed int64
 	// Size is the target size in bytes. Writing stops at the statement end
 	// that keeps the output at or just under Size (a few records under it;
-	// a break that lengthens a record may add a few bytes). At least one
-	// statement is written, whatever Size.
+	// a break that lengthens a record may add a few bytes). It must be at
+	// least MinSize: a file is whole statements.
 	Size int64
 	// Accounts is the number of accounts with a statement each business
 	// day, at most MaxAccounts. Zero chooses one account per 4 MiB of Size,
@@ -179,12 +179,25 @@ const MaxAccounts = 100_000
 
 // Errors returned for bad options.
 var (
-	ErrSize      = errors.New("gen: size must be positive")
+	ErrSize      = errors.New("gen: size too small")
 	ErrAccounts  = errors.New("gen: accounts must be between 0 (automatic) and 100000")
 	ErrErrorRate = errors.New("gen: error rate must be between 0 and 1")
 	ErrEOL       = errors.New("gen: unknown line end")
 	ErrStart     = errors.New("gen: start date is not a calendar date between 2000 and 2059")
 )
+
+// MinSize is the size of the smallest file Write makes: one statement
+// without movements (an old and a new balance record) with line ends eol.
+func MinSize(eol cfonb.EOL) int64 {
+	n := int64(cfonb.RecordLen)
+	switch eol {
+	case cfonb.EOLLF:
+		n++
+	case cfonb.EOLCRLF:
+		n += 2
+	}
+	return 2 * n
+}
 
 // Write writes a generated file to w and returns what it wrote. It stops
 // with ctx's error when ctx is cancelled, and returns w's first error.
@@ -287,6 +300,11 @@ func newGenerator(w io.Writer, opts Options) (*generator, error) {
 	}
 	if _, err := cfonb.ParseDate(start.AppendJJMMAA(nil)); err != nil || start.Year() < 2000 || start.Year() > 2059 {
 		return nil, ErrStart
+	}
+	if smallest := MinSize(opts.EOL); opts.Size < smallest {
+		// A file is whole statements: a smaller size cannot be kept.
+		return nil, fmt.Errorf("%w: %d bytes is less than the smallest file, one statement without movements (%d bytes)",
+			ErrSize, opts.Size, smallest)
 	}
 	g.start = businessDay(start.Time(), 1) // 31 December 2059 is a Wednesday: never past lastDay
 	n := opts.Accounts

@@ -326,11 +326,24 @@ func TestValidFiles(t *testing.T) {
 	}
 }
 
-func TestTinySizeWritesOneStatement(t *testing.T) {
-	data, st, _ := generate(t, Options{Seed: 9, Size: 1, EOL: cfonb.EOLCRLF})
+// TestTinySize: the smallest size gives one statement without movements;
+// a smaller one is refused (gen --size 1 wrote 244 bytes, issue 16.14).
+func TestTinySize(t *testing.T) {
+	data, st, _ := generate(t, Options{Seed: 9, Size: 244, EOL: cfonb.EOLCRLF})
 	assert.Equal(t, Stats{Bytes: 244, Records: 2, Statements: 1, Accounts: 3}, st)
 	assert.Equal(t, "01", string(data[:2]))
 	assert.Equal(t, "07", string(data[122:124]))
+	for _, tt := range []struct {
+		eol  cfonb.EOL
+		size int64
+	}{{cfonb.EOLCRLF, 244}, {cfonb.EOLLF, 242}, {cfonb.EOLNone, 240}} {
+		assert.Equal(t, tt.size, MinSize(tt.eol))
+		var buf bytes.Buffer
+		_, err := Write(context.Background(), &buf, Options{Seed: 9, Size: tt.size - 1, EOL: tt.eol})
+		require.ErrorIs(t, err, ErrSize)
+		assert.Equal(t, fmt.Sprintf("gen: size too small: %d bytes is less than the smallest file, one statement without movements (%d bytes)", tt.size-1, tt.size), err.Error())
+		assert.Zero(t, buf.Len())
+	}
 }
 
 func TestAccountsRenewBefore2060(t *testing.T) {

@@ -63,6 +63,17 @@ type Options struct {
 	Log io.Writer
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// TokenType is the token_type of the tokens; empty means "Bearer".
+	// Whatever it says, resource calls must carry "Authorization: Bearer"
+	// (the documented scheme): anything else is answered 401.
+	TokenType string
+	// ExistsStatus is the status answered to the registration of an
+	// account already registered in the dossier; zero means 409 (cfonb's
+	// working assumption; the real answer is not documented).
+	ExistsStatus int
+	// ExistsMessage is the body of that answer (a JSON string); empty
+	// means "account already exists".
+	ExistsMessage string
 }
 
 // Route names an endpoint, for faults and the request log.
@@ -120,6 +131,13 @@ type Request struct {
 	// RemoteAddr is the client's address: two requests from the same
 	// address and port came on the same connection.
 	RemoteAddr string
+}
+
+// AuthScheme returns the scheme of the request's Authorization header
+// ("Bearer" when cfonb is right), or "" when there is none.
+func (r Request) AuthScheme() string {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return scheme
 }
 
 // newRequest starts the record of r.
@@ -193,6 +211,15 @@ func New(opts Options) *Server {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.TokenType == "" {
+		opts.TokenType = "Bearer"
+	}
+	if opts.ExistsStatus == 0 {
+		opts.ExistsStatus = http.StatusConflict
+	}
+	if opts.ExistsMessage == "" {
+		opts.ExistsMessage = "account already exists"
 	}
 	s := &Server{opts: opts, tokens: map[string]time.Time{}, refused: map[string]refusal{}}
 	mux := http.NewServeMux()
@@ -416,13 +443,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, form url.Values, 
 	answer(w, http.StatusOK, map[string]any{
 		"access_token": tok,
 		"expires_in":   int64(s.opts.TokenLifetime / time.Second),
-		"token_type":   "Bearer",
+		"token_type":   s.opts.TokenType,
 	})
 	return http.StatusOK
 }
 
 // authorized checks the bearer token; it answers 401 and returns false if
-// the token is missing, unknown or expired.
+// the scheme is not exactly "Bearer", or the token is missing, unknown or
+// expired.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
@@ -517,8 +545,8 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, a := range s.accounts {
 			if a.Dossier == dossier && a.IBAN == *ab.Iban {
-				answer(w, http.StatusConflict, "account already exists")
-				return http.StatusConflict
+				answer(w, s.opts.ExistsStatus, s.opts.ExistsMessage)
+				return s.opts.ExistsStatus
 			}
 		}
 		a := Account{ID: len(s.accounts) + 1, Dossier: dossier, IBAN: *ab.Iban, BankName: *ab.BankName,

@@ -1,0 +1,247 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+)
+
+// Regression tests for issue 16 ("hostile filesystems"), items 1, 2, 3
+// and 14, through the commands.
+
+func fileBytes(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func inodeOf(t *testing.T, path string) uint64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	return fi.Sys().(*syscall.Stat_t).Ino
+}
+
+// TestFmtWriteAppendedWhileRunning (16.1): records appended while fmt -w
+// ran were lost, with exit 0. The file now keeps them, nothing is written,
+// and fmt says so and exits 2.
+func TestFmtWriteAppendedWhileRunning(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o644})
+	p := filepath.Join(dir, "latin1-lf.txt")
+	orig := fileBytes(t, p)
+	const appended = "0130006    00001EUR2 12345678901  050326                                                  0000000015000{                \n"
+	var stderr bytes.Buffer
+	e := &env{stdout: io.Discard, stderr: &stderr, stdin: strings.NewReader("")}
+	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, replace: func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error) {
+		return src.Replace(func(w io.Writer) error {
+			if err := write(w); err != nil {
+				return err
+			}
+			// Another program appends a record once fmt has read the file.
+			f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = f.WriteString(appended)
+			require.NoError(t, err)
+			return f.Close()
+		})
+	}}
+	code := fmtFiles(context.Background(), e, cfg, []string{p}, 1)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, orig+appended, fileBytes(t, p), "the appended record is kept, nothing written")
+	assert.Equal(t, "cfonb fmt: "+p+": 605 bytes were read, it now has 726: the file changed while it was being read: nothing written (run the command again once nothing else writes to it)\n"+
+		"cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 1 failed\n"+
+		"  failed: "+p+": 605 bytes were read, it now has 726: the file changed while it was being read: nothing written (run the command again once nothing else writes to it)\n",
+		stderr.String())
+	assert.Equal(t, []string{"latin1-lf.txt"}, dirNames(t, dir), "no temporary file left")
+}
+
+// TestFmtWriteInterruptedAfterRename (16.14): fmt -w interrupted once its
+// last file was written printed "1 reformatted, 0 failed" and exited 2. It
+// did all its work: exit 0.
+func TestFmtWriteInterruptedAfterRename(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o644})
+	p := filepath.Join(dir, "latin1-lf.txt")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr bytes.Buffer
+	e := &env{stdout: io.Discard, stderr: &stderr, stdin: strings.NewReader("")}
+	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, replace: func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error) {
+		m, err := src.Replace(write)
+		cancel() // the interrupt arrives right after the rename
+		return m, err
+	}}
+	code := fmtFiles(ctx, e, cfg, []string{p}, 1)
+	assert.Equal(t, exitOK, code, stderr.String())
+	assert.Contains(t, stderr.String(), "cfonb fmt: 1 file: 1 reformatted, 0 already canonical, 0 failed\n")
+	assert.Equal(t, fileBytes(t, fmtTD+"latin1-lf.golden"), fileBytes(t, p))
+
+	// An interrupt before a file is done still fails it (exit 2).
+	dir = copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o644})
+	p = filepath.Join(dir, "latin1-lf.txt")
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	stderr.Reset()
+	code = fmtFiles(done, e, &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, replace: (*atomicfile.Source).Replace}, []string{p}, 1)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr.String(), "0 reformatted, 0 already canonical, 1 failed")
+	assert.Equal(t, fileBytes(t, fmtTD+"latin1-lf.txt"), fileBytes(t, p))
+}
+
+// TestFmtWriteKeepsIdentity (16.3): a symbolic link became a regular file
+// (its target unformatted), hard links were split, and the owner, group
+// and setgid bit were lost.
+func TestFmtWriteKeepsIdentity(t *testing.T) {
+	golden := fileBytes(t, fmtTD+"latin1-lf.golden")
+	t.Run("symlink", func(t *testing.T) {
+		dir := copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o644})
+		link := filepath.Join(dir, "link.txt")
+		require.NoError(t, os.Symlink("latin1-lf.txt", link))
+		r := fmtRun(t, "", "fmt", "-w", link)
+		assert.Equal(t, exitOK, r.code, r.stderr)
+		fi, err := os.Lstat(link)
+		require.NoError(t, err)
+		assert.Equal(t, os.ModeSymlink, fi.Mode().Type(), "still a link")
+		assert.Equal(t, golden, fileBytes(t, filepath.Join(dir, "latin1-lf.txt")), "the target is formatted")
+		assert.Equal(t, []string{"latin1-lf.txt", "link.txt"}, dirNames(t, dir))
+	})
+	t.Run("hard links", func(t *testing.T) {
+		dir := copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o644})
+		p := filepath.Join(dir, "latin1-lf.txt")
+		other := filepath.Join(dir, "other.txt")
+		require.NoError(t, os.Link(p, other))
+		ino := inodeOf(t, p)
+		r := fmtRun(t, "", "fmt", "-w", p)
+		assert.Equal(t, exitOK, r.code, r.stderr)
+		assert.Equal(t, p+": encoding cp1252 (detected: not UTF-8, not EBCDIC); 12 characters transliterated, 5 line ends changed to CRLF (rewritten in place, to keep its hard links or its owner)\n"+
+			"cfonb fmt: 1 file: 1 reformatted, 0 already canonical, 0 failed\n", r.stderr)
+		assert.Equal(t, golden, fileBytes(t, other), "every link sees the formatted file")
+		assert.Equal(t, ino, inodeOf(t, p))
+		assert.Equal(t, ino, inodeOf(t, other))
+		assert.Equal(t, []string{"latin1-lf.txt", "other.txt"}, dirNames(t, dir))
+	})
+	t.Run("owner group setgid", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to give the file to another user; CI runs as root")
+		}
+		dir := copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o640})
+		p := filepath.Join(dir, "latin1-lf.txt")
+		require.NoError(t, os.Chown(p, 4321, 8765))
+		require.NoError(t, os.Chmod(p, 0o640|os.ModeSetgid))
+		r := fmtRun(t, "", "fmt", "-w", p)
+		assert.Equal(t, exitOK, r.code, r.stderr)
+		fi, err := os.Stat(p)
+		require.NoError(t, err)
+		st := fi.Sys().(*syscall.Stat_t)
+		assert.Equal(t, [2]uint32{4321, 8765}, [2]uint32{st.Uid, st.Gid}, "owner and group kept")
+		assert.Equal(t, 0o640|os.ModeSetgid, fi.Mode(), "mode and setgid kept")
+		assert.Equal(t, golden, fileBytes(t, p))
+	})
+}
+
+// TestOutputIsAnInput (16.2): "cfonb export -o s.txt s.txt" replaced the
+// statement with its JSON, exit 0. Every command that writes refuses an
+// output that is one of its inputs, whatever path names it.
+func TestOutputIsAnInput(t *testing.T) {
+	stmt := fileBytes(t, "../../testdata/valid/multi-crlf.txt")
+	dir := t.TempDir()
+	s := filepath.Join(dir, "s.txt")
+	require.NoError(t, os.WriteFile(s, []byte(stmt), 0o644))
+	hard := filepath.Join(dir, "hard.txt")
+	require.NoError(t, os.Link(s, hard))
+	link := filepath.Join(dir, "link.txt")
+	require.NoError(t, os.Symlink("s.txt", link))
+
+	for _, tt := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"same path", []string{"export", "-o", s, s}, "cfonb export: output " + s + " is the same file as the input " + s},
+		{"hard link", []string{"export", "--format", "csv", "-o", hard, s}, "cfonb export: output " + hard + " is the same file as the input " + s},
+		{"symbolic link", []string{"export", "-o", link, s}, "cfonb export: output " + link + " is the same file as the input " + s},
+		{"in a folder", []string{"export", "-o", s, dir}, "cfonb export: output " + s + " is the same file as the input " + hard},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fmtRun(t, "", tt.args...)
+			assert.Equal(t, exitUsage, r.code)
+			assert.Equal(t, tt.msg+": writing it would destroy what is read; write to another file\n", r.stderr)
+			assert.Equal(t, stmt, fileBytes(t, s), "the statement is intact")
+		})
+	}
+
+	// Standard output redirected to an input (cfonb fmt s.txt >> s.txt
+	// would read its own output forever; export or validate would read
+	// it back).
+	for _, cmd := range [][]string{{"export", s}, {"fmt", s}, {"validate", dir}, {"inspect", s}, {"export", "-"}} {
+		t.Run("stdout "+strings.Join(cmd, " "), func(t *testing.T) {
+			out, err := os.OpenFile(s, os.O_WRONLY|os.O_APPEND, 0)
+			require.NoError(t, err)
+			defer out.Close()
+			in, err := os.Open(s)
+			require.NoError(t, err)
+			defer in.Close()
+			var stderr bytes.Buffer
+			e := &env{stdin: in, stdout: out, stderr: &stderr, getenv: func(string) string { return "" }}
+			code := run(context.Background(), e, cmd)
+			assert.Equal(t, exitUsage, code, stderr.String())
+			assert.Contains(t, stderr.String(), "standard output is the same file as the input ")
+			assert.Equal(t, stmt, fileBytes(t, s), "the statement is intact")
+		})
+	}
+
+	// Another output is fine.
+	r := fmtRun(t, "", "export", "-o", filepath.Join(dir, "out.jsonl"), s)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+}
+
+// TestFmtDevice (16.14): fmt /dev/zero exited 1 ("not a CFONB120 file")
+// where validate refuses a device with 2.
+func TestFmtDevice(t *testing.T) {
+	r := fmtRun(t, "", "fmt", "/dev/zero")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "cfonb fmt: /dev/zero: is a device, not a file\n"+
+		"cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 1 failed\n"+
+		"  failed: /dev/zero: is a device, not a file\n", r.stderr)
+	v := fmtRun(t, "", "validate", "/dev/zero")
+	assert.Equal(t, exitUsage, v.code)
+}
+
+// TestLongFileName (16.14): a file name of 240 bytes failed on the
+// temporary file's name (over the 255-byte limit).
+func TestLongFileName(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"latin1-lf.txt": 0o644})
+	long := filepath.Join(dir, strings.Repeat("r", 236)+".txt")
+	require.NoError(t, os.Rename(filepath.Join(dir, "latin1-lf.txt"), long))
+	r := fmtRun(t, "", "fmt", "-w", long)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, fileBytes(t, fmtTD+"latin1-lf.golden"), fileBytes(t, long))
+	out := filepath.Join(dir, strings.Repeat("j", 234)+".jsonl")
+	r = fmtRun(t, "", "export", "-o", out, "../../testdata/valid/multi-crlf.txt")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Len(t, dirNames(t, dir), 2)
+}
+
+// TestGenTinySize (16.14): gen --size 1 wrote 244 bytes.
+func TestGenTinySize(t *testing.T) {
+	r := fmtRun(t, "", "gen", "--size", "1")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Equal(t, "cfonb gen: --size 1 is less than the smallest file, one statement without movements: 244 bytes with --eol crlf (see cfonb gen --help)\n", r.stderr)
+	r = fmtRun(t, "", "gen", "--size", "240", "--eol", "none", "--quiet")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Len(t, r.stdout, 240)
+}

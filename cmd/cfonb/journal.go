@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cfonb-dev/cfonb/upload"
+)
+
+func newJournalCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use: `journal [--state-dir DIR] [--env prod|staging | --api-url URL] [--accounts] [--json]
+  cfonb journal --mark-done [--dossier ID] [--state-dir DIR] (--env prod|staging | --api-url URL) FILE...
+  cfonb journal --mark-registered --dossier ID [--bank-name NAME] [--state-dir DIR] (--env prod|staging | --api-url URL) IBAN...`,
+		Short: "list what was imported, when and where",
+		Long: `Lists what cfonb upload imported, when and where: one line per import
+attempt, with its status:
+  done     imported (HTTP 2xx)
+  unknown  the answer was lost (502, 504, timeout, broken connection): the
+           file may or may not be in Inqom; it was not resent
+  pending  the run stopped while sending (crash, power cut): same as unknown
+  failed   not processed (refused, or retries exhausted); does not block
+With --env or --api-url, only that platform's entries; --accounts lists the
+registered accounts instead.
+
+After an "unknown" or "pending" import, check the dossier's bank entries in
+Inqom. If the statements are there, record it with --mark-done (nothing is
+sent; --env or --api-url must name the platform); if not, re-run cfonb
+upload with --retry-unknown.
+
+When the platform refuses to register an account that is in the dossier
+already (it may say so otherwise than with the 409 cfonb expects), record it
+with --mark-registered --dossier ID IBAN...: later uploads then do not try to
+register it in that dossier again.
+
+The platform of an entry is the canonical identity of the API URL: scheme
+and host in lower case, no trailing dot, no default port, the port as a
+number, the path cleaned, every loopback name as 127.0.0.1.
+
+The state directory (default $XDG_STATE_HOME/cfonb, else
+~/.local/state/cfonb) holds accounts.json and journal.json, each replaced
+atomically; back it up like your books, e.g.
+  tar czf cfonb-state-$(date +%F).tgz -C ~/.local/state cfonb`,
+		Example: `  cfonb journal
+  cfonb journal --env staging --json
+  cfonb journal --mark-done --env prod --dossier 12345 releves/2026-03-02.txt
+  cfonb journal --mark-registered --env prod --dossier 12345 FR7630004008230001000015611`,
+		DisableFlagsInUseLine: true,
+	}
+	fs := c.Flags()
+	fl := journalFlags{
+		stateDir: fs.String("state-dir", "", "state directory (default $XDG_STATE_HOME/cfonb)"),
+		envName:  fs.String("env", "prod", "platform: prod or staging (recette)"),
+		apiURL:   fs.String("api-url", "", "API base URL, overriding --env's"),
+		asJSON:   fs.Bool("json", false, "one JSON object per line"),
+		accounts: fs.Bool("accounts", false, "list the registered accounts"),
+		markDone: fs.Bool("mark-done", false, "record FILEs as imported to the platform, sending nothing"),
+		markReg:  fs.Bool("mark-registered", false, "record IBANs as registered in --dossier on the platform, sending nothing"),
+		dossier:  fs.Int64("dossier", 0, "the dossier of --mark-done (named in later messages) or --mark-registered (required)"),
+		bankName: fs.String("bank-name", "", "the bank name recorded with --mark-registered"),
+	}
+	c.RunE = body(func(ctx context.Context, args []string) int { return runJournal(ctx, e, c, args, fl) })
+	return c
+}
+
+// journalFlags are the flags of cfonb journal.
+type journalFlags struct {
+	stateDir, envName, apiURL, bankName *string
+	asJSON, accounts, markDone, markReg *bool
+	dossier                             *int64
+}
+
+func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl journalFlags) int {
+	fs := c.Flags()
+	stateDir, envName, apiURL, asJSON, accounts, markDone := fl.stateDir, fl.envName, fl.apiURL, fl.asJSON, fl.accounts, fl.markDone
+	dir, code := stateDirFromFlag(e, "journal", *stateDir)
+	if code != exitOK {
+		return code
+	}
+	if *markDone && *fl.markReg {
+		return usageError(e, "journal", "give --mark-done or --mark-registered, not both")
+	}
+	if (*markDone || *fl.markReg) && !fs.Changed("env") && !fs.Changed("api-url") {
+		// Recording an import on the wrong platform would make a later
+		// upload skip a file that is not there: no default for this.
+		flag := "--mark-done"
+		if *fl.markReg {
+			flag = "--mark-registered"
+		}
+		return usageError(e, "journal", "%s needs the platform: give --env prod, --env staging or --api-url URL", flag)
+	}
+	if *fl.dossier < 0 || (*fl.markReg && *fl.dossier == 0) {
+		return usageError(e, "journal", "--mark-registered needs --dossier ID, a positive integer")
+	}
+	platform := ""
+	if fs.Changed("env") || fs.Changed("api-url") {
+		ep, err := upload.EnvEndpoints(*envName)
+		if err != nil {
+			return usageError(e, "journal", "--env: %v", err)
+		}
+		if fs.Changed("api-url") {
+			ep.APIURL = *apiURL
+		}
+		if platform, err = upload.Platform(ep.APIURL); err != nil {
+			return usageError(e, "journal", "%v", err)
+		}
+	}
+	if *markDone {
+		if fs.NArg() == 0 {
+			return usageError(e, "journal", "--mark-done needs FILEs")
+		}
+		return journalMarkDone(e, dir, platform, *fl.dossier, fs.Args())
+	}
+	if *fl.markReg {
+		if fs.NArg() == 0 {
+			return usageError(e, "journal", "--mark-registered needs IBANs")
+		}
+		return journalMarkRegistered(e, dir, platform, *fl.dossier, *fl.bankName, fs.Args())
+	}
+	if fs.NArg() > 0 {
+		return usageError(e, "journal", "unexpected argument %q (FILEs go with --mark-done)", fs.Arg(0))
+	}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(e.stderr, "cfonb journal: no state in %s: nothing was uploaded from here yet\n", dir)
+		return exitOK
+	}
+	st, err := upload.OpenState(dir, false)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
+	defer st.Close()
+	if *accounts {
+		return journalAccounts(e, st, platform, *asJSON)
+	}
+	entries := st.Entries(platform)
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		for _, en := range entries {
+			if err := enc.Encode(en); err != nil {
+				fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+				return exitUsage
+			}
+		}
+		return exitOK
+	}
+	if len(entries) == 0 {
+		fmt.Fprintf(e.stderr, "cfonb journal: no import recorded in %s\n", dir)
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTARTED (UTC)\tSTATUS\tPLATFORM\tDOSSIER\tFILE\tSHA256\tSTATEMENTS\tDETAIL")
+	for _, en := range entries {
+		detail := en.Detail
+		if en.HTTPStatus != 0 && !strings.Contains(detail, "HTTP") {
+			detail = strings.TrimSpace(fmt.Sprintf("HTTP %d %s", en.HTTPStatus, detail))
+		}
+		if en.Forced {
+			detail = strings.TrimSpace("forced " + detail)
+		}
+		dossier := "-"
+		if en.Dossier != 0 {
+			dossier = fmt.Sprint(en.Dossier)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.ID, en.Started.UTC().Format("2006-01-02 15:04:05"),
+			en.Status, en.Platform, dossier, en.File, en.SHA256[:min(12, len(en.SHA256))], statementsCell(en.Statements), detail)
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// statementsCell summarises an entry's statements in one table cell.
+func statementsCell(ss []upload.StatementRecord) string {
+	switch len(ss) {
+	case 0:
+		return "-"
+	case 1:
+		return fmt.Sprintf("%s %s..%s", ss[0].IBAN, ss[0].From, ss[0].To)
+	}
+	from, to := ss[0].From, ss[0].To
+	for _, s := range ss[1:] {
+		from, to = min(from, s.From), max(to, s.To)
+	}
+	return fmt.Sprintf("%d statements %s..%s", len(ss), from, to)
+}
+
+func journalAccounts(e *env, st *upload.State, platform string, asJSON bool) int {
+	var list []upload.AccountRecord
+	for _, a := range st.Accounts() {
+		if platform == "" || a.Platform == platform {
+			list = append(list, a)
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		for _, a := range list {
+			if err := enc.Encode(a); err != nil {
+				fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+				return exitUsage
+			}
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REGISTERED (UTC)\tPLATFORM\tDOSSIER\tIBAN\tBANK NAME\tIBAN CONTROL\tHTTP")
+	for _, a := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%t\t%d\n", a.Registered.UTC().Format("2006-01-02 15:04:05"),
+			a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus)
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func journalMarkDone(e *env, dir, platform string, dossier int64, args []string) int {
+	paths, err := expandPaths(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
+	var files []*upload.File
+	for _, p := range paths {
+		f, err := upload.PrepareFile(p)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
+		}
+		if len(f.Statements) == 0 {
+			fmt.Fprintf(e.stderr, "cfonb journal: %s: no statement found: it cannot have been imported\n", p)
+			return exitInvalid
+		}
+		files = append(files, f)
+	}
+	st, err := upload.OpenState(dir, true)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
+	defer st.Close()
+	for _, f := range files {
+		id, err := upload.MarkDone(st, platform, dossier, f, time.Now().UTC())
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s: journal entry %d\n", f.Path, f.SHA256[:16], platform, id)
+	}
+	return exitOK
+}
+
+// journalMarkRegistered records accounts as registered in a dossier,
+// sending nothing: the way out when the platform refuses to register an
+// account that it has already.
+func journalMarkRegistered(e *env, dir, platform string, dossier int64, bankName string, args []string) int {
+	var ibans []string
+	for _, a := range args {
+		ib, err := upload.MappingAccount(a)
+		if err != nil {
+			return usageError(e, "journal", "%v", err)
+		}
+		ibans = append(ibans, ib)
+	}
+	st, err := upload.OpenState(dir, true)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
+	defer st.Close()
+	for _, ib := range ibans {
+		rec := upload.AccountRecord{Platform: platform, Dossier: dossier, IBAN: ib, BankName: bankName,
+			Registered: time.Now().UTC(), Marked: true}
+		if err := st.AddRegistration(rec); err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(e.stdout, "recorded account %s as registered in dossier %d on %s\n", ib, dossier, platform)
+	}
+	return exitOK
+}

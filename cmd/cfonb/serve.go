@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net"
+	"os/exec"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/serve"
+)
+
+func newServeCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "serve [--addr 127.0.0.1:8080] [--open] [--max-size SIZE]",
+		Short: "serve a web page and a JSON API to check, repair and export files",
+		Long: `Serves a web page where you drop CFONB120 files (or a folder) and see what
+is wrong, line by line; repair them (fmt), export them (CSV, JSON), and
+preview an upload. The same server answers a JSON API: POST /api/validate,
+/api/inspect, /api/fmt and /api/export (see the README).
+
+Everything stays on this computer: the page loads nothing from elsewhere,
+the server listens on 127.0.0.1 unless --addr says otherwise, writes only
+temporary files (always removed) and never logs a file's content.
+Stop it with Ctrl-C.
+
+Exit status: 0 stopped by Ctrl-C or SIGTERM, 2 a usage error or the address
+cannot be used.`,
+		Example: `  cfonb serve --open
+  cfonb serve --addr 127.0.0.1:9000 --max-size 200MiB`,
+		DisableFlagsInUseLine: true,
+	}
+	fs := c.Flags()
+	fl := serveFlags{
+		addr:       fs.String("addr", serve.DefaultAddr, "address to listen on; anything but a loopback address exposes your files to the network"),
+		open:       fs.Bool("open", false, "open the page in the default browser"),
+		maxSize:    fs.String("max-size", "2GiB", "largest request accepted (a larger one gets HTTP 413), e.g. 200MiB, 1GiB"),
+		allowHosts: fs.StringSlice("allow-host", nil, "host name accepted in the Host header besides IP addresses and localhost (repeatable)"),
+		quiet:      fs.BoolP("quiet", "q", false, "do not log requests"),
+	}
+	c.RunE = body(func(ctx context.Context, args []string) int { return runServe(ctx, e, c, fl) })
+	return c
+}
+
+// serveFlags are the flags of cfonb serve.
+type serveFlags struct {
+	addr, maxSize *string
+	allowHosts    *[]string
+	open, quiet   *bool
+}
+
+func runServe(ctx context.Context, e *env, c *cobra.Command, fl serveFlags) int {
+	fs := c.Flags()
+	if fs.NArg() > 0 {
+		return usageError(e, "serve", "unexpected argument %q", fs.Arg(0))
+	}
+	limit, err := gen.ParseSize(*fl.maxSize)
+	if err != nil || limit <= 0 {
+		return usageError(e, "serve", "--max-size: want a size such as 200MiB or 2GiB, not %q", *fl.maxSize)
+	}
+	if !serve.IsLoopback(*fl.addr) {
+		fmt.Fprintf(e.stderr, "cfonb serve: WARNING: listening on %s, not a loopback address: anyone who can reach this machine can send files to this server and read its answers\n", *fl.addr)
+	}
+	ln, err := net.Listen("tcp", *fl.addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb serve: %v\n", err)
+		return exitUsage
+	}
+	opts := serve.Options{MaxBytes: limit, AllowedHosts: *fl.allowHosts}
+	if !*fl.quiet {
+		opts.Log = log.New(e.stderr, "cfonb serve: ", log.LstdFlags)
+	}
+	url := serve.URL(ln)
+	fmt.Fprintf(e.stderr, "cfonb serve: open %s (Ctrl-C to stop)\n", url)
+	if *fl.open {
+		if err := openBrowser(url); err != nil {
+			fmt.Fprintf(e.stderr, "cfonb serve: could not open a browser (%v): open %s yourself\n", err, url)
+		}
+	}
+	if err := serve.New(opts).Serve(ctx, ln); err != nil {
+		fmt.Fprintf(e.stderr, "cfonb serve: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintln(e.stderr, "cfonb serve: stopped")
+	return exitOK
+}
+
+// openBrowser opens url in the desktop's browser.
+func openBrowser(url string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", url)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	default:
+		cmd = exec.Command("xdg-open", url)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() {
+		// Reap it; give up waiting after a while (some openers linger).
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+		}
+	}()
+	return nil
+}

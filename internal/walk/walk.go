@@ -1,0 +1,260 @@
+// Package walk turns the PATH arguments of a command into the list of
+// files to work on, the same way for every command: files named are taken
+// as they are, directories are walked recursively (symbolic links
+// followed, loops detected), and the files reached by walking can be
+// sniffed so that what is not a bank statement is passed over and counted.
+//
+// Nothing is dropped silently: every path that cannot be walked (an
+// unreadable directory, a dangling link, a loop) is an entry with its
+// error, in its place, and the walk goes on.
+package walk
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// Stdin is the argument that names standard input.
+const Stdin = "-"
+
+// ErrStdinTwice is returned when standard input is named more than once:
+// two readers would split it between them.
+var ErrStdinTwice = errors.New("standard input (-) given more than once")
+
+// ErrLoop is the error of a symbolic link that leads back to a directory
+// being walked.
+var ErrLoop = errors.New("symbolic link loop")
+
+// ErrDangling is the error of a symbolic link whose target does not exist.
+var ErrDangling = errors.New("dangling symbolic link")
+
+// Options tune Expand. The zero value walks every file but hidden ones.
+type Options struct {
+	// Include, if not empty, keeps only the files reached by walking that
+	// match one of these globs. Exclude passes over the files and
+	// directories reached by walking that match one of its globs. A glob
+	// without a slash is matched against the base name ("*.txt",
+	// "archive"); one with a slash against the slash-separated path below
+	// the walked argument ("2024/*.txt"). Paths named as arguments are
+	// always taken.
+	Include, Exclude []string
+	// Sniff, if set, is asked about each regular file reached by walking
+	// (never about a file named as an argument): false passes over it and
+	// counts it in Result.Skipped. An error keeps the file, so that the
+	// command reports it when it reads it.
+	Sniff func(path string) (bool, error)
+}
+
+// Entry is one file to work on, or a path that could not be walked.
+type Entry struct {
+	// Path is the file's path as reached (through links, not resolved),
+	// or Stdin.
+	Path string
+	// Err is set when the path cannot be used: a named path that does not
+	// exist, an unreadable directory, a dangling link, a loop. The error
+	// names the path.
+	Err error
+	// Named is true for a path given as an argument (not reached by
+	// walking).
+	Named bool
+}
+
+// Result is what Expand found.
+type Result struct {
+	// Entries are in the order of the arguments; the files of a
+	// directory in the lexical order of their paths.
+	Entries []Entry
+	// Skipped counts the files reached by walking that Sniff passed over
+	// (and the FIFOs, sockets and devices found in directories).
+	Skipped int
+}
+
+// Files returns the paths of the entries without an error.
+func (r *Result) Files() []string {
+	var out []string
+	for _, e := range r.Entries {
+		if e.Err == nil {
+			out = append(out, e.Path)
+		}
+	}
+	return out
+}
+
+// Errs returns the errors of the entries that have one.
+func (r *Result) Errs() []error {
+	var out []error
+	for _, e := range r.Entries {
+		if e.Err != nil {
+			out = append(out, e.Err)
+		}
+	}
+	return out
+}
+
+// CheckGlobs returns an error for a malformed glob.
+func CheckGlobs(globs []string) error {
+	for _, g := range globs {
+		if _, err := path.Match(g, ""); err != nil {
+			return fmt.Errorf("bad glob %q: %w", g, err)
+		}
+	}
+	return nil
+}
+
+// fileID identifies a file or directory across the links that reach it.
+type fileID struct{ dev, ino uint64 }
+
+func idOf(fi fs.FileInfo) (fileID, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}, false
+	}
+	return fileID{uint64(st.Dev), uint64(st.Ino)}, true
+}
+
+// Expand turns args into entries. Its only error is ErrStdinTwice or a bad
+// glob; everything else is an entry's error.
+func Expand(args []string, opts Options) (*Result, error) {
+	if err := CheckGlobs(opts.Include); err != nil {
+		return nil, fmt.Errorf("--include: %w", err)
+	}
+	if err := CheckGlobs(opts.Exclude); err != nil {
+		return nil, fmt.Errorf("--exclude: %w", err)
+	}
+	return expand(args, opts, os.ReadDir)
+}
+
+func expand(args []string, opts Options, readDir func(string) ([]fs.DirEntry, error)) (*Result, error) {
+	w := &walker{opts: opts, res: &Result{}, seen: map[fileID]bool{}, readDir: readDir}
+	stdin := 0
+	for _, a := range args {
+		if a == Stdin {
+			if stdin++; stdin > 1 {
+				return nil, ErrStdinTwice
+			}
+			w.res.Entries = append(w.res.Entries, Entry{Path: a, Named: true})
+			continue
+		}
+		fi, err := os.Stat(a)
+		if err != nil {
+			w.res.Entries = append(w.res.Entries, Entry{Path: a, Named: true, Err: statErr(a, err)})
+			continue
+		}
+		if !fi.IsDir() {
+			w.addFile(a, fi, true)
+			continue
+		}
+		w.dir(a, a, fi, nil)
+	}
+	return w.res, nil
+}
+
+type walker struct {
+	opts Options
+	res  *Result
+	seen map[fileID]bool // files already taken: a file reached twice is worked on once
+	// readDir is os.ReadDir; tests make it fail (root reads any directory).
+	readDir func(string) ([]fs.DirEntry, error)
+}
+
+// statErr names the path, and says what is wrong with a link.
+func statErr(p string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		if li, lerr := os.Lstat(p); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			return fmt.Errorf("%s: %w (to %s)", p, ErrDangling, target)
+		}
+	}
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("%s: %w", p, ErrLoop)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", p, pe.Err)
+	}
+	return fmt.Errorf("%s: %w", p, err)
+}
+
+func (w *walker) addFile(p string, fi fs.FileInfo, named bool) {
+	if id, ok := idOf(fi); ok {
+		if w.seen[id] {
+			return
+		}
+		w.seen[id] = true
+	}
+	w.res.Entries = append(w.res.Entries, Entry{Path: p, Named: named})
+}
+
+// dir walks the directory p (root is the argument it was reached from;
+// ancestors the directories being walked, to detect loops).
+func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
+	id, ok := idOf(fi)
+	if ok {
+		if slices.Contains(ancestors, id) {
+			w.res.Entries = append(w.res.Entries, Entry{Path: p, Err: fmt.Errorf("%s: %w: it leads back to a directory being walked", p, ErrLoop)})
+			return
+		}
+		ancestors = append(ancestors, id)
+	}
+	ents, err := w.readDir(p)
+	if err != nil {
+		// Report it, and go on with what could be read (usually nothing).
+		w.res.Entries = append(w.res.Entries, Entry{Path: p, Err: statErr(p, err)})
+	}
+	for _, d := range ents {
+		name := d.Name()
+		if strings.HasPrefix(name, ".") {
+			continue // hidden files and folders (.git)
+		}
+		child := filepath.Join(p, name)
+		rel := filepath.ToSlash(strings.TrimPrefix(strings.TrimPrefix(child, root), string(filepath.Separator)))
+		if matchAny(w.opts.Exclude, name, rel) {
+			continue
+		}
+		cfi, err := os.Stat(child) // follows links
+		if err != nil {
+			w.res.Entries = append(w.res.Entries, Entry{Path: child, Err: statErr(child, err)})
+			continue
+		}
+		if cfi.IsDir() {
+			w.dir(root, child, cfi, ancestors)
+			continue
+		}
+		if len(w.opts.Include) > 0 && !matchAny(w.opts.Include, name, rel) {
+			continue
+		}
+		if !cfi.Mode().IsRegular() {
+			w.res.Skipped++
+			continue
+		}
+		if w.opts.Sniff != nil {
+			if bank, err := w.opts.Sniff(child); err == nil && !bank {
+				w.res.Skipped++
+				continue
+			}
+		}
+		w.addFile(child, cfi, false)
+	}
+}
+
+// matchAny reports whether one of globs matches name (globs without a
+// slash) or rel (globs with one).
+func matchAny(globs []string, name, rel string) bool {
+	for _, g := range globs {
+		target := name
+		if strings.Contains(g, "/") {
+			target = rel
+		}
+		if ok, _ := path.Match(g, target); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,212 @@
+package journal
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gofrs/flock"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// Files of a state directory.
+const (
+	// DBFile is the SQLite journal in a state directory.
+	DBFile = "journal.sqlite"
+	// ownersDir holds one lock file per running writer: a pending entry
+	// whose owner's file is not locked was interrupted.
+	ownersDir = "owners"
+	// busyTimeout is how long a writer waits for another one's
+	// transaction (they last milliseconds; a migration, seconds).
+	busyTimeout = "120000"
+)
+
+// sqliteDialect is SQLite: one writer at a time (BEGIN IMMEDIATE, waiting
+// up to busyTimeout), and owners known by a lock file in the state
+// directory.
+type sqliteDialect struct{ dir string }
+
+func (sqliteDialect) rebind(q string) string { return q }
+
+func (sqliteDialect) ddl() []string {
+	return []string{
+		`CREATE TABLE cfonb_accounts (
+			platform TEXT NOT NULL, dossier INTEGER NOT NULL, iban TEXT NOT NULL,
+			bank_name TEXT NOT NULL, iban_control BOOLEAN NOT NULL, http_status INTEGER NOT NULL,
+			registered INTEGER NOT NULL,
+			PRIMARY KEY (platform, dossier, iban))`,
+		`CREATE TABLE cfonb_entries (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			platform TEXT NOT NULL, dossier INTEGER NOT NULL, file TEXT NOT NULL,
+			sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+			status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'unknown', 'failed')),
+			forced BOOLEAN NOT NULL, started INTEGER NOT NULL, finished INTEGER NOT NULL,
+			http_status INTEGER NOT NULL, detail TEXT NOT NULL, owner TEXT NOT NULL)`,
+		`CREATE INDEX cfonb_entries_file ON cfonb_entries (platform, sha256)`,
+		// The claim: one unforced pending import per file and platform.
+		`CREATE UNIQUE INDEX cfonb_entries_claim ON cfonb_entries (platform, sha256) WHERE status = 'pending' AND NOT forced`,
+		`CREATE TABLE cfonb_statements (
+			entry_id INTEGER NOT NULL REFERENCES cfonb_entries (id), pos INTEGER NOT NULL,
+			platform TEXT NOT NULL, stmt_key TEXT NOT NULL, account TEXT NOT NULL, iban TEXT NOT NULL,
+			date_from TEXT NOT NULL, date_to TEXT NOT NULL, opening TEXT NOT NULL, closing TEXT NOT NULL,
+			PRIMARY KEY (entry_id, pos))`,
+		`CREATE INDEX cfonb_statements_key ON cfonb_statements (platform, stmt_key)`,
+	}
+}
+
+// lock: the transaction began with BEGIN IMMEDIATE (the _txlock of the
+// DSN), which already serialises it with every other writer.
+func (sqliteDialect) lock(context.Context, *sql.Tx, string) error { return nil }
+
+func (d sqliteDialect) live(_ context.Context, _ querier, owner string) (bool, error) {
+	if d.dir == "" || owner == "" || strings.ContainsAny(owner, `/\.`) {
+		return false, nil
+	}
+	path := filepath.Join(d.dir, ownersDir, owner)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	l := flock.New(path)
+	ok, err := l.TryLock()
+	if err != nil {
+		return false, fmt.Errorf("checking the owner %s: %w", owner, err)
+	}
+	if !ok {
+		return true, nil // held: its process runs
+	}
+	// Nobody holds it: that process is gone.
+	os.Remove(path)
+	l.Unlock()
+	return false, nil
+}
+
+// sqliteDSN is the data source name of the journal at path.
+func sqliteDSN(path string, readOnly bool) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	u := url.URL{Path: filepath.ToSlash(abs)}
+	q := "_txlock=immediate&_busy_timeout=" + busyTimeout + "&_foreign_keys=1"
+	if readOnly {
+		q += "&_query_only=1"
+	} else {
+		q += "&_journal_mode=WAL&_synchronous=FULL"
+	}
+	return "file:" + u.EscapedPath() + "?" + q, nil
+}
+
+// OpenSQLite opens the SQLite journal of the state directory dir, creating
+// both if needed (mode 0700 and 0600), and migrates the JSON files of
+// earlier versions (accounts.json, journal.json) into it the first time.
+// Concurrent writers wait for each other's transactions.
+func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
+	path := filepath.Join(dir, DBFile)
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return openMemory(ctx, dir, opts)
+		}
+		dsn, err := sqliteDSN(path, true)
+		if err != nil {
+			return nil, wrap(dir, err)
+		}
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, wrap(path, err)
+		}
+		db.SetMaxOpenConns(1)
+		s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path, spec: dir}
+		if err := s.initSchema(ctx, true); err != nil {
+			db.Close()
+			return nil, wrap(path, err)
+		}
+		return s, nil
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ownersDir), 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	// Created with mode 0600 before SQLite opens it (its -wal and -shm
+	// files take the same mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	} else {
+		f.Close()
+	}
+	owner, release, err := takeOwner(dir)
+	if err != nil {
+		return nil, err
+	}
+	dsn, err := sqliteDSN(path, false)
+	if err != nil {
+		release()
+		return nil, wrap(dir, err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		release()
+		return nil, wrap(path, err)
+	}
+	db.SetMaxOpenConns(1)
+	s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path, spec: dir,
+		owner: owner, info: ownerInfo(), onClose: release}
+	if err := s.initSchema(ctx, false); err != nil {
+		s.Close()
+		return nil, wrap(path, err)
+	}
+	if err := migrateJSON(ctx, s, dir, opts, true); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openMemory is the read-only view of a state directory without an SQLite
+// journal: its JSON files, if any, loaded into an in-memory database.
+func openMemory(ctx context.Context, dir string, opts Options) (Store, error) {
+	db, err := sql.Open("sqlite", "file:cfonb-view?mode=memory&_foreign_keys=1")
+	if err != nil {
+		return nil, wrap("memory", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "JSON journal in " + dir, owner: "view", info: ownerInfo()}
+	if err := s.initSchema(ctx, false); err != nil {
+		db.Close()
+		return nil, wrap("memory", err)
+	}
+	if err := migrateJSON(ctx, s, dir, opts, false); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.owner = "" // read-only from now on
+	return s, nil
+}
+
+// takeOwner creates and locks this process's owner file; release unlocks
+// and removes it.
+func takeOwner(dir string) (string, func() error, error) {
+	var b [12]byte
+	rand.Read(b[:])
+	owner := hex.EncodeToString(b[:])
+	path := filepath.Join(dir, ownersDir, owner)
+	l := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := l.TryLock()
+	if err != nil || !ok {
+		if err == nil {
+			err = errors.New("locked by another process")
+		}
+		return "", nil, fmt.Errorf("state directory %s: owner lock: %w", dir, err)
+	}
+	return owner, func() error {
+		os.Remove(path)
+		return l.Unlock()
+	}, nil
+}

@@ -1,0 +1,337 @@
+// Package words words the outcomes of an upload (upload.Report) for
+// people: one line, or a few, per account and per file, as cfonb upload
+// prints them. The upload package decides and returns outcomes; its
+// callers (the cfonb command, the local web interface) word them here.
+package words
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cfonb-dev/cfonb/upload"
+)
+
+// Words turns the decisions of upload.Run into text, one line (or a few)
+// per account and per file as they come: give its Account and File
+// methods as upload.Options.OnAccount and OnFile, then call Summary.
+type Words struct {
+	// Out receives the text.
+	Out io.Writer
+	// StateDir and Platform go into the commands suggested.
+	StateDir string
+	Platform string
+	// Control says whether accounts are registered with the IBAN control.
+	Control bool
+	// Mapping names the mapping file in the lines to add to it.
+	Mapping *upload.Mapping
+	// DryRun words a dry run.
+	DryRun bool
+}
+
+func (w *Words) say(format string, args ...any) {
+	fmt.Fprintf(w.Out, format+"\n", args...)
+}
+
+func (w *Words) controlWord() string {
+	if w.Control {
+		return "on"
+	}
+	return "off"
+}
+
+// Account words one account's outcome.
+func (w *Words) Account(a *upload.AccountResult) {
+	switch a.Outcome {
+	case upload.AccountRegistered:
+		w.say("registered account %s (%s) in dossier %d: bank name %q, IBAN control %s", a.IBAN, a.Account, a.Dossier, a.BankName, w.controlWord())
+	case upload.AccountExists:
+		w.say("account %s (%s) was already registered in dossier %d (HTTP %d)", a.IBAN, a.Account, a.Dossier, a.HTTPStatus)
+	case upload.AccountWouldRegister:
+		w.say("would register account %s (%s) in dossier %d: bank name %q, IBAN control %s", a.IBAN, a.Account, a.Dossier, a.BankName, w.controlWord())
+	case upload.AccountAssumed:
+		w.say("account %s (%s) is not registered: you said it is in dossier %d (--skip-registration)", a.IBAN, a.Account, a.Dossier)
+	case upload.AccountFailed:
+		why := a.Message
+		if a.HTTPStatus != 0 {
+			why = fmt.Sprintf("HTTP %d: %s", a.HTTPStatus, a.Message)
+		}
+		w.say("account %s (%s, %s line %d) could not be registered in dossier %d: %s", a.IBAN, a.Account, a.File, a.Line, a.Dossier, why)
+		w.say("  its files are held back; the others go on. If the account is in dossier %d already (the platform may say so this way):", a.Dossier)
+		w.say("    cfonb journal --mark-registered --dossier %d --state-dir %s --api-url %s %s", a.Dossier, ShellQuote(w.StateDir), ShellQuote(w.Platform), a.IBAN)
+		w.say("  or re-run with --skip-registration %s", a.IBAN)
+	case upload.AccountKnown:
+		if a.Known != nil && w.DryRun {
+			w.say("account %s (%s) is registered in dossier %d since %s", a.IBAN, a.Account, a.Dossier, Stamp(a.Known.Registered))
+		}
+	}
+	if len(a.OtherDossiers) > 0 && a.Outcome != upload.AccountNotNeeded {
+		w.say("warning: account %s is also recorded in dossier %s on %s; it is registered in dossier %d here", a.IBAN, joinInts(a.OtherDossiers), w.Platform, a.Dossier)
+	}
+}
+
+func joinInts(ns []int64) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+func dossiersOf(r *upload.FileResult) string {
+	if len(r.Dossiers) == 1 {
+		return fmt.Sprintf("dossier %d", r.Dossiers[0])
+	}
+	return "dossiers " + joinInts(r.Dossiers)
+}
+
+// File words one file's outcome.
+func (w *Words) File(r *upload.FileResult) {
+	n := plural(len(r.Statements), "statement")
+	prev := func() string {
+		if r.Previous == nil {
+			return ""
+		}
+		d := ""
+		if r.Previous.Dossier != 0 {
+			d = fmt.Sprintf(", dossier %d", r.Previous.Dossier)
+		}
+		return fmt.Sprintf("on %s (as %s%s)", Stamp(r.Previous.Started), r.Previous.File, d)
+	}
+	switch r.Outcome {
+	case upload.OutcomeImported:
+		again := ""
+		if r.Reimport {
+			again = " AGAIN (--reimport)"
+		}
+		id := ""
+		if r.ImportID != "" {
+			id = ", import id " + r.ImportID
+		}
+		w.say("imported %s%s (%s) to %s, %s: HTTP %d%s", r.Path, again, n, w.Platform, dossiersOf(r), r.HTTPStatus, id)
+	case upload.OutcomeWouldImport:
+		switch {
+		case r.Reimport:
+			w.say("WARNING: would import %s AGAIN (--reimport): it was imported %s; its statements would be booked twice", r.Path, prev())
+		case r.Retry:
+			w.say("would send %s again (--retry-unknown): its import %s has an unknown outcome", r.Path, prev())
+		}
+		w.say("would import %s (%s, sha256 %s) to %s, %s", r.Path, n, r.SHA256[:16], w.Platform, dossiersOf(r))
+	case upload.OutcomeSkipped:
+		switch r.Reason {
+		case upload.ReasonSameInBatch:
+			w.say("skip %s: same content or statements as %s, imported in this run", r.Path, r.PreviousFile)
+		case upload.ReasonStatementsImported:
+			w.say("skip %s: all its statements were already imported %s", r.Path, prev())
+		default:
+			w.say("skip %s: already imported %s", r.Path, prev())
+		}
+		if r.OtherDossier != 0 {
+			w.say("warning: %s was imported under dossier %d, not %s; the platform routes statements by account, so it is not imported again (check the accounts' dossiers)", r.Path, r.OtherDossier, dossiersOf(r))
+		}
+	case upload.OutcomeBlocked:
+		switch r.Reason {
+		case upload.ReasonPartlyImported:
+			where := prev()
+			if r.PreviousFile != "" {
+				where = "in " + r.PreviousFile + ", in this run"
+			}
+			w.say("not importing %s: %d of its %d statements were already imported %s (%s): importing it would book them twice; remove them from the file, or name it with --reimport %s",
+				r.Path, len(r.Shared), len(r.Statements), where, strings.Join(r.Shared, "; "), ShellQuote(r.Path))
+		default:
+			what := "has an unknown outcome"
+			if r.Reason == upload.ReasonPending {
+				what = "never finished (interrupted?), so it may have reached the platform"
+			}
+			w.say("not importing %s: its import %s %s", r.Path, prev(), what)
+			w.checkHint(r)
+		}
+	case upload.OutcomeHeld:
+		for _, a := range r.HeldBy {
+			switch a.Outcome {
+			case upload.AccountNoDossier:
+				name := a.BankName
+				where := "the mapping"
+				if w.Mapping != nil {
+					where = w.Mapping.Path
+				}
+				w.say("held back %s: account %s (%s, line %d) has no dossier in %s; add the line:", r.Path, a.IBAN, a.Account, a.Line, where)
+				w.say("    %s,DOSSIER,%s", a.IBAN, csvField(name))
+			case upload.AccountNoBankName:
+				w.say("held back %s: account %s (%s, line %d): %s", r.Path, a.IBAN, a.Account, a.Line, a.Message)
+			default:
+				w.say("held back %s: account %s is not registered in dossier %d (see above)", r.Path, a.IBAN, a.Dossier)
+			}
+		}
+	case upload.OutcomeFailed:
+		w.say("%s was not imported: %s", r.Path, failure(r))
+		if r.Reason == upload.ReasonFileChanged {
+			w.say("  it changed since it was validated: nothing was sent; run cfonb upload again on the new content")
+		}
+	case upload.OutcomeUnknown:
+		w.say("%s: OUTCOME UNKNOWN: %s", r.Path, failure(r))
+		w.say("  the file may or may not have been imported; it was not sent again.")
+		w.checkHint(r)
+	case upload.OutcomeNotAttempted:
+		if r.Reason != upload.ReasonLogin { // the summary says it once
+			w.say("not attempted %s: %s", r.Path, notAttempted(r.Reason))
+		}
+	}
+}
+
+// checkHint tells how to settle a file whose import's outcome is unknown.
+func (w *Words) checkHint(r *upload.FileResult) {
+	var ss []string
+	for _, s := range r.Statements {
+		ss = append(ss, fmt.Sprintf("%s %s..%s %s → %s", s.Account, s.From, s.To, s.Opening, s.Closing))
+	}
+	w.say("  check the bank entries of %s in Inqom for: %s", dossiersOf(r), strings.Join(ss, "; "))
+	w.say("  if they are there: %s", MarkDoneHint(w.Platform, w.StateDir, r.Path))
+	w.say("  if they are not:   re-run cfonb upload with --retry-unknown")
+}
+
+func failure(r *upload.FileResult) string {
+	if r.HTTPStatus != 0 && r.Message != "" && !strings.Contains(r.Message, "HTTP ") {
+		return fmt.Sprintf("HTTP %d: %s", r.HTTPStatus, r.Message)
+	}
+	if r.Message != "" {
+		return r.Message
+	}
+	if r.Err != nil {
+		return r.Err.Error()
+	}
+	return string(r.Reason)
+}
+
+func notAttempted(r upload.Reason) string {
+	switch r {
+	case upload.ReasonFailFast:
+		return "an earlier import failed (--fail-fast)"
+	case upload.ReasonInterrupted:
+		return "interrupted"
+	case upload.ReasonLogin:
+		return "the login failed"
+	case upload.ReasonStateWrite:
+		return "the journal could not be written"
+	}
+	return string(r)
+}
+
+// csvField quotes a CSV field if it needs it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// Summary prints the closing lines of a run (err is Run's error).
+func (w *Words) Summary(rep *upload.Report, err error) {
+	s := rep.Summary()
+	if s.ValidationErrors > 0 {
+		bad := 0
+		for _, v := range rep.Validation {
+			if v.Errors > 0 {
+				bad++
+			}
+		}
+		w.say("%d of %d files have errors (%d in all): nothing was sent", bad, len(rep.Validation), s.ValidationErrors)
+		return
+	}
+	if rep.Login != nil {
+		w.say("%v", rep.Login)
+		w.say("nothing was registered or imported")
+		return
+	}
+	if len(rep.Files) == 0 {
+		return
+	}
+	if rep.DryRun {
+		would := 0
+		for _, a := range rep.Accounts {
+			if a.Outcome == upload.AccountWouldRegister {
+				would++
+			}
+		}
+		w.say("dry run: %s to register, %s to import (%d again), %d skipped, %d refused, %d held back; nothing was sent",
+			plural(would, "account"), plural(s.Imported, "file"), s.Reimported, s.Skipped, s.Blocked, s.Held)
+		return
+	}
+	line := fmt.Sprintf("%s registered, %d already registered; %s imported, %d skipped as already imported",
+		plural(s.Registered, "account"), s.AlreadyRegistered, plural(s.Imported, "file"), s.Skipped)
+	for _, part := range []struct {
+		n    int
+		what string
+	}{{s.Blocked, "waiting for your decision"}, {s.Held, "held back"}, {s.Failed, "failed"}, {s.Unknown, "with an unknown outcome"}, {s.NotAttempted, "not attempted"}} {
+		if part.n > 0 {
+			line += fmt.Sprintf(", %d %s", part.n, part.what)
+		}
+	}
+	if !s.Sent && rep.Login == nil {
+		line = "nothing to send; " + line
+	}
+	w.say("%s", line)
+}
+
+// MarkDoneHint is the command that records a file as imported, ready to
+// copy into a shell.
+func MarkDoneHint(platform, stateDir, path string) string {
+	return fmt.Sprintf("cfonb journal --mark-done --state-dir %s --api-url %s %s", ShellQuote(stateDir), ShellQuote(platform), ShellQuote(path))
+}
+
+// ShellQuote returns s as one POSIX shell word: unchanged if it holds only
+// characters a shell leaves alone, else in single quotes.
+func ShellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Stamp formats a journal time.
+func Stamp(t time.Time) string {
+	if t.IsZero() {
+		return "an unknown date"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// Progress returns an upload progress callback that draws one line on
+// a terminal for files of 1 MiB or more, updated each 5 %.
+func Progress(w io.Writer) func(path string, sent, total int64) {
+	var mu sync.Mutex
+	last := -1
+	return func(path string, sent, total int64) {
+		if total < 1<<20 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		pct := int(sent * 100 / total)
+		if pct/5 == last/5 && sent != total {
+			return
+		}
+		last = pct
+		fmt.Fprintf(w, "\rsending %s: %3d%% (%d of %d bytes)", path, pct, sent, total)
+		if sent == total {
+			fmt.Fprintln(w)
+			last = -1
+		}
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
