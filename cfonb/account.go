@@ -39,28 +39,42 @@ func (a Account) String() string {
 // Balance is the decoded content of a 01 or 07 record.
 type Balance struct {
 	Account  Account // bank, branch, account number and currency
-	Decimals int     // number of decimals (position 20)
+	Decimals int     // number of decimals (position 20), or -1 when it is not a digit
 	Date     Date    // balance date
 	Amount   int64   // minor units
 }
 
-// ParseBalance decodes a 01 or 07 record. It returns the first field that
-// does not decode (decimals, date or amount) as an error; package validate
-// reports every problem, this is for callers that read valid files.
+// ParseBalance decodes a 01 or 07 record. Like ParseMovement, it decodes
+// every field it can: on error the returned Balance holds all the fields
+// that did decode (the others are zero, and Decimals -1 if it did not), and
+// the error, a *FieldError, names the first field that did not (decimals,
+// date or amount, in column order). Package validate reports every
+// problem; a statement's decimals follow StatementDecimals.
 func ParseBalance(data []byte) (Balance, error) {
 	var b Balance
 	b.Account = AccountOf(data)
-	d := FieldDecimals.Of(data)
-	if len(d) != 1 || !isDigit(d[0]) {
-		return b, &FieldError{Field: FieldDecimals, Err: ErrNotDigits}
+	var first error
+	b.Decimals = -1
+	if d := FieldDecimals.Of(data); len(d) == 1 && isDigit(d[0]) {
+		b.Decimals = int(d[0] - '0')
+	} else {
+		first = &FieldError{Field: FieldDecimals, Err: ErrNotDigits}
 	}
-	b.Decimals = int(d[0] - '0')
 	var err error
-	if b.Date, err = ParseDate(FieldBalanceDate.Of(data)); err != nil {
-		return b, &FieldError{Field: FieldBalanceDate, Err: err}
+	if b.Date, err = ParseDate(FieldBalanceDate.Of(data)); err != nil && first == nil {
+		first = &FieldError{Field: FieldBalanceDate, Err: err}
 	}
-	if b.Amount, err = ParseAmount(FieldBalance.Of(data)); err != nil {
-		return b, &FieldError{Field: FieldBalance, Err: err}
+	if b.Amount, err = ParseAmount(FieldBalance.Of(data)); err != nil && first == nil {
+		first = &FieldError{Field: FieldBalance, Err: err}
 	}
-	return b, nil
+	return b, first
+}
+
+// balanceOK reports whether the date and the amount of a 01 or 07 decode.
+func balanceOK(data []byte) bool {
+	if _, err := ParseDate(FieldBalanceDate.Of(data)); err != nil {
+		return false
+	}
+	_, err := ParseAmount(FieldBalance.Of(data))
+	return err == nil
 }

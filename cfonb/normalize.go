@@ -25,6 +25,7 @@ const (
 	RepairReplaced                  // character with no ASCII equivalent written as '?'
 	RepairInvalidUTF8               // line of a UTF-8 file that is not valid UTF-8, read as Windows-1252
 	RepairZeroWidth                 // combining mark or zero-width character removed
+	RepairSplit                     // line of several concatenated records split into its records
 	NumRepairs                      // the number of repair kinds
 )
 
@@ -40,6 +41,7 @@ var repairNames = [NumRepairs]string{
 	RepairReplaced:    "character with no ASCII equivalent written as '?'",
 	RepairInvalidUTF8: "line not in UTF-8 read as Windows-1252",
 	RepairZeroWidth:   "combining mark or zero-width character removed",
+	RepairSplit:       "line of concatenated records split",
 }
 
 // String describes the repair, e.g. "blank line removed".
@@ -336,42 +338,37 @@ func (st *normState) fill() error {
 	}
 }
 
-// detectFraming decides from the sample whether the records are separated
-// by line ends or are continuous 120-byte blocks: continuous when the
-// sample holds no line separator and two-digit record codes stand at
-// offsets 0 and 120. A whole file that ends with line ends and has none
-// elsewhere is continuous only if it is a whole number of 120-byte records.
-//
-// The codes are read as they will be written, decoded and transliterated:
-// those are the bytes that formatting the output again frames, so both
-// passes frame alike. A code that only transliteration makes digits (a
-// superscript '³') then stands in a record of its own, and the safety
-// check refuses the file, rather than writing one long line that would
-// read back as continuous records.
+// detectFraming decides from the sample how the records are delimited,
+// with the Reader's rules (DetectFraming): the sample's line ends (LF, NEL,
+// CR of the encoding) are given to it as LF and CR, and its other bytes as
+// they will be written, decoded and transliterated: those are the bytes
+// that formatting the output again frames, so both passes frame alike. A
+// code that only transliteration makes digits (a superscript '³') then
+// stands in a record of its own, and the safety check refuses the file,
+// rather than writing one long line that would read back as continuous
+// records.
 func (st *normState) detectFraming() Framing {
 	p := st.buf[st.r:st.w]
-	whole := len(p)
-	if st.eof {
-		for len(p) > 0 {
-			c := p[len(p)-1]
-			if c != st.cs.lf && c != st.cs.nel && c != st.cs.cr && c != 0x1A && c != 0 {
-				break
+	n := min(len(p), DetectWindow)
+	var view [DetectWindow]byte
+	cs := st.cs
+	for i, c := range p[:n] {
+		switch {
+		case c == cs.lf || c == cs.nel:
+			view[i] = '\n'
+		case c == cs.cr:
+			view[i] = '\r'
+		case c == 0x1A:
+			view[i] = c
+		default:
+			v := cs.out[c]
+			if v == '\n' || v == '\r' || v == 0x1A {
+				v = '?'
 			}
-			p = p[:len(p)-1]
+			view[i] = v
 		}
 	}
-	if len(p) < RecordLen+2 || bytes.IndexByte(p, st.cs.lf) >= 0 || bytes.IndexByte(p, st.cs.nel) >= 0 {
-		return FramingLines
-	}
-	if len(p) < whole && len(p)%RecordLen != 0 {
-		// One long line with its line end, not 120-byte records.
-		return FramingLines
-	}
-	o := &st.cs.out
-	if codesAt0And120(o[p[0]], o[p[1]], o[p[RecordLen]], o[p[RecordLen+1]]) {
-		return FramingContinuous
-	}
-	return FramingLines
+	return DetectFraming(view[:n], st.eof && n == len(p))
 }
 
 // codesAt0And120 reports whether the characters at offsets 0, 1, 120 and
@@ -397,6 +394,25 @@ func (st *normState) next() (raw, eol []byte, last, ok bool, err error) {
 	}
 	for {
 		i := st.indexSep(st.buf[st.scan:st.w])
+		if i >= 0 && st.rep.Framing == FramingCR && st.buf[st.scan+i] == st.cs.cr {
+			// A CR ends the line; an LF (or NEL) right after it belongs
+			// to the same line end.
+			end := st.scan + i
+			if end+1 == st.w && !st.eof {
+				st.scan = end
+				if err := st.fill(); err != nil {
+					return nil, nil, false, false, err
+				}
+				continue
+			}
+			stop := end + 1
+			if stop < st.w && (st.buf[stop] == st.cs.lf || st.buf[stop] == st.cs.nel) {
+				stop++
+			}
+			start := st.r
+			st.r, st.scan = stop, stop
+			return st.buf[start:end], st.buf[end:stop], false, true, nil
+		}
 		if i >= 0 {
 			start, end := st.r, st.scan+i
 			cut := st.cutCR(start, end)
@@ -434,6 +450,14 @@ func (st *normState) cutCR(start, end int) int {
 
 // indexSep returns the index of the first line separator in p, or -1.
 func (st *normState) indexSep(p []byte) int {
+	if st.rep.Framing == FramingCR {
+		for i, c := range p {
+			if c == st.cs.lf || c == st.cs.nel || c == st.cs.cr {
+				return i
+			}
+		}
+		return -1
+	}
 	if st.cs.lf == st.cs.nel {
 		return bytes.IndexByte(p, st.cs.lf)
 	}
@@ -478,10 +502,56 @@ func (st *normState) nextBlock() (raw, eol []byte, last, ok bool, err error) {
 	return st.buf[start:st.r], nil, st.eof && st.r == st.w, true, nil
 }
 
-// line normalises one input line.
+// line normalises one input line. A line of several concatenated records
+// (see Concatenated) is written as its records.
 func (st *normState) line(raw, eol []byte, last bool) error {
 	st.inLine++
 	st.rep.Lines++
+	if k := st.concatenated(raw); k > 0 {
+		st.rep.Repairs[RepairSplit]++
+		st.rep.Changed = true
+		for j := range k {
+			var e []byte
+			if j == k-1 {
+				e = eol
+			}
+			if err := st.record(raw[j*RecordLen:(j+1)*RecordLen], e, last && j == k-1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return st.record(raw, eol, last)
+}
+
+// concatenated returns k when the raw line holds k >= 2 records with no
+// line end between them, as Concatenated says of its transliteration; only
+// in an encoding of one byte per character (or a UTF-8 line of ASCII), where
+// the k slices of the raw line are the records.
+func (st *normState) concatenated(raw []byte) int {
+	if len(raw) < 2*RecordLen || len(raw)%RecordLen != 0 {
+		return 0
+	}
+	if st.rep.Encoding == EncodingUTF8 {
+		for _, c := range raw {
+			if c >= 0x80 {
+				return 0
+			}
+		}
+	}
+	var codes [2 * RecordLen]byte
+	for i := 0; i < len(raw); i += RecordLen {
+		codes[0], codes[1] = st.cs.out[raw[i]], st.cs.out[raw[i+1]]
+		if ParseCode(codes[:2]) == CodeUnknown {
+			return 0
+		}
+	}
+	return len(raw) / RecordLen
+}
+
+// record normalises one record of an input line (the whole line, or one of
+// its concatenated records).
+func (st *normState) record(raw, eol []byte, last bool) error {
 	if last {
 		// A DOS end-of-file byte ends the file.
 		k := len(raw)

@@ -291,6 +291,8 @@ func TestNormalizeFramingDetection(t *testing.T) {
 		{"one record", canon[0], FramingLines},
 		{"a long first line", canon[0] + canon[1] + "\n" + canon[2], FramingLines},
 		{"one line of 124 characters", canon[0] + "0000\r\n", FramingLines},
+		{"CR-only line ends", canon[0] + "\r" + canon[1] + "\r", FramingCR},
+		{"CR-only line ends, one record", canon[0] + "\r", FramingCR},
 		{"one line of 240 characters", canon[0] + canon[1] + "\r\n", FramingContinuous},
 	}
 	for _, tt := range tests {
@@ -481,12 +483,8 @@ func TestNormalizeFramesTransliterated(t *testing.T) {
 			RefusedError{Line: 2, Column: 2, Reason: codeSup3}},
 		{"Latin-1, '¹' in the first record code", []byte("\xb9" + canon[0][1:] + canon[1]), EncodingLatin1, EOLCRLF,
 			RefusedError{Line: 1, Column: 1, Reason: "the record code (columns 1-2) holds '¹' (U+00B9), which would become '1': a figure cannot be transliterated safely; fix the file or give the right --encoding"}},
-		{"a blank line before continuous records", []byte("\r\n" + canon[0] + canon[1] + "\r\n"), EncodingAuto, EOLCRLF,
-			RefusedError{Line: 2, Reason: "the line is 240 characters: it holds 2 records of 120 characters with no line end between them, in a file whose records end with line ends; add the missing line ends"}},
 		{"UTF-8 continuous records, 'É' making them 241 bytes", []byte(canon[0][:50] + "É" + canon[0][51:] + canon[1] + "\n"), EncodingAuto, EOLLF,
 			RefusedError{Line: 1, Reason: "the line is 240 characters: it holds 2 records of 120 characters with no line end between them, in a file whose records end with line ends; add the missing line ends"}},
-		{"continuous records after a NUL-filled line", []byte("\x00\x00\n" + canon[0] + canon[1]), EncodingLatin1, EOLLF,
-			RefusedError{Line: 2, Reason: "the line is 240 characters: it holds 2 records of 120 characters with no line end between them, in a file whose records end with line ends; add the missing line ends"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -496,4 +494,57 @@ func TestNormalizeFramesTransliterated(t *testing.T) {
 			assert.Equal(t, tt.want, *re)
 		})
 	}
+}
+
+// TestNormalizeSplitsConcatenated: a line of several records with no line
+// end between them, in a file with line ends (as some EBICS exports write
+// them, or after a blank line), is written as its records, as the Reader
+// reads it, and the output formats to itself.
+func TestNormalizeSplitsConcatenated(t *testing.T) {
+	canon := fmtStatement(false, false)
+	tests := []struct {
+		name string
+		in   []byte
+		enc  Encoding
+		eol  EOL
+		want string
+	}{
+		{"a blank line before continuous records", []byte("\r\n" + canon[0] + canon[1] + "\r\n"), EncodingAuto, EOLCRLF,
+			canon[0] + "\r\n" + canon[1] + "\r\n"},
+		{"continuous records after a NUL-filled line", []byte("\x00\x00\n" + canon[0] + canon[1]), EncodingLatin1, EOLLF,
+			canon[0] + "\n" + canon[1] + "\n"},
+		{"mixed: the 01 on its line, then concatenated records, then the 07", []byte(canon[0] + "\n" + canon[1] + canon[2] + "\n" + canon[3] + "\n"), EncodingAuto, EOLCRLF,
+			canon[0] + "\r\n" + canon[1] + "\r\n" + canon[2] + "\r\n" + canon[3] + "\r\n"},
+		{"mixed with CR line ends", []byte(canon[0] + "\r" + canon[1] + canon[2] + "\r" + canon[3] + "\r"), EncodingAuto, EOLCRLF,
+			canon[0] + "\r\n" + canon[1] + "\r\n" + canon[2] + "\r\n" + canon[3] + "\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, rep, err := normalizeBytes(t, tt.in, tt.enc, tt.eol)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(out))
+			again, _, err := normalizeBytes(t, out, tt.enc, tt.eol)
+			require.NoError(t, err)
+			assert.Equal(t, string(out), string(again), "idempotent")
+			assert.Positive(t, rep.Repairs[RepairSplit])
+		})
+	}
+}
+
+// TestNormalizeCROnly: classic Mac OS line ends (CR alone) are line ends,
+// as the Reader reads them: each record on its own line, no '?' for a CR.
+func TestNormalizeCROnly(t *testing.T) {
+	canon := fmtStatement(false, false)
+	in := canon[0] + "\r" + canon[1] + "\r" + canon[2] + "\r" + canon[3] + "\r"
+	out, rep, err := normalizeBytes(t, []byte(in), EncodingAuto, EOLCRLF)
+	require.NoError(t, err)
+	assert.Equal(t, FramingCR, rep.Framing)
+	assert.Equal(t, canon[0]+"\r\n"+canon[1]+"\r\n"+canon[2]+"\r\n"+canon[3]+"\r\n", string(out))
+	assert.Equal(t, 4, rep.Repairs[RepairLineEnd])
+	assert.Zero(t, rep.Repairs[RepairReplaced])
+	// A CR-only file whose last line has no line end.
+	in = canon[0] + "\r" + canon[1] + "\r" + canon[2] + "\r" + canon[3]
+	out, _, err = normalizeBytes(t, []byte(in), EncodingAuto, EOLLF)
+	require.NoError(t, err)
+	assert.Equal(t, canon[0]+"\n"+canon[1]+"\n"+canon[2]+"\n"+canon[3]+"\n", string(out))
 }

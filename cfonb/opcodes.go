@@ -241,7 +241,8 @@ func InterbankLabel(code []byte) (label string, ok bool) {
 
 // KnownQualifier reports whether q is one of the 05 qualifiers (positions
 // 46-48) of the CFONB120 standard: LIB, LCC, LC2, LCS, RCN, REF, NPY, IPY,
-// NBE, IBE, NPO, IPO, NBU, IBU, RUM, CBE, CPY, MMO and FEE. Banks also send
+// NBE, IBE, NPO, IPO, NBU, IBU, RUM, CBE, CPY, MMO and FEE, and PDO, seen
+// in real files (a country code and name, kept as text). Banks also send
 // blank and proprietary qualifiers, which are not errors. It does not
 // allocate.
 func KnownQualifier(q []byte) bool {
@@ -252,7 +253,7 @@ func KnownQualifier(q []byte) bool {
 	case QualifierLIB, QualifierLCC, QualifierLC2, QualifierLCS, QualifierRCN,
 		QualifierREF, QualifierNPY, QualifierIPY, QualifierNBE, QualifierIBE,
 		QualifierNPO, QualifierIPO, QualifierNBU, QualifierIBU, QualifierRUM,
-		QualifierCBE, QualifierCPY, QualifierMMO, QualifierFEE:
+		QualifierCBE, QualifierCPY, QualifierMMO, QualifierFEE, QualifierPDO:
 		return true
 	}
 	return false
@@ -279,4 +280,5 @@ const (
 	QualifierCPY = "CPY" // payer's account
 	QualifierMMO = "MMO" // original amount and exchange rate
 	QualifierFEE = "FEE" // commission
+	QualifierPDO = "PDO" // seen in real files as "PDOFR FRANCE": a country code and name, kept as text
 )

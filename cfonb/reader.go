@@ -47,8 +47,6 @@ const (
 	// minBufSize is the smallest buffer a Reader works with: a whole
 	// continuous record must fit.
 	minBufSize = 2 * RecordLen
-	// autoWindow is how much of the input FramingAuto looks at.
-	autoWindow = 4 << 10
 	// maxEmptyReads is how many successive empty reads of the underlying
 	// reader are tolerated before io.ErrNoProgress, as in bufio.
 	maxEmptyReads = 100
@@ -87,7 +85,15 @@ type Reader struct {
 	started bool
 	sub     bool   // the input ended with a 0x1A that was dropped
 	long    []byte // holds the kept part of an over-long line
-	err     error  // sticky error returned by Read
+	// A line of several concatenated records (see Concatenated) being
+	// returned one record at a time: rest bytes of it are left at buf[r],
+	// followed by a line end of restEOLLen bytes.
+	rest       int
+	restCol    int
+	restEOL    EOL
+	restEOLLen int
+	splits     int   // lines split into records so far
+	err        error // sticky error returned by Read
 }
 
 // NewReader returns a Reader that reads from r through a 256 KiB buffer.
@@ -126,7 +132,7 @@ func (r *Reader) TrailingSUB() bool { return r.sub }
 func (r *Reader) Read() (Record, error) {
 	// Fast paths: a whole LF-ended line, or a whole block, is in the
 	// buffer. They must give what the general path gives (tests compare).
-	if !r.started || r.err != nil {
+	if !r.started || r.err != nil || r.rest > 0 {
 		return r.read()
 	}
 	switch r.Framing {
@@ -142,7 +148,7 @@ func (r *Reader) Read() (Record, error) {
 			return rec, nil
 		}
 	case FramingLines:
-		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 {
+		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 && i <= RecordLen+1 {
 			line := r.buf[r.r : r.r+i : r.r+i]
 			eol := EOLLF
 			if i > 0 && line[i-1] == '\r' {
@@ -171,6 +177,9 @@ func (r *Reader) read() (Record, error) {
 			r.err = err
 			return Record{}, err
 		}
+	}
+	if r.rest > 0 {
+		return r.nextSlice(), nil
 	}
 	var rec Record
 	var err error
@@ -207,47 +216,13 @@ func (r *Reader) start() error {
 		r.Framing = FramingLines
 		return nil
 	}
-	for r.w-r.r < min(autoWindow, len(r.buf)) && r.rerr == nil {
+	for r.w-r.r < min(DetectWindow, len(r.buf)) && r.rerr == nil {
 		r.fill()
 	}
 	// A read error is not returned here: the records before it are read
 	// first, and the error stays in r.rerr for the reading functions.
 	r.Framing = DetectFraming(r.buf[r.r:r.w], r.rerr != nil)
 	return nil
-}
-
-// DetectFraming decides how the records of an input are delimited from its
-// first bytes p (a few KiB; the Reader looks at 4 KiB). atEOF says that p is
-// the whole input. In order:
-//   - an LF in p, not counting the CR, LF and 0x1A bytes that end the input:
-//     FramingLines;
-//   - no LF at all, and a CR among the first 121 bytes: FramingCR;
-//   - at least 122 bytes with no LF (as above), two digits (a record code) at
-//     offset 0 and at offset 120: FramingContinuous;
-//   - no LF at all and a CR: FramingCR;
-//   - otherwise FramingLines (a single record, an empty input, a file with
-//     one over-long line).
-func DetectFraming(p []byte, atEOF bool) Framing {
-	body := p
-	if atEOF {
-		body = bytes.TrimRight(body, "\r\n\x1a")
-	}
-	if bytes.IndexByte(body, '\n') >= 0 {
-		return FramingLines
-	}
-	noLF := bytes.IndexByte(p, '\n') < 0
-	cr := bytes.IndexByte(p, '\r')
-	if noLF && cr >= 0 && cr <= RecordLen {
-		return FramingCR
-	}
-	if len(body) >= RecordLen+2 && isDigit(body[0]) && isDigit(body[1]) &&
-		isDigit(body[RecordLen]) && isDigit(body[RecordLen+1]) {
-		return FramingContinuous
-	}
-	if noLF && cr >= 0 {
-		return FramingCR
-	}
-	return FramingLines
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -327,6 +302,17 @@ func (r *Reader) readLine(sep byte) (Record, error) {
 					eol = EOLCRLF
 				}
 			}
+			if r.splittable(line) {
+				// Several records on one line: return the first, and
+				// keep the others (still in the buffer) for the next calls.
+				r.splits++
+				r.rest = len(line) - RecordLen
+				r.restCol = 1 + RecordLen
+				r.restEOL = eol
+				r.restEOLLen = next - r.r - len(line)
+				r.consume(RecordLen)
+				return r.record(start, line[:RecordLen], RecordLen, EOLNone), nil
+			}
 			r.consume(next - r.r)
 			return r.record(start, line, len(line), eol), nil
 		}
@@ -341,6 +327,38 @@ func (r *Reader) readLine(sep byte) (Record, error) {
 	}
 }
 
+// splittable reports whether line, found whole in the buffer, is several
+// concatenated records to return one by one. Only lines of at most the
+// buffer's size less 3 bytes are split: those are always found whole in
+// the buffer, however the reads fell (a longer line is returned as one
+// record, whose length the validator reports).
+func (r *Reader) splittable(line []byte) bool {
+	return len(line) <= len(r.buf)-3 && Concatenated(line) > 0
+}
+
+// nextSlice returns the next record of a line of concatenated records. It
+// has the line's number; the last one takes the line's line end.
+func (r *Reader) nextSlice() Record {
+	start := r.offset
+	data := r.buf[r.r : r.r+RecordLen]
+	rec := r.record(start, data, RecordLen, EOLNone)
+	rec.Line = r.line
+	rec.Column = r.restCol
+	r.consume(RecordLen)
+	r.rest -= RecordLen
+	r.restCol += RecordLen
+	if r.rest == 0 {
+		rec.EOL = r.restEOL
+		r.consume(r.restEOLLen)
+	}
+	return rec
+}
+
+// SplitLines returns how many lines holding several concatenated records
+// (see [Concatenated]) were read so far: each was returned as its records,
+// which share the line's number and have their own Column.
+func (r *Reader) SplitLines() int { return r.splits }
+
 // lastLine returns what is left in the buffer once the input has ended: a
 // last line without a line end.
 func (r *Reader) lastLine() (Record, error) {
@@ -352,14 +370,25 @@ func (r *Reader) lastLine() (Record, error) {
 	}
 	start := r.offset
 	line := r.buf[r.r:r.w]
-	r.consume(len(line))
-	if line[len(line)-1] == sub {
-		line = line[:len(line)-1]
+	n := len(line)
+	if line[n-1] == sub {
+		line = line[:n-1]
 		r.sub = true
 		if len(line) == 0 {
+			r.consume(n)
 			return Record{}, io.EOF
 		}
 	}
+	if r.splittable(line) {
+		r.splits++
+		r.rest = len(line) - RecordLen
+		r.restCol = 1 + RecordLen
+		r.restEOL = EOLNone
+		r.restEOLLen = n - len(line)
+		r.consume(RecordLen)
+		return r.record(start, line[:RecordLen], RecordLen, EOLNone), nil
+	}
+	r.consume(n)
 	return r.record(start, line, len(line), EOLNone), nil
 }
 

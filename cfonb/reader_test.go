@@ -118,16 +118,27 @@ func TestReader(t *testing.T) {
 			{1, 0, rec01, 120, EOLNone}, {2, 120, rec07, 120, EOLNone}}},
 		{name: "continuous with a short last record", in: rec01 + rec07[:50], want: FramingContinuous, recs: []got{
 			{1, 0, rec01, 120, EOLNone}, {2, 120, rec07[:50], 50, EOLNone}}},
-		{name: "continuous with a short last record and 0x1A", in: rec01 + rec07[:50] + "\n\x1a", want: FramingContinuous, sub: true, recs: []got{
+		{name: "one line of 170 characters and 0x1A: not a whole number of records, so not continuous", in: rec01 + rec07[:50] + "\n\x1a", want: FramingLines, sub: true, recs: []got{
+			{1, 0, rec01 + rec07[:50], 170, EOLLF}}},
+		{name: "continuous with a short last record and 0x1A, no line end", in: rec01 + rec07[:50] + "\x1a", want: FramingContinuous, sub: true, recs: []got{
 			{1, 0, rec01, 120, EOLNone}, {2, 120, rec07[:50], 50, EOLNone}}},
 		{name: "continuous, separators between some records skipped", in: rec01 + rec04 + "\r\n" + rec07, framing: FramingContinuous, want: FramingContinuous, recs: []got{
 			{1, 0, rec01, 120, EOLNone}, {2, 120, rec04, 120, EOLNone}, {3, 242, rec07, 120, EOLNone}}},
 		{name: "forced continuous on an LF file", in: rec01 + "\n" + rec07 + "\n", framing: FramingContinuous, want: FramingContinuous, recs: []got{
 			{1, 0, rec01, 120, EOLNone}, {2, 121, rec07, 120, EOLNone}}},
-		{name: "forced lines on a continuous file", in: rec01 + rec07, framing: FramingLines, want: FramingLines, recs: []got{
-			{1, 0, rec01 + rec07, 240, EOLNone}}},
-		{name: "unknown framing value reads lines", in: rec01 + rec07, framing: Framing(99), want: FramingLines, recs: []got{
-			{1, 0, rec01 + rec07, 240, EOLNone}}},
+		{name: "forced lines on a continuous file: one line of two records", in: rec01 + rec07, framing: FramingLines, want: FramingLines, recs: []got{
+			{1, 0, rec01, 120, EOLNone}, {1, 120, rec07, 120, EOLNone}}},
+		{name: "unknown framing value reads lines", in: rec01 + rec07[:100], framing: Framing(99), want: FramingLines, recs: []got{
+			{1, 0, rec01 + rec07[:100], 220, EOLNone}}},
+		{name: "mixed: the 01 on its line, then a line of concatenated records, then the 07", in: rec01 + "\n" + rec04 + rec05 + rec04 + "\r\n" + rec07 + "\n",
+			want: FramingLines, recs: []got{
+				{1, 0, rec01, 120, EOLLF}, {2, 121, rec04, 120, EOLNone}, {2, 241, rec05, 120, EOLNone}, {2, 361, rec04, 120, EOLCRLF},
+				{3, 483, rec07, 120, EOLLF}}},
+		{name: "mixed with CR line ends", in: rec01 + "\r" + rec04 + rec05 + "\r" + rec07,
+			want: FramingCR, recs: []got{
+				{1, 0, rec01, 120, EOLCR}, {2, 121, rec04, 120, EOLNone}, {2, 241, rec05, 120, EOLCR}, {3, 362, rec07, 120, EOLNone}}},
+		{name: "a line of 240 characters that are not two records is one line", in: rec01 + "\n" + rec04 + "X" + rec05[1:] + "\n",
+			want: FramingLines, recs: []got{{1, 0, rec01, 120, EOLLF}, {2, 121, rec04 + "X" + rec05[1:], 240, EOLLF}}},
 		{name: "0x1A alone", in: "\x1a", want: FramingLines, sub: true},
 		{name: "0x1A after the last line end", in: rec01 + "\r\n\x1a", want: FramingLines, sub: true, recs: []got{
 			{1, 0, rec01, 120, EOLCRLF}}},
@@ -157,13 +168,15 @@ func TestReader(t *testing.T) {
 			assert.Equal(t, tt.want, r.Framing, "framing %v", r.Framing)
 			assert.Equal(t, tt.recs, recs)
 			assert.Equal(t, tt.sub, r.TrailingSUB(), "TrailingSUB")
-			assert.Equal(t, len(tt.recs), r.Line())
+			if len(tt.recs) > 0 {
+				assert.Equal(t, tt.recs[len(tt.recs)-1].Line, r.Line())
+			}
 			assert.Equal(t, int64(len(tt.in)), r.InputOffset(), "InputOffset at the end")
 			// The end is sticky.
 			_, err = r.Read()
 			assert.ErrorIs(t, err, io.EOF)
 			// The model gives the same records.
-			recs, sub := modelRead([]byte(tt.in), tt.want, DefaultMaxKeep)
+			recs, sub := modelRead([]byte(tt.in), tt.want, DefaultMaxKeep, readerBufSize)
 			assert.Equal(t, tt.recs, recs, "model")
 			assert.Equal(t, tt.sub, sub, "model's TrailingSUB")
 		})
@@ -172,10 +185,24 @@ func TestReader(t *testing.T) {
 
 // modelRead is a plain, whole-input implementation of the Reader's
 // documented behaviour, for differential tests.
-func modelRead(in []byte, framing Framing, maxKeep int) (recs []got, sub bool) {
+func modelRead(in []byte, framing Framing, maxKeep, bufSize int) (recs []got, sub bool) {
+	line := 0
 	emit := func(off int, data []byte, eol EOL) {
+		line++
+		if k := Concatenated(data); k > 0 && framing != FramingContinuous && len(data) <= max(bufSize, 2*RecordLen)-3 {
+			// A line of concatenated records: its records, one by one.
+			for j := range k {
+				e := EOLNone
+				if j == k-1 {
+					e = eol
+				}
+				d := data[j*RecordLen : (j+1)*RecordLen]
+				recs = append(recs, got{line, int64(off + j*RecordLen), string(d[:min(len(d), maxKeep)]), RecordLen, e})
+			}
+			return
+		}
 		d := data[:min(len(data), maxKeep)]
-		recs = append(recs, got{len(recs) + 1, int64(off), string(d), len(data), eol})
+		recs = append(recs, got{line, int64(off), string(d), len(data), eol})
 	}
 	pos := 0
 	switch framing {
@@ -505,14 +532,14 @@ func TestReaderModel(t *testing.T) {
 		require.ErrorIs(t, err, io.EOF)
 		wantFraming := framing
 		if framing == FramingAuto {
-			wantFraming = DetectFraming(in[:min(len(in), autoWindow, bufSize)], len(in) <= min(autoWindow, bufSize))
+			wantFraming = DetectFraming(in[:min(len(in), DetectWindow, bufSize)], len(in) <= min(DetectWindow, bufSize))
 		}
 		require.Equal(t, wantFraming, r.Framing, "case %d", i)
 		keep := maxKeep
 		if keep == 0 {
 			keep = DefaultMaxKeep
 		}
-		want, wantSub := modelRead(in, wantFraming, keep)
+		want, wantSub := modelRead(in, wantFraming, keep, bufSize)
 		require.Equal(t, want, recs, "case %d: framing %v, buffer %d, MaxKeep %d, input %q", i, wantFraming, bufSize, maxKeep, in)
 		require.Equal(t, wantSub, r.TrailingSUB(), "case %d: %q", i, in)
 		require.Equal(t, int64(len(in)), r.InputOffset())
@@ -722,13 +749,13 @@ func FuzzReader(f *testing.F) {
 			t.Fatal(err)
 		}
 		if framing == FramingAuto {
-			window := min(autoWindow, bufSize)
+			window := min(DetectWindow, bufSize)
 			framing = DetectFraming([]byte(in[:min(len(in), window)]), len(in) <= window)
 		}
 		if maxKeep == 0 {
 			maxKeep = DefaultMaxKeep
 		}
-		want, sub := modelRead([]byte(in), framing, maxKeep)
+		want, sub := modelRead([]byte(in), framing, maxKeep, bufSize)
 		if !slices.Equal(want, recs) || sub != r.TrailingSUB() || r.Framing != framing {
 			t.Fatalf("framing %v, buffer %d, MaxKeep %d\n got %v (sub %v, framing %v)\nwant %v (sub %v)",
 				framing, bufSize, maxKeep, recs, r.TrailingSUB(), r.Framing, want, sub)

@@ -105,7 +105,16 @@ type Record struct {
 	Length int
 	// EOL is the line end that followed the record.
 	EOL EOL
+	// Column is 0 for a record that starts its line. A line that holds
+	// several records with no line end between them (see Concatenated) is
+	// read as its records, which share its Line: the second and later ones
+	// have the 1-based column where they start (121, 241, ...).
+	Column int
 }
+
+// ColumnOffset returns how many characters of its line come before the
+// record: add it to a column of the record to get a column of the line.
+func (r *Record) ColumnOffset() int { return max(r.Column, 1) - 1 }
 
 // Code returns the record code of r.
 func (r *Record) Code() Code { return ParseCode(r.Data) }

@@ -146,7 +146,7 @@ func (s *csvSink) row(e *Exporter, v *view) {
 	s.end()
 	s.buf = strconv.AppendInt(s.buf, int64(v.line), 10)
 	s.end()
-	a := &e.st.acct
+	a := &e.st.m.Account
 	s.text(accountZone(a.Bank[:]))
 	s.text(accountZone(a.Branch[:]))
 	s.text(accountZone(a.Number[:]))

@@ -240,6 +240,7 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 func (e *Exporter) record(line int, data []byte) error {
 	switch cfonb.ParseCode(data) {
 	case cfonb.CodeComplement:
+		e.adopt(line, data)
 		if !e.mv.ok {
 			return nil // a complement of no movement: nothing to attach it to
 		}
@@ -253,6 +254,7 @@ func (e *Exporter) record(line int, data []byte) error {
 		if !e.st.open {
 			e.openStatement(0, data)
 		}
+		e.adopt(line, data)
 		e.mv.line = line
 		e.mv.data = append(e.mv.data[:0], data...)
 		e.mv.ok = true
@@ -267,6 +269,7 @@ func (e *Exporter) record(line int, data []byte) error {
 		if !e.st.open {
 			e.openStatement(0, data)
 		}
+		e.adopt(line, data)
 		e.closeStatement(line, data)
 	default:
 		if len(cfonb.TrimSpaces(data)) == 0 {
@@ -365,40 +368,35 @@ func (p *pending) complement(i int) []byte {
 	return p.comps[start:p.ends[i]]
 }
 
-// statement is what the exporter keeps of the open statement.
+// statement is what the exporter keeps of the open statement: the
+// statement model every command shares, and what the output needs.
 type statement struct {
-	open      bool
-	line      int // line of the 01; 0 when opened by a 04 or 07
-	acct      cfonb.Account
-	decimals  int    // decimals of the balances and the usual ones of the movements
-	iban      []byte // the account's IBAN (in Exporter.ibanBuf), nil if it cannot be derived
-	opening   balance
-	movements int
-	debits    cfonb.Sum
-	credits   cfonb.Sum
-	sumOK     bool // every movement amount decoded
+	open    bool
+	m       cfonb.Statement // account, decimals, totals, reconciliation
+	line    int             // line of the 01; 0 when opened by a 04 or 07
+	iban    []byte          // the account's IBAN (in Exporter.ibanBuf), nil if it cannot be derived
+	opening balance
+	// started: the statement's account and opening are written. A 01 that
+	// leaves its currency or decimals blank waits for the statement's
+	// next record, which gives them (cfonb.Statement.Adopt).
+	started bool
 	// acctJSON is the account's members of a movement's JSON object,
 	// written once per statement: `,"bank":"…",…,"currency":"…"`.
 	acctJSON []byte
 }
 
-// balance is a decoded 01 or 07, field by field.
+// balance is a decoded 01 or 07, field by field (a field that does not
+// decode is written null).
 type balance struct {
 	date     cfonb.Date
 	dateOK   bool
 	amount   int64
 	amountOK bool
-	decimals int
 }
 
-// decodeBalance decodes a 01 or 07; decimals falls back to the given
-// default when the field is not a digit.
-func decodeBalance(data []byte, decimals int) balance {
+// decodeBalance decodes the date and amount of a 01 or 07.
+func decodeBalance(data []byte) balance {
 	var b balance
-	b.decimals = decimals
-	if d := cfonb.FieldDecimals.Of(data); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
-		b.decimals = int(d[0] - '0')
-	}
 	var err error
 	b.date, err = cfonb.ParseDate(cfonb.FieldBalanceDate.Of(data))
 	b.dateOK = err == nil
@@ -407,35 +405,33 @@ func decodeBalance(data []byte, decimals int) balance {
 	return b
 }
 
-// statementDecimals returns the decimals of a statement from its first
-// record: the record's own if it is a digit, otherwise the usual ones of
-// its currency, otherwise 2.
-func statementDecimals(data []byte, acct *cfonb.Account) int {
-	if d := cfonb.FieldDecimals.Of(data); len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
-		return int(d[0] - '0')
-	}
-	if n, ok := cfonb.CurrencyDecimals(acct.Currency[:]); ok && n != cfonb.NoMinorUnit {
-		return n
-	}
-	return 2
-}
-
 // openStatement opens a statement at a 01 (line > 0) or, for a 04 or 07
 // outside any statement, an implicit one with no opening balance (line 0).
 func (e *Exporter) openStatement(line int, data []byte) {
 	e.statements++
-	e.st = statement{open: true, line: line, acct: cfonb.AccountOf(data), sumOK: true, acctJSON: e.st.acctJSON[:0]}
-	e.st.decimals = statementDecimals(data, &e.st.acct)
-	a := &e.st.acct
+	e.st = statement{open: true, line: line, acctJSON: e.st.acctJSON[:0]}
+	e.st.m.Open(line, data)
+	if line > 0 {
+		e.st.opening = decodeBalance(data)
+		if e.st.m.Pending {
+			return // startStatement at the statement's next record
+		}
+	}
+	e.startStatement()
+}
+
+// startStatement writes the open statement's account and opening, once
+// its currency and decimals are known.
+func (e *Exporter) startStatement() {
+	e.st.started = true
+	a := &e.st.m.Account
 	if e.ibanAcct.Bank != a.Bank || e.ibanAcct.Branch != a.Branch || e.ibanAcct.Number != a.Number {
 		e.ibanAcct = *a
 		e.ibanOK = cfonb.AppendFrenchIBAN(e.ibanBuf[:0], a.Bank[:], a.Branch[:], a.Number[:]) == nil
 	}
+	e.st.iban = nil
 	if e.ibanOK {
 		e.st.iban = e.ibanBuf[:]
-	}
-	if line > 0 {
-		e.st.opening = decodeBalance(data, e.st.decimals)
 	}
 	if e.opts.Format != CSV {
 		e.st.acctJSON = appendAccountJSON(e.st.acctJSON, a, e.st.iban, ",", ":")
@@ -448,13 +444,27 @@ func (e *Exporter) openStatement(line int, data []byte) {
 	}
 }
 
+// adopt gives a statement waiting for its currency and decimals those of
+// its record data at line, and starts it.
+func (e *Exporter) adopt(line int, data []byte) {
+	if !e.st.open || e.st.started {
+		return
+	}
+	e.st.m.Adopt(line, data)
+	e.startStatement()
+}
+
 // closeStatement closes the open statement at a 07 (line > 0), or without
 // a closing balance (line 0).
 func (e *Exporter) closeStatement(line int, data []byte) {
+	if !e.st.started {
+		e.startStatement()
+	}
 	var closing balance
 	if line > 0 {
-		closing = decodeBalance(data, e.st.decimals)
+		closing = decodeBalance(data)
 	}
+	e.st.m.Close(line, data)
 	if e.opts.Format == JSON {
 		e.jsonCloseStatement(line, &closing)
 	}
@@ -465,20 +475,6 @@ func (e *Exporter) closeStatement(line int, data []byte) {
 	e.flushOut(false)
 }
 
-// reconciles reports whether opening + movements = closing, exactly.
-func (st *statement) reconciles(closing *balance) bool {
-	if st.line == 0 || !st.opening.amountOK || !closing.amountOK || !st.sumOK {
-		return false
-	}
-	var s cfonb.Sum
-	s.Add(st.opening.amount)
-	s.AddSum(st.debits)
-	s.AddSum(st.credits)
-	var c cfonb.Sum
-	c.Add(closing.amount)
-	return s.Cmp(c) == 0
-}
-
 // flushMovement writes the pending movement, if any.
 func (e *Exporter) flushMovement() {
 	if !e.mv.ok {
@@ -486,23 +482,14 @@ func (e *Exporter) flushMovement() {
 	}
 	v := &e.v
 	e.decode(v)
-	if v.amountOK {
-		if v.m.Amount < 0 {
-			e.st.debits.Add(v.m.Amount)
-		} else {
-			e.st.credits.Add(v.m.Amount)
-		}
-	} else {
-		e.st.sumOK = false
-	}
-	e.st.movements++
+	e.st.m.AddMovement(v.m.Amount, v.amountOK)
 	e.movements++
 	switch e.opts.Format {
 	case JSONL:
 		e.out = e.appendMovementJSON(e.out, v)
 		e.out = append(e.out, '\n')
 	case JSON:
-		if e.st.movements > 1 {
+		if e.st.m.Movements > 1 {
 			e.out = append(e.out, ",\n        "...)
 		} else {
 			e.out = append(e.out, "\n        "...)

@@ -153,11 +153,11 @@ func (e *Exporter) jsonOpenStatement() {
 	b = append(b, e.fileJSON...)
 	b = append(b, ",\n      \"line\": "...)
 	b = appendLineJSON(b, st.line)
-	b = appendAccountJSON(b, &st.acct, st.iban, ",\n      ", ": ")
+	b = appendAccountJSON(b, &st.m.Account, st.iban, ",\n      ", ": ")
 	b = append(b, ",\n      \"opening_date\": "...)
 	b = appendDateJSON(b, st.opening.date, st.opening.dateOK)
 	b = append(b, ",\n      \"opening_balance\": "...)
-	b = appendBalanceJSON(b, st.opening.amount, st.opening.decimals, st.opening.amountOK)
+	b = appendBalanceJSON(b, st.opening.amount, st.m.Decimals, st.opening.amountOK)
 	b = append(b, ",\n      \"movements\": ["...)
 	e.out = b
 }
@@ -167,7 +167,7 @@ func (e *Exporter) jsonOpenStatement() {
 func (e *Exporter) jsonCloseStatement(line int, closing *balance) {
 	st := &e.st
 	b := e.out
-	if st.movements > 0 {
+	if st.m.Movements > 0 {
 		b = append(b, "\n      ]"...)
 	} else {
 		b = append(b, ']')
@@ -177,15 +177,15 @@ func (e *Exporter) jsonCloseStatement(line int, closing *balance) {
 	b = append(b, ",\n      \"closing_date\": "...)
 	b = appendDateJSON(b, closing.date, closing.dateOK)
 	b = append(b, ",\n      \"closing_balance\": "...)
-	b = appendBalanceJSON(b, closing.amount, closing.decimals, closing.amountOK)
+	b = appendBalanceJSON(b, closing.amount, st.m.Decimals, closing.amountOK)
 	b = append(b, ",\n      \"movement_count\": "...)
-	b = strconv.AppendInt(b, int64(st.movements), 10)
+	b = strconv.AppendInt(b, int64(st.m.Movements), 10)
 	b = append(b, ",\n      \"total_debits\": \""...)
-	b = appendSum(b, st.debits, st.decimals)
+	b = appendSum(b, st.m.Debits, st.m.Decimals)
 	b = append(b, "\",\n      \"total_credits\": \""...)
-	b = appendSum(b, st.credits, st.decimals)
+	b = appendSum(b, st.m.Credits, st.m.Decimals)
 	b = append(b, "\",\n      \"reconciles\": "...)
-	b = strconv.AppendBool(b, st.reconciles(closing))
+	b = strconv.AppendBool(b, st.m.Reconciles())
 	b = append(b, "\n    }"...)
 	e.out = b
 }

@@ -153,7 +153,7 @@ func (e *Exporter) decode(v *view) {
 	v.m = m
 	v.decimals = m.Decimals
 	if v.decimals < 0 {
-		v.decimals = e.st.decimals
+		v.decimals = e.st.m.Decimals
 	}
 	v.amountOK = err == nil || amountOK(err, p.data)
 	v.bookingOK = m.BookingDate != 0

@@ -248,7 +248,7 @@ func (s *ofxSink) movement(e *Exporter, v *view) {
 // duplicates, while two identical movements of one statement differ.
 func (s *ofxSink) fitid(e *Exporter) string {
 	h := sha256.New()
-	a := &e.st.acct
+	a := &e.st.m.Account
 	h.Write(a.Bank[:])
 	h.Write(a.Branch[:])
 	h.Write(a.Number[:])
@@ -278,7 +278,7 @@ func (s *ofxSink) closeStatement(e *Exporter, line int, closing *balance) {
 		return
 	}
 	st := &e.st
-	a := &st.acct
+	a := &st.m.Account
 	if line > 0 && closing.dateOK {
 		s.seen(closing.date)
 	}
@@ -324,7 +324,7 @@ func (s *ofxSink) closeStatement(e *Exporter, line int, closing *balance) {
 	bal := ofxBal{DTAsOf: ofxDate(last)}
 	switch {
 	case line > 0 && closing.amountOK:
-		bal.BalAmt = string(cfonb.AppendDecimal(nil, closing.amount, closing.decimals))
+		bal.BalAmt = string(cfonb.AppendDecimal(nil, closing.amount, e.st.m.Decimals))
 		if closing.dateOK {
 			bal.DTAsOf = ofxDate(closing.date)
 		}

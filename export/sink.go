@@ -88,8 +88,8 @@ type running struct {
 // open starts the balance of the exporter's open statement.
 func (r *running) open(e *Exporter) {
 	st := &e.st
-	*r = running{decimals: st.decimals}
-	if st.line > 0 && st.opening.amountOK && st.opening.decimals == st.decimals {
+	*r = running{decimals: st.m.Decimals}
+	if st.line > 0 && st.opening.amountOK {
 		r.sum.Add(st.opening.amount)
 		r.ok = true
 	}
@@ -201,7 +201,7 @@ func (s *frCSVSink) movement(e *Exporter, v *view) {
 		c.end()
 	}
 	c.text(frReference(v))
-	c.text(accountZone(e.st.acct.Number[:]))
+	c.text(accountZone(e.st.m.Account.Number[:]))
 	c.text(e.st.iban)
 	e.out = c.appendRow(e.out)
 }

@@ -291,7 +291,7 @@ func (s *xlsxSink) movement(e *Exporter, v *view) {
 // columns of the CSV format.
 func (s *xlsxSink) defaultRow(e *Exporter, v *view) {
 	m := &v.m
-	a := &e.st.acct
+	a := &e.st.m.Account
 	s.textCell([]byte(e.file))
 	s.cell(0, v.line)
 	s.textCell(accountZone(a.Bank[:]))
@@ -358,7 +358,7 @@ func (s *xlsxSink) frRow(e *Exporter, v *view) {
 	b, ok := s.bal.value()
 	s.amountCell(b, s.bal.decimals, ok)
 	s.textCell(frReference(v))
-	s.textCell(accountZone(e.st.acct.Number[:]))
+	s.textCell(accountZone(e.st.m.Account.Number[:]))
 	s.textCell(e.st.iban)
 }
 
@@ -367,7 +367,7 @@ func (s *xlsxSink) closeStatement(e *Exporter, line int, closing *balance) {
 		return
 	}
 	st := &e.st
-	a := &st.acct
+	a := &st.m.Account
 	s.row = s.row[:0]
 	s.textCell([]byte(e.file))
 	if st.line > 0 {
@@ -381,17 +381,17 @@ func (s *xlsxSink) closeStatement(e *Exporter, line int, closing *balance) {
 	s.textCell(st.iban)
 	s.textCell(accountZone(a.Currency[:]))
 	s.dateCell(st.opening.date, st.line > 0 && st.opening.dateOK)
-	s.amountCell(st.opening.amount, st.opening.decimals, st.line > 0 && st.opening.amountOK)
+	s.amountCell(st.opening.amount, st.m.Decimals, st.line > 0 && st.opening.amountOK)
 	s.dateCell(closing.date, line > 0 && closing.dateOK)
-	s.amountCell(closing.amount, closing.decimals, line > 0 && closing.amountOK)
-	s.cell(0, st.movements)
+	s.amountCell(closing.amount, e.st.m.Decimals, line > 0 && closing.amountOK)
+	s.cell(0, st.m.Movements)
 	if s.opts.Columns == ColumnsFR {
-		s.sumCell(st.debits.Neg(), st.decimals) // débits as positive amounts, as on the Débit column
+		s.sumCell(st.m.Debits.Neg(), st.m.Decimals) // débits as positive amounts, as on the Débit column
 	} else {
-		s.sumCell(st.debits, st.decimals)
+		s.sumCell(st.m.Debits, st.m.Decimals)
 	}
-	s.sumCell(st.credits, st.decimals)
-	s.cell(0, st.reconciles(closing))
+	s.sumCell(st.m.Credits, st.m.Decimals)
+	s.cell(0, st.m.Reconciles())
 	s.stRow++
 	s.fail(e, s.st.SetRow("A"+strconv.Itoa(s.stRow), s.row))
 }

@@ -139,8 +139,11 @@ func TestHostileManyBlankRecords(t *testing.T) {
 	}
 	rep, small := run(2 << 20)
 	checkReport(t, rep)
-	assert.Len(t, rep.Diagnostics, validate.DefaultMaxDiagnostics)
+	// One error (no record), then the first blank-line warnings.
+	assert.Len(t, rep.Diagnostics, 1+validate.DefaultMaxPerRule)
 	assert.Greater(t, rep.Omitted, 2<<20-validate.DefaultMaxDiagnostics-10)
+	require.Len(t, rep.Repeated, 1)
+	assert.Equal(t, validate.Repeated{Rule: validate.RuleBlankLine, Shown: validate.DefaultMaxPerRule, NotShown: 2<<20 - validate.DefaultMaxPerRule}, rep.Repeated[0])
 	_, large := run(8 << 20)
 	assert.Less(t, large, small+(1<<20), "memory does not grow with the diagnostics not kept: %d bytes for 2 MiB, %d for 8 MiB", small, large)
 	assert.Less(t, large, uint64(16<<20))

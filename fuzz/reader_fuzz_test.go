@@ -46,7 +46,8 @@ func readAll(data []byte, framing cfonb.Framing, maxKeep int) (recs []cfonb.Reco
 }
 
 // FuzzReader checks the reader on any input: it never panics nor hangs, it
-// numbers records 1, 2, 3..., each record's data is what the input holds at
+// numbers lines 1, 2, 3... (the records of a line of concatenated records
+// share its number), each record's data is what the input holds at
 // its offset, records follow each other without overlap and account for
 // every byte, and the 120-byte printable records of an input, written again
 // by cfonb.Writer with any line end, read back identical.
@@ -84,9 +85,19 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("InputOffset is %d at the end of a %d-byte input", offset, len(data))
 		}
 		next := int64(0) // the first byte after the previous record and its line end
+		line, col := 0, 0
 		for i, rec := range recs {
-			if rec.Line != i+1 {
-				t.Fatalf("record %d has line %d", i+1, rec.Line)
+			if rec.Column == 0 {
+				line, col = line+1, 1
+			} else {
+				// A record split out of a line of concatenated records.
+				col += cfonb.RecordLen
+				if used == cfonb.FramingContinuous || rec.Column != col || rec.Offset != next || rec.Length != cfonb.RecordLen {
+					t.Fatalf("record %d: column %d, offset %d, length %d: not the next record of line %d", i+1, rec.Column, rec.Offset, rec.Length, line)
+				}
+			}
+			if rec.Line != line {
+				t.Fatalf("record %d has line %d, want %d", i+1, rec.Line, line)
 			}
 			if rec.Offset < next {
 				t.Fatalf("line %d: offset %d overlaps the previous record (ends at %d)", rec.Line, rec.Offset, next)

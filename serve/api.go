@@ -13,6 +13,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/export"
@@ -22,6 +23,9 @@ import (
 // maxDiagnosticsCap is the most diagnostics a request may ask to keep per
 // file (max_errors), so that a garbage file cannot grow the server's memory.
 const maxDiagnosticsCap = 100000
+
+// writeTimeout bounds the writing of a JSON answer.
+const writeTimeout = time.Minute
 
 // errStop ends eachFile early without an error (the answer is written).
 var errStop = errors.New("stop")
@@ -47,6 +51,9 @@ func apiError(w http.ResponseWriter, code int, format string, args ...any) {
 
 // writeJSON writes v as the JSON answer.
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	// A client that stops reading is cut (see Options.Timeout; the
+	// answers written as they go move it forward with deadlineWriter).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
@@ -109,7 +116,14 @@ func validateOptions(q url.Values) (validate.Options, error) {
 		}
 		opts.MaxDiagnostics = n
 	}
+	opts.Pedantic = boolParam(q, "pedantic")
 	return opts, nil
+}
+
+// reportTypes are the Content-Types of validate's report formats.
+var reportTypes = map[string]string{
+	"text": "text/plain; charset=utf-8", "github": "text/plain; charset=utf-8", "json": "application/json; charset=utf-8",
+	"sarif": "application/sarif+json; charset=utf-8", "junit": "application/xml; charset=utf-8", "gitlab": "application/json; charset=utf-8",
 }
 
 // fileResult is one file's entry in the answers of /api/validate (with
@@ -122,7 +136,13 @@ type fileResult struct {
 	// Accounts and StatementList are inspect's.
 	Accounts      []accountJSON   `json:"accounts,omitempty"`
 	StatementList []statementJSON `json:"statement_list,omitempty"`
+	// StatementsNotListed counts the statements beyond maxStatementList.
+	StatementsNotListed int `json:"statements_not_listed,omitempty"`
 }
+
+// maxStatementList caps the statements listed by /api/inspect (all are
+// counted, and every account is listed).
+const maxStatementList = 10000
 
 // diagnostic is a validate.Diagnostic with, on request (lines=1), the
 // offending line and the field to highlight.
@@ -165,7 +185,17 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, inspect bool) {
 	lines := boolParam(q, "lines")
 	withDiags := !inspect || boolParam(q, "diagnostics") || lines
 	if !inspect && !lines {
-		// The CLI's document, written by the CLI's writer.
+		// The CLI's report, written by the CLI's writer: format=json (the
+		// default), text, github, sarif, junit or gitlab.
+		format := q.Get("format")
+		if format == "" {
+			format = "json"
+		}
+		ctype, ok := reportTypes[format]
+		if !ok {
+			apiError(w, http.StatusBadRequest, "format must be one of %s, not %q", strings.Join(validate.Formats, ", "), format)
+			return
+		}
 		var reports []*validate.Report
 		err := s.eachFile(w, r, func(name string, body io.Reader) error {
 			rep, err := validate.Stream(name, body, opts)
@@ -178,8 +208,19 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, inspect bool) {
 			s.fail(w, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		_ = validate.WriteJSON(s.writer(w), reports)
+		rw, err := validate.NewReportWriter(format, s.writer(w), validate.WriterOptions{Strict: boolParam(q, "strict")})
+		if err != nil {
+			apiError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		t := validate.Totals{Files: len(reports)}
+		for _, rep := range reports {
+			t.Errors += rep.Errors
+			t.Warnings += rep.Warnings
+			_ = rw.Write(rep)
+		}
+		_ = rw.Close(t)
 		return
 	}
 	doc := &document{Files: []*fileResult{}}
@@ -220,7 +261,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, inspect bool) {
 			fr.Report.Diagnostics = nil
 		}
 		if inspect {
-			fr.Accounts, fr.StatementList = inspectJSON(rep)
+			fr.Accounts, fr.StatementList = inspectJSON(rep, maxStatementList)
+			fr.StatementsNotListed = len(rep.Summaries) - len(fr.StatementList)
+			rep.Summaries = nil
 		}
 		doc.Files = append(doc.Files, fr)
 		doc.Errors += rep.Errors
@@ -280,11 +323,12 @@ type statementJSON struct {
 }
 
 // inspectJSON lists the accounts and statements of a report made with
-// validate.Options.Summary, as cfonb inspect prints them.
-func inspectJSON(rep *validate.Report) ([]accountJSON, []statementJSON) {
+// validate.Options.Summary, as cfonb inspect prints them: every account,
+// and the first max statements.
+func inspectJSON(rep *validate.Report, max int) ([]accountJSON, []statementJSON) {
 	accounts := []accountJSON{}
 	index := map[cfonb.Account]int{}
-	stmts := make([]statementJSON, 0, len(rep.Summaries))
+	stmts := make([]statementJSON, 0, min(len(rep.Summaries), max))
 	for _, sm := range rep.Summaries {
 		var iban *string
 		if sm.IBAN != "" {
@@ -299,6 +343,9 @@ func inspectJSON(rep *validate.Report) ([]accountJSON, []statementJSON) {
 				Account: string(sm.Account.Number[:]), IBAN: iban, Currency: string(sm.Account.Currency[:])})
 		}
 		accounts[i].Statements++
+		if len(stmts) == max {
+			continue
+		}
 		st := statementJSON{Line: sm.StartLine, Bank: accounts[i].Bank, Branch: accounts[i].Branch, Account: accounts[i].Account,
 			IBAN: iban, Currency: accounts[i].Currency, OpeningDate: sm.OpenDate.String(),
 			OpeningBalance: cfonb.FormatDecimal(sm.Opening, sm.Decimals), MovementCount: sm.Movements,

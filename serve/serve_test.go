@@ -139,6 +139,7 @@ func TestValidateQuery(t *testing.T) {
 		{"", http.StatusOK, 100, 0, ""},
 		{"max_errors=-1", http.StatusBadRequest, 0, 0, `max_errors must be a number >= 0, not "-1"`},
 		{"max_errors=x", http.StatusBadRequest, 0, 0, `max_errors must be a number >= 0, not "x"`},
+		{"format=yaml", http.StatusBadRequest, 0, 0, `format must be one of text, json, github, sarif, junit, gitlab, not "yaml"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -155,6 +156,34 @@ func TestValidateQuery(t *testing.T) {
 			assert.Equal(t, "upload.txt", doc.Files[0].Path, "a raw body without a name")
 		})
 	}
+}
+
+// TestValidateFormats checks the other report formats of cfonb validate
+// --format, and pedantic.
+func TestValidateFormats(t *testing.T) {
+	_, h := newTestServer(t, Options{})
+	date := repoFile(t, "invalid/date.txt")
+	for format, ctype := range reportTypes {
+		rec := post(t, h, "/api/validate?name=date.txt&format="+format, date)
+		require.Equal(t, http.StatusOK, rec.Code, format)
+		assert.Equal(t, ctype, rec.Header().Get("Content-Type"))
+		var want bytes.Buffer
+		rep, err := validate.Stream("date.txt", bytes.NewReader(date), validate.Options{})
+		require.NoError(t, err)
+		rw, err := validate.NewReportWriter(format, &want, validate.WriterOptions{})
+		require.NoError(t, err)
+		require.NoError(t, rw.Write(rep))
+		require.NoError(t, rw.Close(validate.Totals{Files: 1, Errors: 3}))
+		assert.Equal(t, want.String(), rec.Body.String(), format)
+	}
+	rec := post(t, h, "/api/validate?format=text", date)
+	assert.Contains(t, rec.Body.String(), "upload.txt:2:35: error: booking date \"300226\" is not a calendar date (30 February) [date]\n")
+
+	sample := repoFile(t, "samples/complex-test.txt")
+	var plain, pedantic struct{ Warnings int }
+	require.NoError(t, json.Unmarshal(post(t, h, "/api/validate", sample).Body.Bytes(), &struct{ Files []*struct{ Warnings int } }{Files: []*struct{ Warnings int }{&plain}}))
+	require.NoError(t, json.Unmarshal(post(t, h, "/api/validate?pedantic=1", sample).Body.Bytes(), &struct{ Files []*struct{ Warnings int } }{Files: []*struct{ Warnings int }{&pedantic}}))
+	assert.Greater(t, pedantic.Warnings, plain.Warnings, "pedantic reports the conventions of real files")
 }
 
 func jsonString(s string) string {
@@ -270,6 +299,18 @@ func TestInspect(t *testing.T) {
 	assert.Equal(t, "12345.67", s.TotalCredits)
 	assert.Equal(t, 2, s.MovementCount)
 	assert.True(t, s.Reconciles)
+
+	// The list is capped; every account is still listed and counted.
+	vrep, err := validate.Stream("m", bytes.NewReader(repoFile(t, "valid/multi-crlf.txt")), validate.Options{Summary: true})
+	require.NoError(t, err)
+	accts, stmts := inspectJSON(vrep, 2)
+	assert.Len(t, accts, 4)
+	assert.Len(t, stmts, 2)
+	n := 0
+	for _, a := range accts {
+		n += a.Statements
+	}
+	assert.Equal(t, 5, n)
 
 	// An unbalanced statement, and an open one.
 	rec = post(t, h, "/api/inspect?diagnostics=1", repoFile(t, "invalid/balance.txt"))
@@ -390,7 +431,7 @@ func TestUploadPreview(t *testing.T) {
 	assert.Contains(t, p.Lines[0], "would register account FR7630006000011234567890189 (30006 00001 12345678901 EUR) in dossier 7")
 	assert.Contains(t, strings.Join(p.Lines, "\n"), "would import bank/multi.txt (5 statements")
 	assert.NotContains(t, rec.Body.String(), "cfonb-serve-", "the temporary copies are not named")
-	assert.Equal(t, "cfonb upload --env staging --dossier 7 --dry-run bank/multi.txt", p.Command)
+	assert.Equal(t, "cfonb upload --env staging --dossier 7 bank/multi.txt", p.Command)
 	assert.False(t, p.Invalid)
 
 	rec = post(t, h, "/api/upload-preview?dossier=7", repoFile(t, "invalid/date.txt"))

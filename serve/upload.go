@@ -25,10 +25,13 @@ type previewJSON struct {
 	// sent).
 	Invalid bool `json:"invalid"`
 	// Error is the run's error, if any.
-	Error    string `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Platform and StateDir are the API URL and the journal read.
 	Platform string `json:"platform"`
 	StateDir string `json:"state_dir"`
-	Command  string `json:"command"`
+	// Command is the cfonb upload command that would send the files, to
+	// run in a terminal (the page never sends).
+	Command string `json:"command"`
 }
 
 // handleUploadPreview is POST /api/upload-preview: what cfonb upload
@@ -115,7 +118,7 @@ func (s *Server) handleUploadPreview(w http.ResponseWriter, r *http.Request) {
 	}
 	text = strings.ReplaceAll(text, dir+string(filepath.Separator), "")
 	res := previewJSON{Lines: []string{}, Platform: ep.APIURL, StateDir: stateDir,
-		Command: fmt.Sprintf("cfonb upload --env %s --dossier %d --dry-run %s", env, dossier, strings.Join(quoteAll(names), " "))}
+		Command: fmt.Sprintf("cfonb upload --env %s --dossier %d %s", env, dossier, strings.Join(quoteAll(names), " "))}
 	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		if l != "" {
 			res.Lines = append(res.Lines, l)

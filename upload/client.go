@@ -104,6 +104,9 @@ type ClientConfig struct {
 	// Progress, if set, is called as an import's file is sent, with the
 	// bytes of the file sent so far and its size.
 	Progress func(path string, sent, total int64)
+	// Proxy chooses the proxy of a request; nil is
+	// http.ProxyFromEnvironment (HTTPS_PROXY, NO_PROXY).
+	Proxy func(*http.Request) (*url.URL, error)
 }
 
 // Client talks to the Inqom banking API: one login reused for every call,
@@ -159,8 +162,12 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	}
 	t := cfg.Timeouts
 	dialer := &net.Dialer{Timeout: t.Dial, KeepAlive: 30 * time.Second}
+	proxy := cfg.Proxy
+	if proxy == nil {
+		proxy = http.ProxyFromEnvironment
+	}
 	base := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
+		Proxy:                 proxy,
 		DialContext:           dialer.DialContext,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12}, // certificates verified
 		TLSHandshakeTimeout:   t.TLSHandshake,
@@ -322,6 +329,9 @@ func (p *passwordSource) Token() (*oauth2.Token, error) {
 			lerr.Code = oauthCode(re.ErrorCode)
 		case errors.As(err, &ue):
 			lerr.Err = netError(ue.Err)
+			if refusedBeforeSending(lerr.Err) {
+				return nil, lerr
+			}
 		default:
 			// An answer that could not be read (x/oauth2 formats the read
 			// error with %v, so it cannot be told apart), or a 2xx whose
@@ -381,6 +391,20 @@ func netError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// refusedBeforeSending reports whether a request failed before it was
+// sent for a reason that another attempt would not change: not a network
+// error (a connection refused, reset or timed out, which a retry may
+// overcome) but an answer, such as a proxy refusing the CONNECT (Go gives
+// its status text, "Forbidden", as the error) or a TLS protocol error.
+func refusedBeforeSending(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return true
 }
 
 func isCertError(err error) bool {
@@ -472,6 +496,9 @@ func (c *Client) do(ctx context.Context, kind callKind, op string, build func(co
 		}
 		if err != nil {
 			err = netError(err)
+			if !sent.Load() && refusedBeforeSending(err) {
+				return nil, &RequestError{Op: op, Err: err}
+			}
 			if ctx.Err() != nil || isCertError(err) {
 				return nil, &RequestError{Op: op, Err: err, Unknown: kind == kindImport && sent.Load()}
 			}

@@ -3,6 +3,7 @@ package upload
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -185,3 +186,14 @@ func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
 }
 
 func errCanceled(ctx context.Context) error { return ctx.Err() }
+
+// forgetRegistrations deletes the account registry of the SQLite journal
+// in dir, as if it were lost.
+func forgetRegistrations(t *testing.T, dir string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "journal.sqlite"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`DELETE FROM cfonb_accounts`)
+	require.NoError(t, err)
+}

@@ -95,6 +95,11 @@ type planned struct {
 	res      *FileResult
 	accounts []*AccountResult
 	send     bool
+	// seen is the snapshot of the journal entries related to the file
+	// that the decision was taken on (the claim checks it still holds);
+	// wait is an import of it in progress elsewhere (the claim waits).
+	seen []string
+	wait *Entry
 }
 
 // Run is the whole of cfonb upload: validate every file (any error: send
@@ -178,7 +183,9 @@ func Run(ctx context.Context, opts Options, paths []string) (*Report, error) {
 	for _, p := range opts.Reimport {
 		names[absPath(p)] = true
 	}
-	decide(st, platform, plan, opts.RetryUnknown, names)
+	if err := decideFiles(st, platform, plan, opts.RetryUnknown, names); err != nil {
+		return rep, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
 	skip := map[string]bool{}
 	for _, ib := range opts.SkipRegistration {
 		skip[ib] = true
@@ -343,7 +350,7 @@ func Run(ctx context.Context, opts Options, paths []string) (*Report, error) {
 				p.res.Registered = append(p.res.Registered, a.IBAN)
 			}
 		}
-		stop := importOne(ctx, client, st, opts, platform, p.res)
+		stop := importOne(ctx, client, st, opts, platform, p)
 		emitFile(opts, p.res)
 		if stop != ReasonNone || (opts.FailFast && p.res.Outcome != OutcomeImported) {
 			reason := stop
@@ -516,7 +523,8 @@ func planAccounts(rep *Report, files []*File, opts Options) ([]*planned, error) 
 // importOne records the import as pending, sends it and records its
 // outcome in r. It returns a reason to stop the whole run (the journal
 // cannot be written, no login, an interrupt), or ReasonNone.
-func importOne(ctx context.Context, client *Client, st Store, opts Options, platform string, r *FileResult) Reason {
+func importOne(ctx context.Context, client *Client, st Store, opts Options, platform string, p *planned) Reason {
+	r := p.res
 	f := r.file
 	var dossier int64
 	if len(r.Dossiers) > 0 {
@@ -528,10 +536,17 @@ func importOne(ctx context.Context, client *Client, st Store, opts Options, plat
 	}
 	// detail is what the journal keeps of a failure: no secret in it.
 	detail := func(err error) string { return opts.Redactor.String(sanitize(err.Error(), 300)) }
-	id, err := st.Begin(entry)
+	id, err := claimFile(ctx, st, opts, platform, p, entry)
 	if err != nil {
+		if ctx.Err() != nil {
+			r.Outcome, r.Reason, r.Err = OutcomeNotAttempted, ReasonInterrupted, err
+			return ReasonInterrupted
+		}
 		r.Outcome, r.Reason, r.Err, r.Message = OutcomeNotAttempted, ReasonStateWrite, err, opts.Redactor.String(err.Error())
 		return ReasonStateWrite
+	}
+	if id == 0 {
+		return ReasonNone // another run recorded it meanwhile: decided again
 	}
 	r.JournalID = id
 	res, err := client.Import(ctx, f)
@@ -645,19 +660,8 @@ func (k known) status() Status {
 // batch. retryUnknown sends files whose earlier import has an unknown
 // outcome; reimport names (absolute paths) the files to send although
 // they were imported.
-func decide(st Store, platform string, plan []*planned, retryUnknown bool, reimport map[string]bool) {
-	var ks []known
-	for _, e := range st.Entries(platform) {
-		if !e.Status.blocks() {
-			continue
-		}
-		e := e
-		k := known{entry: &e, sha: e.SHA256, keys: map[string]bool{}, file: e.File}
-		for _, s := range e.Statements {
-			k.keys[s.Key] = true
-		}
-		ks = append(ks, k)
-	}
+// ks are the journal's entries related to the files, oldest first.
+func decide(ks []known, plan []*planned, retryUnknown bool, reimport map[string]bool) {
 	for _, p := range plan {
 		if p.res.Outcome == OutcomeHeld {
 			continue

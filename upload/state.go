@@ -1,39 +1,38 @@
 package upload
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
-
-	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/upload/journal"
 )
-
-// Files of the state directory.
-const (
-	accountsFile = "accounts.json"
-	journalFile  = "journal.json"
-	lockFile     = "lock"
-	stateVersion = 1
-)
-
-// ErrLocked is returned by OpenState when another process holds the state
-// directory's lock.
-var ErrLocked = errors.New("the state directory is in use by another cfonb upload")
 
 // DefaultStateDir returns where the account registry and the journal live
-// by default: $XDG_STATE_HOME/cfonb, else ~/.local/state/cfonb. getenv is
-// os.Getenv or a stand-in.
+// by default: $XDG_STATE_HOME/cfonb, else ~/.local/state/cfonb; on Windows
+// %LocalAppData%\cfonb (the per-machine application data, never roamed
+// to another computer). getenv is os.Getenv or a stand-in.
 func DefaultStateDir(getenv func(string) string) (string, error) {
+	return defaultStateDir(runtime.GOOS, getenv)
+}
+
+func defaultStateDir(goos string, getenv func(string) string) (string, error) {
 	if x := getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
 		return filepath.Join(x, "cfonb"), nil
+	}
+	if goos == "windows" {
+		if x := getenv("LocalAppData"); x != "" {
+			return filepath.Join(x, "cfonb"), nil
+		}
+		if x := getenv("USERPROFILE"); x != "" {
+			return filepath.Join(x, "AppData", "Local", "cfonb"), nil
+		}
+		return "", errors.New("neither LocalAppData nor USERPROFILE is set: give --state-dir")
 	}
 	home := getenv("HOME")
 	if home == "" {
@@ -66,339 +65,232 @@ func CheckStateDir(dir string, getenv func(string) string) error {
 	return nil
 }
 
-// Status is the state of an import in the journal.
-type Status string
-
-// Import statuses. Pending is written before the request is sent, then
-// replaced by done (2xx), unknown (the request may have reached the server
-// but no answer came) or failed (the server did not process it).
-const (
-	StatusPending Status = "pending"
-	StatusDone    Status = "done"
-	StatusUnknown Status = "unknown"
-	StatusFailed  Status = "failed"
+// The journal's types, from package journal.
+type (
+	// Status is the state of an import in the journal.
+	Status = journal.Status
+	// AccountRecord is an account registered on a platform, in a dossier.
+	AccountRecord = journal.AccountRecord
+	// StatementRecord is a statement as the journal keeps it.
+	StatementRecord = journal.StatementRecord
+	// Entry is one import attempt in the journal.
+	Entry = journal.Entry
 )
 
-// blocks reports whether an entry of this status stops a new import of the
-// same file or statement (without --force).
-func (s Status) blocks() bool { return s != StatusFailed }
+// Import statuses (see journal.Status).
+const (
+	StatusPending = journal.StatusPending
+	StatusDone    = journal.StatusDone
+	StatusUnknown = journal.StatusUnknown
+	StatusFailed  = journal.StatusFailed
+)
 
-// AccountRecord is an account registered on a platform, in a dossier.
-type AccountRecord struct {
-	Platform    string    `json:"platform"`
-	Dossier     int64     `json:"dossier"`
-	IBAN        string    `json:"iban"`
-	BankName    string    `json:"bank_name"`
-	IBANControl bool      `json:"iban_control"`
-	HTTPStatus  int       `json:"http_status"` // 2xx, or 409 for "already there"
-	Registered  time.Time `json:"registered"`
-	// Marked is set for a registration recorded by hand (cfonb journal
-	// --mark-registered), not by a request.
-	Marked bool `json:"marked,omitempty"`
-}
-
-// StatementRecord is a statement as the journal keeps it.
-type StatementRecord struct {
-	Key     string `json:"key"`
-	Account string `json:"account"`
-	IBAN    string `json:"iban,omitempty"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-	Opening string `json:"opening"`
-	Closing string `json:"closing"`
-}
-
-// Entry is one import attempt in the journal.
-type Entry struct {
-	ID         int               `json:"id"`
-	Platform   string            `json:"platform"`
-	Dossier    int64             `json:"dossier,omitempty"`
-	File       string            `json:"file"`
-	SHA256     string            `json:"sha256"`
-	Size       int64             `json:"size"`
-	Statements []StatementRecord `json:"statements"`
-	Status     Status            `json:"status"`
-	Forced     bool              `json:"forced,omitempty"`
-	Started    time.Time         `json:"started"`
-	Finished   time.Time         `json:"finished,omitzero"`
-	HTTPStatus int               `json:"http_status,omitempty"`
-	Detail     string            `json:"detail,omitempty"`
-}
-
-type accountsDoc struct {
-	Version  int             `json:"version"`
-	Accounts []AccountRecord `json:"accounts"`
-}
-
-type journalDoc struct {
-	Version int     `json:"version"`
-	Entries []Entry `json:"entries"`
-}
-
-// State is the state directory: the account registry and the upload
-// journal. Open it with OpenState; every change is written atomically
-// before the method that makes it returns.
+// State is the account registry and the upload journal: an SQLite journal
+// in a state directory, or a PostgreSQL database (package journal). Open
+// it with OpenState or OpenStore; every change is committed before the
+// method that makes it returns. Several processes, on one machine or
+// (PostgreSQL) several, may use one journal at once: a file is claimed
+// before it is sent.
 type State struct {
-	dir      string
-	lock     *flock.Flock
-	accounts []AccountRecord
-	entries  []Entry
+	spec  string
+	store journal.Store
+	// err is the first error of a read that has no error result
+	// (Registration, Registrations, Entries): once set, every write
+	// refuses, so that a journal that could not be read never lets a file
+	// be sent.
+	err error
 	// failWrite, if set, is called before each write with the path about
 	// to be written; an error it returns is the write's (tests stand in a
 	// read-only or full disk with it, which root cannot get with chmod).
 	failWrite func(path string) error
 }
 
-// OpenState reads the state in dir. With lock, it creates dir (0700) if
-// needed and takes its lock (a file lock released by Close, or by the
-// system if the process dies), failing with ErrLocked if another process
-// holds it; a State opened without lock is read-only.
-func OpenState(dir string, lock bool) (*State, error) {
-	s := &State{dir: dir}
-	if lock {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("state directory: %w", err)
-		}
-		s.lock = flock.New(filepath.Join(dir, lockFile), flock.SetPermissions(0o600))
-		ok, err := s.lock.TryLock()
-		if err != nil {
-			return nil, fmt.Errorf("state directory %s: lock: %w", dir, err)
-		}
-		if !ok {
-			return nil, fmt.Errorf("%w (lock %s): wait for it to finish", ErrLocked, s.lock.Path())
-		}
-	}
-	var ad accountsDoc
-	if err := readDoc(filepath.Join(dir, accountsFile), &ad, &ad.Version); err != nil {
-		s.Close()
-		return nil, err
-	}
-	var jd journalDoc
-	if err := readDoc(filepath.Join(dir, journalFile), &jd, &jd.Version); err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.accounts, s.entries = ad.Accounts, jd.Entries
-	// Journals written before the canonical platform identity named a
-	// platform by its URL as typed: read them by identity.
-	for i := range s.accounts {
-		s.accounts[i].Platform = PlatformID(s.accounts[i].Platform)
-	}
-	for i := range s.entries {
-		s.entries[i].Platform = PlatformID(s.entries[i].Platform)
-	}
-	return s, nil
+// OpenState opens the SQLite journal of the state directory dir (see
+// OpenStore); with write false it is read-only and creates nothing.
+func OpenState(dir string, write bool) (*State, error) {
+	return OpenStore(context.Background(), dir, journal.Options{ReadOnly: !write})
 }
 
-// readDoc decodes a JSON state file; a missing file is an empty one.
-func readDoc(path string, doc any, version *int) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		*version = stateVersion
-		return nil
-	}
+// OpenStore opens the journal named by spec: a postgres:// URL, or a state
+// directory (created with mode 0700 if needed, its JSON files of earlier
+// versions migrated the first time).
+func OpenStore(ctx context.Context, spec string, opts journal.Options) (*State, error) {
+	st, err := journal.Open(ctx, spec, opts)
 	if err != nil {
-		return fmt.Errorf("state: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
-	dec.DisallowUnknownFields()
-	damaged := func(err error) error {
-		return fmt.Errorf("state file %s is damaged (restore it from a backup; it is not overwritten): %w", path, err)
-	}
-	if err := dec.Decode(doc); err != nil {
-		return damaged(err)
-	}
-	// Anything after the document (a second document, a stray brace) is
-	// damage too: accepting it would drop it at the next write.
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err == nil {
-			err = errors.New("data after the end of the document")
-		}
-		return damaged(err)
-	}
-	if *version != stateVersion {
-		return fmt.Errorf("state file %s has version %d; this cfonb reads version %d", path, *version, stateVersion)
-	}
-	return nil
+	return &State{spec: spec, store: st}, nil
 }
 
-// Dir returns the state directory.
-func (s *State) Dir() string { return s.dir }
+// Dir returns the state directory, or the PostgreSQL URL with its
+// password hidden.
+func (s *State) Dir() string { return journal.Redact(s.spec) }
 
-// Close releases the lock, if held.
-func (s *State) Close() error {
-	if s.lock == nil {
-		return nil
-	}
-	err := s.lock.Unlock()
-	s.lock = nil
-	return err
-}
+// Store returns the journal store.
+func (s *State) Store() journal.Store { return s.store }
 
-func (s *State) writable() error {
-	if s.lock == nil || !s.lock.Locked() {
-		return errors.New("state: opened read-only")
-	}
-	return nil
-}
+// Close releases the store.
+func (s *State) Close() error { return s.store.Close() }
+
+// journalFile is the SQLite journal of a state directory (the path given
+// to failWrite for a write of the journal).
+const journalFile = journal.DBFile
 
 // ErrStateWrite is wrapped by every error of writing the state (a
 // read-only directory, a full disk): a local problem, not the network's.
-var ErrStateWrite = errors.New("the state directory cannot be written")
+var ErrStateWrite = errors.New("the state cannot be written")
 
-// CheckWritable proves that the state directory takes a new file: it
-// writes, syncs and removes a probe file of one disk block. Call it before
-// any request, so that a read-only or full disk stops a run before a login
-// or a registration.
-func (s *State) CheckWritable() error {
-	if err := s.writable(); err != nil {
-		return err
+func (s *State) writeErr(err error) error {
+	if err == nil {
+		return nil
 	}
-	probe := filepath.Join(s.dir, ".write-probe")
-	err := func() error {
-		if s.failWrite != nil {
-			if err := s.failWrite(probe); err != nil {
+	return fmt.Errorf("%w: %w", ErrStateWrite, err)
+}
+
+func (s *State) readErr(err error) {
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+}
+
+// CheckWritable proves that the journal takes a change: a state directory
+// takes a new file of one disk block (written, synced and removed), and the
+// database a write transaction (rolled back). Call it before any request,
+// so that a read-only or full disk stops a run before a login or a
+// registration.
+func (s *State) CheckWritable() error {
+	if !journal.IsPostgres(s.spec) {
+		probe := filepath.Join(s.spec, ".write-probe")
+		err := func() error {
+			if s.failWrite != nil {
+				if err := s.failWrite(probe); err != nil {
+					return err
+				}
+			}
+			f, err := os.OpenFile(probe, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+			if err != nil {
 				return err
 			}
-		}
-		f, err := os.OpenFile(probe, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+			_, werr := f.Write(make([]byte, 4096))
+			serr := f.Sync()
+			cerr := f.Close()
+			rerr := os.Remove(probe)
+			return errors.Join(werr, serr, cerr, rerr)
+		}()
 		if err != nil {
-			return err
+			os.Remove(probe)
+			return fmt.Errorf("%w: %s: %w", ErrStateWrite, s.spec, err)
 		}
-		_, werr := f.Write(make([]byte, 4096))
-		serr := f.Sync()
-		cerr := f.Close()
-		rerr := os.Remove(probe)
-		return errors.Join(werr, serr, cerr, rerr)
-	}()
-	if err != nil {
-		os.Remove(probe)
-		return fmt.Errorf("%w: %s: %w", ErrStateWrite, s.dir, err)
 	}
-	return nil
+	return s.writeErr(s.store.CheckWritable(context.Background()))
 }
 
-func (s *State) saveAccounts() error {
-	return s.writeDoc(filepath.Join(s.dir, accountsFile), accountsDoc{Version: stateVersion, Accounts: s.accounts})
-}
-
-func (s *State) saveJournal() error {
-	return s.writeDoc(filepath.Join(s.dir, journalFile), journalDoc{Version: stateVersion, Entries: s.entries})
-}
-
-func (s *State) writeDoc(path string, doc any) error {
+// check refuses a write after a failed read, and applies failWrite.
+func (s *State) check(file string) error {
+	if s.err != nil {
+		return fmt.Errorf("the journal could not be read, so nothing is recorded or sent: %w", s.err)
+	}
 	if s.failWrite != nil {
-		if err := s.failWrite(path); err != nil {
-			return fmt.Errorf("%w: writing %s: %w", ErrStateWrite, path, err)
+		if err := s.failWrite(filepath.Join(s.spec, file)); err != nil {
+			return s.writeErr(err)
 		}
-	}
-	err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
-	})
-	if err != nil {
-		return fmt.Errorf("%w: writing %s: %w", ErrStateWrite, path, err)
 	}
 	return nil
 }
 
 // Registration returns the registration of k, or nil.
 func (s *State) Registration(k RegistrationKey) *AccountRecord {
-	for i := range s.accounts {
-		a := &s.accounts[i]
-		if a.Key() == k {
-			c := *a
-			return &c
-		}
-	}
-	return nil
+	a, err := s.store.Account(context.Background(), k.Platform, k.Dossier, k.IBAN)
+	s.readErr(err)
+	return a
 }
 
 // Registrations returns every registration of iban on platform, in any
 // dossier, oldest first.
 func (s *State) Registrations(platform, iban string) []AccountRecord {
 	var out []AccountRecord
-	for _, a := range s.accounts {
+	s.readErr(s.store.Accounts(context.Background(), func(a AccountRecord) error {
 		if a.Platform == platform && a.IBAN == iban {
 			out = append(out, a)
 		}
-	}
+		return nil
+	}))
 	return out
 }
 
-// Accounts returns a copy of the account registry.
-func (s *State) Accounts() []AccountRecord { return append([]AccountRecord(nil), s.accounts...) }
+// Accounts returns the account registry.
+func (s *State) Accounts() []AccountRecord {
+	var out []AccountRecord
+	s.readErr(s.store.Accounts(context.Background(), func(a AccountRecord) error { out = append(out, a); return nil }))
+	return out
+}
 
-// AddRegistration records a registered account and saves the registry.
+// AddRegistration records a registered account.
 func (s *State) AddRegistration(a AccountRecord) error {
-	if err := s.writable(); err != nil {
+	if err := s.check("registry"); err != nil {
 		return err
 	}
 	a.Platform = PlatformID(a.Platform)
-	if s.Registration(a.Key()) != nil {
-		return nil
-	}
-	s.accounts = append(s.accounts, a)
-	if err := s.saveAccounts(); err != nil {
-		s.accounts = s.accounts[:len(s.accounts)-1]
-		return err
-	}
-	return nil
+	return s.writeErr(s.store.AddAccount(context.Background(), a))
 }
 
-// Entries returns a copy of the journal entries of platform (all of them
-// for ""), oldest first.
+// Entries returns the journal entries of platform (all of them for ""),
+// oldest first. It holds them all in memory: EachEntry streams them.
 func (s *State) Entries(platform string) []Entry {
 	var out []Entry
-	for _, e := range s.entries {
-		if platform == "" || e.Platform == platform {
-			out = append(out, e)
-		}
-	}
+	s.readErr(s.EachEntry(platform, func(e Entry) error { out = append(out, e); return nil }))
 	return out
 }
 
-// Begin appends e to the journal and saves it before returning e's id.
-// Call it before sending an import, with e.Status pending.
-func (s *State) Begin(e Entry) (int, error) {
-	if err := s.writable(); err != nil {
+// EachEntry calls fn for each journal entry of platform (all for ""),
+// oldest first.
+func (s *State) EachEntry(platform string, fn func(Entry) error) error {
+	return s.store.Entries(context.Background(), platform, fn)
+}
+
+// Related returns the entries of platform that block importing a file with
+// this SHA-256 or one of these statements (see journal.Store.Related).
+func (s *State) Related(platform, sha256 string, keys []string) ([]Entry, error) {
+	return s.store.Related(context.Background(), PlatformID(platform), sha256, keys)
+}
+
+// Claim records e as pending, owned by this process, unless judge (given
+// the related entries, inside a transaction serialised with every other
+// claim on the platform) returns an error, which Claim then returns.
+func (s *State) Claim(ctx context.Context, e Entry, judge func([]Entry) error) (int, error) {
+	if err := s.check(journalFile); err != nil {
 		return 0, err
 	}
 	e.Platform = PlatformID(e.Platform)
-	e.ID = 1
-	if n := len(s.entries); n > 0 {
-		e.ID = s.entries[n-1].ID + 1
+	var judged error
+	id, err := s.store.Claim(ctx, e, func(rel []Entry) error {
+		judged = judge(rel)
+		return judged
+	})
+	if judged != nil {
+		return 0, judged
 	}
-	s.entries = append(s.entries, e)
-	if err := s.saveJournal(); err != nil {
-		s.entries = s.entries[:len(s.entries)-1]
-		return 0, err
-	}
-	return e.ID, nil
+	return id, s.writeErr(err)
 }
 
-// Finish sets the outcome of the entry id and saves the journal.
+// Begin records e as it is (MarkDone), with no claim, and returns its id.
+func (s *State) Begin(e Entry) (int, error) {
+	if err := s.check(journalFile); err != nil {
+		return 0, err
+	}
+	e.Platform = PlatformID(e.Platform)
+	id, err := s.store.Add(context.Background(), e)
+	return id, s.writeErr(err)
+}
+
+// Finish records the outcome of the pending entry id.
 func (s *State) Finish(id int, status Status, finished time.Time, httpStatus int, detail string) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	for i := range s.entries {
-		e := &s.entries[i]
-		if e.ID != id {
-			continue
+	if s.failWrite != nil {
+		if err := s.failWrite(filepath.Join(s.spec, journalFile)); err != nil {
+			return s.writeErr(err)
 		}
-		old := *e
-		e.Status, e.Finished, e.HTTPStatus, e.Detail = status, finished, httpStatus, detail
-		if err := s.saveJournal(); err != nil {
-			*e = old
-			return err
-		}
-		return nil
 	}
-	return fmt.Errorf("state: no journal entry %d", id)
+	return s.writeErr(s.store.Finish(context.Background(), id, status, finished, httpStatus, detail))
 }
 
 // MarkDone records in the journal of st that the file f is on platform (in

@@ -370,9 +370,10 @@ func TestStatePersistsAndLocks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
 
-	// A second writer is refused while the first holds the lock.
-	_, err = OpenState(dir, true)
-	require.ErrorIs(t, err, ErrLocked)
+	// A second writer shares the journal (files are claimed one by one).
+	other, err := OpenState(dir, true)
+	require.NoError(t, err)
+	require.NoError(t, other.Close())
 
 	when := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
 	id, err := st.Begin(Entry{Platform: "p", File: "/f", SHA256: "aa", Status: StatusPending, Started: when,
@@ -384,7 +385,7 @@ func TestStatePersistsAndLocks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StatusPending, ro.Entries("")[0].Status)
 	_, err = ro.Begin(Entry{})
-	assert.EqualError(t, err, "state: opened read-only")
+	assert.EqualError(t, err, "the state cannot be written: journal: opened read-only")
 
 	require.NoError(t, st.Finish(id, StatusDone, when.Add(time.Second), 200, "ok"))
 	require.Error(t, st.Finish(99, StatusDone, when, 200, ""))
@@ -399,14 +400,14 @@ func TestStatePersistsAndLocks(t *testing.T) {
 		Finished: when.Add(time.Second), HTTPStatus: 200, Detail: "ok", Statements: []StatementRecord{{Key: "k1"}}}}, st.Entries(""))
 	assert.Len(t, st.Accounts(), 1)
 	// A registration is per (platform, dossier, IBAN).
-	assert.NotNil(t, st.Registration(RegistrationKey{"p", 1, "FR76"}))
-	assert.Nil(t, st.Registration(RegistrationKey{"p", 2, "FR76"}))
-	assert.Nil(t, st.Registration(RegistrationKey{"q", 1, "FR76"}))
+	assert.NotNil(t, st.Registration(RegistrationKey{Platform: "p", Dossier: 1, IBAN: "FR76"}))
+	assert.Nil(t, st.Registration(RegistrationKey{Platform: "p", Dossier: 2, IBAN: "FR76"}))
+	assert.Nil(t, st.Registration(RegistrationKey{Platform: "q", Dossier: 1, IBAN: "FR76"}))
 	assert.Len(t, st.Registrations("p", "FR76"), 1)
 	assert.Empty(t, st.Entries("q"))
 	assert.Len(t, st.Entries("p"), 1)
 
-	for _, name := range []string{"journal.json", "accounts.json"} {
+	for _, name := range []string{"journal.sqlite"} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), name)
@@ -442,16 +443,16 @@ func TestStateDamagedIsNotOverwritten(t *testing.T) {
 	}
 	// Whitespace after the document is fine (an editor's final newline).
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), []byte("{\"version\":1,\"entries\":[]}\n\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), []byte("{\"version\":1,\"entries\":[{\"id\":1,\"status\":\"done\"}]}\n\n"), 0o600))
 	st, err := OpenState(dir, false)
 	require.NoError(t, err)
-	assert.Empty(t, st.Entries(""))
+	assert.Len(t, st.Entries(""), 1)
+	st.Close()
 
 	bad := []byte(`{"version":1,"entries":[{"id":1,`)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), bad, 0o600))
 	_, err = OpenState(dir, true)
 	require.Error(t, err)
-	// The lock was released.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), []byte(`{"version":2,"entries":[]}`), 0o600))
 	_, err = OpenState(dir, true)
 	assert.EqualError(t, err, "state file "+filepath.Join(dir, "journal.json")+" has version 2; this cfonb reads version 1")
@@ -467,6 +468,15 @@ func TestStateDirs(t *testing.T) {
 	assert.Equal(t, "/home/u/.local/state/cfonb", d)
 	_, err = DefaultStateDir(env(nil))
 	assert.Error(t, err)
+	// Issue 10, defect 9: Windows has no HOME nor XDG.
+	d, err = defaultStateDir("windows", env(map[string]string{"LocalAppData": `C:\Users\u\AppData\Local`}))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(`C:\Users\u\AppData\Local`, "cfonb"), d)
+	d, err = defaultStateDir("windows", env(map[string]string{"USERPROFILE": `C:\Users\u`}))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(`C:\Users\u`, "AppData", "Local", "cfonb"), d)
+	_, err = defaultStateDir("windows", env(nil))
+	assert.ErrorContains(t, err, "neither LocalAppData nor USERPROFILE is set: give --state-dir")
 
 	e := env(map[string]string{"HOME": "/home/u", "XDG_CACHE_HOME": "/var/cache/u"})
 	assert.NoError(t, CheckStateDir("/home/u/.local/state/cfonb", e))

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,6 +15,9 @@ import (
 
 // emit adds a diagnostic, counting it whether or not it is kept.
 func (v *Validator) emit(line, col int, sev Severity, rule, msg string) {
+	if v.off[rule] {
+		return
+	}
 	if sev == SeverityError {
 		v.rep.Errors++
 	} else {
@@ -23,9 +27,33 @@ func (v *Validator) emit(line, col int, sev Severity, rule, msg string) {
 		v.rep.Omitted++
 		return
 	}
+	if sev == SeverityWarning && v.opts.MaxPerRule > 0 {
+		if v.perRule == nil {
+			v.perRule = make(map[string]int)
+		}
+		v.perRule[rule]++
+		if v.perRule[rule] > v.opts.MaxPerRule {
+			v.rep.Omitted++
+			return
+		}
+	}
+	if line == v.last {
+		col += v.colBase
+	}
 	v.rep.Diagnostics = append(v.rep.Diagnostics, Diagnostic{
 		File: v.rep.Path, Line: line, Column: col, Severity: sev, Rule: rule, Message: msg,
 	})
+}
+
+// summariseCapped lists in Report.Repeated the rules whose warnings passed
+// Options.MaxPerRule, with how many were not kept.
+func (v *Validator) summariseCapped() {
+	for rule, n := range v.perRule {
+		if n > v.opts.MaxPerRule {
+			v.rep.Repeated = append(v.rep.Repeated, Repeated{Rule: rule, Shown: v.opts.MaxPerRule, NotShown: n - v.opts.MaxPerRule})
+		}
+	}
+	sort.Slice(v.rep.Repeated, func(i, j int) bool { return v.rep.Repeated[i].Rule < v.rep.Repeated[j].Rule })
 }
 
 // full reports whether no more diagnostics will be kept, so that the
@@ -322,6 +350,12 @@ func (v *Validator) checkCurrency(line int, data []byte, required bool) {
 	}
 	cb, db := cur.Of(data), dec.Of(data)
 	curBlank, decBlank := isBlank(cb), isBlank(db)
+	if (curBlank || decBlank) && cfonb.ParseCode(data) == cfonb.CodeOldBalance {
+		// Some banks leave them blank on the 01: the statement takes them
+		// from its other records (Validator.adopt), or closeStatement
+		// reports them missing.
+		return
+	}
 	switch {
 	case (curBlank || decBlank) && !required:
 		which := "currency"
@@ -367,6 +401,9 @@ func (v *Validator) checkMatch(line int, data, stmt []byte) {
 			continue
 		}
 		if f == cfonb.FieldBank || f == cfonb.FieldBranch {
+			if !v.opts.Pedantic {
+				continue // real files carry another bank's code on a 04 or 05
+			}
 			v.warnf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)", f, b, s, v.st.line)
 		} else {
 			v.errorf(line, f.Start(), RuleAccountMatch, "%s %q differs from its statement's %q (line %d)", f, b, s, v.st.line)
@@ -387,8 +424,13 @@ func wellFormed(f cfonb.FieldID, b []byte) bool {
 	return true
 }
 
-// checkReserved warns about text in reserved zones.
+// checkReserved warns about text in reserved zones, with Options.Pedantic
+// only: real bank files put dates, sequence numbers, an E in column 21,
+// "** PAS DE MOUVEMENT CE JOUR **" or zeros there.
 func (v *Validator) checkReserved(line int, data []byte, fields ...cfonb.FieldID) {
+	if !v.opts.Pedantic {
+		return
+	}
 	for _, f := range fields {
 		b := f.Of(data)
 		if len(b) == 0 || isBlank(b) {
@@ -464,7 +506,9 @@ func (v *Validator) checkInterbankCode(line int, data []byte) {
 		return
 	}
 	if isBlank(code) {
-		v.warn(line, f.Start(), RuleInterbankCode, "interbank operation code is blank")
+		if v.opts.Pedantic { // fee lines and factoring banks leave it blank
+			v.warn(line, f.Start(), RuleInterbankCode, "interbank operation code is blank")
+		}
 	} else {
 		v.warnf(line, f.Start(), RuleInterbankCode, "interbank operation code %q is not in the CFONB list", code)
 	}
@@ -478,12 +522,23 @@ func (v *Validator) checkQualifier(line int, data []byte) {
 		return
 	}
 	q := f.Of(data)
-	if !cfonb.KnownQualifier(q) && !isBlank(q) {
+	if !cfonb.KnownQualifier(q) && !isBlank(q) && !valueDateNoQualifier(data) {
 		v.warnf(line, f.Start(), RuleQualifier, "qualifier %q is not a CFONB qualifier (its information is kept as text)", q)
 	}
 	if string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY {
 		v.checkComplementIBAN(line, data, q)
 	}
+}
+
+// valueDateNoQualifier reports whether a 05 holds, in place of a
+// qualifier, a value date at columns 43-48 (as a factoring bank writes its
+// complements): its "qualifier" is the date's last three digits.
+func valueDateNoQualifier(data []byte) bool {
+	if len(data) < 48 {
+		return false
+	}
+	_, err := cfonb.ParseDate(data[42:48])
+	return err == nil
 }
 
 // checkComplementIBAN checks the IBAN at the start of a CBE/CPY complement.

@@ -131,12 +131,7 @@ func (v *Validator) applyMovement(data []byte, p precheck) bool {
 		return false
 	}
 	st := &v.st
-	st.movements++
-	if p.amount < 0 {
-		st.debits.Add(p.amount)
-	} else {
-		st.credits.Add(p.amount)
-	}
+	st.m.AddMovement(p.amount, true)
 	if st.minBooking == 0 || p.booking < st.minBooking {
 		st.minBooking, st.minLine = p.booking, v.last
 	}

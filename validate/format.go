@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -86,6 +87,12 @@ func detectFormat(head []byte) (name string, bank bool) {
 		code = string(first[:2])
 	}
 	switch {
+	case bytes.HasPrefix(trimmed, []byte("%PDF-")):
+		return "a PDF document (a printed statement: ask the bank for the CFONB120 file)", false
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "a ZIP archive (or an Excel .xlsx or OpenDocument file)", false
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return "an Excel .xls (OLE2) document", false
 	case isBinary(head):
 		return "binary data", false
 	case bytes.HasPrefix(trimmed, []byte("<")):
@@ -105,7 +112,7 @@ func detectFormat(head []byte) (name string, bank bool) {
 		return "CFONB240 (transfers, without line ends)", true
 	case len(first) == 160 && (code == "03" || code == "06" || code == "08"):
 		return "CFONB160 (LCR / direct debits)", true
-	case len(first) != 120:
+	case len(first) != 120 && !cfonb.FramesAsRecords(head):
 		if sep, ok := csvSeparator(head); ok {
 			return fmt.Sprintf("CSV (separator %q)", sep), false
 		}
@@ -142,11 +149,38 @@ func isBinary(head []byte) bool {
 	if len(head) == 0 || looksEBCDIC(head) {
 		return false
 	}
+	return oddBytes(head)*10 >= len(head)
+}
+
+// oddBytes counts the bytes of p that are neither printable ASCII nor a
+// line end or tab. Eight bytes at a time skip the printable words (all
+// of a text file but those holding a line end); the others are counted a
+// byte at a time.
+func oddBytes(p []byte) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	odd, i := 0, 0
+	for ; i+8 <= len(p); i += 8 {
+		w := binary.LittleEndian.Uint64(p[i:])
+		// A byte below 0x20, 0x7F or from 0x80 sets its high bit (as in
+		// printable).
+		if (w|(w+ones)|^(w+ones*0x60))&high == 0 {
+			continue
+		}
+		odd += oddBytesSlow(p[i : i+8])
+	}
+	return odd + oddBytesSlow(p[i:])
+}
+
+// oddBytesSlow is oddBytes a byte at a time: the definition.
+func oddBytesSlow(p []byte) int {
 	odd := 0
-	for _, c := range head {
+	for _, c := range p {
 		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c >= 0x7F {
 			odd++
 		}
 	}
-	return odd*10 >= len(head)
+	return odd
 }

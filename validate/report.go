@@ -20,6 +20,9 @@ func WriteText(w io.Writer, reports []*Report) error {
 		for _, d := range r.Diagnostics {
 			fmt.Fprintln(bw, d.String())
 		}
+		for _, rr := range r.Repeated {
+			fmt.Fprintln(bw, RepeatedLine(r, rr))
+		}
 		fmt.Fprintln(bw, FileSummary(r))
 	}
 	return bw.Flush()
@@ -32,8 +35,12 @@ func FileSummary(r *Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s, %s: %s, %s", SafeName(r.Path), plural(r.Records, "record"), plural(r.Statements, "statement"),
 		plural(r.Errors, "error"), plural(r.Warnings, "warning"))
-	if r.Omitted > 0 {
-		fmt.Fprintf(&b, " (%d not shown: see --max-errors)", r.Omitted)
+	omitted := r.Omitted
+	for _, rr := range r.Repeated {
+		omitted -= rr.NotShown
+	}
+	if omitted > 0 {
+		fmt.Fprintf(&b, " (%d not shown: see --max-errors)", omitted)
 	}
 	if r.Unchecked > 0 {
 		fmt.Fprintf(&b, " (%s not checked against the previous statement of their account: more than %d accounts)",
@@ -43,6 +50,14 @@ func FileSummary(r *Report) string {
 		b.WriteString(" (stopped early: the counts cover only what was read)")
 	}
 	return b.String()
+}
+
+// RepeatedLine is the line that stands for the warnings of a rule not
+// shown, e.g. "a.txt: 40 more blank-line warnings not shown (the first 10
+// are)".
+func RepeatedLine(r *Report, rr Repeated) string {
+	return fmt.Sprintf("%s: %d more %s warnings not shown (the first %d are; --max-errors 0 shows all)",
+		r.Path, rr.NotShown, rr.Rule, rr.Shown)
 }
 
 func plural(n int, word string) string {
@@ -161,6 +176,9 @@ func WriteGitHub(w io.Writer, reports []*Report) error {
 	for _, r := range reports {
 		for _, d := range r.Diagnostics {
 			writeGitHubDiag(bw, d)
+		}
+		for _, rr := range r.Repeated {
+			fmt.Fprintln(bw, RepeatedLine(r, rr))
 		}
 		fmt.Fprintln(bw, FileSummary(r))
 	}

@@ -25,6 +25,7 @@ const (
 	RuleQualifier      = "qualifier"
 	RuleInterbankCode  = "interbank-code"
 	RuleTooMany        = "too-many"
+	RuleFraming        = "framing"
 )
 
 // RuleInfo describes a rule for documentation and `cfonb validate --rules`.
@@ -51,6 +52,7 @@ func Rules() []RuleInfo {
 		{RuleSequence, SeverityError, "04/05 outside a statement, 05 not after a 04/05, 07 with no open 01, 01 while one is open, file ending inside a statement"},
 		{RuleAccountMatch, SeverityError, "a 04/05/07 whose account number, currency or decimals differ from its statement's 01 (warning when only the bank or branch code differs)"},
 		{RuleBalance, SeverityError, "old balance + sum of movements != new balance"},
+		{RuleFraming, SeverityWarning, "a line holding several records with no line end between them (read as its records)"},
 		{RuleBlankLine, SeverityWarning, "an empty line between records"},
 		{RuleReservedZone, SeverityWarning, "text in a reserved (blank) zone"},
 		{RuleBlankCurrency, SeverityWarning, "a 04/05/07 with a blank currency or decimals field: the statement's are assumed"},

@@ -15,10 +15,16 @@ import (
 type Validator struct {
 	rep  Report
 	opts Options
+	off  map[string]bool // rules turned off by Options.Select and Ignore
 
 	seen    bool // a non-blank record was seen
 	stopped bool // the file is another format
 	last    int  // line of the last record
+	// colBase is how many characters of its line come before the record
+	// being checked (a line of concatenated records): added to the
+	// columns of its diagnostics.
+	colBase int
+	split   bool // a line of concatenated records was reported
 
 	open bool      // a statement is open
 	st   statement // the open statement
@@ -34,6 +40,8 @@ type Validator struct {
 	prev cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
+	// perRule counts the warnings of each rule, for Options.MaxPerRule.
+	perRule map[string]int
 }
 
 // MaxAccounts caps the accounts a Validator remembers for the checks
@@ -45,29 +53,34 @@ const MaxAccounts = 1 << 16
 
 // statement is what a Validator keeps of the open statement.
 type statement struct {
-	line       int
+	m          cfonb.Statement       // the statement model every command shares
+	line       int                   // line of the 01
 	data       [cfonb.RecordLen]byte // the 01 record, for field comparisons
-	acct       cfonb.Account
-	decimals   int
-	date       cfonb.Date
-	opening    int64
-	openingOK  bool
-	sumOK      bool // every movement amount decoded
-	movements  int
-	debits     cfonb.Sum
-	credits    cfonb.Sum
+	date       cfonb.Date            // the 01's date (0 if it does not decode)
 	minBooking cfonb.Date
 	minLine    int
 	maxBooking cfonb.Date
 	maxLine    int
+	// The continuity with the account's statement before it in the file
+	// (see order.go).
+	prev      closed
+	hasPrev   bool
+	deferred  bool // decided at the 07: the statement may precede prev in date
+	dir       int8 // +1 after prev in date, -1 before it, 0 unknown
+	currency1 bool // the 01 left its currency or decimals blank
 }
 
 // closed is the last closed statement of an account whose new balance and
-// date decoded.
+// date decoded, with its opening.
 type closed struct {
-	line    int
-	date    cfonb.Date
-	balance int64
+	line        int // line of the 07
+	date        cfonb.Date
+	balance     int64
+	openLine    int
+	openDate    cfonb.Date
+	openBalance int64
+	openOK      bool
+	dir         int8 // the order in which the account's statements come: +1 date order, -1 newest first
 }
 
 // New returns a Validator for the file called name.
@@ -75,9 +88,16 @@ func New(name string, opts Options) *Validator {
 	if opts.MaxDiagnostics == 0 {
 		opts.MaxDiagnostics = DefaultMaxDiagnostics
 	}
+	if opts.MaxPerRule == 0 {
+		opts.MaxPerRule = DefaultMaxPerRule
+		if opts.MaxDiagnostics < 0 {
+			opts.MaxPerRule = -1 // no cap at all
+		}
+	}
 	return &Validator{
 		rep:      Report{Path: name, Diagnostics: []Diagnostic{}},
 		opts:     opts,
+		off:      opts.disabled(),
 		accounts: make(map[cfonb.Account]closed),
 	}
 }
@@ -99,6 +119,14 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	}
 	v.rep.Framing = framing
 	v.last = rec.Line
+	v.colBase = 0
+	if rec.Column > 0 {
+		v.colBase = rec.ColumnOffset()
+		if !v.split {
+			v.split = true
+			v.warnf(rec.Line, 1, RuleFraming, "line %d holds several records with no line end between them: read as records of %d characters (cfonb fmt splits them)", rec.Line, cfonb.RecordLen)
+		}
+	}
 	data := rec.Data
 	if (len(data) == 0 || data[0] == ' ') && isBlank(data) && rec.Length == len(data) {
 		v.warn(rec.Line, 1, RuleBlankLine, "blank line")
@@ -140,6 +168,9 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	if len(data) > cfonb.RecordLen {
 		data = data[:cfonb.RecordLen]
 	}
+	if v.open && v.st.m.Pending && code != cfonb.CodeOldBalance {
+		v.adopt(rec.Line, data)
+	}
 	if rec.Length == cfonb.RecordLen && len(data) == cfonb.RecordLen && v.open && v.stmtClean && !v.noFast {
 		p := v.pre
 		if p == nil {
@@ -167,6 +198,20 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	return false
 }
 
+// adopt gives the open statement, whose 01 left its currency or decimals
+// blank, those of its record data at line when it states them (see
+// cfonb.Statement.Adopt), and says so: the following records are compared
+// with them.
+func (v *Validator) adopt(line int, data []byte) {
+	st := &v.st
+	if !st.m.Adopt(line, data) {
+		return
+	}
+	copy(st.data[16:20], data[16:20])
+	v.warnf(st.line, cfonb.FieldCurrency.Start(), RuleBlankCurrency,
+		"currency or number of decimals blank on the old balance (01): %s%d taken from line %d", st.m.Account.Currency[:], st.m.Decimals, line)
+}
+
 // stopEarly records that reading stopped at line because the diagnostics
 // cap was reached (Options.StopAtMax). Its diagnostic is always kept.
 func (v *Validator) stopEarly(line int) {
@@ -180,9 +225,13 @@ func (v *Validator) stopEarly(line int) {
 
 // TrailingSUB reports the DOS end-of-file mark (0x1A) that the reader found
 // after the last record.
+//
+// A final 0x1A is a common, harmless convention (the reader drops it): it
+// is reported, as a warning, only with Options.Pedantic.
 func (v *Validator) TrailingSUB() {
-	v.errorf(v.last+1, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")
-	v.rep.Charset++
+	if v.opts.Pedantic {
+		v.warn(v.last+1, 1, RuleEncoding, "DOS end-of-file mark (0x1A) after the last record (cfonb fmt removes it)")
+	}
 }
 
 // Finish ends the file's checks and returns its report, its diagnostics in
@@ -193,9 +242,10 @@ func (v *Validator) Finish() *Report {
 			v.errorf(1, 1, RuleEmpty, "file holds no record")
 		} else if v.open {
 			v.errorf(v.last, 1, RuleSequence, "file ends inside the statement opened at line %d: no new balance (07)", v.st.line)
-			v.closeStatement(0, 0, 0, false)
+			v.closeStatement(0, nil)
 		}
 	}
+	v.summariseCapped()
 	sort.SliceStable(v.rep.Diagnostics, func(i, j int) bool {
 		a, b := &v.rep.Diagnostics[i], &v.rep.Diagnostics[j]
 		if a.Line != b.Line {
@@ -210,7 +260,7 @@ func (v *Validator) Finish() *Report {
 func (v *Validator) oldBalance(line int, data []byte) {
 	if v.open {
 		v.errorf(line, 1, RuleSequence, "old balance (01) while the statement opened at line %d is not closed (no new balance 07)", v.st.line)
-		v.closeStatement(0, 0, 0, false)
+		v.closeStatement(0, nil)
 	}
 	before := v.rep.Errors + v.rep.Warnings
 	v.checkCommon(line, data, nil)
@@ -221,28 +271,13 @@ func (v *Validator) oldBalance(line int, data []byte) {
 
 	v.open = true
 	st := &v.st
-	*st = statement{line: line, acct: cfonb.AccountOf(data), date: date, opening: amount, openingOK: amountOK && dateOK, sumOK: true}
+	*st = statement{line: line, date: date}
+	st.m.Open(line, data)
+	st.m.OpeningOK = amountOK && dateOK
+	st.currency1 = st.m.Pending
 	copy(st.data[:], data)
-	st.decimals = decimalsOf(data)
 	v.stmtClean = headClean
-
-	prev, ok := v.accounts[st.acct]
-	if !ok && len(v.accounts) >= MaxAccounts {
-		// Beyond the cap, an account's earlier statement is not
-		// remembered: say so rather than pass in silence.
-		v.rep.Unchecked++
-	}
-	if ok && st.openingOK {
-		if prev.balance != amount {
-			v.warnf(line, cfonb.FieldBalance.Start(), RuleOpeningBalance,
-				"opening balance %s differs from the closing balance %s of the previous statement of this account (line %d)",
-				cfonb.FormatDecimal(amount, st.decimals), cfonb.FormatDecimal(prev.balance, st.decimals), prev.line)
-		}
-		if date < prev.date {
-			v.warnf(line, cfonb.FieldBalanceDate.Start(), RuleStatementOrder,
-				"statement starts on %s, before the previous statement of this account ended (%s, line %d)", date, prev.date, prev.line)
-		}
-	}
+	v.openOrder(line, date, amount)
 }
 
 // movement checks a 04.
@@ -260,14 +295,7 @@ func (v *Validator) movement(line int, data []byte) {
 		return
 	}
 	st := &v.st
-	st.movements++
-	if !amountOK {
-		st.sumOK = false
-	} else if amount < 0 {
-		st.debits.Add(amount)
-	} else {
-		st.credits.Add(amount)
-	}
+	st.m.AddMovement(amount, amountOK)
 	if bookingOK {
 		if st.minBooking == 0 || booking < st.minBooking {
 			st.minBooking, st.minLine = booking, line
@@ -320,62 +348,55 @@ func (v *Validator) newBalance(line int, data []byte) {
 			}
 		}
 	}
-	if amountOK && st.openingOK && st.sumOK {
-		var want cfonb.Sum
-		want.Add(st.opening)
-		want.AddSum(st.debits)
-		want.AddSum(st.credits)
+	m := &st.m
+	if amountOK && m.OpeningOK && m.SumOK {
+		want := m.Expected()
 		var got cfonb.Sum
 		got.Add(amount)
 		if got.Cmp(want) != 0 {
 			var moves cfonb.Sum
-			moves.AddSum(st.debits)
-			moves.AddSum(st.credits)
+			moves.AddSum(m.Debits)
+			moves.AddSum(m.Credits)
 			diff := got
 			diff.AddSum(want.Neg())
-			d := st.decimals
+			d := m.Decimals
 			v.errorf(line, cfonb.FieldBalance.Start(), RuleBalance,
 				"new balance %s does not reconcile: old balance %s (line %d) + %d movements %s = %s (difference %s)",
-				cfonb.FormatDecimal(amount, d), cfonb.FormatDecimal(st.opening, d), st.line, st.movements,
+				cfonb.FormatDecimal(amount, d), cfonb.FormatDecimal(m.Opening.Amount, d), st.line, m.Movements,
 				moves.Decimal(d), want.Decimal(d), diff.Decimal(d))
 		}
 	}
-	v.closeStatement(line, date, amount, amountOK && dateOK)
-	if _, known := v.accounts[st.acct]; !known && len(v.accounts) >= MaxAccounts {
-		// Memory stays bounded: accounts beyond the cap get no
-		// cross-statement checks.
-	} else if amountOK && dateOK {
-		v.accounts[st.acct] = closed{line: line, date: date, balance: amount}
-	} else {
-		delete(v.accounts, st.acct)
-	}
+	v.closeStatement(line, data)
+	v.closeOrder(line, date, amount, amountOK && dateOK)
 }
 
 // closeStatement counts the open statement and, with Options.Summary,
-// records its summary. endLine is 0 when the statement was never closed.
-func (v *Validator) closeStatement(endLine int, closeDate cfonb.Date, closing int64, closingOK bool) {
+// records its summary. data is its 07, or nil when it was never closed.
+func (v *Validator) closeStatement(endLine int, data []byte) {
 	st := &v.st
+	m := &st.m
 	v.open = false
 	v.rep.Statements++
+	if st.currency1 && m.Pending {
+		v.errorf(st.line, cfonb.FieldCurrency.Start(), RuleFieldFormat,
+			"currency or number of decimals is blank, and no record of the statement gives them; expected an ISO 4217 code such as EUR and a digit")
+	}
+	m.Close(endLine, data)
 	if !v.opts.Summary {
 		return
 	}
 	s := StatementSummary{
-		Account: st.acct, Decimals: st.decimals, StartLine: st.line, EndLine: endLine,
-		OpenDate: st.date, CloseDate: closeDate, Opening: st.opening, Movements: st.movements,
-		Debits: st.debits, Credits: st.credits,
+		Account: m.Account, Decimals: m.Decimals, StartLine: st.line, EndLine: endLine,
+		OpenDate: st.date, Opening: m.Opening.Amount, Movements: m.Movements,
+		Debits: m.Debits, Credits: m.Credits,
 	}
-	if iban, err := st.acct.IBAN(); err == nil {
+	if endLine != 0 {
+		s.CloseDate, s.Closing = m.Closing.Date, m.Closing.Amount
+	}
+	if iban, err := m.Account.IBAN(); err == nil {
 		s.IBAN = iban
 	}
-	s.Closing = closing
-	var want cfonb.Sum
-	want.Add(s.Opening)
-	want.AddSum(s.Debits)
-	want.AddSum(s.Credits)
-	var got cfonb.Sum
-	got.Add(s.Closing)
-	s.Reconciles = endLine != 0 && closingOK && st.openingOK && st.sumOK && got.Cmp(want) == 0
+	s.Reconciles = m.Reconciles()
 	v.rep.Summaries = append(v.rep.Summaries, s)
 }
 
@@ -385,12 +406,4 @@ func (v *Validator) stmtData() []byte {
 		return nil
 	}
 	return v.st.data[:]
-}
-
-func decimalsOf(data []byte) int {
-	d := cfonb.FieldDecimals.Of(data)
-	if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
-		return int(d[0] - '0')
-	}
-	return 0
 }

@@ -93,6 +93,9 @@ func (l *lineWriter) Write(r *Report) error {
 	for _, d := range r.Diagnostics {
 		l.diag(bw, d)
 	}
+	for _, rr := range r.Repeated {
+		fmt.Fprintln(bw, RepeatedLine(r, rr))
+	}
 	if !l.opts.Quiet || r.Errors+r.Warnings+r.Omitted > 0 || r.Truncated {
 		fmt.Fprintln(bw, FileSummary(r))
 	}

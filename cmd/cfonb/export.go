@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"unicode/utf8"
 
@@ -16,26 +17,14 @@ import (
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
-// validateFunc validates the file at path, reporting it as name.
-type validateFunc func(name, path string) (*validate.Report, error)
+// validateFunc validates what r yields, the content of the input called
+// name; export reads each input once and feeds the same bytes to it and to
+// the exporter.
+type validateFunc func(name string, r io.Reader, opts validate.Options) (*validate.Report, error)
 
 // validateForExport is the validation cfonb export runs.
-func validateForExport(name, path string) (*validate.Report, error) {
-	if name == path {
-		return validate.File(path, validate.Options{})
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return validate.Stream(name, f, validate.Options{})
-}
-
-// exportInput is one file to export: its name in messages and output, and
-// where to read it.
-type exportInput struct {
-	name, path string
+func validateForExport(name string, r io.Reader, opts validate.Options) (*validate.Report, error) {
+	return validate.Stream(name, r, opts)
 }
 
 func newExportCmd(e *env, check validateFunc) *cobra.Command {
@@ -56,12 +45,14 @@ end-to-end reference, mandate, original amount...). Files of any size are
 exported in constant memory.
 
 PATH is a file, a directory (walked recursively, hidden files skipped) or -
-for standard input. Every file is validated first: a file with validation
-errors is not exported, and its errors are printed, unless --force is given.
-Encoding errors alone (Latin-1/Windows-1252 or UTF-8 text, which the export
-decodes) are a warning: the file is exported.
-With --output the file is written atomically: it appears complete or not at
-all (an existing file is replaced only on success).
+for standard input. Each input is read once, and validated as it is
+exported: what is exported is what was validated, even from a pipe. A file
+with validation errors is not exported, and its errors are printed, unless
+--force is given. Encoding errors alone (Latin-1/Windows-1252 or UTF-8 text,
+which the export decodes) are a warning: the file is exported. With --output the file is written atomically: it appears
+complete or not at all (an existing file is replaced only on success, and
+keeps its links, owner and mode). Standard output gets nothing either when
+an input is refused. An output that is one of the inputs is refused.
 
 Exit status: 0 exported, 1 a file has validation errors (nothing exported),
 2 a usage or I/O error.`,
@@ -122,6 +113,11 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 			*bom = true
 		}
 	}
+	if f == export.XLSX && (*output == "" || *output == "-") {
+		if file, ok := e.stdout.(*os.File); ok && isTerminal(file) {
+			return usageError(e, "export", "--format xlsx writes a binary workbook: give --output FILE.xlsx, or redirect standard output")
+		}
+	}
 	opts := export.Options{Format: f, DecimalComma: *decimalComma, BOM: *bom, Columns: cols}
 	if f != export.CSV && (*sep != "" || *decimalComma || *bom) {
 		return usageError(e, "export", "--csv-sep, --decimal-comma and --bom apply to --format csv")
@@ -136,81 +132,74 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	if fs.NArg() == 0 {
 		return usageError(e, "export", "no PATH given (use - for standard input)")
 	}
-	paths, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "export", fs.Args())
+	if paths == nil && code != exitOK {
+		return code
+	}
+	if code := checkOutputDir(e, "export", *output); code != exitOK {
+		return code
 	}
 	if code := refuseOutputInput(e, "export", *output, paths); code != exitOK {
 		return code
 	}
 
-	// Standard input is read twice (validated, then exported): keep it in a
-	// temporary file, not in memory.
-	inputs := make([]exportInput, 0, len(paths))
+	stdinUses := 0
 	for _, p := range paths {
-		if p != "-" {
-			inputs = append(inputs, exportInput{p, p})
-			continue
+		if p == "-" {
+			stdinUses++
 		}
-		tmp, err := spoolStdin(e.stdin)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "cfonb export: reading standard input: %v\n", err)
-			return exitUsage
-		}
-		defer os.Remove(tmp)
-		inputs = append(inputs, exportInput{"<stdin>", tmp})
 	}
+	if stdinUses > 1 {
+		return usageError(e, "export", "standard input (-) given more than once")
+	}
+	run := &exportRun{e: e, paths: paths, opts: opts, check: check, force: *force}
 
-	toFile := *output != "" && *output != "-"
-	if f == export.XLSX && !toFile {
-		if file, ok := e.stdout.(*os.File); ok && isTerminal(file) {
-			return usageError(e, "export", "--format xlsx writes a binary workbook: give --output FILE.xlsx, or redirect standard output")
-		}
-	}
-	var stats exportStats
-	if !toFile {
-		// Standard output cannot take back what it was given: validate
-		// every file before writing anything.
-		if code := checkInputs(ctx, e, inputs, check, *force, nil); code != exitOK {
-			return code
-		}
-		stats, err = exportAll(ctx, e.stdout, inputs, opts)
-	} else {
-		// A file is written atomically: export while validating (two cores
-		// at work), and drop the file if validation refuses it.
-		exportCtx, stopExport := context.WithCancel(ctx)
-		defer stopExport()
-		checked := make(chan int, 1)
-		go func() { checked <- checkInputs(ctx, e, inputs, check, *force, stopExport) }()
-		code, waited := exitOK, false
+	// Each input is read once: what is read is validated and exported in
+	// the same pass (see exportRun.input), so what is exported is what was
+	// validated, even from a pipe or a file that changes. The export goes
+	// where it can be taken back until every input is accepted.
+	switch direct := fmtDirectStdout(e.stdout); {
+	case *output != "" && *output != "-":
+		// A temporary file next to the output, renamed only on success.
 		err = atomicfile.Write(*output, 0, func(w io.Writer) error {
-			var err error
-			stats, err = exportAll(exportCtx, w, inputs, opts)
-			code, waited = <-checked, true
-			if code != exitOK {
+			if code = run.all(ctx, w); code != exitOK {
 				return errRefused
 			}
-			return err
+			return nil
 		})
-		if !waited {
-			code = <-checked // the temporary file could not be made: still report the validation
-		}
-		if code != exitOK {
+		if errors.Is(err, errRefused) {
 			return code
+		}
+	case direct != nil:
+		// Standard output is a regular file (or the null device): written
+		// as the export goes, truncated back if it is refused.
+		start, serr := direct.Seek(0, io.SeekCurrent)
+		if code = run.all(ctx, direct); code != exitOK {
+			if serr == nil && direct.Truncate(start) == nil {
+				_, _ = direct.Seek(start, io.SeekStart)
+			}
+			return code
+		}
+	default:
+		// A pipe or a terminal cannot take back what it was given: the
+		// export is spooled (in memory, then in a temporary file) and
+		// copied once every input is accepted.
+		spool := &fmtSpool{}
+		defer spool.close()
+		if code = run.all(ctx, spool); code != exitOK {
+			return code
+		}
+		if err = spool.writeTo(e.stdout); err != nil {
+			err = fmt.Errorf("writing to standard output: %w", err)
 		}
 	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			fmt.Fprintln(e.stderr, "cfonb export: interrupted: nothing written")
-		} else {
-			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
-		}
+		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
 		return exitUsage
 	}
-	if toFile {
+	if *output != "" && *output != "-" {
 		fmt.Fprintf(e.stderr, "cfonb export: %s: %s of %s from %s\n", *output,
-			plural(stats.movements, "movement"), plural(stats.statements, "statement"), plural(len(inputs), "file"))
+			plural(run.movements, "movement"), plural(run.statements, "statement"), plural(len(paths), "file"))
 	}
 	return exitOK
 }
@@ -218,115 +207,193 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 // errRefused aborts the atomic write of a refused export.
 var errRefused = errors.New("refused")
 
-// checkInputs validates the inputs in order and prints the errors of those
-// that have some. It returns exitOK when the export may go on: no file has
-// errors, or force is set. Otherwise it calls refuse (if not nil) as soon
-// as the export is known to be refused, and returns the exit status.
-func checkInputs(ctx context.Context, e *env, inputs []exportInput, check validateFunc, force bool, refuse func()) int {
-	invalid := false
-	for _, in := range inputs {
-		if ctx.Err() != nil {
-			fmt.Fprintln(e.stderr, "cfonb export: interrupted")
+// exportRun is one cfonb export: its inputs, and what it counted.
+type exportRun struct {
+	e     *env
+	paths []string
+	opts  export.Options
+	check validateFunc
+	force bool
+
+	statements, movements int
+}
+
+// all validates and exports every input to w, in order, printing the
+// errors of the inputs that have some. It returns exitOK when w holds the
+// whole export, or the exit status: exitInvalid when an input has errors
+// (and not force; the inputs after it are still validated, to list their
+// errors too), exitUsage on an I/O error or an interrupt.
+func (r *exportRun) all(ctx context.Context, w io.Writer) int {
+	e := r.e
+	ex, err := export.New(w, r.opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
+		return exitUsage
+	}
+	refused := false
+	for _, p := range r.paths {
+		rep, exErr, err := r.input(ctx, ex, p, refused)
+		switch {
+		case ctx.Err() != nil:
+			fmt.Fprintln(e.stderr, "cfonb export: interrupted: nothing written")
 			return exitUsage
-		}
-		rep, err := check(in.name, in.path)
-		if err != nil {
+		case err != nil:
 			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
-			if refuse != nil {
-				refuse()
-			}
 			return exitUsage
 		}
-		if rep.Errors == 0 {
-			continue
-		}
-		if rep.Errors == rep.Charset {
+		switch {
+		case charsetOnly(rep):
 			// Text in another character set, which the export decodes:
 			// nothing is lost, so it is a warning here.
 			fmt.Fprintf(e.stderr, "cfonb export: %s: warning: %s only (Latin-1/Windows-1252 or UTF-8 text, a byte-order mark or an end-of-file mark), exported with the text decoded; cfonb fmt repairs the file\n",
-				in.name, plural(rep.Errors, "encoding error"))
-			continue
+				rep.Path, plural(rep.Errors, "encoding error"))
+		case rep.Errors > 0:
+			r.printErrors(rep)
+			refused = refused || !r.force
 		}
-		if !force && refuse != nil {
-			refuse()
-		}
-		invalid = true
-		for _, d := range rep.Diagnostics {
-			if d.Severity == validate.SeverityError {
-				fmt.Fprintln(e.stderr, d.String())
-			}
-		}
-		if n := rep.Errors - countErrors(rep.Diagnostics); n > 0 {
-			fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", in.name, n)
-		}
-		if force {
-			fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", in.name, plural(rep.Errors, "validation error"))
-		} else {
-			fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", in.name, plural(rep.Errors, "validation error"))
+		if exErr != nil && !refused {
+			fmt.Fprintf(e.stderr, "cfonb export: %v\n", exErr)
+			return exitUsage
 		}
 	}
-	if invalid && !force {
+	if refused {
 		fmt.Fprintln(e.stderr, "cfonb export: nothing exported: fix the errors, or use --force to export anyway")
 		return exitInvalid
 	}
+	if err := ex.Close(); err != nil {
+		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
+		return exitUsage
+	}
+	r.statements, r.movements = ex.Counts()
 	return exitOK
 }
 
-type exportStats struct{ statements, movements int }
+// charsetOnly reports whether a report's errors are all text in another
+// character set (validate.Report.Charset), which the export decodes: such
+// a file is exported, with a warning, without --force.
+func charsetOnly(rep *validate.Report) bool {
+	return rep.Errors > 0 && rep.Errors == rep.Charset
+}
 
-// exportAll exports the inputs in order to w.
-func exportAll(ctx context.Context, w io.Writer, inputs []exportInput, opts export.Options) (exportStats, error) {
-	ex, err := export.New(w, opts)
-	if err != nil {
-		return exportStats{}, err
-	}
-	for _, in := range inputs {
-		if err := exportOne(ctx, ex, in); err != nil {
-			return exportStats{}, err
+// printErrors prints the errors of a report and what becomes of its file.
+func (r *exportRun) printErrors(rep *validate.Report) {
+	e := r.e
+	for _, d := range rep.Diagnostics {
+		if d.Severity == validate.SeverityError {
+			fmt.Fprintln(e.stderr, d.String())
 		}
 	}
-	if err := ex.Close(); err != nil {
-		return exportStats{}, err
+	if n := rep.Errors - countErrors(rep.Diagnostics); n > 0 {
+		fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", rep.Path, n)
 	}
-	st, mv := ex.Counts()
-	return exportStats{st, mv}, nil
+	if r.force {
+		fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", rep.Path, plural(rep.Errors, "validation error"))
+	} else {
+		fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", rep.Path, plural(rep.Errors, "validation error"))
+	}
 }
 
 // exportPrefetchMin is the file size above which a second goroutine reads
-// ahead of the export (as validate.File does), so that the kernel's copies
-// overlap with the work.
+// ahead (as validate.File does), so that the kernel's copies overlap with
+// the work.
 const exportPrefetchMin = 8 << 20
 
-func exportOne(ctx context.Context, ex *export.Exporter, in exportInput) error {
-	f, err := os.Open(in.path)
-	if err != nil {
-		return err
+// input reads the input at path once: the exporter ex reads it (unless
+// validateOnly), and every byte it reads also goes, through a pipe, to the
+// validator on another goroutine; what the exporter leaves unread is read
+// for the validator alone. So the validation is of exactly the bytes
+// exported, whatever the input is (a pipe, /dev/stdin, a file being
+// written). A regular file is read up to its size when opened. It returns
+// the validation report, the exporter's error, and an I/O error of the
+// input or the validation.
+func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string, validateOnly bool) (rep *validate.Report, exErr, err error) {
+	name := path
+	var src io.Reader
+	vopts := validate.Options{}
+	if path == "-" {
+		name, src = "<stdin>", r.e.stdin
+		if f, ok := r.e.stdin.(*os.File); !ok || !isRegular(f) {
+			vopts.StopAtMax = true
+		}
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, nil, err
+		}
+		switch mode := fi.Mode(); {
+		case mode.IsDir():
+			return nil, nil, fmt.Errorf("%s: is a directory", path)
+		case mode&(fs.ModeDevice|fs.ModeCharDevice) != 0:
+			return nil, nil, fmt.Errorf("%s: is a device, not a file", path)
+		case !mode.IsRegular():
+			// A FIFO (/dev/stdin of a pipe): read as it comes, and
+			// stop at the diagnostics cap.
+			src, vopts.StopAtMax = f, true
+		case fi.Size() > exportPrefetchMin:
+			p := prefetch.New(io.LimitReader(f, fi.Size()), 4, 1<<20)
+			defer p.Close()
+			src = p
+		default:
+			src = io.LimitReader(f, fi.Size())
+		}
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > exportPrefetchMin {
-		p := prefetch.New(f, 4, 1<<20)
-		defer p.Close()
-		r = p
+	src = ctxReader{ctx, src}
+	if validateOnly {
+		rep, err = r.check(name, src, vopts)
+		return rep, nil, err
 	}
-	return ex.Export(in.name, ctxReader{ctx, r})
-}
 
-// spoolStdin copies r to a temporary file and returns its path.
-func spoolStdin(r io.Reader) (string, error) {
-	tmp, err := os.CreateTemp("", "cfonb-export-stdin-*")
-	if err != nil {
-		return "", err
+	// The validator refuses the file (and not --force): the exporter
+	// stops reading, its output will be dropped.
+	exCtx, stopExport := context.WithCancel(ctx)
+	defer stopExport()
+	pipe := newFmtPipe()
+	validated, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		rep, err = r.check(name, pipe, vopts)
+		if err != nil || rep.Errors > 0 && !charsetOnly(rep) && !r.force {
+			stopExport()
+		}
+		close(validated)
+		// The validator may stop early (another format, the cap):
+		// keep draining so that the reading side never blocks.
+		_, _ = io.Copy(io.Discard, pipe)
+	}()
+	tee := io.TeeReader(src, pipe)
+	exErr = ex.Export(name, ctxReader{exCtx, tee})
+	// What the exporter did not read still goes to the validator, until
+	// it has what it wants.
+	var readErr error
+	buf := make([]byte, 64<<10)
+drain:
+	for {
+		select {
+		case <-validated:
+			break drain
+		default:
+		}
+		if _, readErr = tee.Read(buf); readErr != nil {
+			break
+		}
 	}
-	_, err = io.Copy(tmp, r)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if errors.Is(readErr, io.EOF) {
+		readErr = nil
 	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", err
+	pipe.CloseWithError(readErr)
+	<-done
+	if err == nil && readErr != nil {
+		err = fmt.Errorf("%s: %w", name, readErr)
 	}
-	return tmp.Name(), nil
+	if exCtx.Err() != nil && ctx.Err() == nil {
+		exErr = nil // stopped because the file is refused
+	}
+	return rep, exErr, err
 }
 
 // parseSeparator reads the --csv-sep value: one character, or "tab" or

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,12 +36,12 @@ func runExportWith(t *testing.T, ctx context.Context, check validateFunc, stdin 
 }
 
 // noErrors is a validation that finds nothing.
-func noErrors(name, path string) (*validate.Report, error) {
+func noErrors(name string, _ io.Reader, _ validate.Options) (*validate.Report, error) {
 	return &validate.Report{Path: name}, nil
 }
 
 // twoErrors is a validation that finds two errors and a warning.
-func twoErrors(name, path string) (*validate.Report, error) {
+func twoErrors(name string, _ io.Reader, _ validate.Options) (*validate.Report, error) {
 	return &validate.Report{Path: name, Errors: 2, Warnings: 1, Diagnostics: []validate.Diagnostic{
 		{File: name, Line: 3, Column: 91, Severity: validate.SeverityError, Rule: "amount", Message: "amount is blank"},
 		{File: name, Line: 4, Column: 1, Severity: validate.SeverityWarning, Rule: "blank-line", Message: "blank line"},
@@ -102,12 +103,12 @@ func TestExportStdin(t *testing.T) {
 	data, err := os.ReadFile(exportTD + "latin1.txt")
 	require.NoError(t, err)
 	var seen []string
-	check := func(name, path string) (*validate.Report, error) {
+	check := func(name string, r io.Reader, opts validate.Options) (*validate.Report, error) {
 		seen = append(seen, name)
-		b, err := os.ReadFile(path)
+		b, err := io.ReadAll(r)
 		require.NoError(t, err)
-		assert.Equal(t, data, b, "the spooled copy of standard input")
-		return noErrors(name, path)
+		assert.Equal(t, data, b, "the validator reads all of standard input, as the exporter does")
+		return noErrors(name, r, opts)
 	}
 	r := runExportWith(t, context.Background(), check, string(data), "-")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -149,8 +150,8 @@ func TestExportForce(t *testing.T) {
 }
 
 func TestExportOmittedDiagnostics(t *testing.T) {
-	check := func(name, path string) (*validate.Report, error) {
-		rep, _ := twoErrors(name, path)
+	check := func(name string, r io.Reader, opts validate.Options) (*validate.Report, error) {
+		rep, _ := twoErrors(name, r, opts)
 		rep.Errors = 1500
 		return rep, nil
 	}
@@ -162,7 +163,10 @@ func TestExportOmittedDiagnostics(t *testing.T) {
 // TestExportRealValidation runs the real validator: the damaged file has
 // errors, the valid ones none.
 func TestExportRealValidation(t *testing.T) {
-	rep, err := validateForExport(exportTD+"damaged.txt", exportTD+"damaged.txt")
+	damaged, err := os.Open(exportTD + "damaged.txt")
+	require.NoError(t, err)
+	defer damaged.Close()
+	rep, err := validateForExport(exportTD+"damaged.txt", damaged, validate.Options{})
 	require.NoError(t, err)
 	if rep.Errors == 0 {
 		t.Skip("the validator reports no error on damaged.txt yet")
@@ -267,11 +271,11 @@ func TestExportNoHalfFile(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.jsonl")
 	require.NoError(t, os.WriteFile(out, []byte("previous\n"), 0o644))
-	check := func(name, path string) (*validate.Report, error) {
+	check := func(name string, r io.Reader, opts validate.Options) (*validate.Report, error) {
 		if strings.HasSuffix(name, "complex-test.txt") {
-			return twoErrors(name, path) // the second file is refused
+			return twoErrors(name, r, opts) // the second file is refused
 		}
-		return noErrors(name, path)
+		return noErrors(name, r, opts)
 	}
 	r := runExportWith(t, context.Background(), check, "", "-o", out, exportTD+"sepa.txt", exportTD+"complex-test.txt")
 	assert.Equal(t, exitInvalid, r.code)
@@ -287,7 +291,7 @@ func TestExportNoHalfFile(t *testing.T) {
 // TestExportValidationIOError checks that a file the validation cannot read
 // stops the export, to a file or not.
 func TestExportValidationIOError(t *testing.T) {
-	check := func(name, path string) (*validate.Report, error) {
+	check := func(name string, _ io.Reader, _ validate.Options) (*validate.Report, error) {
 		return nil, errors.New(name + ": input/output error")
 	}
 	out := filepath.Join(t.TempDir(), "out.jsonl")
@@ -332,8 +336,8 @@ func TestExportOutputInMissingFolder(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "no-such-folder", "out.jsonl")
 	r := runExportWith(t, context.Background(), twoErrors, "", "--force", "-o", out, exportTD+"sepa.txt")
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, "2 validation errors, exported anyway (--force)\n", "the validation finished before the command returned")
-	assert.Contains(t, r.stderr, "no such file or directory")
+	// Said before any work, naming the directory (not the temporary file).
+	assert.Equal(t, "cfonb export: cannot write "+out+": the directory "+filepath.Dir(out)+" does not exist (create it first)\n", r.stderr)
 	assert.NoFileExists(t, out)
 }
 
@@ -342,7 +346,7 @@ func TestExportOutputInMissingFolder(t *testing.T) {
 // error besides is still refused without --force.
 func TestExportLatin1WithoutForce(t *testing.T) {
 	for _, p := range []string{"../../testdata/invalid/encoding-latin1.txt", exportTD + "latin1.txt"} {
-		rep, err := validateForExport(p, p)
+		rep, err := validate.File(p, validate.Options{})
 		require.NoError(t, err)
 		require.NotZero(t, rep.Errors, "%s has encoding errors", p)
 		require.Equal(t, rep.Errors, rep.Charset, "%s has only encoding errors", p)

@@ -46,6 +46,9 @@ type fmtConfig struct {
 	// atomically, keeping the file's identity, and only if it did not
 	// change meanwhile); tests replace it to inject failures.
 	replace func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error)
+	// listWritten prints the name of each file rewritten (-l -w); check
+	// makes a file that would change fail the run (--check).
+	listWritten, check bool
 	// walkErrs are the paths that walking could not use (a dangling
 	// link, an unreadable directory): each fails in its place.
 	walkErrs map[string]error
@@ -59,6 +62,7 @@ type fmtResult struct {
 	refused *cfonb.RefusedError
 	err     error             // an I/O error
 	out     *fmtSpool         // the formatted file (fmtStdout) or the diff (fmtDiff)
+	head    []byte            // the first bytes read, to name another format
 	method  atomicfile.Method // how -w wrote the file
 }
 
@@ -88,22 +92,32 @@ whose missing part holds data, a balance that does not reconcile) stays as
 it is and is reported as "cfonb validate" would (line numbers are those of
 the formatted file).
 
-Without -w, -l or -d, the formatted file goes to standard output (one PATH,
-or standard input when there is none). Directories are walked recursively.
-Notes on what was repaired, diagnostics and a summary go to standard error.
+Without -w, -l, -d or --check, the formatted file goes to standard output
+(one PATH, or standard input when there is none). -l lists the files that
+would change; with -w, the files it rewrote (as gofmt -l -w). --check lists
+the files that would change and exits 1 if there is any, as ruff format
+--check, black --check and prettier --check do: for CI and pre-commit; with
+-d it shows their diff too. Directories are walked recursively (symbolic
+links followed); files that are not bank statements are passed over and
+counted. Notes on what was repaired, diagnostics and a summary go to
+standard error.
 
 Exit status: 0 every file is canonical (or was made so), 1 a file was
-refused or still has errors after repair, 2 a usage or I/O error.`,
+refused or still has errors after repair, or with --check a file would
+change, 2 a usage or I/O error. -d and -l alone exit 0 when files only need
+reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 		Example: `  cfonb fmt export.txt > canonical.txt
   cfonb fmt -l exports/             # which files would change
+  cfonb fmt --check exports/        # the same, exit 1 if any (CI)
   cfonb fmt -d --encoding latin1 lcl.txt
   cfonb fmt -w exports/             # rewrite in place, atomically`,
 		DisableFlagsInUseLine: true,
 	}
 	fs := c.Flags()
 	fl := fmtFlags{
-		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their mode)"),
-		list:     fs.BoolP("list", "l", false, "list the files that would change"),
+		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their links, owner and mode; nothing written if a file changes meanwhile)"),
+		list:     fs.BoolP("list", "l", false, "list the files that would change (with -w: that were rewritten)"),
+		check:    fs.Bool("check", false, "list the files that would change and exit 1 if there is any; write nothing"),
 		diff:     fs.BoolP("diff", "d", false, "show the changes as a unified diff"),
 		encoding: fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii"),
 		eol:      fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)"),
@@ -117,6 +131,7 @@ refused or still has errors after repair, 2 a usage or I/O error.`,
 // fmtFlags are the flags of cfonb fmt.
 type fmtFlags struct {
 	write, list, diff *bool
+	check             *bool
 	encoding, eol     *string
 	jobs              *int
 	walk              walkFlags
@@ -128,16 +143,22 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 	fs := c.Flags()
 	write, list, diff, encoding, eol, jobs := fl.write, fl.list, fl.diff, fl.encoding, fl.eol, fl.jobs
 	cfg := &fmtConfig{stdin: e.stdin, replace: (*atomicfile.Source).Replace}
-	modes := 0
-	for m, set := range map[fmtMode]bool{fmtWrite: *write, fmtList: *list, fmtDiff: *diff} {
-		if set {
-			modes++
-			cfg.mode = m
-		}
+	switch {
+	case *write && *diff:
+		return usageError(e, "fmt", "-w and -d exclude each other")
+	case *list && *diff:
+		return usageError(e, "fmt", "-l and -d exclude each other")
+	case *write && *fl.check:
+		return usageError(e, "fmt", "--check never writes: give --check or -w, not both")
+	case *write:
+		cfg.mode = fmtWrite
+		cfg.listWritten = *list
+	case *diff:
+		cfg.mode = fmtDiff
+	case *list || *fl.check:
+		cfg.mode = fmtList
 	}
-	if modes > 1 {
-		return usageError(e, "fmt", "-w, -l and -d exclude each other")
-	}
+	cfg.check = *fl.check
 	enc, err := cfonb.ParseEncoding(*encoding)
 	if err != nil {
 		return usageError(e, "fmt", "--encoding: %v", err)
@@ -272,6 +293,8 @@ func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs 
 		return exitUsage
 	case sum.refused > 0 || sum.invalid > 0:
 		return exitInvalid
+	case cfg.check && sum.changed > 0:
+		return exitInvalid
 	}
 	return exitOK
 }
@@ -308,6 +331,11 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		fmt.Fprintf(msgs, "cfonb fmt: %s\n", validate.SafeText(res.err.Error()))
 		return
 	case res.refused != nil:
+		if name := validate.DetectFormat(res.head); name != "" {
+			// MT940, CFONB240, a PDF...: name it, as validate does.
+			res.refused.Reason = "this file is " + name + ", not CFONB120"
+			res.refused.Line, res.refused.Column = 0, 0
+		}
 		sum.refused++
 		where := res.name
 		if res.refused.Line > 0 {
@@ -340,7 +368,11 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		}
 	case fmtList:
 		if rep.Changed {
-			fmt.Fprintln(stdout, res.name)
+			fmt.Fprintln(stdout, validate.SafeName(res.name))
+		}
+	case fmtWrite:
+		if rep.Changed && cfg.listWritten {
+			fmt.Fprintln(stdout, validate.SafeName(res.name))
 		}
 	case fmtDiff:
 		if rep.Changed && res.out != nil {
@@ -457,7 +489,9 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			file, size = f, fi.Size()
 		}
 	}
-	in = ctxReader{ctx, in}
+	head := &headRecorder{r: ctxReader{ctx, in}}
+	in = head
+	defer func() { res.head = head.head }()
 
 	var err error
 	switch cfg.mode {
@@ -906,4 +940,18 @@ func (d *fmtDiffer) header(name string, rep *cfonb.NormalizeReport, eol cfonb.EO
 	}
 	fmt.Fprintf(&b, "--- %s\n+++ %s\n", name, name)
 	return b.String()
+}
+
+// headRecorder keeps a copy of the first 4 KiB read through it.
+type headRecorder struct {
+	r    io.Reader
+	head []byte
+}
+
+func (h *headRecorder) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if room := 4096 - len(h.head); room > 0 && n > 0 {
+		h.head = append(h.head, p[:min(n, room)]...)
+	}
+	return n, err
 }

@@ -476,7 +476,9 @@ func TestFmtUsage(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"two modes", []string{"-w", "-l", f}, exitUsage, "-w, -l and -d exclude each other"},
+		{"-w -d", []string{"-w", "-d", f}, exitUsage, "-w and -d exclude each other"},
+		{"-l -d", []string{"-l", "-d", f}, exitUsage, "-l and -d exclude each other"},
+		{"--check -w", []string{"--check", "-w", f}, exitUsage, "--check never writes: give --check or -w, not both"},
 		{"bad encoding", []string{"--encoding", "klingon", f}, exitUsage, `unknown encoding "klingon"`},
 		{"bad eol", []string{"--eol", "cr", f}, exitUsage, `--eol must be crlf, lf or none, not "cr"`},
 		{"jobs", []string{"--jobs", "0", f}, exitUsage, "--jobs must be at least 1"},
@@ -592,4 +594,47 @@ func TestFmtPipe(t *testing.T) {
 			assert.Error(t, err, "still closed")
 		})
 	}
+}
+
+// TestFmtCheck (issue 12): --check lists the files that would change and
+// exits 1 if there is any, writing nothing; with -d it shows their diff;
+// on canonical files it exits 0. -d and -l alone exit 0, as gofmt's do.
+func TestFmtCheck(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"canonical.txt": 0o644, "latin1-lf.txt": 0o644})
+	before, err := os.ReadFile(filepath.Join(dir, "latin1-lf.txt"))
+	require.NoError(t, err)
+
+	r := fmtRun(t, "", "fmt", "--check", dir)
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Equal(t, filepath.Join(dir, "latin1-lf.txt")+"\n", r.stdout)
+	assert.Contains(t, r.stderr, "cfonb fmt: 2 files: 1 to reformat, 1 already canonical, 0 failed\n")
+
+	r = fmtRun(t, "", "fmt", "--check", "-d", dir)
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stdout, "+++ ")
+
+	r = fmtRun(t, "", "fmt", "-d", dir)
+	assert.Equal(t, exitOK, r.code, "-d alone: changes are not failures")
+	r = fmtRun(t, "", "fmt", "-l", dir)
+	assert.Equal(t, exitOK, r.code, "-l alone: changes are not failures")
+
+	after, err := os.ReadFile(filepath.Join(dir, "latin1-lf.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "--check writes nothing")
+
+	r = fmtRun(t, "", "fmt", "--check", filepath.Join(dir, "canonical.txt"))
+	assert.Equal(t, exitOK, r.code)
+	assert.Empty(t, r.stdout)
+}
+
+// TestFmtListWrite (issue 12): -l -w together rewrite the files and list
+// those rewritten, as gofmt -l -w does.
+func TestFmtListWrite(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"canonical.txt": 0o644, "latin1-lf.txt": 0o644})
+	r := fmtRun(t, "", "fmt", "-l", "-w", dir)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, filepath.Join(dir, "latin1-lf.txt")+"\n", r.stdout)
+	r = fmtRun(t, "", "fmt", "--check", dir)
+	assert.Equal(t, exitOK, r.code, "now canonical")
+	assert.Empty(t, r.stdout)
 }

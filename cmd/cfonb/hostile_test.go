@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,7 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/export"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/validate"
 )
 
 // Regression tests for issue 16 ("hostile filesystems"), items 1, 2, 3
@@ -244,4 +247,162 @@ func TestGenTinySize(t *testing.T) {
 	r = fmtRun(t, "", "gen", "--size", "240", "--eol", "none", "--quiet")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.Len(t, r.stdout, 240)
+}
+
+// fifoWith makes a named pipe in a temporary folder and writes each of
+// contents to it in turn, one writer per content (each waits for a reader
+// to open the pipe). The writers still waiting at the end of the test are
+// released.
+func fifoWith(t *testing.T, contents ...[]byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "fifo")
+	require.NoError(t, syscall.Mkfifo(p, 0o600))
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for _, c := range contents {
+			f, err := os.OpenFile(p, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			_, _ = f.Write(c)
+			f.Close()
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		// A writer blocked in open is released by a reader.
+		for {
+			select {
+			case <-finished:
+				return
+			default:
+			}
+			if r, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+				_, _ = io.Copy(io.Discard, r)
+				r.Close()
+			}
+		}
+	})
+	return p
+}
+
+// TestExportFromAPipe (16.5): "cat file | cfonb export /dev/stdin" printed
+// nothing and exited 0 (the validation read the pipe, the export found it
+// empty). A named pipe given as PATH is read once, validated and exported.
+func TestExportFromAPipe(t *testing.T) {
+	sepa, err := os.ReadFile(exportTD + "sepa.txt")
+	require.NoError(t, err)
+	p := fifoWith(t, sepa)
+	r := runExportWith(t, context.Background(), validateForExport, "", p)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, strings.ReplaceAll(golden(t, "sepa.jsonl"), `"file":"sepa.txt"`, `"file":"`+p+`"`), r.stdout)
+
+	// Standard input, as a pipe.
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	go func() { _, _ = pw.Write(sepa); pw.Close() }()
+	var out, errb bytes.Buffer
+	e := &env{stdin: pr, stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	require.Equal(t, exitOK, exportCommand(context.Background(), e, []string{"-"}, validateForExport), errb.String())
+	pr.Close()
+	assert.Equal(t, strings.ReplaceAll(golden(t, "sepa.jsonl"), `"file":"sepa.txt"`, `"file":"<stdin>"`), out.String())
+}
+
+// TestExportValidatesWhatItExports (16.5): the validation and the export
+// read the input separately, so a pipe or a changing file exported content
+// that was never validated (79 movements from a file with 54 errors, exit
+// 0). A named pipe that gives a damaged file is refused, whatever comes
+// after; with --force, what is exported is all that was read.
+func TestExportValidatesWhatItExports(t *testing.T) {
+	sepa, err := os.ReadFile(exportTD + "sepa.txt")
+	require.NoError(t, err)
+	damaged, err := os.ReadFile(exportTD + "damaged.txt")
+	require.NoError(t, err)
+
+	both := append(append([]byte{}, damaged...), sepa...)
+	p := fifoWith(t, both)
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	r := runExportWith(t, context.Background(), validateForExport, "", "-o", out, p)
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Regexp(t, "(?m)^cfonb export: "+regexp.QuoteMeta(p)+": [0-9]+ validation errors\ncfonb export: nothing exported", r.stderr)
+	assert.NoFileExists(t, out)
+
+	p = fifoWith(t, both)
+	r = runExportWith(t, context.Background(), validateForExport, "", "--force", "-o", out, p)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var want bytes.Buffer
+	ex, err := export.New(&want, export.Options{})
+	require.NoError(t, err)
+	require.NoError(t, ex.Export(p, bytes.NewReader(both)))
+	require.NoError(t, ex.Close())
+	assert.Equal(t, want.String(), fileBytes(t, out))
+}
+
+// TestExportFileChangingWhileRead (16.5): a regular file rewritten while it
+// is exported. Whatever it holds when, the validator is given exactly the
+// bytes the exporter read: the export equals the export of what was
+// validated.
+func TestExportFileChangingWhileRead(t *testing.T) {
+	sepa, err := os.ReadFile(exportTD + "sepa.txt")
+	require.NoError(t, err)
+	damaged, err := os.ReadFile(exportTD + "damaged.txt")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "s.txt")
+	require.NoError(t, os.WriteFile(in, sepa, 0o644))
+
+	var seen []byte
+	check := func(name string, r io.Reader, opts validate.Options) (*validate.Report, error) {
+		head := make([]byte, 200)
+		n, err := io.ReadFull(r, head)
+		require.NoError(t, err)
+		// Another program rewrites the file, in place, once the first
+		// bytes were read.
+		f, err := os.OpenFile(in, os.O_WRONLY, 0)
+		require.NoError(t, err)
+		_, err = f.Write(bytes.Repeat(damaged, 1+len(sepa)/len(damaged))[:len(sepa)])
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+		rest, err := io.ReadAll(r)
+		require.NoError(t, err)
+		seen = append(head[:n:n], rest...)
+		return validate.Stream(name, bytes.NewReader(seen), opts)
+	}
+	out := filepath.Join(dir, "out.jsonl")
+	r := runExportWith(t, context.Background(), check, "", "--force", "-o", out, in)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var want bytes.Buffer
+	ex, err := export.New(&want, export.Options{})
+	require.NoError(t, err)
+	require.NoError(t, ex.Export(in, bytes.NewReader(seen)))
+	require.NoError(t, ex.Close())
+	assert.Equal(t, want.String(), fileBytes(t, out), "the export is of the bytes validated")
+}
+
+// TestExportStdoutFileRefused: standard output redirected to a file gets
+// the export as it is made; a refused export takes it back.
+func TestExportStdoutFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	outPath := filepath.Join(dir, "out.jsonl")
+	out, err := os.Create(outPath)
+	require.NoError(t, err)
+	defer out.Close()
+	_, err = out.WriteString("previous\n")
+	require.NoError(t, err)
+	var errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := exportCommand(context.Background(), e, []string{exportTD + "sepa.txt", exportTD + "damaged.txt"}, validateForExport)
+	assert.Equal(t, exitInvalid, code)
+	assert.Equal(t, "previous\n", fileBytes(t, outPath), "nothing written")
+
+	code = exportCommand(context.Background(), e, []string{exportTD + "sepa.txt"}, validateForExport)
+	assert.Equal(t, exitOK, code, errb.String())
+	assert.Equal(t, "previous\n"+strings.ReplaceAll(golden(t, "sepa.jsonl"), `"file":"sepa.txt"`, `"file":"`+exportTD+`sepa.txt"`), fileBytes(t, outPath))
 }

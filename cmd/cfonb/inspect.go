@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
@@ -24,20 +25,24 @@ Exit status: 0 the file has no error, 1 it has errors, 2 a usage or I/O error.`,
 		Example:               `  cfonb inspect testdata/valid/multi-crlf.txt`,
 		DisableFlagsInUseLine: true,
 	}
-	c.RunE = body(func(ctx context.Context, args []string) int { return runInspect(ctx, e, c, args) })
+	format := c.Flags().StringP("format", "f", "text", "output format: text (tables) or json (one JSON object per file, per line)")
+	c.RunE = body(func(ctx context.Context, args []string) int { return runInspect(ctx, e, c, args, *format) })
 	return c
 }
 
-func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string) int {
+func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, format string) int {
 	fs := c.Flags()
+	if format != "text" && format != "json" {
+		return usageError(e, "inspect", "--format must be text or json, not %q", format)
+	}
 	if fs.NArg() == 0 {
 		return usageError(e, "inspect", "no FILE given")
 	}
-	paths, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "inspect", fs.Args())
+	if paths == nil && code != exitOK {
+		return code
 	}
+	var err error
 	if code := refuseOutputInput(e, "inspect", "", paths); code != exitOK {
 		return code
 	}
@@ -58,10 +63,23 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string) in
 			status = exitUsage
 			continue
 		}
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
+		if msg := otherFormat(rep); msg != "" {
+			// MT940, CFONB240, a PDF...: say what it is, as validate does.
+			fmt.Fprintf(e.stderr, "cfonb inspect: %s: %s\n", validate.SafeName(rep.Path), msg)
+			status = exitInvalid
+			continue
 		}
-		writeInspect(e, rep)
+		if format == "json" {
+			if err := writeInspectJSON(e, rep); err != nil {
+				fmt.Fprintf(e.stderr, "cfonb inspect: %v\n", err)
+				return exitUsage
+			}
+		} else {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			writeInspect(e, rep)
+		}
 		if rep.Errors > 0 && status == exitOK {
 			status = exitInvalid
 		}
@@ -122,4 +140,66 @@ func writeInspect(e *env, rep *validate.Report) {
 	if rep.Errors+rep.Warnings > 0 {
 		fmt.Fprintf(w, "Run cfonb validate %s for the details.\n", rep.Path)
 	}
+}
+
+// otherFormat returns the validator's message for a file of another
+// format ("this file is MT940 (SWIFT), not CFONB120"), or "".
+func otherFormat(rep *validate.Report) string {
+	for _, d := range rep.Diagnostics {
+		if d.Rule == validate.RuleFormat {
+			return d.Message
+		}
+	}
+	return ""
+}
+
+// inspectJSON is one file of inspect --format json.
+type inspectJSON struct {
+	Path       string                 `json:"path"`
+	Records    int                    `json:"records"`
+	Statements []inspectStatementJSON `json:"statements"`
+	Errors     int                    `json:"errors"`
+	Warnings   int                    `json:"warnings"`
+}
+
+// inspectStatementJSON is one statement of inspect --format json; amounts
+// are exact decimal strings.
+type inspectStatementJSON struct {
+	StartLine  int    `json:"start_line"`
+	EndLine    int    `json:"end_line,omitempty"`
+	Bank       string `json:"bank"`
+	Branch     string `json:"branch"`
+	Account    string `json:"account"`
+	Currency   string `json:"currency"`
+	IBAN       string `json:"iban,omitempty"`
+	From       string `json:"from"`
+	To         string `json:"to,omitempty"`
+	Opening    string `json:"opening"`
+	Movements  int    `json:"movements"`
+	Debits     string `json:"debits"`
+	Credits    string `json:"credits"`
+	Closing    string `json:"closing,omitempty"`
+	Reconciles bool   `json:"reconciles"`
+}
+
+// writeInspectJSON writes one report as a JSON line.
+func writeInspectJSON(e *env, rep *validate.Report) error {
+	out := inspectJSON{Path: rep.Path, Records: rep.Records, Errors: rep.Errors, Warnings: rep.Warnings,
+		Statements: []inspectStatementJSON{}}
+	for _, s := range rep.Summaries {
+		js := inspectStatementJSON{
+			StartLine: s.StartLine, EndLine: s.EndLine,
+			Bank: string(s.Account.Bank[:]), Branch: string(s.Account.Branch[:]), Account: string(s.Account.Number[:]),
+			Currency: string(s.Account.Currency[:]), IBAN: string(s.IBAN),
+			From: s.OpenDate.String(), Opening: cfonb.FormatDecimal(s.Opening, s.Decimals), Movements: s.Movements,
+			Debits: s.Debits.Decimal(s.Decimals), Credits: s.Credits.Decimal(s.Decimals), Reconciles: s.Reconciles,
+		}
+		if s.EndLine != 0 {
+			js.To, js.Closing = s.CloseDate.String(), cfonb.FormatDecimal(s.Closing, s.Decimals)
+		}
+		out.Statements = append(out.Statements, js)
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }

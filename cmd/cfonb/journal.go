@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,7 +61,8 @@ atomically; back it up like your books, e.g.
 		stateDir: fs.String("state-dir", "", "state directory (default $XDG_STATE_HOME/cfonb)"),
 		envName:  fs.String("env", "prod", "platform: prod or staging (recette)"),
 		apiURL:   fs.String("api-url", "", "API base URL, overriding --env's"),
-		asJSON:   fs.Bool("json", false, "one JSON object per line"),
+		format:   fs.StringP("format", "f", "text", "output format: text (a table) or json (one JSON object per line)"),
+		asJSON:   fs.Bool("json", false, "one JSON object per line (the same as --format json)"),
 		accounts: fs.Bool("accounts", false, "list the registered accounts"),
 		markDone: fs.Bool("mark-done", false, "record FILEs as imported to the platform, sending nothing"),
 		markReg:  fs.Bool("mark-registered", false, "record IBANs as registered in --dossier on the platform, sending nothing"),
@@ -74,6 +76,7 @@ atomically; back it up like your books, e.g.
 // journalFlags are the flags of cfonb journal.
 type journalFlags struct {
 	stateDir, envName, apiURL, bankName *string
+	format                              *string
 	asJSON, accounts, markDone, markReg *bool
 	dossier                             *int64
 }
@@ -81,6 +84,13 @@ type journalFlags struct {
 func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl journalFlags) int {
 	fs := c.Flags()
 	stateDir, envName, apiURL, asJSON, accounts, markDone := fl.stateDir, fl.envName, fl.apiURL, fl.asJSON, fl.accounts, fl.markDone
+	switch *fl.format {
+	case "text":
+	case "json":
+		*asJSON = true
+	default:
+		return usageError(e, "journal", "--format must be text or json, not %q", *fl.format)
+	}
 	dir, code := stateDirFromFlag(e, "journal", *stateDir)
 	if code != exitOK {
 		return code
@@ -153,6 +163,10 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		return exitOK
 	}
 	if len(entries) == 0 {
+		if others := journalOtherPlatforms(st, platform); others != "" {
+			fmt.Fprintf(e.stderr, "cfonb journal: no import to %s recorded in %s, but %s (run cfonb journal without --env or --api-url to list them)\n", platform, dir, others)
+			return exitOK
+		}
 		fmt.Fprintf(e.stderr, "cfonb journal: no import recorded in %s\n", dir)
 		return exitOK
 	}
@@ -226,10 +240,9 @@ func journalAccounts(e *env, st *upload.State, platform string, asJSON bool) int
 }
 
 func journalMarkDone(e *env, dir, platform string, dossier int64, args []string) int {
-	paths, err := expandPaths(args)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "journal", args)
+	if paths == nil && code != exitOK {
+		return code
 	}
 	var files []*upload.File
 	for _, p := range paths {
@@ -256,7 +269,11 @@ func journalMarkDone(e *env, dir, platform string, dossier int64, args []string)
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s: journal entry %d\n", f.Path, f.SHA256[:16], platform, id)
+		in := ""
+		if dossier != 0 {
+			in = fmt.Sprintf(" (dossier %d)", dossier)
+		}
+		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s%s: journal entry %d\n", f.Path, f.SHA256[:16], platform, in, id)
 	}
 	return exitOK
 }
@@ -289,4 +306,28 @@ func journalMarkRegistered(e *env, dir, platform string, dossier int64, bankName
 		fmt.Fprintf(e.stdout, "recorded account %s as registered in dossier %d on %s\n", ib, dossier, platform)
 	}
 	return exitOK
+}
+
+// journalOtherPlatforms says how many imports the journal records for
+// platforms other than platform, and which: "2 imports to
+// https://a and https://b", or "" if none (or no platform was chosen).
+func journalOtherPlatforms(st *upload.State, platform string) string {
+	if platform == "" {
+		return ""
+	}
+	var names []string
+	n := 0
+	for _, en := range st.Entries("") {
+		if en.Platform == platform {
+			continue
+		}
+		n++
+		if !slices.Contains(names, en.Platform) {
+			names = append(names, en.Platform)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s to %s", plural(n, "import"), strings.Join(names, " and "))
 }

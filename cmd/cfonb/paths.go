@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -58,10 +61,30 @@ func skippedNote(res *walk.Result) string {
 	return fmt.Sprintf("skipped %d files that are not bank statements (name a file to check it anyway)", res.Skipped)
 }
 
-// expandPaths turns the PATH arguments of a command into a list of files
-// (see walkPaths), for the commands that need every path to be usable: a
-// path that cannot be used (missing, unreadable, a dangling link, a loop)
-// is an error naming it, with the others.
+// expandFiles turns the PATH arguments of a command into a list of files
+// (see walkPaths), for the commands that need every path to be usable
+// before they start (export, upload): a path that cannot be used
+// (missing, unreadable, a dangling link, a loop) is said with the others,
+// and the command exits 2. The files passed over are counted on stderr.
+func expandFiles(e *env, cmd string, args []string) ([]string, int) {
+	res, code := walkPaths(e, cmd, args, walkFlags{})
+	if res == nil {
+		return nil, code
+	}
+	if note := skippedNote(res); note != "" {
+		fmt.Fprintf(e.stderr, "cfonb %s: %s\n", cmd, note)
+	}
+	if errs := res.Errs(); len(errs) > 0 {
+		for _, err := range errs {
+			fmt.Fprintf(e.stderr, "cfonb %s: %s\n", cmd, validate.SafeText(err.Error()))
+		}
+		return nil, exitUsage
+	}
+	return res.Files(), exitOK
+}
+
+// expandPaths is expandFiles without the messages: the first problem is
+// the error.
 func expandPaths(args []string) ([]string, error) {
 	res, err := walk.Expand(args, walkFlags{}.options())
 	if err != nil {
@@ -71,4 +94,24 @@ func expandPaths(args []string) ([]string, error) {
 		return nil, errors.Join(errs...)
 	}
 	return res.Files(), nil
+}
+
+// checkOutputDir returns exit status 2, with a message naming it, when
+// the directory of an output file does not exist: the atomic write's
+// temporary file would otherwise be the name in the error.
+func checkOutputDir(e *env, cmd, out string) int {
+	if out == "" || out == "-" {
+		return exitOK
+	}
+	dir := filepath.Dir(out)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil && errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(e.stderr, "cfonb %s: cannot write %s: the directory %s does not exist (create it first)\n", cmd, validate.SafeName(out), validate.SafeName(dir))
+		return exitUsage
+	case err == nil && !fi.IsDir():
+		fmt.Fprintf(e.stderr, "cfonb %s: cannot write %s: %s is not a directory\n", cmd, validate.SafeName(out), validate.SafeName(dir))
+		return exitUsage
+	}
+	return exitOK
 }

@@ -25,6 +25,7 @@ func commands(e *env) []*cobra.Command {
 		newSandboxCmd(e),
 		newServeCmd(e),
 		newGenCmd(e),
+		newConfigCmd(e),
 		newManCmd(e),
 		newVersionCmd(e),
 	}
@@ -67,6 +68,8 @@ func newRootCmd(e *env, cmds ...*cobra.Command) *cobra.Command {
 			return exitStatus(exitUsage)
 		},
 	}
+	// .cfonb.toml sets the flags the command line does not.
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return applyConfig(e, c) }
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)

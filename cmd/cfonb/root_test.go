@@ -14,7 +14,7 @@ import (
 )
 
 // allCommands are the commands cfonb --help lists.
-var allCommands = []string{"validate", "inspect", "fmt", "export", "upload", "journal", "sandbox", "gen", "man", "version", "completion"}
+var allCommands = []string{"validate", "inspect", "fmt", "export", "upload", "journal", "sandbox", "gen", "config", "man", "version", "completion"}
 
 // TestHelpOnStdout: every command's --help (and "cfonb help CMD") goes to
 // standard output with exit status 0, starts with its usage line, shows
@@ -50,7 +50,7 @@ func TestHelpFlags(t *testing.T) {
 	assert.Regexp(t, `(?m)^      --strict +fail \(exit 1\) on warnings too$`, r.stdout)
 	assert.Regexp(t, `(?m)^  -f, --format string +report format: .* \(default "text"\)$`, r.stdout)
 	r = cliRun(t, "", "inspect", "--help")
-	assert.Contains(t, r.stdout, "Flags:\n  -h, --help ")
+	assert.Contains(t, r.stdout, "Flags:\n  -f, --format string ")
 }
 
 // TestNoCommand: cfonb alone prints its usage on standard error, exit 2.
@@ -70,7 +70,8 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"valdate", "x"}, "cfonb: unknown command \"valdate\" for \"cfonb\"\n\nDid you mean this?\n\tvalidate\nRun 'cfonb --help' for the list of commands.\n"},
 		{[]string{"frobnicate"}, "cfonb: unknown command \"frobnicate\" for \"cfonb\"\nRun 'cfonb --help' for the list of commands.\n"},
 		{[]string{"validate", "--strcit", "x"}, "cfonb validate: unknown flag: --strcit (did you mean --strict?) (see cfonb validate --help)\n"},
-		{[]string{"fmt", "--chek"}, "cfonb fmt: unknown flag: --chek (see cfonb fmt --help)\n"},
+		{[]string{"fmt", "--chek"}, "cfonb fmt: unknown flag: --chek (did you mean --check?) (see cfonb fmt --help)\n"},
+		{[]string{"fmt", "--zzzzz"}, "cfonb fmt: unknown flag: --zzzzz (see cfonb fmt --help)\n"},
 		{[]string{"export", "--out", "x"}, "cfonb export: unknown flag: --out (did you mean --output?) (see cfonb export --help)\n"},
 		{[]string{"gen", "--size"}, "cfonb gen: flag needs an argument: --size (see cfonb gen --help)\n"},
 	}

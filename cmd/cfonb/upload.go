@@ -188,10 +188,9 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 			return usageError(e, "upload", "--reimport %s: name the file itself, not a pattern", r)
 		}
 	}
-	paths, err := expandPaths(args)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb upload: %v\n", err)
-		return exitUsage
+	paths, code := expandFiles(e, "upload", args)
+	if paths == nil && code != exitOK {
+		return code
 	}
 	if len(paths) == 0 {
 		return usageError(e, "upload", "no file found in %s", strings.Join(args, " "))

@@ -31,7 +31,13 @@ type upFixture struct {
 
 func newUpFixture(t *testing.T) *upFixture {
 	t.Helper()
-	f := &upFixture{sb: sandbox.New(sandbox.Options{}), state: filepath.Join(t.TempDir(), "state")}
+	return newUpFixtureWith(t, sandbox.Options{})
+}
+
+// newUpFixtureWith is newUpFixture with a sandbox configured by so.
+func newUpFixtureWith(t *testing.T, so sandbox.Options) *upFixture {
+	t.Helper()
+	f := &upFixture{sb: sandbox.New(so), state: filepath.Join(t.TempDir(), "state")}
 	f.srv = httptest.NewServer(f.sb)
 	t.Cleanup(f.srv.Close)
 	var err error
@@ -227,7 +233,7 @@ func TestUploadUnknownOutcomeThenMarkDone(t *testing.T) {
 	r := f.upload(t, f.files[0], f.files[1])
 	require.Equal(t, exitNetwork, r.code, r.stdout)
 	assert.Contains(t, r.stdout, f.files[0]+": OUTCOME UNKNOWN: HTTP 502: \"Bad Gateway\"\n")
-	assert.Contains(t, r.stdout, "  if they are there: cfonb journal --mark-done --state-dir "+f.state+" --api-url "+f.srv.URL+" "+f.files[0]+"\n")
+	assert.Contains(t, r.stdout, "  if they are there: cfonb journal --mark-done --dossier 77 --state-dir "+f.state+" --api-url "+f.srv.URL+" "+f.files[0]+"\n")
 	assert.Contains(t, r.stdout, "  if they are not:   re-run cfonb upload with --retry-unknown\n")
 	assert.Contains(t, r.stdout, "imported "+f.files[1]+" (1 statement)")
 	assert.Len(t, f.sb.Imports(), 2, "processed once, never resent; the other file goes on")
@@ -261,11 +267,14 @@ func TestUploadVerboseHasNoSecrets(t *testing.T) {
 	assert.Contains(t, r.stderr, "Authorization: [redacted]")
 	assert.Regexp(t, `http \d\d:\d\d:\d\d\.\d{3} POST `+regexp.QuoteMeta(f.srv.URL)+`/api/app/banking/ebics/accounts/import -> 200 OK in \S+ Authorization: \[redacted\]`, r.stderr)
 	everything := r.stdout + r.stderr
-	for _, name := range []string{"accounts.json", "journal.json"} {
-		b, err := os.ReadFile(filepath.Join(f.state, name))
-		require.NoError(t, err)
-		everything += string(b)
+	var db string
+	for _, name := range []string{"journal.sqlite", "journal.sqlite-wal"} {
+		if b, err := os.ReadFile(filepath.Join(f.state, name)); err == nil {
+			db += string(b)
+		}
 	}
+	require.True(t, strings.Contains(db, f.files[0]), "the journal is read")
+	everything += db
 	secrets := []string{sandbox.DefaultPassword, sandbox.DefaultClientSecret}
 	for _, req := range f.sb.Requests() {
 		if tok, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer "); ok {
@@ -302,7 +311,7 @@ func TestUploadDefaultStateDir(t *testing.T) {
 	f.environ["XDG_STATE_HOME"] = xdg
 	r := f.run(t, "", false, "upload", "--auth-url", f.srv.URL+"/identity/connect/token", "--api-url", f.srv.URL, "--dossier", "77", f.files[0])
 	require.Equal(t, exitOK, r.code, r.stdout+r.stderr)
-	_, err := os.Stat(filepath.Join(xdg, "cfonb", "journal.json"))
+	_, err := os.Stat(filepath.Join(xdg, "cfonb", "journal.sqlite"))
 	assert.NoError(t, err)
 	j := f.run(t, "", false, "journal")
 	assert.Equal(t, exitOK, j.code)

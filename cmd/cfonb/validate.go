@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,10 +10,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/walk"
@@ -21,7 +23,7 @@ import (
 
 func newValidateCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "validate [-f text|json|github|sarif|junit|gitlab] [--strict] [--max-errors N] [--jobs N] [-q] PATH...",
+		Use:   "validate [-f text|json|github|sarif|junit|gitlab] [--strict] [--pedantic] [--max-errors N] [--jobs N] [-q] PATH...",
 		Short: "check CFONB120 files and report every problem",
 		Long: `Checks CFONB120 files and reports every problem at its file, line and column,
 with a stable rule id. PATH is a file, a directory or - for standard input.
@@ -39,6 +41,11 @@ Actions annotations), sarif (SARIF 2.1.0, for GitHub code scanning), junit
 (JUnit XML: one test case per file, for GitLab, Jenkins, Azure) and gitlab
 (GitLab Code Quality). File names are escaped in every format.
 
+A real, valid bank file gives no diagnostic: the conventions of real banks
+(text in reserved zones, a blank interbank code, another bank code on a
+movement, a final 0x1A) are reported only with --pedantic. The same warning
+repeated in a file is shown 10 times, then counted on one line.
+
 Exit status: 0 no error (warnings allowed), 1 at least one error (or a
 warning with --strict), 2 a usage or I/O error (a file that cannot be read:
 the other files are still checked and reported).`,
@@ -55,6 +62,9 @@ the other files are still checked and reported).`,
 	fs.StringVarP(&f.format, "format", "f", "text", "report format: "+strings.Join(validate.Formats, ", "))
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (atomically) instead of standard output")
 	fs.BoolVar(&f.strict, "strict", false, "fail (exit 1) on warnings too")
+	fs.StringSliceVar(&f.selectRules, "select", nil, "report only these `RULES` (rule ids or families: file, fields, statements; comma-separated or repeated)")
+	fs.StringSliceVar(&f.ignoreRules, "ignore", nil, "do not report these `RULES` (rule ids or families)")
+	fs.BoolVar(&f.pedantic, "pedantic", false, "also report the harmless conventions of real bank files (reserved zones, blank interbank codes, other bank codes on movements, a final 0x1A)")
 	fs.IntVar(&f.maxErrors, "max-errors", validate.DefaultMaxDiagnostics, "diagnostics shown per file at most (the counts include the rest); 0 for no limit")
 	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "files checked in parallel")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing about clean files (only problems, and the total when there are some)")
@@ -66,12 +76,13 @@ the other files are still checked and reported).`,
 
 // validateFlags are the flags of cfonb validate.
 type validateFlags struct {
-	format, output string
-	strict, quiet  bool
-	maxErrors      int
-	jobs           int
-	rules          bool
-	walk           walkFlags
+	format, output           string
+	strict, quiet, pedantic  bool
+	selectRules, ignoreRules []string
+	maxErrors                int
+	jobs                     int
+	rules                    bool
+	walk                     walkFlags
 }
 
 func runValidate(ctx context.Context, e *env, args []string, f validateFlags) int {
@@ -97,22 +108,32 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if code := refuseOutputInput(e, "validate", f.output, walked.Files()); code != exitOK {
 		return code
 	}
-	opts := validate.Options{MaxDiagnostics: f.maxErrors}
+	opts := validate.Options{MaxDiagnostics: f.maxErrors, Pedantic: f.pedantic, Select: f.selectRules, Ignore: f.ignoreRules}
+	for flag, names := range map[string][]string{"--select": f.selectRules, "--ignore": f.ignoreRules} {
+		if _, err := validate.ExpandRules(names); err != nil {
+			return usageError(e, "validate", "%s: %v", flag, err)
+		}
+	}
 	if f.maxErrors == 0 {
 		opts.MaxDiagnostics = -1
 	}
 	var res validateResult
 	write := func(w io.Writer) error {
-		rw, err := validate.NewReportWriter(f.format, w, validate.WriterOptions{Quiet: f.quiet, Strict: f.strict})
+		out := newReportOut(w)
+		rw, err := validate.NewReportWriter(f.format, out, validate.WriterOptions{Quiet: f.quiet, Strict: f.strict})
 		if err != nil {
 			return err
 		}
-		res = validateAll(ctx, e, walked.Entries, opts, f.jobs, rw)
+		res = validateAll(ctx, e, walked.Entries, opts, f.jobs, rw, out)
 		if res.writeErr != nil {
 			return res.writeErr
 		}
-		return rw.Close(validate.Totals{Files: res.files, Errors: res.errors, Warnings: res.warnings,
+		err = rw.Close(validate.Totals{Files: res.files, Errors: res.errors, Warnings: res.warnings,
 			Unreadable: res.ioErrors, Skipped: walked.Skipped})
+		if ferr := out.Flush(); err == nil {
+			err = ferr
+		}
+		return err
 	}
 	var werr error
 	if f.output == "" || f.output == "-" {
@@ -146,20 +167,33 @@ type validateResult struct {
 // are out: memory holds the reports of the files in flight, not of all
 // files. A file that cannot be read (or a path that could not be walked)
 // is said on stderr and given to rw in its place; the others go on.
-func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validate.Options, jobs int, rw validate.ReportWriter) validateResult {
+//
+// The workers take the next entry from a shared counter: no goroutine nor
+// hand-off per file. rw writes into out, which a timer flushes a moment
+// after it starts filling, so that a long run shows its reports as it
+// goes; the caller flushes it at the end.
+func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validate.Options, jobs int, rw validate.ReportWriter, out *reportOut) validateResult {
 	var (
-		mu      sync.Mutex
-		res     validateResult
-		reports = make([]*validate.Report, len(entries))
-		errs    = make([]error, len(entries))
-		done    = make([]bool, len(entries))
-		next    int
+		mu        sync.Mutex
+		res       validateResult
+		reports   = make([]*validate.Report, len(entries))
+		errs      = make([]error, len(entries))
+		done      = make([]bool, len(entries))
+		next      int
+		nextEntry atomic.Int64
 	)
 	var bar *progressbar.ProgressBar
 	if e.stderrIsTerminal && len(entries) > 20 {
 		bar = progressbar.NewOptions(len(entries), progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("validating"), progressbar.OptionClearOnFinish(),
 			progressbar.OptionShowCount(), progressbar.OptionThrottle(100_000_000))
+	}
+	flushLater := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if err := out.timedFlush(); err != nil && res.writeErr == nil {
+			res.writeErr = err
+		}
 	}
 	finished := func(i int) {
 		mu.Lock()
@@ -168,6 +202,10 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 		for ; next < len(entries) && done[next]; next++ {
 			if err := errs[next]; err != nil {
 				res.ioErrors++
+				// The reports before it first, for a terminal showing both.
+				if ferr := out.Flush(); ferr != nil && res.writeErr == nil {
+					res.writeErr = ferr
+				}
 				fmt.Fprintf(e.stderr, "cfonb validate: %s\n", validate.SafeText(err.Error()))
 				if res.writeErr == nil {
 					res.writeErr = rw.WriteError(entries[next].Path, err)
@@ -183,40 +221,94 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 				res.writeErr = rw.Write(r)
 			}
 		}
+		out.flushSoon(flushLater)
 		if bar != nil {
 			_ = bar.Add(1)
 		}
 	}
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for i, en := range entries {
-		p := en.Path
-		if en.Err != nil {
-			errs[i] = en.Err
-			finished(i)
-			continue
-		}
-		g.Go(func() error {
-			defer finished(i)
-			if ctx.Err() != nil {
-				errs[i] = fmt.Errorf("%s: %w", p, ctx.Err())
-				return nil
+	work := func() {
+		for {
+			i := int(nextEntry.Add(1) - 1)
+			if i >= len(entries) {
+				return
 			}
-			if p == "-" {
+			en := entries[i]
+			switch p := en.Path; {
+			case en.Err != nil:
+				errs[i] = en.Err
+			case ctx.Err() != nil:
+				errs[i] = fmt.Errorf("%s: %w", p, ctx.Err())
+			case p == "-":
 				o := opts
 				if f, ok := e.stdin.(*os.File); !ok || !isRegular(f) {
 					o.StopAtMax = true // a pipe may never end
 				}
 				reports[i], errs[i] = validate.Stream("<stdin>", e.stdin, o)
-			} else {
+			default:
 				reports[i], errs[i] = validate.File(p, opts)
 			}
-			return nil
-		})
+			finished(i)
+		}
 	}
-	_ = g.Wait()
+	var wg sync.WaitGroup
+	for range min(jobs, len(entries)) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	mu.Lock()
+	out.stop()
+	mu.Unlock()
 	if bar != nil {
 		_ = bar.Finish()
 	}
 	return res
+}
+
+// reportOut buffers the report of validate: one write(2) per 64 KiB
+// instead of one per file. Its methods are called under validateAll's
+// lock, which the timer's flush takes too.
+type reportOut struct {
+	*bufio.Writer
+	timer   *time.Timer
+	armed   bool // a flush is pending
+	stopped bool // validateAll is done: the timer does nothing more
+}
+
+func newReportOut(w io.Writer) *reportOut {
+	return &reportOut{Writer: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// reportFlushDelay is how long a report may wait in the buffer.
+const reportFlushDelay = 200 * time.Millisecond
+
+// flushSoon arranges for flush to run reportFlushDelay after the buffer
+// started filling.
+func (o *reportOut) flushSoon(flush func()) {
+	if o.Buffered() == 0 || o.armed || o.stopped {
+		return
+	}
+	o.armed = true
+	if o.timer == nil {
+		o.timer = time.AfterFunc(reportFlushDelay, flush)
+	} else {
+		o.timer.Reset(reportFlushDelay)
+	}
+}
+
+// timedFlush is the timer's flush.
+func (o *reportOut) timedFlush() error {
+	o.armed = false
+	if o.stopped {
+		return nil
+	}
+	return o.Flush()
+}
+
+// stop stops the timer: the caller flushes from then on.
+func (o *reportOut) stop() {
+	o.stopped = true
+	if o.timer != nil {
+		o.timer.Stop()
+	}
 }

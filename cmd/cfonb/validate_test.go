@@ -83,7 +83,7 @@ func TestValidateJSONShape(t *testing.T) {
 }
 
 func TestValidateGitHub(t *testing.T) {
-	r := cliRun(t, "", "validate", "--format", "github", td+"invalid/account-mismatch.txt")
+	r := cliRun(t, "", "validate", "--format", "github", "--pedantic", td+"invalid/account-mismatch.txt")
 	assert.Equal(t, exitInvalid, r.code)
 	p := td + "invalid/account-mismatch.txt"
 	want := `::error file=` + p + `,line=2,col=22,title=account-mismatch::account number "12345678902" differs from its statement's "12345678901" (line 1)

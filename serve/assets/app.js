@@ -77,6 +77,7 @@ const MESSAGES = {
     failed: "Failed",
     working: "Working…",
     sizeLimit: "The file is larger than the server's limit.",
+    notListed: "{n} more statements are not listed (run cfonb inspect for all of them).",
   },
   fr: {
     tagline: "Vérifiez, réparez et exportez vos relevés bancaires CFONB120. Vos fichiers restent sur cet ordinateur.",
@@ -152,6 +153,7 @@ const MESSAGES = {
     failed: "Échec",
     working: "En cours…",
     sizeLimit: "Le fichier dépasse la taille maximale du serveur.",
+    notListed: "{n} autres relevés ne sont pas affichés (cfonb inspect les liste tous).",
   },
 };
 
@@ -232,7 +234,7 @@ async function addFile(file) {
     doc = await resp.json();
   } catch (e) {
     head.querySelector(".status").textContent = t("failed") + ": " + e.message;
-    card.classList.add("failed");
+    card.classList.add("v-failed");
     return;
   }
   renderFile(card, file, doc.files[0]);
@@ -243,7 +245,7 @@ function renderFile(card, file, rep) {
   const bad = rep.statement_list ? rep.statement_list.filter(s => !s.reconciles).length : 0;
   let rec = t("noStatement");
   if (rep.statement_list && rep.statement_list.length) rec = bad ? t("notReconcile", { n: bad }) : t("allReconcile");
-  const verdict = rep.errors > 0 ? "bad" : rep.warnings > 0 ? "warn" : "good";
+  const verdict = rep.errors > 0 ? "v-bad" : rep.warnings > 0 ? "v-warn" : "v-good";
   card.classList.add(verdict);
   const summary = el("dl", { class: "summary" },
     el("dt", {}, t("format")), el("dd", { class: "s-format" }, "CFONB120" + (rep.framing ? " (" + rep.framing + ")" : "")),
@@ -385,6 +387,7 @@ function renderStatements(rep) {
       el("td", { class: "num" }, s.total_credits),
       el("td", { class: "num" }, s.closing_balance || "—"),
       el("td", { class: s.reconciles ? "ok" : "bad" }, s.reconciles ? t("yes") : t("no")))))));
+  if (rep.statements_not_listed) box.append(el("p", { class: "omitted" }, t("notListed", { n: rep.statements_not_listed })));
   return box;
 }
 

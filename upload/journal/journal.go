@@ -56,6 +56,26 @@ type AccountRecord struct {
 	IBANControl bool      `json:"iban_control"`
 	HTTPStatus  int       `json:"http_status"` // 2xx, or 409 for "already there"
 	Registered  time.Time `json:"registered"`
+	// Marked is set for a registration recorded by hand (cfonb journal
+	// --mark-registered), not by a request.
+	Marked bool `json:"marked,omitempty"`
+}
+
+// RegistrationKey identifies an account registration: an account (IBAN) is
+// registered in one dossier of one platform. A registration in another
+// dossier, or on another platform, says nothing about this one.
+type RegistrationKey struct {
+	// Platform is the canonical platform identity.
+	Platform string
+	// Dossier is the Inqom dossier id.
+	Dossier int64
+	// IBAN is the account's IBAN, upper case without spaces.
+	IBAN string
+}
+
+// Key returns the record's registration key.
+func (a AccountRecord) Key() RegistrationKey {
+	return RegistrationKey{Platform: a.Platform, Dossier: a.Dossier, IBAN: a.IBAN}
 }
 
 // StatementRecord is a statement as the journal keeps it.
@@ -125,6 +145,9 @@ type Store interface {
 	// first, with all its statements.
 	Entries(ctx context.Context, platform string, fn func(Entry) error) error
 
+	// CheckWritable proves that a change can be committed (a read-only
+	// or full disk, a read-only database role fail here), writing nothing.
+	CheckWritable(ctx context.Context) error
 	// String names the store for people, without any password.
 	String() string
 	// Close releases the store (and the owner identity of its process).

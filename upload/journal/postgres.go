@@ -45,7 +45,7 @@ func (pgDialect) ddl() []string {
 		`CREATE TABLE cfonb_accounts (
 			platform TEXT NOT NULL, dossier BIGINT NOT NULL, iban TEXT NOT NULL,
 			bank_name TEXT NOT NULL, iban_control BOOLEAN NOT NULL, http_status INTEGER NOT NULL,
-			registered BIGINT NOT NULL,
+			registered BIGINT NOT NULL, marked BOOLEAN NOT NULL,
 			PRIMARY KEY (platform, dossier, iban))`,
 		`CREATE TABLE cfonb_entries (
 			id BIGSERIAL PRIMARY KEY,
@@ -133,7 +133,12 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options) (Store, error) 
 		return nil, wrap("taking an owner lock", scrub(err, dsn))
 	}
 	s.owner, s.info = strconv.FormatInt(n, 10), ownerInfo()
-	s.closeFirst = conn.Close // before db.Close, which would wait for it
+	// Released before db.Close (which would wait for conn), at once: the
+	// server would only notice the end of the connection a little later.
+	s.closeFirst = func() error {
+		_, err := conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, $2::int)`, pgLockOwners, n)
+		return errors.Join(err, conn.Close())
+	}
 	return s, nil
 }
 

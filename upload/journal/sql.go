@@ -156,6 +156,27 @@ func (s *sqlStore) writable() error {
 
 func (s *sqlStore) String() string { return s.name }
 
+// errRollback ends CheckWritable's transaction without committing.
+var errRollback = errors.New("rollback")
+
+// CheckWritable implements Store: a write transaction that changes a row
+// to its own value, rolled back.
+func (s *sqlStore) CheckWritable(ctx context.Context) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	err := s.tx(ctx, "", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE cfonb_meta SET value = value WHERE name = 'schema'`); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	return wrap("checking that it can be written", err)
+}
+
 func (s *sqlStore) Close() error {
 	var err error
 	if s.closeFirst != nil {
@@ -186,7 +207,7 @@ func fromMicros(n int64) time.Time {
 
 // Account implements Store.
 func (s *sqlStore) Account(ctx context.Context, platform string, dossier int64, iban string) (*AccountRecord, error) {
-	row := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT platform, dossier, iban, bank_name, iban_control, http_status, registered
+	row := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT platform, dossier, iban, bank_name, iban_control, http_status, registered, marked
 		FROM cfonb_accounts WHERE platform = ? AND dossier = ? AND iban = ?`), platform, dossier, iban)
 	a, err := scanAccount(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -203,7 +224,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanAccount(r scanner) (AccountRecord, error) {
 	var a AccountRecord
 	var reg int64
-	err := r.Scan(&a.Platform, &a.Dossier, &a.IBAN, &a.BankName, &a.IBANControl, &a.HTTPStatus, &reg)
+	err := r.Scan(&a.Platform, &a.Dossier, &a.IBAN, &a.BankName, &a.IBANControl, &a.HTTPStatus, &reg, &a.Marked)
 	a.Registered = fromMicros(reg)
 	return a, err
 }
@@ -214,15 +235,15 @@ func (s *sqlStore) AddAccount(ctx context.Context, a AccountRecord) error {
 		return err
 	}
 	_, err := s.db.ExecContext(ctx, s.d.rebind(`INSERT INTO cfonb_accounts
-		(platform, dossier, iban, bank_name, iban_control, http_status, registered) VALUES (?, ?, ?, ?, ?, ?, ?)
+		(platform, dossier, iban, bank_name, iban_control, http_status, registered, marked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, dossier, iban) DO NOTHING`),
-		a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus, micros(a.Registered))
+		a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus, micros(a.Registered), a.Marked)
 	return wrap("recording an account", err)
 }
 
 // Accounts implements Store.
 func (s *sqlStore) Accounts(ctx context.Context, fn func(AccountRecord) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT platform, dossier, iban, bank_name, iban_control, http_status, registered
+	rows, err := s.db.QueryContext(ctx, `SELECT platform, dossier, iban, bank_name, iban_control, http_status, registered, marked
 		FROM cfonb_accounts ORDER BY registered, platform, dossier, iban`)
 	if err != nil {
 		return wrap("reading the accounts", err)

@@ -41,7 +41,7 @@ func (sqliteDialect) ddl() []string {
 		`CREATE TABLE cfonb_accounts (
 			platform TEXT NOT NULL, dossier INTEGER NOT NULL, iban TEXT NOT NULL,
 			bank_name TEXT NOT NULL, iban_control BOOLEAN NOT NULL, http_status INTEGER NOT NULL,
-			registered INTEGER NOT NULL,
+			registered INTEGER NOT NULL, marked BOOLEAN NOT NULL,
 			PRIMARY KEY (platform, dossier, iban))`,
 		`CREATE TABLE cfonb_entries (
 			id INTEGER PRIMARY KEY AUTOINCREMENT,

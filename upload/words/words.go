@@ -188,7 +188,11 @@ func (w *Words) checkHint(r *upload.FileResult) {
 		ss = append(ss, fmt.Sprintf("%s %s..%s %s → %s", s.Account, s.From, s.To, s.Opening, s.Closing))
 	}
 	w.say("  check the bank entries of %s in Inqom for: %s", dossiersOf(r), strings.Join(ss, "; "))
-	w.say("  if they are there: %s", MarkDoneHint(w.Platform, w.StateDir, r.Path))
+	var dossier int64
+	if len(r.Dossiers) == 1 {
+		dossier = r.Dossiers[0]
+	}
+	w.say("  if they are there: %s", MarkDoneHint(w.Platform, w.StateDir, r.Path, dossier))
 	w.say("  if they are not:   re-run cfonb upload with --retry-unknown")
 }
 
@@ -275,10 +279,14 @@ func (w *Words) Summary(rep *upload.Report, err error) {
 	w.say("%s", line)
 }
 
-// MarkDoneHint is the command that records a file as imported, ready to
-// copy into a shell.
-func MarkDoneHint(platform, stateDir, path string) string {
-	return fmt.Sprintf("cfonb journal --mark-done --state-dir %s --api-url %s %s", ShellQuote(stateDir), ShellQuote(platform), ShellQuote(path))
+// MarkDoneHint is the command that records a file as imported (in
+// dossier, if not 0), ready to copy into a shell.
+func MarkDoneHint(platform, stateDir, path string, dossier int64) string {
+	d := ""
+	if dossier != 0 {
+		d = fmt.Sprintf(" --dossier %d", dossier)
+	}
+	return fmt.Sprintf("cfonb journal --mark-done%s --state-dir %s --api-url %s %s", d, ShellQuote(stateDir), ShellQuote(platform), ShellQuote(path))
 }
 
 // ShellQuote returns s as one POSIX shell word: unchanged if it holds only

@@ -1,0 +1,28 @@
+//go:build !unix
+
+package regfile
+
+import "os"
+
+// sysFile is the os.File.
+type sysFile struct{ f *os.File }
+
+// Open opens name for reading with os.Open and stats it.
+func Open(name string) (*File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &File{sys: sysFile{f: f}, name: name, size: fi.Size(), mode: fi.Mode()}, nil
+}
+
+// Read reads up to len(p) bytes; at the end of the file it returns io.EOF.
+func (f *File) Read(p []byte) (int, error) { return f.sys.f.Read(p) }
+
+// Close closes the file.
+func (f *File) Close() error { return f.sys.f.Close() }

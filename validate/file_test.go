@@ -1,0 +1,84 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/gen"
+)
+
+// TestFileAgreesWithStream checks that File, which reads a small file
+// whole into a reused buffer and a large one through the record reader,
+// gives the report Stream gives on the same bytes: for every file of
+// ../testdata and for generated files on both sides of wholeFileMax, also
+// validated many at a time so that the reused buffers are shared.
+func TestFileAgreesWithStream(t *testing.T) {
+	var paths []string
+	for _, dir := range []string{"valid", "invalid", "samples"} {
+		files, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*"))
+		require.NoError(t, err)
+		paths = append(paths, files...)
+	}
+	tmp := t.TempDir()
+	for i, size := range []int64{0, 1, 121, 4095, 4096, 4097, wholeFileMax - 1, wholeFileMax, wholeFileMax + 1, 3 * wholeFileMax} {
+		var b bytes.Buffer
+		if size < 300 {
+			// Below the smallest generated file: the start of a real one.
+			valid, err := os.ReadFile(filepath.Join("..", "testdata", "valid", "multi-crlf.txt"))
+			require.NoError(t, err)
+			b.Write(valid[:size])
+		} else {
+			_, err := gen.Write(context.Background(), &b, gen.Options{Seed: int64(i), Size: size, EOL: cfonb.EOLCRLF})
+			require.NoError(t, err)
+		}
+		data := b.Bytes()
+		if i%2 == 1 && len(data) > 300 {
+			data[250] = 'X' // an error somewhere
+		}
+		p := filepath.Join(tmp, "gen", filepath.Base(t.Name())+"-"+string(rune('a'+i))+".txt")
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+		paths = append(paths, p)
+	}
+	want := make([]*Report, len(paths))
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		require.NoError(t, err)
+		want[i], err = Stream(p, bytes.NewReader(data), Options{})
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	got := make([]*Report, len(paths))
+	errs := make([]error, len(paths))
+	for round := 0; round < 3; round++ {
+		for i, p := range paths {
+			wg.Go(func() { got[i], errs[i] = File(p, Options{}) })
+		}
+		wg.Wait()
+		for i, p := range paths {
+			require.NoError(t, errs[i], p)
+			assert.Equal(t, want[i], got[i], p)
+		}
+	}
+}
+
+// TestFileErrors checks what File says of what it cannot read as a file.
+func TestFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, err := File(filepath.Join(dir, "missing.txt"), Options{})
+	assert.EqualError(t, err, "open "+filepath.Join(dir, "missing.txt")+": no such file or directory")
+	_, err = File(dir, Options{})
+	assert.EqualError(t, err, dir+": is a directory")
+	if _, serr := os.Stat(os.DevNull); serr == nil {
+		_, err = File(os.DevNull, Options{})
+		assert.EqualError(t, err, os.DevNull+": is a device, not a file")
+	}
+}

@@ -1,0 +1,134 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Family is a group of rules that Options.Select and Options.Ignore (and
+// cfonb validate --select and --ignore) can name at once.
+type Family struct {
+	Name    string
+	Summary string
+	Rules   []string
+}
+
+// Families lists the rule families. Every rule of Rules() but too-many
+// (which says that reading stopped, and cannot be turned off) belongs to
+// exactly one.
+func Families() []Family {
+	return []Family{
+		{"file", "the file as a whole: empty, another format, encoding, record lengths and codes, blank lines",
+			[]string{RuleEmpty, RuleFormat, RuleEncoding, RuleFraming, RuleRecordLength, RuleRecordCode, RuleBlankLine}},
+		{"fields", "the fields of each record: formats, dates, amounts, currencies, reserved zones, codes, IBANs",
+			[]string{RuleFieldFormat, RuleDate, RuleAmount, RuleCurrency, RuleBlankCurrency, RuleReservedZone, RuleQualifier, RuleInterbankCode, RuleIBAN}},
+		{"statements", "each statement and the statements of an account: sequence, account, balances, dates, order",
+			[]string{RuleSequence, RuleAccountMatch, RuleBalance, RuleDateRange, RuleOpeningBalance, RuleStatementOrder}},
+	}
+}
+
+// ExpandRules turns rule ids and family names into rule ids, in the order
+// given, without repeats. An unknown name is an error that suggests the
+// closest known one.
+func ExpandRules(names []string) ([]string, error) {
+	var out []string
+	add := func(ids ...string) {
+		for _, id := range ids {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if i := slices.IndexFunc(Families(), func(f Family) bool { return f.Name == n }); i >= 0 {
+			add(Families()[i].Rules...)
+			continue
+		}
+		if slices.ContainsFunc(Rules(), func(r RuleInfo) bool { return r.ID == n && r.ID != RuleTooMany }) {
+			add(n)
+			continue
+		}
+		return nil, fmt.Errorf("unknown rule or rule family %q%s (cfonb validate --rules lists them)", n, suggest(n, ruleNames()))
+	}
+	return out, nil
+}
+
+// ruleNames are the names ExpandRules knows.
+func ruleNames() []string {
+	var names []string
+	for _, f := range Families() {
+		names = append(names, f.Name)
+	}
+	for _, r := range Rules() {
+		if r.ID != RuleTooMany {
+			names = append(names, r.ID)
+		}
+	}
+	return names
+}
+
+// disabled returns the rules that opts turns off, or nil.
+func (opts *Options) disabled() map[string]bool {
+	if len(opts.Select) == 0 && len(opts.Ignore) == 0 {
+		return nil
+	}
+	off := map[string]bool{}
+	if len(opts.Select) > 0 {
+		on, _ := ExpandRules(opts.Select)
+		for _, r := range Rules() {
+			if r.ID != RuleTooMany && !slices.Contains(on, r.ID) {
+				off[r.ID] = true
+			}
+		}
+	}
+	ignored, _ := ExpandRules(opts.Ignore)
+	for _, id := range ignored {
+		off[id] = true
+	}
+	return off
+}
+
+// suggest returns " (did you mean X?)" for the name of names closest to
+// typed, if it is close, else "".
+func suggest(typed string, names []string) string {
+	best, bestDist := "", 3
+	for _, n := range names {
+		d := editDistance(typed, n)
+		if strings.HasPrefix(n, typed) {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
