@@ -68,3 +68,16 @@ func TestCurrencyTableSorted(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementDecimalsWithoutMinorUnit: a statement in a currency with no
+// minor unit (XAU) and blank decimals takes 2, not NoMinorUnit.
+func TestStatementDecimalsWithoutMinorUnit(t *testing.T) {
+	rec := []byte("0130006    00001EUR  12345678901  020326                                                  0000000015000{                ")
+	for _, tt := range []struct {
+		cur  string
+		want int
+	}{{"EUR", 2}, {"JPY", 0}, {"XAU", 2}, {"XXX", 2}, {"ZZZ", 2}} {
+		copy(FieldCurrency.Of(rec), tt.cur)
+		assert.Equal(t, tt.want, StatementDecimals(rec), tt.cur)
+	}
+}

@@ -255,7 +255,7 @@ func ParseMMO(info []byte) (MMO, error) {
 	var o MMO
 	var err error
 	if o.Money, err = parseMoney(info, "MMO"); err != nil {
-		return o, err
+		return MMO{}, err
 	}
 	rate := zone(info, 27, 37)
 	if len(rate) == 0 {

@@ -58,13 +58,14 @@ func currencyOf(data []byte) (cur [3]byte, dec int, ok bool) {
 // StatementDecimals is the one rule for the number of decimals of a
 // statement's amounts, given its first record: the record's decimals digit
 // when it is one; otherwise the usual decimals of its currency (EUR 2, JPY
-// 0, ...); otherwise 2. A statement whose 01 leaves them blank takes them
+// 0, ...); otherwise 2 (also for a currency without a minor unit, such as
+// XAU). A statement whose 01 leaves them blank takes them
 // later from its other records (Statement.Adopt).
 func StatementDecimals(data []byte) int {
 	if d := FieldDecimals.Of(data); len(d) == 1 && isDigit(d[0]) {
 		return int(d[0] - '0')
 	}
-	if n, ok := CurrencyDecimals(FieldCurrency.Of(data)); ok {
+	if n, ok := CurrencyDecimals(FieldCurrency.Of(data)); ok && n != NoMinorUnit {
 		return n
 	}
 	return 2

@@ -15,7 +15,7 @@ var csvColumns = []string{
 	"file", "line", "bank", "branch", "account", "iban", "currency",
 	"booking_date", "value_date", "amount", "amount_minor",
 	"interbank_code", "interbank_label", "internal_code", "rejection_code",
-	"label", "entry_number", "reference",
+	"label", "label_04", "entry_number", "reference",
 }
 
 // CSVHeader returns the header row of the CSV format, in column order.
@@ -175,6 +175,7 @@ func (s *csvSink) row(e *Exporter, v *view) {
 	s.text(m.InternalCode)
 	s.text(m.RejectCode)
 	s.text(v.get(v.label))
+	s.text(m.Label)
 	s.text(m.EntryNumber)
 	s.text(m.Reference)
 	for n := named(0); n < numNamed; n++ {

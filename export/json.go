@@ -50,6 +50,8 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 	}
 	b = append(b, `,"label":`...)
 	b = appendJSONString(b, v.get(v.label))
+	b = append(b, `,"label_04":`...)
+	b = appendJSONString(b, m.Label)
 	b = append(b, `,"entry_number":`...)
 	b = appendJSONString(b, m.EntryNumber)
 	b = append(b, `,"reference":`...)

@@ -30,7 +30,9 @@ const (
 	nEndToEndReference
 	nPurpose
 	nBankReference
+	nBankInstructionID
 	nMandateReference
+	nMandateSequenceType
 	nOriginalAmount
 	nOriginalCurrency
 	nExchangeRate
@@ -60,7 +62,9 @@ var namedKeys = [numNamed]string{
 	nEndToEndReference:      "end_to_end_reference",
 	nPurpose:                "purpose",
 	nBankReference:          "bank_reference",
+	nBankInstructionID:      "bank_instruction_id",
 	nMandateReference:       "mandate_reference",
+	nMandateSequenceType:    "mandate_sequence_type",
 	nOriginalAmount:         "original_amount",
 	nOriginalCurrency:       "original_currency",
 	nExchangeRate:           "exchange_rate",
@@ -159,8 +163,9 @@ func (e *Exporter) decode(v *view) {
 	v.bookingOK = m.BookingDate != 0
 	v.valueOK = m.ValueDate != 0
 
-	label := cfonb.FieldLabel.Of(p.data)
-	v.add(&v.label, m.Label, zoneFull(label, cfonb.FieldLabel.Len()))
+	// A LIB after the label, even a full one, is joined with a space: it
+	// usually starts a new item (a BIC, a sentence), not the rest of a word.
+	v.add(&v.label, m.Label, false)
 	for i := range p.ends {
 		// Only the qualifier and the information matter here: no need for
 		// the whole of cfonb.ParseComplement.
@@ -192,7 +197,9 @@ func addNamed(v *view, q, info, text []byte, full bool) {
 	}
 	switch string(q) {
 	case cfonb.QualifierLIB:
-		v.add(&v.label, text, full)
+		// A LIB after a full 31-character label usually starts a new item
+		// (a BIC, a sentence), not the rest of a cut word: one space.
+		v.add(&v.label, text, false)
 	case cfonb.QualifierLCC, cfonb.QualifierLC2:
 		v.add(&v.named[nRemittanceInfo], text, full)
 	case cfonb.QualifierLCS:
@@ -203,7 +210,10 @@ func addNamed(v *view, q, info, text []byte, full bool) {
 		v.add(&v.named[nEndToEndReference], r.EndToEnd, false)
 		v.add(&v.named[nPurpose], r.Purpose, false)
 	case cfonb.QualifierREF:
-		v.add(&v.named[nBankReference], text, full)
+		// 1-35 payment-information id, 36-70 instruction id.
+		p := cfonb.ParsePartyID(info)
+		v.add(&v.named[nBankReference], p.ID, false)
+		v.add(&v.named[nBankInstructionID], p.Type, false)
 	case cfonb.QualifierNPY:
 		v.add(&v.named[nPayerName], text, full)
 	case cfonb.QualifierIPY:
@@ -225,12 +235,17 @@ func addNamed(v *view, q, info, text []byte, full bool) {
 	case cfonb.QualifierIBU:
 		addParty(v, info, nUltimateCreditorID)
 	case cfonb.QualifierRUM:
-		v.add(&v.named[nMandateReference], text, full)
+		// 1-35 mandate reference, 36-70 sequence type (FRST, RCUR...).
+		p := cfonb.ParsePartyID(info)
+		v.add(&v.named[nMandateReference], p.ID, false)
+		v.add(&v.named[nMandateSequenceType], p.Type, false)
 	case cfonb.QualifierMMO:
 		o, err := cfonb.ParseMMO(info)
-		if err != nil {
+		if err != nil && len(o.Currency) == 0 {
 			return // kept in complements only
 		}
+		// A blank or malformed rate zone does not lose the currency and
+		// amount.
 		v.setValue(nOriginalAmount, func(b []byte) []byte { return cfonb.AppendDecimal(b, o.Amount, o.Decimals) })
 		v.setValue(nOriginalCurrency, func(b []byte) []byte { return append(b, o.Currency...) })
 		if o.HasRate {

@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -246,4 +247,47 @@ func TestShapeBankConventions(t *testing.T) {
 	d := rep.Diagnostics[0]
 	assert.Equal(t, []any{10, 91, validate.RuleOpeningBalance}, []any{d.Line, d.Column, d.Rule})
 	assert.Equal(t, "closing balance 13759.65 differs from the opening balance 13759.66 of the next statement of this account by date (line 1)", d.Message)
+}
+
+// TestShapeComplementsAndLabel (shapes 8 and 9): complements whose layout
+// is known are split into their fields, trimmed; an MMO with a blank rate
+// keeps its currency and amount; a LIB after a full 31-character label is
+// joined with one space, and the 04's label alone is kept too.
+func TestShapeComplementsAndLabel(t *testing.T) {
+	c := func(q, info string) string {
+		r := shapeStatement[2][:45] + q + info
+		return (r + strings.Repeat(" ", 120))[:120]
+	}
+	pad := func(a, b string) string { return (a + strings.Repeat(" ", 35))[:35] + b }
+	mv := shapeStatement[1][:48] + "VIREMENT SALAIRE MARS 2026 SOCI" + shapeStatement[1][79:]
+	s := []string{shapeStatement[0], mv,
+		c("LIB", "KAGRIFRPP882"),
+		c("RUM", pad("++FR12ZZZ000001-2026", "RCUR")),
+		c("REF", pad("256150872", "CITISEPA20260302")),
+		c("RCN", pad("E2E-0042", "SALA")),
+		c("IBE", pad("FR12ZZZ000001", "CORE")),
+		c("MMO", "USD2"+"00000000010000"+"             "),
+		shapeStatement[3], shapeStatement[4], shapeStatement[5]}
+	res := runShape(t, []byte(strings.Join(s, "\n")+"\n"))
+	assert.Zero(t, res.rep.Errors, "%v", res.rep.Diagnostics)
+	first := strings.SplitN(res.exported, "\n", 2)[0]
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(first), &m))
+	for k, want := range map[string]any{
+		"label":                 "VIREMENT SALAIRE MARS 2026 SOCI KAGRIFRPP882",
+		"label_04":              "VIREMENT SALAIRE MARS 2026 SOCI",
+		"mandate_reference":     "++FR12ZZZ000001-2026",
+		"mandate_sequence_type": "RCUR",
+		"bank_reference":        "256150872",
+		"bank_instruction_id":   "CITISEPA20260302",
+		"end_to_end_reference":  "E2E-0042",
+		"purpose":               "SALA",
+		"payee_id":              "FR12ZZZ000001",
+		"payee_id_type":         "CORE",
+		"original_currency":     "USD",
+		"original_amount":       "100.00",
+	} {
+		assert.Equal(t, want, m[k], k)
+	}
+	assert.Nil(t, m["exchange_rate"])
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -418,6 +419,29 @@ func TestExport(t *testing.T) {
 	for _, q := range []string{"format=xml", "format=csv&sep=ab", "format=json&bom=1&decimal_comma=1&sep=;"} {
 		rec = post(t, h, "/api/export?"+q, valid)
 		assert.Equal(t, http.StatusBadRequest, rec.Code, q)
+	}
+}
+
+// TestFormats checks /api/formats against the export package, and that
+// each format it lists exports (xlsx and ofx when the build has them).
+func TestFormats(t *testing.T) {
+	_, h := newTestServer(t, Options{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/api/formats", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	var doc struct{ Export []string }
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+	assert.Subset(t, doc.Export, []string{"csv", "json", "jsonl"})
+	for _, f := range exportFormats {
+		_, err := export.ParseFormat(f.name)
+		assert.Equal(t, err == nil, slices.Contains(doc.Export, f.name), f.name)
+	}
+	for _, f := range doc.Export {
+		rec := post(t, h, "/api/export?name=multi.txt&format="+f, repoFile(t, "valid/multi-crlf.txt"))
+		assert.Equal(t, http.StatusOK, rec.Code, f)
+		assert.NotEqual(t, "application/octet-stream", rec.Header().Get("Content-Type"), f)
+		assert.Contains(t, rec.Header().Get("Content-Disposition"), `filename="multi.`+f+`"`)
+		assert.NotEmpty(t, rec.Body.Bytes(), f)
 	}
 }
 

@@ -581,11 +581,16 @@ func TestTLSCertificatesAreVerified(t *testing.T) {
 }
 
 func TestLogTransport(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }))
+	var ua string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ua = r.Header.Get("User-Agent")
+		w.Header().Set("X-Request-Id", "req-42")
+		w.WriteHeader(http.StatusCreated)
+	}))
 	defer srv.Close()
 	var lines []string
 	clock := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
-	lt := &logTransport{base: http.DefaultTransport, log: func(s string) { lines = append(lines, s) }, now: func() time.Time { return clock }}
+	lt := &logTransport{base: http.DefaultTransport, log: func(s string) { lines = append(lines, s) }, now: func() time.Time { return clock }, ua: "cfonb/v1.2.3"}
 	req, err := http.NewRequest(http.MethodPost, srv.URL+"/t", strings.NewReader("username=u&password=p1&client_secret=s1&scope=openid+apidata"))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -594,7 +599,11 @@ func TestLogTransport(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Len(t, lines, 1)
-	assert.Equal(t, `http 09:30:00.000 POST `+srv.URL+`/t -> 201 Created in 0s Authorization: [redacted] form: client_secret="[redacted]" password="[redacted]" scope="openid apidata" username="u"`, lines[0])
+	assert.Equal(t, `http 09:30:00.000 POST `+srv.URL+`/t -> 201 Created in 0s Authorization: [redacted] form: client_secret="[redacted]" password="[redacted]" scope="openid apidata" username="u" x-request-id=req-42`, lines[0])
+	// Issue 10, defect 9: a User-Agent, and the server's request id with -v
+	// (its text on one line, cut).
+	assert.Equal(t, "cfonb/v1.2.3", ua)
+	assert.Equal(t, "Bearer tok-123", req.Header.Get("Authorization"), "the caller's request is not changed")
 }
 
 func TestDeriveIBAN(t *testing.T) {

@@ -161,3 +161,40 @@ func TestMarkDoneHint(t *testing.T) {
 	}
 	assert.Equal(t, "cfonb journal --mark-done --dossier 12 --state-dir /s --api-url https://api.example f.txt", words.MarkDoneHint("https://api.example", "/s", "f.txt", 12))
 }
+
+// Issue 16, item 10: a state directory that cannot be written stops the
+// run before any request, with exit status 2 (local), not 3.
+func TestUploadStateNotWritableSendsNothing(t *testing.T) {
+	f := newUpFixture(t)
+	notDir := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(notDir, nil, 0o600))
+	f.state = filepath.Join(notDir, "state") // root cannot create it either
+	r := f.upload(t, f.files[0])
+	assert.Equal(t, exitUsage, r.code, r.stdout+r.stderr)
+	assert.Empty(t, f.sb.Requests())
+
+	if os.Geteuid() == 0 {
+		return // root writes into a read-only directory; the library tests stand a read-only and a full disk in
+	}
+	f.state = filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.Mkdir(f.state, 0o700))
+	require.NoError(t, os.Chmod(f.state, 0o500))
+	t.Cleanup(func() { os.Chmod(f.state, 0o700) })
+	r = f.upload(t, f.files[0])
+	assert.Equal(t, exitUsage, r.code, r.stdout+r.stderr)
+	assert.Empty(t, f.sb.Requests())
+}
+
+// Issue 10, defect 8: --timeout bounds the wait for an answer; an import
+// that gets none is recorded as unknown (exit 3), not resent.
+func TestUploadTimeout(t *testing.T) {
+	f := newUpFixture(t)
+	f.sb.Inject(sandbox.Fault{Route: sandbox.RouteImport, Hang: true}, 1)
+	r := f.upload(t, "--timeout", "200ms", f.files[0])
+	assert.Equal(t, exitNetwork, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, f.files[0]+": OUTCOME UNKNOWN: ")
+	assert.Equal(t, []string{"token", "accounts", "import"}, f.routes())
+
+	r = f.upload(t, "--timeout", "-1s", f.files[0])
+	assert.Equal(t, exitUsage, r.code)
+}
