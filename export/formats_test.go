@@ -98,8 +98,9 @@ func TestXLSXDefaultLayout(t *testing.T) {
 		"N2": text("0712"),
 		"O2": {},
 		"P2": text("PRLV SEPA EDF"),
-		"Q2": text("0000101"),
-		"R2": text("PRLV0001"),
+		"Q2": text("PRLV SEPA EDF"),
+		"R2": text("0000101"),
+		"S2": text("PRLV0001"),
 	}
 	for ref, w := range want {
 		assert.Equal(t, w, readCell(t, f, "Movements", ref), ref)

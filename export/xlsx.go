@@ -313,6 +313,7 @@ func (s *xlsxSink) defaultRow(e *Exporter, v *view) {
 	s.textCell(m.InternalCode)
 	s.textCell(m.RejectCode)
 	s.textCell(v.get(v.label))
+	s.textCell(m.Label)
 	s.textCell(m.EntryNumber)
 	s.textCell(m.Reference)
 	for n := named(0); n < numNamed; n++ {
