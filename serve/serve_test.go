@@ -647,6 +647,29 @@ func TestSlowClient(t *testing.T) {
 	}
 }
 
+// TestSteadyClientNotCut sends a body slowly but steadily, for longer than
+// the timeout in all: the request is served.
+func TestSteadyClientNotCut(t *testing.T) {
+	s, _ := newTestServer(t, Options{Timeout: time.Second})
+	u, _ := listen(t, s)
+	date := repoFile(t, "invalid/date.txt")
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < len(date); i += 40 {
+			_, _ = pw.Write(date[i:min(i+40, len(date))])
+			time.Sleep(200 * time.Millisecond) // 13 pieces: about 2.6 s in all, each gap a fifth of the timeout
+		}
+		pw.Close()
+	}()
+	resp, err := http.Post(u+"api/validate?name=date.txt", "text/plain", pr)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, cliJSON(t, [2]string{"date.txt", string(date)}), string(body))
+}
+
 // TestGracefulShutdown stops the server while a request is under way: the
 // request completes, then Serve returns nil.
 func TestGracefulShutdown(t *testing.T) {

@@ -72,6 +72,14 @@ type Report struct {
 	// Omitted counts the diagnostics not kept because of MaxDiagnostics or
 	// MaxPerRule.
 	Omitted int `json:"omitted,omitempty"`
+	// Charset counts the errors (among Errors) that are only text in
+	// another character set: a line whose bytes outside printable ASCII
+	// are all Latin-1/Windows-1252 or UTF-8 characters, or a UTF-8
+	// byte-order mark at the start, or a DOS end-of-file mark after the
+	// last record. A reader that decodes these (cfonb export does) loses
+	// nothing; cfonb fmt repairs them. Errors == Charset means the file is
+	// otherwise valid.
+	Charset int `json:"-"`
 	// Repeated lists the rules whose warnings passed Options.MaxPerRule,
 	// with how many of them were not kept (they count in Omitted).
 	Repeated []Repeated `json:"repeated,omitempty"`
