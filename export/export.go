@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -41,6 +42,8 @@ const (
 	JSONL Format = iota + 1 // one JSON object per movement, one per line
 	JSON                    // one JSON document: statements with their movements
 	CSV                     // one row per movement, RFC 4180, with a header row
+	XLSX                    // an Excel workbook: a sheet of movements, a sheet of statements
+	OFX                     // OFX 2 bank statements (XML), one STMTRS per statement
 )
 
 // String returns the format's name as ParseFormat accepts it.
@@ -52,12 +55,16 @@ func (f Format) String() string {
 		return "json"
 	case CSV:
 		return "csv"
+	case XLSX:
+		return "xlsx"
+	case OFX:
+		return "ofx"
 	}
 	return fmt.Sprintf("Format(%d)", uint8(f))
 }
 
 // ParseFormat returns the format called s: "jsonl" (also "ndjson"),
-// "json" or "csv".
+// "json", "csv", "xlsx" or "ofx".
 func ParseFormat(s string) (Format, error) {
 	switch strings.ToLower(s) {
 	case "jsonl", "ndjson":
@@ -66,8 +73,12 @@ func ParseFormat(s string) (Format, error) {
 		return JSON, nil
 	case "csv":
 		return CSV, nil
+	case "xlsx":
+		return XLSX, nil
+	case "ofx":
+		return OFX, nil
 	}
-	return 0, fmt.Errorf("unknown format %q (want jsonl, json or csv)", s)
+	return 0, fmt.Errorf("unknown format %q (want jsonl, json, csv, xlsx or ofx)", s)
 }
 
 // DefaultMaxComplements is how many 05 complements one movement may have
@@ -92,6 +103,12 @@ type Options struct {
 	// MaxComplements caps the complements of one movement; a movement with
 	// more is an error. Zero means DefaultMaxComplements.
 	MaxComplements int
+	// Columns is the layout of the CSV and XLSX rows: the default one (every
+	// field, snake_case headers) or ColumnsFR (a French accounting layout).
+	Columns Columns
+	// Now is the time an OFX export gives as its server time (DTSERVER);
+	// nil means time.Now.
+	Now func() time.Time
 }
 
 // ErrTooManyComplements is returned for a movement with more complements
@@ -106,6 +123,7 @@ type Exporter struct {
 	opts Options
 	out  []byte // buffered output
 	csv  *csvSink
+	sink sink  // the xlsx and ofx formats and the fr columns; nil for the others
 	err  error // sticky write error
 
 	started    bool
@@ -139,7 +157,7 @@ func New(w io.Writer, opts Options) (*Exporter, error) {
 		opts.Format = JSONL
 	}
 	switch opts.Format {
-	case JSONL, JSON, CSV:
+	case JSONL, JSON, CSV, XLSX, OFX:
 	default:
 		return nil, fmt.Errorf("export: unknown format %v", opts.Format)
 	}
@@ -158,9 +176,16 @@ func New(w io.Writer, opts Options) (*Exporter, error) {
 	if opts.MaxComplements <= 0 {
 		opts.MaxComplements = DefaultMaxComplements
 	}
+	if opts.Columns != ColumnsDefault && opts.Format != CSV && opts.Format != XLSX {
+		return nil, fmt.Errorf("export: the %v columns apply to CSV and XLSX, not %v", opts.Columns, opts.Format)
+	}
 	e := &Exporter{w: w, opts: opts, out: make([]byte, 0, flushSize+4096)}
 	if opts.Format == CSV {
 		e.csv = newCSVSink(opts)
+	}
+	var err error
+	if e.sink, err = newSink(opts); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -264,6 +289,12 @@ func (e *Exporter) Close() error {
 	}
 	e.start()
 	e.closed = true
+	if e.sink != nil && e.err == nil {
+		e.flushOut(true)
+		if err := e.sink.close(e); err != nil {
+			e.err = err
+		}
+	}
 	switch e.opts.Format {
 	case JSON:
 		if e.statements == 0 {
@@ -290,7 +321,12 @@ func (e *Exporter) start() {
 	case JSON:
 		e.out = append(e.out, "{\n  \"statements\": ["...)
 	case CSV:
-		e.out = e.csv.header(e.out)
+		if e.sink == nil {
+			e.out = e.csv.header(e.out)
+		}
+	}
+	if e.sink != nil {
+		e.sink.start(e)
 	}
 }
 
@@ -403,6 +439,9 @@ func (e *Exporter) startStatement() {
 	if e.opts.Format == JSON {
 		e.jsonOpenStatement()
 	}
+	if e.sink != nil {
+		e.sink.openStatement(e)
+	}
 }
 
 // adopt gives a statement waiting for its currency and decimals those of
@@ -429,6 +468,9 @@ func (e *Exporter) closeStatement(line int, data []byte) {
 	if e.opts.Format == JSON {
 		e.jsonCloseStatement(line, &closing)
 	}
+	if e.sink != nil {
+		e.sink.closeStatement(e, line, &closing)
+	}
 	e.st.open = false
 	e.flushOut(false)
 }
@@ -454,7 +496,12 @@ func (e *Exporter) flushMovement() {
 		}
 		e.out = e.appendMovementJSON(e.out, v)
 	case CSV:
-		e.csv.row(e, v)
+		if e.sink == nil {
+			e.csv.row(e, v)
+		}
+	}
+	if e.sink != nil {
+		e.sink.movement(e, v)
 	}
 	e.mv.reset()
 	e.flushOut(false)

@@ -52,6 +52,8 @@ func TestGolden(t *testing.T) {
 		{"json", Options{Format: JSON}},
 		{"csv", Options{Format: CSV}},
 		{"fr.csv", Options{Format: CSV, DecimalComma: true, BOM: true}},
+		{"columns-fr.csv", Options{Format: CSV, Columns: ColumnsFR, DecimalComma: true, BOM: true}},
+		{"ofx", Options{Format: OFX, Now: ofxTestNow}},
 	}
 	for _, in := range inputs {
 		for _, f := range formats {
@@ -338,7 +340,7 @@ func TestParseFormat(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 	_, err := ParseFormat("xml")
-	assert.EqualError(t, err, `unknown format "xml" (want jsonl, json or csv)`)
+	assert.EqualError(t, err, `unknown format "xml" (want jsonl, json, csv, xlsx or ofx)`)
 }
 
 func TestTooManyComplements(t *testing.T) {

@@ -628,12 +628,11 @@ func exportOptions(q url.Values) (export.Options, string, string, error) {
 		return opts, "", "", err
 	}
 	opts.Format = format
-	ext, ctype := ".jsonl", "application/x-ndjson; charset=utf-8"
-	switch format {
-	case export.JSON:
-		ext, ctype = ".json", "application/json; charset=utf-8"
-	case export.CSV:
-		ext, ctype = ".csv", "text/csv; charset=utf-8"
+	ext, ctype := "."+format.String(), "application/octet-stream"
+	for _, f := range exportFormats {
+		if f.name == format.String() {
+			ext, ctype = f.ext, f.ctype
+		}
 	}
 	// Given to any format, so that export.New refuses them where they do
 	// not apply.
@@ -652,8 +651,25 @@ func exportOptions(q url.Values) (export.Options, string, string, error) {
 	return opts, ext, ctype, nil
 }
 
+// exportFormats are the export formats the page may offer, with their
+// file extension and Content-Type; /api/formats lists those that
+// export.ParseFormat knows in this build.
+var exportFormats = []struct{ name, ext, ctype string }{
+	{"csv", ".csv", "text/csv; charset=utf-8"},
+	{"json", ".json", "application/json; charset=utf-8"},
+	{"jsonl", ".jsonl", "application/x-ndjson; charset=utf-8"},
+	{"xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	{"ofx", ".ofx", "application/x-ofx"},
+}
+
 // handleFormats is GET /api/formats: the export formats this server offers
 // (the page builds its buttons from it).
 func (s *Server) handleFormats(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"export": []string{"csv", "json", "jsonl"}})
+	names := []string{}
+	for _, f := range exportFormats {
+		if _, err := export.ParseFormat(f.name); err == nil {
+			names = append(names, f.name)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"export": names})
 }

@@ -46,11 +46,17 @@ type deadlineReader struct {
 }
 
 func (d *deadlineReader) Read(p []byte) (int, error) {
-	if now := time.Now(); now.Sub(d.last) > time.Second {
+	if now := time.Now(); now.Sub(d.last) > refreshEvery(d.timeout) {
 		d.last = now
 		_ = d.rc.SetReadDeadline(now.Add(d.timeout)) // unsupported by httptest's recorder: then no deadline
 	}
 	return d.r.Read(p)
+}
+
+// refreshEvery is how often a deadline is moved forward: every second, or
+// more often for a short timeout.
+func refreshEvery(timeout time.Duration) time.Duration {
+	return min(time.Second, timeout/4)
 }
 
 // deadlineWriter moves the connection's write deadline forward as the
@@ -63,7 +69,7 @@ type deadlineWriter struct {
 }
 
 func (d *deadlineWriter) Write(p []byte) (int, error) {
-	if now := time.Now(); now.Sub(d.last) > time.Second {
+	if now := time.Now(); now.Sub(d.last) > refreshEvery(d.timeout) {
 		d.last = now
 		_ = d.rc.SetWriteDeadline(now.Add(d.timeout))
 	}

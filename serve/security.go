@@ -46,6 +46,12 @@ func (s *Server) secure(h http.Handler) http.Handler {
 		if s.started != nil {
 			s.started(r)
 		}
+		// Slow clients: a first deadline for reading the body and for
+		// writing the answer, moved forward as data flows (deadlineReader,
+		// deadlineWriter, writeJSON).
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(start.Add(s.opts.Timeout))
+		_ = rc.SetWriteDeadline(start.Add(s.opts.Timeout))
 		h.ServeHTTP(sw, r)
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -421,6 +422,29 @@ func TestExport(t *testing.T) {
 	}
 }
 
+// TestFormats checks /api/formats against the export package, and that
+// each format it lists exports (xlsx and ofx when the build has them).
+func TestFormats(t *testing.T) {
+	_, h := newTestServer(t, Options{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/api/formats", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	var doc struct{ Export []string }
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+	assert.Subset(t, doc.Export, []string{"csv", "json", "jsonl"})
+	for _, f := range exportFormats {
+		_, err := export.ParseFormat(f.name)
+		assert.Equal(t, err == nil, slices.Contains(doc.Export, f.name), f.name)
+	}
+	for _, f := range doc.Export {
+		rec := post(t, h, "/api/export?name=multi.txt&format="+f, repoFile(t, "valid/multi-crlf.txt"))
+		assert.Equal(t, http.StatusOK, rec.Code, f)
+		assert.NotEqual(t, "application/octet-stream", rec.Header().Get("Content-Type"), f)
+		assert.Contains(t, rec.Header().Get("Content-Disposition"), `filename="multi.`+f+`"`)
+		assert.NotEmpty(t, rec.Body.Bytes(), f)
+	}
+}
+
 func TestUploadPreview(t *testing.T) {
 	_, h := newTestServer(t, Options{})
 	rec := post(t, h, "/api/upload-preview?dossier=7&env=staging&name=bank/multi.txt", repoFile(t, "valid/multi-crlf.txt"))
@@ -621,6 +645,29 @@ func TestSlowClient(t *testing.T) {
 	if len(answer) > 0 {
 		assert.Contains(t, string(answer), "408 Request Timeout")
 	}
+}
+
+// TestSteadyClientNotCut sends a body slowly but steadily, for longer than
+// the timeout in all: the request is served.
+func TestSteadyClientNotCut(t *testing.T) {
+	s, _ := newTestServer(t, Options{Timeout: time.Second})
+	u, _ := listen(t, s)
+	date := repoFile(t, "invalid/date.txt")
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < len(date); i += 40 {
+			_, _ = pw.Write(date[i:min(i+40, len(date))])
+			time.Sleep(200 * time.Millisecond) // 13 pieces: about 2.6 s in all, each gap a fifth of the timeout
+		}
+		pw.Close()
+	}()
+	resp, err := http.Post(u+"api/validate?name=date.txt", "text/plain", pr)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, cliJSON(t, [2]string{"date.txt", string(date)}), string(body))
 }
 
 // TestGracefulShutdown stops the server while a request is under way: the

@@ -12,6 +12,7 @@ import (
 	"github.com/almerlucke/go-iban/iban"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -38,12 +39,14 @@ type Options struct {
 	Mapping *Mapping
 	// Endpoints are the token URL and the API base URL.
 	Endpoints Endpoints
-	// Store is the account registry and the journal. Nil opens the JSON
-	// state in StateDir (locked for a real run, read-only for a dry run).
+	// Store is the account registry and the journal. Nil opens the one
+	// of StateDir (read-only for a dry run).
 	Store Store
 	// StateDir holds the account registry and the journal when Store is
-	// nil.
+	// nil: a state directory (SQLite), or a postgres:// URL.
 	StateDir string
+	// Journal are the options of opening it (ReadOnly is DryRun's).
+	Journal journal.Options
 	// BankNames names the banks of the accounts to register (a mapping's
 	// bank name comes first).
 	BankNames BankNames
@@ -165,7 +168,9 @@ func Run(ctx context.Context, opts Options, paths []string) (*Report, error) {
 	// 3. The state: its writability is proven before any request.
 	st := opts.Store
 	if st == nil {
-		s, err := OpenState(opts.StateDir, !opts.DryRun)
+		jo := opts.Journal
+		jo.ReadOnly = opts.DryRun
+		s, err := OpenStore(context.WithoutCancel(ctx), opts.StateDir, jo)
 		if err != nil {
 			return rep, fmt.Errorf("%w: %w", ErrSetup, err)
 		}

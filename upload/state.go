@@ -160,6 +160,7 @@ func (s *State) readErr(err error) {
 // registration.
 func (s *State) CheckWritable() error {
 	if !journal.IsPostgres(s.spec) {
+		// A name of its own: several runs may probe at once.
 		probe := filepath.Join(s.spec, ".write-probe")
 		err := func() error {
 			if s.failWrite != nil {
@@ -167,10 +168,11 @@ func (s *State) CheckWritable() error {
 					return err
 				}
 			}
-			f, err := os.OpenFile(probe, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+			f, err := os.CreateTemp(s.spec, ".write-probe-*")
 			if err != nil {
 				return err
 			}
+			probe = f.Name()
 			_, werr := f.Write(make([]byte, 4096))
 			serr := f.Sync()
 			cerr := f.Close()

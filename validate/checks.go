@@ -190,6 +190,9 @@ func charAt(b []byte, i int) string {
 // encodingDiag reports the first byte of data that is not printable ASCII,
 // at column col, explaining what it most likely is.
 func (v *Validator) encodingDiag(line int, data []byte, col int) {
+	if onlyCharset(data[col-1:]) {
+		v.rep.Charset++
+	}
 	if v.full() {
 		v.emit(line, col, SeverityError, RuleEncoding, "")
 		return
@@ -226,6 +229,23 @@ func (v *Validator) encodingDiag(line int, data []byte, col int) {
 		msg += "; cfonb fmt transliterates it"
 	}
 	v.emit(line, col, SeverityError, RuleEncoding, msg)
+}
+
+// onlyCharset reports whether every byte of data outside printable ASCII
+// is part of a UTF-8 character or a defined Windows-1252 (Latin-1) one:
+// text that a reader decodes without loss. Control bytes (NUL, CR, SUB...)
+// are not.
+func onlyCharset(data []byte) bool {
+	utf8OK := utf8.Valid(data)
+	for _, c := range data {
+		if c >= 0x20 && c <= 0x7E {
+			continue
+		}
+		if c < 0x80 || (!utf8OK && cp1252Rune(c) == utf8.RuneError) {
+			return false
+		}
+	}
+	return true
 }
 
 // cp1252Rune decodes one Windows-1252 byte with the charset of package

@@ -28,7 +28,7 @@ func TestFileAgreesWithStream(t *testing.T) {
 		paths = append(paths, files...)
 	}
 	tmp := t.TempDir()
-	for i, size := range []int64{0, 1, 121, 4095, 4096, 4097, wholeFileMax - 1, wholeFileMax, wholeFileMax + 1, 3 * wholeFileMax} {
+	for i, size := range []int64{0, 1, 121, 4095, 4096, 4097, wholeFileMax - 1, wholeFileMax, wholeFileMax + 1, 3 * wholeFileMax, 300 << 10} {
 		var b bytes.Buffer
 		if size < 300 {
 			// Below the smallest generated file: the start of a real one.
@@ -81,4 +81,35 @@ func TestFileErrors(t *testing.T) {
 		_, err = File(os.DevNull, Options{})
 		assert.EqualError(t, err, os.DevNull+": is a device, not a file")
 	}
+}
+
+// TestFileOnlyBankStatements checks that File with OnlyBankStatements
+// passes over exactly the files SniffFile calls not bank statements, small
+// or large, and gives the others the report it gives without the option.
+func TestFileOnlyBankStatements(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "*", "*"))
+	require.NoError(t, err)
+	big := filepath.Join(t.TempDir(), "big.md")
+	require.NoError(t, os.WriteFile(big, bytes.Repeat([]byte("# not a statement\n"), 10000), 0o644))
+	paths = append(paths, big)
+	skipped := 0
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		bank, err := SniffFile(p)
+		require.NoError(t, err)
+		rep, err := File(p, Options{OnlyBankStatements: true})
+		if !bank {
+			skipped++
+			assert.ErrorIs(t, err, ErrNotBankStatement, p)
+			assert.Nil(t, rep)
+			continue
+		}
+		require.NoError(t, err, p)
+		want, err := File(p, Options{})
+		require.NoError(t, err)
+		assert.Equal(t, want, rep, p)
+	}
+	assert.GreaterOrEqual(t, skipped, 2, "README.md and big.md at least")
 }

@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/regfile"
 )
 
 // DetectFormat names the format of a file from its first bytes (a few KiB)
@@ -58,16 +57,14 @@ func IsBankStatement(head []byte) bool {
 
 // SniffFile reads the first bytes of the file at path and reports whether
 // they look like a bank statement (see IsBankStatement).
+//
+// It reads with three system calls (see regfile.ReadHead): walking a
+// directory of many small files sniffs each of them before validating it.
 func SniffFile(path string) (bool, error) {
-	f, err := os.Open(path)
+	var head [4096]byte
+	n, err := regfile.ReadHead(path, head[:])
 	if err != nil {
 		return false, err
-	}
-	defer f.Close()
-	var head [4096]byte
-	n, err := readHead(f, head[:])
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return false, fmt.Errorf("%s: %w", path, err)
 	}
 	return IsBankStatement(head[:n]), nil
 }

@@ -130,3 +130,37 @@ func TestStopAtMax(t *testing.T) {
 		Message: "too many problems: stopped reading after line 10 (this input may never end; raise --max-errors to see more)"}, last)
 	assert.Equal(t, 10, rep.Records)
 }
+
+// TestCharsetErrors checks Report.Charset: the encoding errors that are
+// only text in another character set (what cfonb export decodes) and
+// those that are not.
+func TestCharsetErrors(t *testing.T) {
+	tests := []struct {
+		file            string
+		errors, charset int
+	}{
+		{"encoding-latin1.txt", 1, 1},
+		{"encoding-utf8.txt", 1, 1},
+		{"encoding-bom.txt", 1, 1},
+		{"encoding-nul.txt", 1, 0},
+		{"record-length.txt", 0, 0}, // errors counted below
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			rep, err := File(filepath.Join("..", "testdata", "invalid", tt.file), Options{})
+			require.NoError(t, err)
+			if tt.errors > 0 {
+				assert.Equal(t, tt.errors, rep.Errors)
+			} else {
+				assert.NotZero(t, rep.Errors)
+			}
+			assert.Equal(t, tt.charset, rep.Charset)
+		})
+	}
+	// A Latin-1 byte and a control byte on one line: not only text.
+	line := []byte("0430006    00001EUR2 12345678901050203262603020 VIR RECU CAF\xe9\x01                          0000000000250{            ")
+	assert.False(t, onlyCharset(line))
+	assert.True(t, onlyCharset(line[:bytes.IndexByte(line, 1)]))
+	assert.False(t, onlyCharset([]byte("x\x81y"))) // undefined in Windows-1252
+	assert.True(t, onlyCharset([]byte("x\xc3\x81y")))
+}

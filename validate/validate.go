@@ -42,6 +42,12 @@ type Options struct {
 	// MOUVEMENT CE JOUR **" in columns 41-90, zeros), a blank interbank
 	// operation code, a DOS end-of-file mark after the last record.
 	Pedantic bool
+	// OnlyBankStatements makes File and Stream return
+	// ErrNotBankStatement, without a report, when the first bytes do not
+	// look like a bank statement (IsBankStatement): a directory walk that
+	// passes over the other files of a folder learns it from the one
+	// read of the file instead of opening it twice.
+	OnlyBankStatements bool
 	// MaxPerRule caps the warnings of one rule kept in a Report, so that a
 	// convention repeated on every record does not flood the output: past
 	// the cap, they are counted (Report.Warnings, Report.Omitted) and one
@@ -75,6 +81,14 @@ type Report struct {
 	// Omitted counts the diagnostics not kept because of MaxDiagnostics or
 	// MaxPerRule.
 	Omitted int `json:"omitted,omitempty"`
+	// Charset counts the errors (among Errors) that are only text in
+	// another character set: a line whose bytes outside printable ASCII
+	// are all Latin-1/Windows-1252 or UTF-8 characters, or a UTF-8
+	// byte-order mark at the start, or a DOS end-of-file mark after the
+	// last record. A reader that decodes these (cfonb export does) loses
+	// nothing; cfonb fmt repairs them. Errors == Charset means the file is
+	// otherwise valid.
+	Charset int `json:"-"`
 	// Repeated lists the rules whose warnings passed Options.MaxPerRule,
 	// with how many of them were not kept (they count in Omitted).
 	Repeated []Repeated `json:"repeated,omitempty"`
@@ -124,9 +138,14 @@ type StatementSummary struct {
 // many at a time, stay on one goroutine.
 const pipelineAfter = 1 << 16
 
+// ErrNotBankStatement is the error of File and Stream with
+// Options.OnlyBankStatements for a file that does not look like a bank
+// statement.
+var ErrNotBankStatement = errors.New("not a bank statement")
+
 // wholeFileMax is the size up to which File reads a regular file whole,
 // with one read(2), into a reused buffer.
-const wholeFileMax = 256 << 10
+const wholeFileMax = 64 << 10
 
 // wholeBufs holds the buffers of wholeFileMax bytes of File.
 var wholeBufs = sync.Pool{New: func() any { b := make([]byte, wholeFileMax); return &b }}
@@ -137,7 +156,7 @@ var wholeBufs = sync.Pool{New: func() any { b := make([]byte, wholeFileMax); ret
 //
 // A regular file is read as it was when opened: a file that grows while it
 // is read (a log still being written) cannot make the work endless. A
-// small one (up to 256 KiB) costs four system calls: open, fstat, one read
+// small one (up to 64 KiB) costs four system calls: open, fstat, one read
 // and close (see package regfile).
 func File(path string, opts Options) (*Report, error) {
 	f, err := regfile.Open(path)
@@ -158,7 +177,8 @@ func File(path string, opts Options) (*Report, error) {
 	}
 	size := f.Size()
 	if size > wholeFileMax {
-		return stream(path, io.LimitReader(f, size), opts, 256<<10)
+		// A small file's buffer is its size, not the reader's 256 KiB.
+		return stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
 	}
 	bp := wholeBufs.Get().(*[]byte)
 	defer wholeBufs.Put(bp)
@@ -194,6 +214,9 @@ func streamBytes(name string, data []byte, opts Options) (*Report, error) {
 // validateFrom validates the data read from src, whose first bytes are
 // head, with a record reader of bufSize bytes (0: the default).
 func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int) (*Report, error) {
+	if opts.OnlyBankStatements && !IsBankStatement(head) {
+		return nil, ErrNotBankStatement
+	}
 	v := New(name, opts)
 	if format := DetectFormat(head); format != "" {
 		v.formatError(format)

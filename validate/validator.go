@@ -145,6 +145,7 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 		}
 		if bytes.HasPrefix(data, []byte(cfonb.UTF8BOM)) {
 			v.errorf(rec.Line, 1, RuleEncoding, "UTF-8 byte-order mark at the start of the file (cfonb fmt removes it)")
+			v.rep.Charset++
 			data = data[len(cfonb.UTF8BOM):]
 			rec.Length -= len(cfonb.UTF8BOM)
 			col, ok = printable(data)

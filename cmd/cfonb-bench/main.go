@@ -429,10 +429,9 @@ func rssNote(timePath string) string {
 	}
 	// The kernel charges a child started by vfork (as Go starts them) with
 	// its parent's resident memory at the time: an upper bound.
-	var ru syscall.Rusage
 	self := ""
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		self = fmt.Sprintf(" (%.0f MiB now)", float64(ru.Maxrss)/1024)
+	if kib, ok := selfMaxRSS(); ok {
+		self = fmt.Sprintf(" (%.0f MiB now)", float64(kib)/1024)
 	}
 	return "peak RSS from the rusage of each process, an upper bound that includes the bench's own memory" + self +
 		"; install GNU time (apt-get install time) for exact figures"
@@ -468,8 +467,8 @@ func (b *bench) execute(ctx context.Context, sp spec) outcome {
 	}
 	if ps := cmd.ProcessState; ps != nil {
 		o.user, o.sys = ps.UserTime(), ps.SystemTime()
-		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-			o.rssKiB = ru.Maxrss // KiB on Linux
+		if kib, ok := maxRSS(ps); ok {
+			o.rssKiB = kib
 		}
 	}
 	if timeOut != "" {

@@ -29,11 +29,15 @@ func validateForExport(name string, r io.Reader, opts validate.Options) (*valida
 
 func newExportCmd(e *env, check validateFunc) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "export [--format jsonl|json|csv] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...",
-		Short: "export movements as JSON Lines, JSON or CSV",
+		Use:   "export [--format jsonl|json|csv|xlsx|ofx] [--columns default|fr] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...",
+		Short: "export movements as JSON Lines, JSON, CSV, XLSX or OFX",
 		Long: `Exports the movements of CFONB120 files: one JSON object per movement (jsonl,
 the default), one JSON document of statements with their movements (json),
-or one spreadsheet row per movement (csv). Each movement has its account and
+one spreadsheet row per movement (csv), an Excel workbook with a sheet of
+movements and a sheet of statements (xlsx), or OFX 2 bank statements (ofx).
+--columns fr gives csv and xlsx a French accounting layout (Date, Date de
+valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN: one row per
+movement with the running balance). Each movement has its account and
 IBAN, ISO 8601 dates, its amount as an exact decimal string and in minor
 units, its operation codes and label, and every 05 complement, with named
 fields for the standard qualifiers (payer, payee, remittance information,
@@ -44,7 +48,8 @@ PATH is a file, a directory (walked recursively, hidden files skipped) or -
 for standard input. Each input is read once, and validated as it is
 exported: what is exported is what was validated, even from a pipe. A file
 with validation errors is not exported, and its errors are printed, unless
---force is given. With --output the file is written atomically: it appears
+--force is given. Encoding errors alone (Latin-1/Windows-1252 or UTF-8 text,
+which the export decodes) are a warning: the file is exported. With --output the file is written atomically: it appears
 complete or not at all (an existing file is replaced only on success, and
 keeps its links, owner and mode). Standard output gets nothing either when
 an input is refused. An output that is one of the inputs is refused.
@@ -54,12 +59,15 @@ Exit status: 0 exported, 1 a file has validation errors (nothing exported),
 		Example: `  cfonb export statement.txt > movements.jsonl
   cfonb export --format json --output statements.json statements/
   cfonb export --format csv --csv-sep ';' --decimal-comma --bom -o releve.csv statement.txt
-  cfonb export statement.txt | jq 'select(.amount_minor < 0) | .label'`,
+  cfonb export statement.txt | jq 'select(.amount_minor < 0) | .label'
+  cfonb export --format xlsx --columns fr -o releve.xlsx statement.txt
+  cfonb export --format ofx -o releve.ofx statement.txt`,
 		DisableFlagsInUseLine: true,
 	}
 	fs := c.Flags()
 	fl := exportFlags{
-		format:       fs.StringP("format", "f", "jsonl", "output format: jsonl (one object per movement), json (statements with their movements) or csv"),
+		format:       fs.StringP("format", "f", "jsonl", "output format: jsonl (one object per movement), json (statements with their movements), csv, xlsx (Excel workbook: movements and statements sheets) or ofx (OFX 2 bank statements)"),
+		columns:      fs.String("columns", "default", "csv and xlsx columns: default (every field) or fr (Date, Date de valeur, Libellé, Débit, Crédit, Solde, Référence, Compte, IBAN; a csv in this layout defaults to --decimal-comma --bom, so ';')"),
 		output:       fs.StringP("output", "o", "", "write to FILE (atomically) instead of standard output"),
 		force:        fs.Bool("force", false, "export files that have validation errors (their errors are still printed)"),
 		sep:          fs.String("csv-sep", "", "CSV field separator: one character, or \"tab\" (default \",\", or \";\" with --decimal-comma)"),
@@ -73,6 +81,7 @@ Exit status: 0 exported, 1 a file has validation errors (nothing exported),
 // exportFlags are the flags of cfonb export.
 type exportFlags struct {
 	format, output, sep      *string
+	columns                  *string
 	force, decimalComma, bom *bool
 }
 
@@ -88,7 +97,28 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	if err != nil {
 		return usageError(e, "export", "--format: %v", err)
 	}
-	opts := export.Options{Format: f, DecimalComma: *decimalComma, BOM: *bom}
+	cols, err := export.ParseColumns(*fl.columns)
+	if err != nil {
+		return usageError(e, "export", "--columns: %v", err)
+	}
+	if cols != export.ColumnsDefault && f != export.CSV && f != export.XLSX {
+		return usageError(e, "export", "--columns applies to --format csv and xlsx")
+	}
+	if cols == export.ColumnsFR && f == export.CSV {
+		// What French Excel opens without an import dialog, unless told otherwise.
+		if !fs.Changed("decimal-comma") {
+			*decimalComma = true
+		}
+		if !fs.Changed("bom") {
+			*bom = true
+		}
+	}
+	if f == export.XLSX && (*output == "" || *output == "-") {
+		if file, ok := e.stdout.(*os.File); ok && isTerminal(file) {
+			return usageError(e, "export", "--format xlsx writes a binary workbook: give --output FILE.xlsx, or redirect standard output")
+		}
+	}
+	opts := export.Options{Format: f, DecimalComma: *decimalComma, BOM: *bom, Columns: cols}
 	if f != export.CSV && (*sep != "" || *decimalComma || *bom) {
 		return usageError(e, "export", "--csv-sep, --decimal-comma and --bom apply to --format csv")
 	}
@@ -211,7 +241,13 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 			fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
 			return exitUsage
 		}
-		if rep.Errors > 0 {
+		switch {
+		case charsetOnly(rep):
+			// Text in another character set, which the export decodes:
+			// nothing is lost, so it is a warning here.
+			fmt.Fprintf(e.stderr, "cfonb export: %s: warning: %s only (Latin-1/Windows-1252 or UTF-8 text, a byte-order mark or an end-of-file mark), exported with the text decoded; cfonb fmt repairs the file\n",
+				rep.Path, plural(rep.Errors, "encoding error"))
+		case rep.Errors > 0:
 			r.printErrors(rep)
 			refused = refused || !r.force
 		}
@@ -230,6 +266,13 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 	}
 	r.statements, r.movements = ex.Counts()
 	return exitOK
+}
+
+// charsetOnly reports whether a report's errors are all text in another
+// character set (validate.Report.Charset), which the export decodes: such
+// a file is exported, with a warning, without --force.
+func charsetOnly(rep *validate.Report) bool {
+	return rep.Errors > 0 && rep.Errors == rep.Charset
 }
 
 // printErrors prints the errors of a report and what becomes of its file.
@@ -314,7 +357,7 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 	go func() {
 		defer close(done)
 		rep, err = r.check(name, pipe, vopts)
-		if err != nil || rep.Errors > 0 && !r.force {
+		if err != nil || rep.Errors > 0 && !charsetOnly(rep) && !r.force {
 			stopExport()
 		}
 		close(validated)

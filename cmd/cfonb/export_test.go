@@ -340,3 +340,83 @@ func TestExportOutputInMissingFolder(t *testing.T) {
 	assert.Equal(t, "cfonb export: cannot write "+out+": the directory "+filepath.Dir(out)+" does not exist (create it first)\n", r.stderr)
 	assert.NoFileExists(t, out)
 }
+
+// TestExportLatin1WithoutForce: a file whose only errors are Latin-1 text,
+// which export decodes, is exported with a warning; a file with a real
+// error besides is still refused without --force.
+func TestExportLatin1WithoutForce(t *testing.T) {
+	for _, p := range []string{"../../testdata/invalid/encoding-latin1.txt", exportTD + "latin1.txt"} {
+		rep, err := validate.File(p, validate.Options{})
+		require.NoError(t, err)
+		require.NotZero(t, rep.Errors, "%s has encoding errors", p)
+		require.Equal(t, rep.Errors, rep.Charset, "%s has only encoding errors", p)
+
+		r := runExportWith(t, context.Background(), validateForExport, "", "--format", "csv", p)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Equal(t, "cfonb export: "+p+": warning: "+plural(rep.Errors, "encoding error")+" only (Latin-1/Windows-1252 or UTF-8 text, a byte-order mark or an end-of-file mark), exported with the text decoded; cfonb fmt repairs the file\n", r.stderr)
+		assert.NotContains(t, r.stdout, "\uFFFD")
+	}
+	r := runExportWith(t, context.Background(), validateForExport, "", "--format", "csv", "../../testdata/invalid/encoding-latin1.txt")
+	assert.Contains(t, r.stdout, "VIR RECU CAFé")
+
+	// The golden of latin1.txt is what is exported.
+	r = runExportWith(t, context.Background(), validateForExport, "", exportTD+"latin1.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, strings.ReplaceAll(golden(t, "latin1.jsonl"), `"file":"latin1.txt"`, `"file":"`+exportTD+`latin1.txt"`), r.stdout)
+
+	// A NUL byte is not text: refused, as every real error.
+	for _, p := range []string{"../../testdata/invalid/encoding-nul.txt", exportTD + "damaged.txt"} {
+		r = runExportWith(t, context.Background(), validateForExport, "", p)
+		assert.Equal(t, exitInvalid, r.code, p)
+		assert.Empty(t, r.stdout, p)
+		assert.Contains(t, r.stderr, "nothing exported: fix the errors, or use --force", p)
+	}
+	// Latin-1 text and a real error: refused too.
+	dir := t.TempDir()
+	data, err := os.ReadFile(exportTD + "latin1.txt")
+	require.NoError(t, err)
+	mixed := filepath.Join(dir, "mixed.txt")
+	require.NoError(t, os.WriteFile(mixed, append(data, data[:30]...), 0o644)) // a short record at the end
+	r = runExportWith(t, context.Background(), validateForExport, "", mixed)
+	assert.Equal(t, exitInvalid, r.code, r.stderr)
+}
+
+func TestExportNewFormats(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args  []string
+		magic string
+	}{
+		{[]string{"--format", "xlsx"}, "PK\x03\x04"},
+		{[]string{"--format", "xlsx", "--columns", "fr"}, "PK\x03\x04"},
+		{[]string{"--format", "ofx"}, `<?xml version="1.0" encoding="UTF-8" standalone="no"?>`},
+	} {
+		out := filepath.Join(dir, "out")
+		args := append(append([]string{}, tt.args...), "-o", out, exportTD+"sepa.txt")
+		r := runExportWith(t, context.Background(), noErrors, "", args...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		got, err := os.ReadFile(out)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(string(got), tt.magic), "%v", tt.args)
+	}
+	// --columns fr with csv: ';', decimal comma and BOM, unless told otherwise.
+	r := runExportWith(t, context.Background(), noErrors, "", "--format", "csv", "--columns", "fr", exportTD+"sepa.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, strings.ReplaceAll(golden(t, "sepa.columns-fr.csv"), "sepa.txt", exportTD+"sepa.txt"), r.stdout)
+	r = runExportWith(t, context.Background(), noErrors, "", "--format", "csv", "--columns", "fr", "--bom=false", "--decimal-comma=false", exportTD+"sepa.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "Date,Date de valeur,Libellé,Débit,Crédit,Solde,Référence,Compte,IBAN\r\n"), r.stdout[:80])
+
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--columns", "fr", "x"}, "--columns applies to --format csv and xlsx"},
+		{[]string{"--format", "csv", "--columns", "de", "x"}, `--columns: unknown columns "de"`},
+		{[]string{"--format", "ofx", "--bom", "x"}, "apply to --format csv"},
+	} {
+		r := runExportWith(t, context.Background(), noErrors, "", tt.args...)
+		assert.Equal(t, exitUsage, r.code, tt.args)
+		assert.Contains(t, r.stderr, tt.msg)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/journal"
 )
 
 func newJournalCmd(e *env) *cobra.Command {
@@ -58,7 +59,9 @@ atomically; back it up like your books, e.g.
 	}
 	fs := c.Flags()
 	fl := journalFlags{
-		stateDir: fs.String("state-dir", "", "state directory (default $XDG_STATE_HOME/cfonb)"),
+		stateDir: fs.String("state-dir", "", "the same as --state (a state directory)"),
+		sf:       addStateFlags(fs),
+		dump:     fs.Bool("dump", false, "print the whole journal (accounts and every import) as one JSON document, for backups"),
 		envName:  fs.String("env", "prod", "platform: prod or staging (recette)"),
 		apiURL:   fs.String("api-url", "", "API base URL, overriding --env's"),
 		format:   fs.StringP("format", "f", "text", "output format: text (a table) or json (one JSON object per line)"),
@@ -79,6 +82,8 @@ type journalFlags struct {
 	format                              *string
 	asJSON, accounts, markDone, markReg *bool
 	dossier                             *int64
+	sf                                  stateFlags
+	dump                                *bool
 }
 
 func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl journalFlags) int {
@@ -91,7 +96,7 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 	default:
 		return usageError(e, "journal", "--format must be text or json, not %q", *fl.format)
 	}
-	dir, code := stateDirFromFlag(e, "journal", *stateDir)
+	dir, code := stateFromFlags(e, "journal", fl.sf, *stateDir)
 	if code != exitOK {
 		return code
 	}
@@ -127,41 +132,47 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		if fs.NArg() == 0 {
 			return usageError(e, "journal", "--mark-done needs FILEs")
 		}
-		return journalMarkDone(e, dir, platform, *fl.dossier, fs.Args())
+		return journalMarkDone(ctx, e, fl.sf, dir, platform, *fl.dossier, fs.Args())
 	}
 	if *fl.markReg {
 		if fs.NArg() == 0 {
 			return usageError(e, "journal", "--mark-registered needs IBANs")
 		}
-		return journalMarkRegistered(e, dir, platform, *fl.dossier, *fl.bankName, fs.Args())
+		return journalMarkRegistered(ctx, e, fl.sf, dir, platform, *fl.dossier, *fl.bankName, fs.Args())
 	}
 	if fs.NArg() > 0 {
 		return usageError(e, "journal", "unexpected argument %q (FILEs go with --mark-done)", fs.Arg(0))
 	}
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(dir); !journal.IsPostgres(dir) && errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(e.stderr, "cfonb journal: no state in %s: nothing was uploaded from here yet\n", dir)
 		return exitOK
 	}
-	st, err := upload.OpenState(dir, false)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
+	st, code := openState(ctx, e, "journal", dir, fl.sf, true)
+	if code != exitOK {
+		return code
 	}
 	defer st.Close()
-	if *accounts {
-		return journalAccounts(e, st, platform, *asJSON)
-	}
-	entries := st.Entries(platform)
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		for _, en := range entries {
-			if err := enc.Encode(en); err != nil {
-				fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-				return exitUsage
-			}
+	dir = st.Dir()
+	if *fl.dump {
+		if err := journal.Dump(ctx, st.Store(), e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
 		}
 		return exitOK
 	}
+	if *accounts {
+		return journalAccounts(e, st, platform, *asJSON)
+	}
+	if *asJSON {
+		// Streamed: a journal of millions of statements is never held.
+		enc := json.NewEncoder(e.stdout)
+		if err := st.EachEntry(platform, func(en upload.Entry) error { return enc.Encode(en) }); err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	entries := st.Entries(platform)
 	if len(entries) == 0 {
 		if others := journalOtherPlatforms(st, platform); others != "" {
 			fmt.Fprintf(e.stderr, "cfonb journal: no import to %s recorded in %s, but %s (run cfonb journal without --env or --api-url to list them)\n", platform, dir, others)
@@ -239,7 +250,7 @@ func journalAccounts(e *env, st *upload.State, platform string, asJSON bool) int
 	return exitOK
 }
 
-func journalMarkDone(e *env, dir, platform string, dossier int64, args []string) int {
+func journalMarkDone(ctx context.Context, e *env, sf stateFlags, dir, platform string, dossier int64, args []string) int {
 	paths, code := expandFiles(e, "journal", args)
 	if paths == nil && code != exitOK {
 		return code
@@ -257,10 +268,9 @@ func journalMarkDone(e *env, dir, platform string, dossier int64, args []string)
 		}
 		files = append(files, f)
 	}
-	st, err := upload.OpenState(dir, true)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
+	st, code := openState(ctx, e, "journal", dir, sf, false)
+	if code != exitOK {
+		return code
 	}
 	defer st.Close()
 	for _, f := range files {
@@ -281,7 +291,7 @@ func journalMarkDone(e *env, dir, platform string, dossier int64, args []string)
 // journalMarkRegistered records accounts as registered in a dossier,
 // sending nothing: the way out when the platform refuses to register an
 // account that it has already.
-func journalMarkRegistered(e *env, dir, platform string, dossier int64, bankName string, args []string) int {
+func journalMarkRegistered(ctx context.Context, e *env, sf stateFlags, dir, platform string, dossier int64, bankName string, args []string) int {
 	var ibans []string
 	for _, a := range args {
 		ib, err := upload.MappingAccount(a)
@@ -290,10 +300,9 @@ func journalMarkRegistered(e *env, dir, platform string, dossier int64, bankName
 		}
 		ibans = append(ibans, ib)
 	}
-	st, err := upload.OpenState(dir, true)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
-		return exitUsage
+	st, code := openState(ctx, e, "journal", dir, sf, false)
+	if code != exitOK {
+		return code
 	}
 	defer st.Close()
 	for _, ib := range ibans {

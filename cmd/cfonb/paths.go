@@ -17,6 +17,10 @@ import (
 // for every command that takes PATHs.
 type walkFlags struct {
 	include, exclude *[]string
+	// lateSniff leaves out the walk's look at each file's first bytes:
+	// the command does it on its own read of the file (validate, with
+	// validate.Options.OnlyBankStatements), and counts what it passes over.
+	lateSniff bool
 }
 
 // addWalkFlags defines --include and --exclude on fs.
@@ -30,6 +34,9 @@ func addWalkFlags(fs *pflag.FlagSet) walkFlags {
 // options returns the walk options of the flags (zero flags: none).
 func (w walkFlags) options() walk.Options {
 	o := walk.Options{Sniff: validate.SniffFile}
+	if w.lateSniff {
+		o.Sniff = nil
+	}
 	if w.include != nil {
 		o.Include, o.Exclude = *w.include, *w.exclude
 	}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/upload/words"
 )
 
@@ -82,7 +83,8 @@ decision (the output says what was and was not done).`,
 		envName:       fs.String("env", "prod", "platform: prod or staging (recette)"),
 		authURL:       fs.String("auth-url", "", "token endpoint URL, with --api-url, instead of --env's"),
 		apiURL:        fs.String("api-url", "", "API base URL, with --auth-url, instead of --env's"),
-		stateDir:      fs.String("state-dir", "", "directory of the account registry and the journal (default $XDG_STATE_HOME/cfonb)"),
+		stateDir:      fs.String("state-dir", "", "the same as --state (a state directory)"),
+		sf:            addStateFlags(fs),
 		bankNames:     fs.StringArray("bank-name", nil, "bank name for banks missing from the built-in table (NAME), or for one bank code (CODE=NAME); repeatable"),
 		noIBANControl: fs.Bool("no-iban-control", false, "register accounts with Inqom's IBAN control off"),
 		dryRun:        fs.Bool("dry-run", false, "validate and print the decisions; send nothing, write nothing"),
@@ -106,6 +108,7 @@ type uploadFlags struct {
 	bankNames, reimport, skipReg                                  *[]string
 	noIBANControl, dryRun, retryUnknown, failFast, verbose, force *bool
 	timeout                                                       *time.Duration
+	sf                                                            stateFlags
 }
 
 func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl uploadFlags) int {
@@ -144,7 +147,7 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	if code != exitOK {
 		return code
 	}
-	dir, code := stateDirFromFlag(e, "upload", *fl.stateDir)
+	dir, code := stateFromFlags(e, "upload", fl.sf, *fl.stateDir)
 	if code != exitOK {
 		return code
 	}
@@ -228,6 +231,7 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 		Mapping: mapping, DryRun: *fl.dryRun}
 	opts := upload.Options{
 		Dossier: dossierID, Mapping: mapping, Endpoints: ep, StateDir: dir, BankNames: names,
+		Journal:       journalOptions(e, "upload", fl.sf, *fl.dryRun),
 		NoIBANControl: *fl.noIBANControl, DryRun: *fl.dryRun, RetryUnknown: *fl.retryUnknown,
 		Reimport: *fl.reimport, FailFast: *fl.failFast, SkipRegistration: skip, SkipAllRegistration: skipAll,
 		Credentials: creds, Notify: stderr, Redactor: red, UserAgent: userAgent(),
@@ -243,7 +247,7 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 		if mapping != nil {
 			where = fmt.Sprintf("dossiers from %s (%s)", mapping.Path, plural(mapping.Len(), "account"))
 		}
-		fmt.Fprintf(stderr, "platform %s: token URL %s, API URL %s; %s; state %s\n", upload.PlatformID(ep.APIURL), ep.AuthURL, ep.APIURL, where, dir)
+		fmt.Fprintf(stderr, "platform %s: token URL %s, API URL %s; %s; state %s\n", upload.PlatformID(ep.APIURL), ep.AuthURL, ep.APIURL, where, journal.Redact(dir))
 	}
 	if *fl.verbose {
 		opts.Verbose = e.stderr

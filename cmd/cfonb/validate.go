@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -101,7 +102,11 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if f.jobs < 1 {
 		return usageError(e, "validate", "--jobs must be at least 1")
 	}
-	walked, code := walkPaths(e, "validate", args, f.walk)
+	// The files reached by walking are sniffed by validate.File from its
+	// own read (OnlyBankStatements), not opened a second time by the walk.
+	wf := f.walk
+	wf.lateSniff = true
+	walked, code := walkPaths(e, "validate", args, wf)
 	if walked == nil {
 		return code
 	}
@@ -129,7 +134,7 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 			return res.writeErr
 		}
 		err = rw.Close(validate.Totals{Files: res.files, Errors: res.errors, Warnings: res.warnings,
-			Unreadable: res.ioErrors, Skipped: walked.Skipped})
+			Unreadable: res.ioErrors, Skipped: walked.Skipped + res.skipped})
 		if ferr := out.Flush(); err == nil {
 			err = ferr
 		}
@@ -159,6 +164,7 @@ type validateResult struct {
 	files            int // validated (read to the end, or as far as --max-errors)
 	errors, warnings int
 	ioErrors         int
+	skipped          int // files reached by walking that are not bank statements
 	writeErr         error
 }
 
@@ -200,6 +206,10 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 		defer mu.Unlock()
 		done[i] = true
 		for ; next < len(entries) && done[next]; next++ {
+			if errors.Is(errs[next], validate.ErrNotBankStatement) {
+				res.skipped++
+				continue
+			}
 			if err := errs[next]; err != nil {
 				res.ioErrors++
 				// The reports before it first, for a terminal showing both.
@@ -245,7 +255,11 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 				}
 				reports[i], errs[i] = validate.Stream("<stdin>", e.stdin, o)
 			default:
-				reports[i], errs[i] = validate.File(p, opts)
+				o := opts
+				// A file reached by walking is passed over if it is not a
+				// bank statement; a file named is checked whatever it holds.
+				o.OnlyBankStatements = !en.Named
+				reports[i], errs[i] = validate.File(p, o)
 			}
 			finished(i)
 		}

@@ -26,6 +26,12 @@ version, as cfonb --version does.`,
 	return c
 }
 
+// version is the release version, stamped at link time by release builds
+// (goreleaser: -ldflags "-X main.version=1.2.3"); empty otherwise, when
+// the module version of the build information is shown. It is never
+// written at run time.
+var version string
+
 // versionString is what cfonb --version prints, from the binary's build
 // information.
 func versionString() string {
@@ -40,6 +46,9 @@ func formatVersion(bi *debug.BuildInfo) string {
 		return "cfonb (devel) (no build information)"
 	}
 	v := bi.Main.Version
+	if version != "" {
+		v = version
+	}
 	if v == "" {
 		v = "(devel)"
 	}

@@ -23,6 +23,7 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -147,7 +148,10 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 			}
 		}
 	}()
-	if err = write(tmp); err != nil {
+	// The checksum of what is written lets an in-place rewrite verify
+	// both its copies (see copyInPlace).
+	sum := &crcWriter{w: tmp}
+	if err = write(sum); err != nil {
 		return 0, err
 	}
 	method := Created
@@ -178,7 +182,7 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 		}
 	}
 	if method == InPlace {
-		if err = copyInPlace(target, tmp); err != nil {
+		if err = copyInPlace(target, tmp, sum); err != nil {
 			keepTmp = true
 			return 0, fmt.Errorf("atomicfile: rewriting %s in place: %w; its complete new content is in %s", target, err, tmp.Name())
 		}
@@ -202,27 +206,69 @@ func modeBits(m fs.FileMode) fs.FileMode {
 	return m & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 }
 
+// crcWriter counts and checksums (CRC-32C) what goes through it.
+type crcWriter struct {
+	w   io.Writer
+	n   int64
+	crc uint32
+}
+
+func (c *crcWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.crc = crc32.Update(c.crc, castagnoli, p[:n])
+	c.n += int64(n)
+	return n, err
+}
+
+// errCopyMismatch is returned when a copy made by copyInPlace does not read
+// back as what was written.
+var errCopyMismatch = errors.New("the copy does not read back as what was written")
+
 // copyInPlace copies the content of tmp over the file at target, keeping
-// target's inode (its hard links, owner, mode), then truncates and syncs it.
-func copyInPlace(target string, tmp *os.File) error {
+// target's inode (its hard links, owner, mode), then truncates and syncs
+// it. Both copies are verified against want, the checksum of what was
+// written: tmp before target is touched, then target read back once
+// synced.
+func copyInPlace(target string, tmp *os.File, want *crcWriter) error {
+	if err := verifyCopy(tmp, want); err != nil {
+		return fmt.Errorf("temporary file: %w", err)
+	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	f, err := os.OpenFile(target, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	n, err := io.Copy(f, tmp)
-	if err == nil {
-		err = f.Truncate(n)
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		err = f.Sync()
+	if err = f.Truncate(n); err != nil {
+		return err
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err = f.Sync(); err != nil {
+		return err
 	}
-	return err
+	if err = verifyCopy(f, want); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// verifyCopy reads f from its start and checks that it holds what want
+// saw written.
+func verifyCopy(f *os.File, want *crcWriter) error {
+	back := &crcWriter{w: io.Discard}
+	n, err := io.Copy(back, io.NewSectionReader(f, 0, want.n+1))
+	if err != nil {
+		return err
+	}
+	if n != want.n || back.crc != want.crc {
+		return errCopyMismatch
+	}
+	return nil
 }
 
 // syncDir makes the rename durable; errors are ignored (some file systems

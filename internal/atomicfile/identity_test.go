@@ -315,3 +315,30 @@ func TestInputNamed(t *testing.T) {
 		})
 	}
 }
+
+// TestInPlaceVerifiesCopies: the in-place rewrite of a hard-linked file
+// starts only from a temporary copy that reads back as what was written,
+// and checks the file once rewritten.
+func TestInPlaceVerifiesCopies(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "f.txt")
+	require.NoError(t, os.WriteFile(target, []byte("old content\n"), 0o644))
+	tmp, err := os.CreateTemp(dir, "tmp")
+	require.NoError(t, err)
+	defer tmp.Close()
+	good := &crcWriter{w: tmp}
+	_, err = good.Write([]byte("new\n"))
+	require.NoError(t, err)
+
+	// A temporary copy that does not hold what was written (a failing
+	// disk) is refused before the file is touched.
+	bad := &crcWriter{w: io.Discard}
+	_, _ = bad.Write([]byte("neW\n"))
+	err = copyInPlace(target, tmp, bad)
+	require.ErrorIs(t, err, errCopyMismatch)
+	assert.Contains(t, err.Error(), "temporary file")
+	assert.Equal(t, "old content\n", readString(t, target))
+
+	require.NoError(t, copyInPlace(target, tmp, good))
+	assert.Equal(t, "new\n", readString(t, target))
+}

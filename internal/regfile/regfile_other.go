@@ -26,3 +26,18 @@ func (f *File) Read(p []byte) (int, error) { return f.sys.f.Read(p) }
 
 // Close closes the file.
 func (f *File) Close() error { return f.sys.f.Close() }
+
+// ReadHead reads the first bytes of the file name into p, until p is full
+// or the file ends, and returns how many it read.
+func ReadHead(name string, p []byte) (int, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	rf := File{sys: sysFile{f: f}, name: name}
+	n, err := rf.ReadAtMost(p)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}

@@ -83,3 +83,23 @@ func TestErrorsLikeOS(t *testing.T) {
 	}
 	require.NoError(t, f.Close())
 }
+
+func TestReadHead(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.txt")
+	require.NoError(t, os.WriteFile(path, []byte("hello world"), 0o644))
+	p := make([]byte, 5)
+	n, err := ReadHead(path, p)
+	require.NoError(t, err)
+	assert.Equal(t, "hello", string(p[:n]))
+	p = make([]byte, 64)
+	n, err = ReadHead(path, p)
+	require.NoError(t, err)
+	assert.Equal(t, "hello world", string(p[:n]))
+
+	_, err = ReadHead(filepath.Join(dir, "missing"), p)
+	_, osErr := os.Open(filepath.Join(dir, "missing"))
+	assert.Equal(t, osErr.Error(), err.Error())
+	_, err = ReadHead(dir, p)
+	assert.Error(t, err, "a directory cannot be read")
+}

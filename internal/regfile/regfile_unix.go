@@ -39,6 +39,30 @@ func Open(name string) (*File, error) {
 	return &File{sys: sysFile{fd: fd}, name: name, size: st.Size, mode: fileMode(uint32(st.Mode))}, nil
 }
 
+// ReadHead reads the first bytes of the file name into p, until p is full
+// or the file ends, and returns how many it read: open(2), read(2) and
+// close(2), without the fstat of Open. It is for sniffing a file's format;
+// a directory gives an error, as reading it would.
+func ReadHead(name string, p []byte) (int, error) {
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return 0, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	f := File{sys: sysFile{fd: fd}, name: name}
+	n, err := f.ReadAtMost(p)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
 // fileMode converts st_mode as os.Stat does.
 func fileMode(m uint32) fs.FileMode {
 	mode := fs.FileMode(m & 0o777)

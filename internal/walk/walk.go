@@ -111,13 +111,9 @@ func CheckGlobs(globs []string) error {
 // fileID identifies a file or directory across the links that reach it.
 type fileID struct{ dev, ino uint64 }
 
-func idOf(fi fs.FileInfo) (fileID, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileID{}, false
-	}
-	return fileID{uint64(st.Dev), uint64(st.Ino)}, true
-}
+// idOf is the device and inode of fi where the system gives them
+// (fileid_unix.go); elsewhere (Windows) it reports false, and loops are
+// found with os.SameFile on the directories being walked.
 
 // Expand turns args into entries. Its only error is ErrStdinTwice or a bad
 // glob; everything else is an entry's error.
@@ -162,6 +158,9 @@ type walker struct {
 	seen map[fileID]bool // files already taken: a file reached twice is worked on once
 	// readDir is os.ReadDir; tests make it fail (root reads any directory).
 	readDir func(string) ([]fs.DirEntry, error)
+	// walking are the directories being walked, for systems without
+	// file IDs (idOf false): os.SameFile finds a loop there.
+	walking []fs.FileInfo
 }
 
 // statErr names the path, and says what is wrong with a link.
@@ -202,6 +201,13 @@ func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
 			return
 		}
 		ancestors = append(ancestors, id)
+	} else {
+		if slices.ContainsFunc(w.walking, func(a fs.FileInfo) bool { return os.SameFile(a, fi) }) {
+			w.res.Entries = append(w.res.Entries, Entry{Path: p, Err: fmt.Errorf("%s: %w: it leads back to a directory being walked", p, ErrLoop)})
+			return
+		}
+		w.walking = append(w.walking, fi)
+		defer func() { w.walking = w.walking[:len(w.walking)-1] }()
 	}
 	ents, err := w.readDir(p)
 	if err != nil {

@@ -68,6 +68,8 @@ const MESSAGES = {
     exportCSVFr: "CSV (French Excel: ; and decimal comma)",
     exportJSON: "JSON",
     exportJSONL: "JSON Lines",
+    exportXLSX: "Excel (xlsx)",
+    exportOFX: "OFX",
     exportFailed: "Export refused",
     uploadIntro: "What cfonb upload --dry-run would do: the accounts to register and the files to import or skip. Nothing is sent from this page; run the command in a terminal to send.",
     dossier: "Dossier id",
@@ -144,6 +146,8 @@ const MESSAGES = {
     exportCSVFr: "CSV (Excel français : ; et virgule décimale)",
     exportJSON: "JSON",
     exportJSONL: "JSON Lines",
+    exportXLSX: "Excel (xlsx)",
+    exportOFX: "OFX",
     exportFailed: "Export refusé",
     uploadIntro: "Ce que ferait cfonb upload --dry-run : les comptes à déclarer et les fichiers à importer ou à ignorer. Rien n'est envoyé depuis cette page ; lancez la commande dans un terminal pour envoyer.",
     dossier: "Numéro de dossier",
@@ -446,6 +450,8 @@ function renderExport(file) {
     ["exportJSON", { format: "json" }, ".json"],
     ["exportJSONL", { format: "jsonl" }, ".jsonl"],
   ];
+  // Formats this server has beyond those (xlsx, ofx), from /api/formats.
+  for (const f of EXTRA_FORMATS) formats.push(["export" + f.toUpperCase(), { format: f }, "." + f]);
   const buttons = el("p", { class: "export-buttons" });
   for (const [label, params, ext] of formats) {
     buttons.append(el("button", { type: "button", class: "export-" + params.format + (params.decimal_comma ? "-fr" : ""), onclick: async () => {
@@ -514,8 +520,23 @@ async function entryFiles(entry, prefix) {
   return out.sort((a, b) => a.cfonbPath < b.cfonbPath ? -1 : 1);
 }
 
-function setup() {
+// EXTRA_FORMATS are the export formats of /api/formats beyond the four
+// the page always offers.
+const EXTRA_FORMATS = [];
+
+async function loadFormats() {
+  try {
+    const resp = await fetch("/api/formats");
+    const j = await resp.json();
+    for (const f of j.export) if (!["csv", "json", "jsonl"].includes(f)) EXTRA_FORMATS.push(f);
+  } catch (e) {
+    // The four formats are always there.
+  }
+}
+
+async function setup() {
   translatePage();
+  await loadFormats();
   const drop = document.getElementById("drop");
   drop.addEventListener("dragover", e => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));

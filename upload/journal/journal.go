@@ -15,9 +15,12 @@
 package journal
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -204,4 +207,30 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("journal: %s: %w", what, err)
+}
+
+// Dump writes the whole journal of s to w as one JSON document, streamed:
+// {"version":1,"accounts":[...],"entries":[...]}, with the fields of
+// AccountRecord and Entry: a backup that any JSON tool reads.
+func Dump(ctx context.Context, s Store, w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	sep := func(first *bool) {
+		if !*first {
+			bw.WriteString(",\n")
+		}
+		*first = false
+	}
+	bw.WriteString(`{"version":1,"accounts":[` + "\n")
+	first := true
+	if err := s.Accounts(ctx, func(a AccountRecord) error { sep(&first); return enc.Encode(a) }); err != nil {
+		return err
+	}
+	bw.WriteString(`],"entries":[` + "\n")
+	first = true
+	if err := s.Entries(ctx, "", func(e Entry) error { sep(&first); return enc.Encode(e) }); err != nil {
+		return err
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
 }

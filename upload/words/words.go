@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/journal"
 )
 
 // Words turns the decisions of upload.Run into text, one line (or a few)
@@ -60,7 +61,7 @@ func (w *Words) Account(a *upload.AccountResult) {
 		}
 		w.say("account %s (%s, %s line %d) could not be registered in dossier %d: %s", a.IBAN, a.Account, a.File, a.Line, a.Dossier, why)
 		w.say("  its files are held back; the others go on. If the account is in dossier %d already (the platform may say so this way):", a.Dossier)
-		w.say("    cfonb journal --mark-registered --dossier %d --state-dir %s --api-url %s %s", a.Dossier, ShellQuote(w.StateDir), ShellQuote(w.Platform), a.IBAN)
+		w.say("    cfonb journal --mark-registered --dossier %d %s --api-url %s %s", a.Dossier, stateArg(w.StateDir), ShellQuote(w.Platform), a.IBAN)
 		w.say("  or re-run with --skip-registration %s", a.IBAN)
 	case upload.AccountKnown:
 		if a.Known != nil && w.DryRun {
@@ -286,7 +287,7 @@ func MarkDoneHint(platform, stateDir, path string, dossier int64) string {
 	if dossier != 0 {
 		d = fmt.Sprintf(" --dossier %d", dossier)
 	}
-	return fmt.Sprintf("cfonb journal --mark-done%s --state-dir %s --api-url %s %s", d, ShellQuote(stateDir), ShellQuote(platform), ShellQuote(path))
+	return fmt.Sprintf("cfonb journal --mark-done%s %s --api-url %s %s", d, stateArg(stateDir), ShellQuote(platform), ShellQuote(path))
 }
 
 // ShellQuote returns s as one POSIX shell word: unchanged if it holds only
@@ -342,4 +343,14 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// stateArg is the option naming the journal in a suggested command: the
+// state directory, or for PostgreSQL the variable that holds its URL (the
+// URL itself may hold a password, never printed).
+func stateArg(state string) string {
+	if journal.IsPostgres(state) {
+		return `--state "$` + "CFONB_STATE" + `"`
+	}
+	return "--state-dir " + ShellQuote(state)
 }

@@ -1,0 +1,10 @@
+//go:build !unix
+
+package walk
+
+import "io/fs"
+
+// idOf reports false: this system's FileInfo has no device and inode
+// (Windows); the walker compares directories with os.SameFile instead,
+// and a file reached twice through links is listed twice.
+func idOf(fs.FileInfo) (fileID, bool) { return fileID{}, false }

@@ -1,0 +1,16 @@
+//go:build unix
+
+package walk
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+func idOf(fi fs.FileInfo) (fileID, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}, false
+	}
+	return fileID{uint64(st.Dev), uint64(st.Ino)}, true //nolint:unconvert // Dev is int32 on darwin
+}
