@@ -57,10 +57,15 @@ Credentials come from the environment, never from flags: INQOM_USERNAME,
 INQOM_PASSWORD (prompted for, without echo, if unset and standard input is a
 terminal), INQOM_CLIENT_ID and INQOM_CLIENT_SECRET.
 
-The state directory (default $XDG_STATE_HOME/cfonb, else
-~/.local/state/cfonb; %LocalAppData%\cfonb on Windows) holds the account
-registry and the upload journal: back it up with your books (see cfonb
-journal --help). It must be writable: that is checked before any request.
+The journal (the account registry and every import) is an SQLite database
+in the state directory (--state DIR, default $CFONB_STATE, else
+$XDG_STATE_HOME/cfonb, else ~/.local/state/cfonb; %LocalAppData%\cfonb on
+Windows), or a PostgreSQL database that several machines share (--state
+postgres://USER@HOST/DB, or CFONB_STATE). Back it up with your books (see
+cfonb journal --help). It must be writable: that is checked before any
+request. Runs sharing a journal do not lock each other out: each file is
+claimed before it is sent, and a run waits for a file another one is
+sending, then skips it.
 
 Exit status: 0 every file imported or skipped as already imported, 1 a file
 has validation errors (nothing sent), 2 a usage or local error (the state
