@@ -47,12 +47,17 @@ The platform of an entry is the canonical identity of the API URL: scheme
 and host in lower case, no trailing dot, no default port, the port as a
 number, the path cleaned, every loopback name as 127.0.0.1.
 
-The state directory (default $XDG_STATE_HOME/cfonb, else
-~/.local/state/cfonb) holds accounts.json and journal.json, each replaced
-atomically; back it up like your books, e.g.
-  tar czf cfonb-state-$(date +%F).tgz -C ~/.local/state cfonb`,
+The journal is an SQLite database (journal.sqlite) in the state directory
+(--state DIR; default $CFONB_STATE, else $XDG_STATE_HOME/cfonb, else
+~/.local/state/cfonb), or a PostgreSQL database shared by several machines
+(--state postgres://USER@HOST/DB, or CFONB_STATE). The JSON files of earlier
+versions are migrated into it the first time, and kept. Back it up like
+your books, e.g.
+  cfonb journal --dump > cfonb-journal-$(date +%F).json`,
 		Example: `  cfonb journal
   cfonb journal --env staging --json
+  cfonb journal --dump > backup.json
+  CFONB_STATE=postgres://cfonb@db/cfonb cfonb journal --env prod
   cfonb journal --mark-done --env prod --dossier 12345 releves/2026-03-02.txt
   cfonb journal --mark-registered --env prod --dossier 12345 FR7630004008230001000015611`,
 		DisableFlagsInUseLine: true,

@@ -57,10 +57,15 @@ Credentials come from the environment, never from flags: INQOM_USERNAME,
 INQOM_PASSWORD (prompted for, without echo, if unset and standard input is a
 terminal), INQOM_CLIENT_ID and INQOM_CLIENT_SECRET.
 
-The state directory (default $XDG_STATE_HOME/cfonb, else
-~/.local/state/cfonb; %LocalAppData%\cfonb on Windows) holds the account
-registry and the upload journal: back it up with your books (see cfonb
-journal --help). It must be writable: that is checked before any request.
+The journal (the account registry and every import) is an SQLite database
+in the state directory (--state DIR, default $CFONB_STATE, else
+$XDG_STATE_HOME/cfonb, else ~/.local/state/cfonb; %LocalAppData%\cfonb on
+Windows), or a PostgreSQL database that several machines share (--state
+postgres://USER@HOST/DB, or CFONB_STATE). Back it up with your books (see
+cfonb journal --help). It must be writable: that is checked before any
+request. Runs sharing a journal do not lock each other out: each file is
+claimed before it is sent, and a run waits for a file another one is
+sending, then skips it.
 
 Exit status: 0 every file imported or skipped as already imported, 1 a file
 has validation errors (nothing sent), 2 a usage or local error (the state
@@ -118,6 +123,14 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	}
 	var dossierID int64
 	var mapping *upload.Mapping
+	// The command line wins over .cfonb.toml: a --mapping typed replaces a
+	// configured dossier, and a --dossier typed a configured mapping.
+	switch d, m := flagOrigin(fs, "dossier"), flagOrigin(fs, "mapping"); {
+	case d == originConfig && m == originCommandLine:
+		*fl.dossier = ""
+	case m == originConfig && d == originCommandLine:
+		*fl.mapping = ""
+	}
 	switch {
 	case *fl.dossier != "" && *fl.mapping != "":
 		return usageError(e, "upload", "give --dossier or --mapping, not both")
@@ -352,16 +365,20 @@ func endpointsFromFlags(e *env, cmd string, fs *pflag.FlagSet, envName, authURL,
 	if err != nil {
 		return ep, usageError(e, cmd, "--env: %v", err)
 	}
-	// Both or neither: a test server's API URL with the default token URL
-	// would log in at the real platform with real credentials.
-	if fs.Changed("auth-url") != fs.Changed("api-url") {
-		given, missing := "--auth-url", "--api-url"
-		if fs.Changed("api-url") {
-			given, missing = missing, given
-		}
-		return ep, usageError(e, cmd, "%s without %s: give both URLs of one platform, or --env alone", given, missing)
+	auth, api := flagOrigin(fs, "auth-url"), flagOrigin(fs, "api-url")
+	// --env on the command line wins over URLs from .cfonb.toml: the
+	// platform typed is the platform meant.
+	if flagOrigin(fs, "env") == originCommandLine && auth != originCommandLine && api != originCommandLine {
+		auth, api = originNone, originNone
 	}
-	if fs.Changed("auth-url") {
+	// Both or neither, from one place: a test server's API URL with the
+	// default token URL (or the configuration's) would log in at another
+	// platform with real credentials.
+	if auth != api {
+		return ep, usageError(e, cmd, "--auth-url (%s) and --api-url (%s): give both URLs of one platform, in one place, or --env alone",
+			originWords[auth], originWords[api])
+	}
+	if auth != originNone {
 		ep.AuthURL, ep.APIURL = authURL, apiURL
 	}
 	ep, err = ep.Check()
@@ -369,6 +386,30 @@ func endpointsFromFlags(e *env, cmd string, fs *pflag.FlagSet, envName, authURL,
 		return ep, usageError(e, cmd, "%v", err)
 	}
 	return ep, exitOK
+}
+
+// flagSource says where a flag's value came from.
+type flagSource int
+
+const (
+	originNone        flagSource = iota // not set: the default
+	originCommandLine                   // typed
+	originConfig                        // from .cfonb.toml
+)
+
+var originWords = map[flagSource]string{originNone: "not given", originCommandLine: "on the command line", originConfig: "from the configuration file"}
+
+// flagOrigin tells where the flag name of fs came from (setFromConfig
+// marks the flags it sets).
+func flagOrigin(fs *pflag.FlagSet, name string) flagSource {
+	f := fs.Lookup(name)
+	switch {
+	case f == nil || !f.Changed:
+		return originNone
+	case len(f.Annotations["cfonb-config"]) > 0:
+		return originConfig
+	}
+	return originCommandLine
 }
 
 // stateDirFromFlag returns --state-dir or the default state directory,

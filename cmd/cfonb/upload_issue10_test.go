@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfonb-dev/cfonb/upload"
 	"github.com/cfonb-dev/cfonb/upload/sandbox"
 	"github.com/cfonb-dev/cfonb/upload/words"
 )
@@ -197,4 +198,35 @@ func TestUploadTimeout(t *testing.T) {
 
 	r = f.upload(t, "--timeout", "-1s", f.files[0])
 	assert.Equal(t, exitUsage, r.code)
+}
+
+// .cfonb.toml may name the platform, the dossier or the mapping; the
+// command line wins, and a pair of URLs never comes half from each.
+func TestUploadConfigurationAndCommandLine(t *testing.T) {
+	f := newUpFixture(t)
+	conf := filepath.Join(t.TempDir(), "cfonb.toml")
+	mapping := filepath.Join(t.TempDir(), "clients.csv")
+	require.NoError(t, os.WriteFile(mapping, []byte("FR7030002005500000157845Z02,1001,\n"), 0o644))
+	require.NoError(t, os.WriteFile(conf, []byte("[upload]\ndossier = \"5\"\nauth-url = \""+f.srv.URL+"/identity/connect/token\"\napi-url = \""+f.srv.URL+"\"\n"), 0o644))
+	f.environ["CFONB_CONFIG"] = conf
+	up := func(args ...string) upResult {
+		return f.run(t, "", false, append([]string{"upload", "--state-dir", f.state}, args...)...)
+	}
+
+	r := up("--dry-run", f.files[0])
+	require.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "to "+f.srv.URL+", dossier 5\n")
+
+	r = up("--dry-run", "--mapping", mapping, f.files[0])
+	require.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "to "+f.srv.URL+", dossier 1001\n", "the mapping typed replaces the dossier configured")
+
+	r = up("--dry-run", "--env", "staging", f.files[0])
+	require.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "to "+upload.StagingAPIURL+", dossier 5\n", "the platform typed is the platform meant")
+
+	r = up("--dry-run", "--api-url", "http://127.0.0.1:1", f.files[0])
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "--auth-url (from the configuration file) and --api-url (on the command line): give both URLs of one platform, in one place")
+	assert.Empty(t, f.sb.Requests())
 }

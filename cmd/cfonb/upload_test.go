@@ -158,9 +158,9 @@ func TestUploadUsageErrors(t *testing.T) {
 		// Issue 10, defect 2: half a pair of URLs would log in at the real
 		// platform; both are refused before anything is read or sent.
 		{"api url alone", []string{"upload", "--dossier", "1", "--api-url", f.srv.URL, "--state-dir", f.state, f.files[0]}, nil,
-			"cfonb upload: --api-url without --auth-url: give both URLs of one platform, or --env alone"},
+			"cfonb upload: --auth-url (not given) and --api-url (on the command line): give both URLs of one platform, in one place, or --env alone"},
 		{"auth url alone", []string{"upload", "--dossier", "1", "--auth-url", f.srv.URL + "/identity/connect/token", "--state-dir", f.state, f.files[0]}, nil,
-			"cfonb upload: --auth-url without --api-url: give both URLs of one platform, or --env alone"},
+			"cfonb upload: --auth-url (on the command line) and --api-url (not given): give both URLs of one platform, in one place, or --env alone"},
 		{"mixed platforms", []string{"upload", "--dossier", "1", "--auth-url", "https://auth.inqom.com/identity/connect/token", "--api-url", f.srv.URL, "--state-dir", f.state, f.files[0]}, nil,
 			"the token URL https://auth.inqom.com/identity/connect/token is Inqom production but the API URL " + f.srv.URL + " is a loopback test server"},
 		{"prod and staging", []string{"upload", "--dossier", "1", "--auth-url", "https://auth.inqom.com/identity/connect/token", "--api-url", "https://wa-fred-banking-staging.azurewebsites.net", "--state-dir", f.state, f.files[0]}, nil,

@@ -86,6 +86,34 @@ func readJSON(path string, doc any, version *int) (sum string, stub bool, err er
 	return sum, false, nil
 }
 
+// checkJSON reads the JSON files of dir, if any: a damaged one, or a
+// journal.json without entries (unless allowed), is an error. It reports
+// whether there is one to migrate (not a stub).
+func checkJSON(dir string, opts Options) (bool, error) {
+	var jd journalDoc
+	jsum, stub, err := readJSON(filepath.Join(dir, JournalJSON), &jd, &jd.Version)
+	if err != nil {
+		return false, err
+	}
+	if stub {
+		jsum = ""
+	}
+	if jsum != "" && len(jd.Entries) == 0 && !opts.AllowEmptyJSON {
+		return false, emptyJournal(filepath.Join(dir, JournalJSON))
+	}
+	var ad accountsDoc
+	asum, _, err := readJSON(filepath.Join(dir, AccountsJSON), &ad, &ad.Version)
+	if err != nil {
+		return false, err
+	}
+	return jsum != "" || asum != "", nil
+}
+
+func emptyJournal(path string) error {
+	return fmt.Errorf("%w: %s was never written empty by cfonb, so its entries were lost (restore it from a backup); if it truly has no import to remember, say so with --allow-empty-journal: %w",
+		ErrEmptyJSONJournal, path, errors.New("refusing to migrate it"))
+}
+
 // migrateJSON imports the JSON files of dir into s, once, in one
 // transaction; with rename, it then renames them with MigratedSuffix and
 // leaves a stub journal.json that older versions refuse. A crash between
@@ -109,8 +137,7 @@ func migrateJSON(ctx context.Context, s *sqlStore, dir string, opts Options, ren
 		return nil
 	}
 	if jsum != "" && len(jd.Entries) == 0 && !opts.AllowEmptyJSON {
-		return fmt.Errorf("%w: %s was never written empty by cfonb, so its entries were lost (restore it from a backup); if it truly has no import to remember, say so with --allow-empty-journal: %w",
-			ErrEmptyJSONJournal, jpath, errors.New("refusing to migrate it"))
+		return emptyJournal(jpath)
 	}
 	var imported, migrated bool
 	err = s.tx(ctx, "", func(tx *sql.Tx) error {

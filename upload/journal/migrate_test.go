@@ -131,7 +131,9 @@ func TestMigrateJSONRefusals(t *testing.T) {
 				_, err := OpenSQLite(ctx, dir, Options{ReadOnly: ro})
 				require.ErrorContains(t, err, tt.want)
 			}
-			// Nothing was renamed.
+			// Nothing was created or renamed.
+			_, err := os.Stat(filepath.Join(dir, DBFile))
+			assert.True(t, os.IsNotExist(err), "no database made")
 			b, err := os.ReadFile(filepath.Join(dir, JournalJSON))
 			require.NoError(t, err)
 			assert.Equal(t, tt.journal, string(b))

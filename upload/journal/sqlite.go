@@ -110,6 +110,12 @@ func sqliteDSN(path string, readOnly bool) (string, error) {
 // Concurrent writers wait for each other's transactions.
 func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	path := filepath.Join(dir, DBFile)
+	// The JSON files of an earlier version are checked before anything is
+	// created: a damaged or emptied journal.json stops here.
+	jsonLeft, err := checkJSON(dir, opts)
+	if err != nil {
+		return nil, err
+	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return openMemory(ctx, dir, opts)
@@ -127,6 +133,14 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		if err := s.initSchema(ctx, true); err != nil {
 			db.Close()
 			return nil, wrap(path, err)
+		}
+		if jsonLeft {
+			// Not migrated yet (the database was made by a run that
+			// stopped before): what counts is still the JSON.
+			if done, err := s.meta(ctx, s.db, "json_journal_sha256"); err != nil || done == "" {
+				db.Close()
+				return openMemory(ctx, dir, opts)
+			}
 		}
 		return s, nil
 	}
