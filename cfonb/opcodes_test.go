@@ -77,3 +77,48 @@ func TestOpcodesAllocs(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// TestInterbankLabelTable checks the table against the list it is built
+// from, for every two-byte input (and other lengths).
+func TestInterbankLabelTable(t *testing.T) {
+	for c0 := range 256 {
+		for c1 := range 256 {
+			code := []byte{byte(c0), byte(c1)}
+			wantLabel, wantOK := interbankLabelSwitch(code)
+			label, ok := InterbankLabel(code)
+			if label != wantLabel || ok != wantOK {
+				t.Fatalf("%q: got %q %v, want %q %v", code, label, ok, wantLabel, wantOK)
+			}
+		}
+	}
+	for _, code := range []string{"", "0", "055", "05 "} {
+		_, ok := InterbankLabel([]byte(code))
+		assert.False(t, ok, "%q", code)
+	}
+}
+
+func BenchmarkInterbankLabel(b *testing.B) {
+	codes := [][]byte{[]byte("05"), []byte("B1"), []byte("62"), []byte("ZZ"), []byte("01"), []byte("C5"), []byte("18"), []byte("91")}
+	n := 0
+	for b.Loop() {
+		for _, c := range codes {
+			if _, ok := InterbankLabel(c); ok {
+				n++
+			}
+		}
+	}
+	_ = n
+}
+
+func BenchmarkInterbankLabelSwitch(b *testing.B) {
+	codes := [][]byte{[]byte("05"), []byte("B1"), []byte("62"), []byte("ZZ"), []byte("01"), []byte("C5"), []byte("18"), []byte("91")}
+	n := 0
+	for b.Loop() {
+		for _, c := range codes {
+			if _, ok := interbankLabelSwitch(c); ok {
+				n++
+			}
+		}
+	}
+	_ = n
+}

@@ -529,8 +529,9 @@ func attachment(name string) string {
 }
 
 // handleExport is POST /api/export: cfonb export of the request's files.
-// Query: format (jsonl, json, csv), decimal_comma=1, sep (one character or
-// "tab"), bom=1, force=1. As the CLI does, every file is validated first;
+// Query: format (jsonl, json, csv, xlsx, ofx), columns (default, or fr: the
+// French accounting layout of csv and xlsx), decimal_comma=1, sep (one
+// character or "tab"), bom=1, force=1. As the CLI does, every file is validated first;
 // a file with errors means 422, the reports, and nothing exported, unless
 // force=1. The files go through temporary files (two passes).
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
@@ -634,10 +635,18 @@ func exportOptions(q url.Values) (export.Options, string, string, error) {
 			ext, ctype = f.ext, f.ctype
 		}
 	}
+	if c := q.Get("columns"); c != "" {
+		if opts.Columns, err = export.ParseColumns(c); err != nil {
+			return opts, "", "", err
+		}
+	}
 	// Given to any format, so that export.New refuses them where they do
-	// not apply.
-	opts.DecimalComma = boolParam(q, "decimal_comma")
-	opts.BOM = boolParam(q, "bom")
+	// not apply. A CSV in the French layout defaults to what French Excel
+	// opens without an import dialog (decimal comma, BOM, ';'), as the
+	// CLI's does.
+	frCSV := opts.Columns == export.ColumnsFR && format == export.CSV
+	opts.DecimalComma = boolParam(q, "decimal_comma") || frCSV && !q.Has("decimal_comma")
+	opts.BOM = boolParam(q, "bom") || frCSV && !q.Has("bom")
 	if sep := q.Get("sep"); sep != "" {
 		if strings.EqualFold(sep, "tab") {
 			sep = "\t"
@@ -671,5 +680,5 @@ func (s *Server) handleFormats(w http.ResponseWriter, r *http.Request) {
 			names = append(names, f.name)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"export": names})
+	writeJSON(w, http.StatusOK, map[string]any{"export": names, "columns": []string{"default", "fr"}})
 }

@@ -356,7 +356,10 @@ func testPagingFolderExportUpload(t *testing.T, p *page) {
 		return err
 	}))
 	v := `article.file[data-name="bank/valid.txt"] `
-	p.do(chromedp.Click(chromedp.CSS(v+`.tab-export`)), chromedp.Click(chromedp.CSS(v+`.export-csv`)))
+	p.do(chromedp.Click(chromedp.CSS(v + `.tab-export`)))
+	assert.Equal(t, []string{"CSV", "CSV, French accounting layout (for Excel: ; and decimal comma)", "JSON", "JSON Lines", "Excel (xlsx)", "Excel, French accounting layout", "OFX"},
+		eval[[]string](p, `[...document.querySelectorAll('`+v+`.export-buttons button')].map(b => b.textContent)`))
+	p.do(chromedp.Click(chromedp.CSS(v + `.export-csv`)))
 	_, h := newTestServer(t, Options{})
 	want := post(t, h, "/api/export?format=csv&name=bank/valid.txt", repoFile(t, "valid/multi-crlf.txt")).Body.String()
 	got := waitFile(t, filepath.Join(downloads, "valid.csv"), len(want))

@@ -390,6 +390,8 @@ func TestExport(t *testing.T) {
 		{"format=csv", "text/csv; charset=utf-8", "multi.csv", export.Options{Format: export.CSV}},
 		{"format=csv&decimal_comma=1&bom=1", "text/csv; charset=utf-8", "multi.csv", export.Options{Format: export.CSV, DecimalComma: true, BOM: true}},
 		{"format=csv&sep=tab", "text/csv; charset=utf-8", "multi.csv", export.Options{Format: export.CSV, Comma: '\t'}},
+		{"format=csv&columns=fr", "text/csv; charset=utf-8", "multi.csv", export.Options{Format: export.CSV, Columns: export.ColumnsFR, DecimalComma: true, BOM: true}},
+		{"format=csv&columns=fr&bom=0", "text/csv; charset=utf-8", "multi.csv", export.Options{Format: export.CSV, Columns: export.ColumnsFR, DecimalComma: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -416,7 +418,7 @@ func TestExport(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, expected(export.Options{}, "date.txt", date), rec.Body.String())
 
-	for _, q := range []string{"format=xml", "format=csv&sep=ab", "format=json&bom=1&decimal_comma=1&sep=;"} {
+	for _, q := range []string{"format=xml", "format=csv&sep=ab", "format=json&bom=1&decimal_comma=1&sep=;", "format=json&columns=fr", "format=csv&columns=de"} {
 		rec = post(t, h, "/api/export?"+q, valid)
 		assert.Equal(t, http.StatusBadRequest, rec.Code, q)
 	}

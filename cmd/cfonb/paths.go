@@ -17,6 +17,7 @@ import (
 // for every command that takes PATHs.
 type walkFlags struct {
 	include, exclude *[]string
+	sniff            *bool
 	// lateSniff leaves out the walk's look at each file's first bytes:
 	// the command does it on its own read of the file (validate, with
 	// validate.Options.OnlyBankStatements), and counts what it passes over.
@@ -28,6 +29,7 @@ func addWalkFlags(fs *pflag.FlagSet) walkFlags {
 	return walkFlags{
 		include: fs.StringSlice("include", nil, "in directories, only the files matching this `GLOB` (a base name, or a path below the directory if it has a /); repeatable"),
 		exclude: fs.StringSlice("exclude", nil, "in directories, pass over the files and folders matching this `GLOB`; repeatable"),
+		sniff:   fs.Bool("sniff", false, "pass over the files named that are not bank statements too, as in directories (for pre-commit and editors)"),
 	}
 }
 
@@ -38,7 +40,7 @@ func (w walkFlags) options() walk.Options {
 		o.Sniff = nil
 	}
 	if w.include != nil {
-		o.Include, o.Exclude = *w.include, *w.exclude
+		o.Include, o.Exclude, o.SniffNamed = *w.include, *w.exclude, *w.sniff
 	}
 	return o
 }

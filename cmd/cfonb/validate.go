@@ -110,6 +110,13 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if walked == nil {
 		return code
 	}
+	if f.walk.sniff != nil && *f.walk.sniff {
+		// --sniff: the files named are passed over like those found in
+		// directories when they are not bank statements (pre-commit).
+		for i := range walked.Entries {
+			walked.Entries[i].Named = false
+		}
+	}
 	if code := refuseOutputInput(e, "validate", f.output, walked.Files()); code != exitOK {
 		return code
 	}
@@ -257,7 +264,8 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 			default:
 				o := opts
 				// A file reached by walking is passed over if it is not a
-				// bank statement; a file named is checked whatever it holds.
+				// bank statement; a file named is checked whatever it holds
+				// (with --sniff, runValidate counts none as named).
 				o.OnlyBankStatements = !en.Named
 				reports[i], errs[i] = validate.File(p, o)
 			}

@@ -172,3 +172,13 @@ func TestValidateOutputFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"ruleId": "balance"`)
 }
+
+// TestValidateSniffNamed: with --sniff (pre-commit names every changed
+// file), named files that are not bank statements are passed over too.
+func TestValidateSniffNamed(t *testing.T) {
+	r := cliRun(t, "", "validate", "--sniff", td+"samples/README.md", td+"valid/multi-lf.txt")
+	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+	assert.True(t, strings.HasSuffix(r.stdout, "1 file: 0 errors, 0 warnings; skipped 1 file that is not a bank statement\n"), r.stdout)
+	r = cliRun(t, "", "fmt", "--check", "--sniff", td+"samples/README.md")
+	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+}

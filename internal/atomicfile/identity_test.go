@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -341,4 +342,52 @@ func TestInPlaceVerifiesCopies(t *testing.T) {
 
 	require.NoError(t, copyInPlace(target, tmp, good))
 	assert.Equal(t, "new\n", readString(t, target))
+}
+
+// TestReplaceOwnerNotRestorable: not running as root, a file of another
+// owner that the caller may write is rewritten in place, so that it keeps
+// its owner (a rename would give it to the caller). The rewrite runs in a
+// child process as the user nobody (65534); it needs root to start it.
+func TestReplaceOwnerNotRestorable(t *testing.T) {
+	if os.Getenv("ATOMICFILE_CHILD") != "" {
+		m, err := rewrite(t, os.Getenv("ATOMICFILE_CHILD"), nil)
+		require.NoError(t, err)
+		require.Equal(t, InPlace, m)
+		return
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (to run the rewrite as another user); CI runs as root")
+	}
+	dir := t.TempDir()
+	// The child must reach the file: open the folders on the way.
+	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+		require.NoError(t, os.Chmod(d, 0o777))
+	}
+	p := filepath.Join(dir, "f.txt")
+	require.NoError(t, os.WriteFile(p, []byte("abc\n"), 0o666))
+	require.NoError(t, os.Chmod(p, 0o666))
+	require.NoError(t, os.Chown(p, 1234, 5678))
+	ino := inode(t, p)
+
+	// The test binary, where the child can run it.
+	bin := filepath.Join(dir, "atomicfile.test")
+	self, err := os.ReadFile(os.Args[0])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bin, self, 0o755))
+	cmd := exec.Command(bin, "-test.run=^TestReplaceOwnerNotRestorable$", "-test.v")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ATOMICFILE_CHILD="+p)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), "--- PASS: TestReplaceOwnerNotRestorable", "the child ran the rewrite")
+
+	assert.Equal(t, "ABC\n", readString(t, p))
+	fi, err := os.Stat(p)
+	require.NoError(t, err)
+	st := fi.Sys().(*syscall.Stat_t)
+	assert.Equal(t, [2]uint32{1234, 5678}, [2]uint32{st.Uid, st.Gid}, "owner and group kept")
+	assert.Equal(t, ino, st.Ino, "rewritten in place")
+	assert.Equal(t, os.FileMode(0o666), fi.Mode())
+	assertNoTemp(t, dir)
 }

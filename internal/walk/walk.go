@@ -50,6 +50,11 @@ type Options struct {
 	// counts it in Result.Skipped. An error keeps the file, so that the
 	// command reports it when it reads it.
 	Sniff func(path string) (bool, error)
+	// SniffNamed asks Sniff about the regular files named as arguments
+	// too: for callers that name every changed file (pre-commit, an
+	// editor), which should pass over the ones that are not bank
+	// statements as a walk does.
+	SniffNamed bool
 }
 
 // Entry is one file to work on, or a path that could not be walked.
@@ -144,6 +149,12 @@ func expand(args []string, opts Options, readDir func(string) ([]fs.DirEntry, er
 			continue
 		}
 		if !fi.IsDir() {
+			if opts.SniffNamed && opts.Sniff != nil && fi.Mode().IsRegular() {
+				if bank, err := opts.Sniff(a); err == nil && !bank {
+					w.res.Skipped++
+					continue
+				}
+			}
 			w.addFile(a, fi, true)
 			continue
 		}

@@ -180,3 +180,13 @@ func TestSniffError(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a.txt"}, rel(dir, r))
 }
+
+// TestSniffNamed: with SniffNamed, the files named are sniffed too.
+func TestSniffNamed(t *testing.T) {
+	dir := tree(t, "README.md", "s1.txt")
+	bank := func(p string) (bool, error) { return filepath.Base(p) == "s1.txt", nil }
+	r, err := Expand([]string{dir + "/README.md", dir + "/s1.txt"}, Options{Sniff: bank, SniffNamed: true})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"s1.txt"}, rel(dir, r))
+	assert.Equal(t, 1, r.Skipped)
+}

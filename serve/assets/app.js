@@ -65,10 +65,11 @@ const MESSAGES = {
     repairNotRepaired: "Left as they are",
     exportIntro: "Export the movements. A file with errors is not exported.",
     exportCSV: "CSV",
-    exportCSVFr: "CSV (French Excel: ; and decimal comma)",
+    exportCSVFr: "CSV, French accounting layout (for Excel: ; and decimal comma)",
     exportJSON: "JSON",
     exportJSONL: "JSON Lines",
     exportXLSX: "Excel (xlsx)",
+    exportXLSXFr: "Excel, French accounting layout",
     exportOFX: "OFX",
     exportFailed: "Export refused",
     uploadIntro: "What cfonb upload --dry-run would do: the accounts to register and the files to import or skip. Nothing is sent from this page; run the command in a terminal to send.",
@@ -143,10 +144,11 @@ const MESSAGES = {
     repairNotRepaired: "Laissées telles quelles",
     exportIntro: "Exporter les mouvements. Un fichier qui a des erreurs n'est pas exporté.",
     exportCSV: "CSV",
-    exportCSVFr: "CSV (Excel français : ; et virgule décimale)",
+    exportCSVFr: "CSV, présentation comptable française (pour Excel : ; et virgule décimale)",
     exportJSON: "JSON",
     exportJSONL: "JSON Lines",
     exportXLSX: "Excel (xlsx)",
+    exportXLSXFr: "Excel, présentation comptable française",
     exportOFX: "OFX",
     exportFailed: "Export refusé",
     uploadIntro: "Ce que ferait cfonb upload --dry-run : les comptes à déclarer et les fichiers à importer ou à ignorer. Rien n'est envoyé depuis cette page ; lancez la commande dans un terminal pour envoyer.",
@@ -446,15 +448,18 @@ function renderExport(file) {
   const base = (file.name || "export").replace(/\.[^.]*$/, "");
   const formats = [
     ["exportCSV", { format: "csv" }, ".csv"],
-    ["exportCSVFr", { format: "csv", decimal_comma: "1", bom: "1" }, "-fr.csv"],
+    ["exportCSVFr", { format: "csv", columns: "fr" }, "-fr.csv"],
     ["exportJSON", { format: "json" }, ".json"],
     ["exportJSONL", { format: "jsonl" }, ".jsonl"],
   ];
   // Formats this server has beyond those (xlsx, ofx), from /api/formats.
-  for (const f of EXTRA_FORMATS) formats.push(["export" + f.toUpperCase(), { format: f }, "." + f]);
+  for (const f of EXTRA_FORMATS) {
+    formats.push(["export" + f.toUpperCase(), { format: f }, "." + f]);
+    if (f === "xlsx") formats.push(["exportXLSXFr", { format: "xlsx", columns: "fr" }, "-fr.xlsx"]);
+  }
   const buttons = el("p", { class: "export-buttons" });
   for (const [label, params, ext] of formats) {
-    buttons.append(el("button", { type: "button", class: "export-" + params.format + (params.decimal_comma ? "-fr" : ""), onclick: async () => {
+    buttons.append(el("button", { type: "button", class: "export-" + params.format + (params.columns ? "-" + params.columns : ""), onclick: async () => {
       out.replaceChildren(el("p", {}, t("working")));
       try {
         const resp = await api("/api/export", file, params);
