@@ -76,7 +76,7 @@ func PrepareFile(path string) (*File, error) {
 	}
 	h := sha256.New()
 	tee := io.TeeReader(io.LimitReader(fh, fi.Size()), h)
-	rep, err := validate.Stream(path, tee, validate.Options{Summary: true})
+	rep, err := validate.Stream(path, tee, validate.Options{Summary: true, MaxSummaries: -1}) // every statement is uploaded
 	if err != nil {
 		return nil, err
 	}

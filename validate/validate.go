@@ -17,6 +17,10 @@ import (
 // Options.MaxDiagnostics is zero.
 const DefaultMaxDiagnostics = 1000
 
+// DefaultMaxSummaries is how many statement summaries a Report keeps when
+// Options.MaxSummaries is zero.
+const DefaultMaxSummaries = 1000
+
 // DefaultMaxPerRule is how many warnings of one rule a Report keeps per
 // file when Options.MaxPerRule is zero.
 const DefaultMaxPerRule = 10
@@ -50,9 +54,14 @@ type Options struct {
 	// summary line says how many were not shown. Zero means
 	// DefaultMaxPerRule; a negative value means no cap.
 	MaxPerRule int
-	// Summary asks for a StatementSummary of every statement in
-	// Report.Summaries (memory grows with the number of statements).
+	// Summary asks for a StatementSummary of each statement in
+	// Report.Summaries, up to MaxSummaries.
 	Summary bool
+	// MaxSummaries caps the summaries kept with Summary, so that memory
+	// stays bounded whatever the input (the others are counted in
+	// Report.SummariesOmitted). Zero means DefaultMaxSummaries; a negative
+	// value means no cap.
+	MaxSummaries int
 	// Select, if not empty, keeps only the diagnostics of these rules;
 	// Ignore drops the diagnostics of these. Each holds rule ids and rule
 	// family names (see Families); a dropped diagnostic is neither kept
@@ -93,8 +102,10 @@ type Report struct {
 	Truncated bool `json:"truncated,omitempty"`
 	// Framing is how the file's records were delimited.
 	Framing cfonb.Framing `json:"-"`
-	// Summaries holds one entry per statement when Options.Summary is set.
-	Summaries []StatementSummary `json:"-"`
+	// Summaries holds one entry per statement when Options.Summary is set,
+	// up to Options.MaxSummaries; SummariesOmitted counts the others.
+	Summaries        []StatementSummary `json:"-"`
+	SummariesOmitted int                `json:"-"`
 }
 
 // Repeated is a rule whose warnings were too many in one file to keep

@@ -88,6 +88,9 @@ func New(name string, opts Options) *Validator {
 	if opts.MaxDiagnostics == 0 {
 		opts.MaxDiagnostics = DefaultMaxDiagnostics
 	}
+	if opts.MaxSummaries == 0 {
+		opts.MaxSummaries = DefaultMaxSummaries
+	}
 	if opts.MaxPerRule == 0 {
 		opts.MaxPerRule = DefaultMaxPerRule
 		if opts.MaxDiagnostics < 0 {
@@ -383,6 +386,10 @@ func (v *Validator) closeStatement(endLine int, data []byte) {
 	}
 	m.Close(endLine, data)
 	if !v.opts.Summary {
+		return
+	}
+	if v.opts.MaxSummaries >= 0 && len(v.rep.Summaries) >= v.opts.MaxSummaries {
+		v.rep.SummariesOmitted++
 		return
 	}
 	s := StatementSummary{

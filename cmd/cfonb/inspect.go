@@ -21,19 +21,32 @@ number, IBAN, currency) and each statement (dates, opening and closing
 balances, number of movements, total debits and credits, whether it
 reconciles). Problems are counted, not listed: run cfonb validate for them.
 
+Any input is read in constant memory and time per record: at most
+--max-statements statements are listed (1000 by default, 0 for no limit),
+the accounts table covers those, and a line says how many more there were.
+
 Exit status: 0 the file has no error, 1 it has errors, 2 a usage or I/O error.`,
 		Example:               `  cfonb inspect testdata/valid/multi-crlf.txt`,
 		DisableFlagsInUseLine: true,
 	}
 	format := c.Flags().StringP("format", "f", "text", "output format: text (tables) or json (one JSON object per file, per line)")
-	c.RunE = body(func(ctx context.Context, args []string) int { return runInspect(ctx, e, c, args, *format) })
+	maxStatements := c.Flags().Int("max-statements", validate.DefaultMaxSummaries, "statements listed per file at most (the counts include the rest); 0 for no limit")
+	c.RunE = body(func(ctx context.Context, args []string) int {
+		return runInspect(ctx, e, c, args, *format, *maxStatements)
+	})
 	return c
 }
 
-func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, format string) int {
+func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, format string, maxStatements int) int {
 	fs := c.Flags()
 	if format != "text" && format != "json" {
 		return usageError(e, "inspect", "--format must be text or json, not %q", format)
+	}
+	if maxStatements < 0 {
+		return usageError(e, "inspect", "--max-statements must be 0 (no limit) or more, not %d", maxStatements)
+	}
+	if maxStatements == 0 {
+		maxStatements = -1
 	}
 	if fs.NArg() == 0 {
 		return usageError(e, "inspect", "no FILE given")
@@ -52,7 +65,7 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, fo
 			return exitUsage
 		}
 		var rep *validate.Report
-		opts := validate.Options{Summary: true}
+		opts := validate.Options{Summary: true, MaxSummaries: maxStatements}
 		if p == "-" {
 			rep, err = validate.Stream("<stdin>", e.stdin, opts)
 		} else {
@@ -106,7 +119,11 @@ func writeInspect(e *env, rep *validate.Report) {
 		}
 		a.statements++
 	}
-	fmt.Fprintf(w, "\nAccounts (%d)\n", len(order))
+	if rep.SummariesOmitted > 0 {
+		fmt.Fprintf(w, "\nAccounts (%d in the first %d statements)\n", len(order), len(rep.Summaries))
+	} else {
+		fmt.Fprintf(w, "\nAccounts (%d)\n", len(order))
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  BANK\tBRANCH\tACCOUNT\tIBAN\tCURRENCY\tSTATEMENTS")
 	for _, acct := range order {
@@ -118,7 +135,7 @@ func writeInspect(e *env, rep *validate.Report) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", acct.Bank[:], acct.Branch[:], acct.Number[:], iban, acct.Currency[:], a.statements)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nStatements (%d)\n", len(rep.Summaries))
+	fmt.Fprintf(w, "\nStatements (%d)\n", len(rep.Summaries)+rep.SummariesOmitted)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  LINES\tACCOUNT\tFROM\tTO\tOPENING\tMOVEMENTS\tDEBITS\tCREDITS\tCLOSING\tRECONCILES\t")
 	for _, s := range rep.Summaries {
@@ -136,6 +153,9 @@ func writeInspect(e *env, rep *validate.Report) {
 			s.Debits.Decimal(s.Decimals), s.Credits.Decimal(s.Decimals), closing, rec)
 	}
 	tw.Flush()
+	if rep.SummariesOmitted > 0 {
+		fmt.Fprintf(w, "  ... %d more statements not shown (the first %d are; --max-statements 0 shows all)\n", rep.SummariesOmitted, len(rep.Summaries))
+	}
 	fmt.Fprintf(w, "\n%s\n", validate.FileSummary(rep))
 	if rep.Errors+rep.Warnings > 0 {
 		fmt.Fprintf(w, "Run cfonb validate %s for the details.\n", rep.Path)
@@ -158,8 +178,10 @@ type inspectJSON struct {
 	Path       string                 `json:"path"`
 	Records    int                    `json:"records"`
 	Statements []inspectStatementJSON `json:"statements"`
-	Errors     int                    `json:"errors"`
-	Warnings   int                    `json:"warnings"`
+	// StatementsOmitted counts the statements past --max-statements.
+	StatementsOmitted int `json:"statements_omitted,omitempty"`
+	Errors            int `json:"errors"`
+	Warnings          int `json:"warnings"`
 }
 
 // inspectStatementJSON is one statement of inspect --format json; amounts
@@ -185,7 +207,7 @@ type inspectStatementJSON struct {
 // writeInspectJSON writes one report as a JSON line.
 func writeInspectJSON(e *env, rep *validate.Report) error {
 	out := inspectJSON{Path: rep.Path, Records: rep.Records, Errors: rep.Errors, Warnings: rep.Warnings,
-		Statements: []inspectStatementJSON{}}
+		Statements: []inspectStatementJSON{}, StatementsOmitted: rep.SummariesOmitted}
 	for _, s := range rep.Summaries {
 		js := inspectStatementJSON{
 			StartLine: s.StartLine, EndLine: s.EndLine,

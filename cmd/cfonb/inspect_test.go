@@ -1,0 +1,41 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestInspectBounded (issue 16, item 13): inspect lists at most
+// --max-statements statements, says how many more there were, and counts
+// them all; any input is read in bounded memory (a line of digits, as
+// `yes 0123456789` writes, is a 01 that opens a statement).
+func TestInspectBounded(t *testing.T) {
+	r := cliRun(t, "", "inspect", "--max-statements", "2", td+"valid/multi-crlf.txt")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\nAccounts (1 in the first 2 statements)\n")
+	assert.Contains(t, r.stdout, "\nStatements (5)\n")
+	assert.Contains(t, r.stdout, "  ... 3 more statements not shown (the first 2 are; --max-statements 0 shows all)\n")
+	assert.Equal(t, 2, strings.Count(r.stdout, " EUR  2026-"), "two statement rows:\n%s", r.stdout)
+
+	r = cliRun(t, "", "inspect", "--format", "json", "--max-statements", "2", td+"valid/multi-crlf.txt")
+	var doc struct {
+		Statements        []json.RawMessage `json:"statements"`
+		StatementsOmitted int               `json:"statements_omitted"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+	assert.Len(t, doc.Statements, 2)
+	assert.Equal(t, 3, doc.StatementsOmitted)
+
+	// 5,000 statements of garbage from standard input: 1,000 listed.
+	r = cliRun(t, strings.Repeat("0123456789\n", 5000), "inspect", "-")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stdout, "  ... 4000 more statements not shown (the first 1000 are; --max-statements 0 shows all)\n")
+	assert.Contains(t, r.stdout, "<stdin>: 5000 records, 5000 statements: ")
+
+	r = cliRun(t, "", "inspect", "--max-statements", "-1", td+"valid/multi-crlf.txt")
+	assert.Equal(t, exitUsage, r.code)
+}
