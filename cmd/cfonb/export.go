@@ -249,7 +249,7 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 				rep.Path, plural(rep.Errors, "encoding error"))
 		case rep.Errors > 0:
 			r.printErrors(rep)
-			refused = refused || !r.force
+			refused = refused || r.refuses(rep)
 		}
 		if exErr != nil && !refused {
 			fmt.Fprintf(e.stderr, "cfonb export: %v\n", exErr)
@@ -353,11 +353,12 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 	exCtx, stopExport := context.WithCancel(ctx)
 	defer stopExport()
 	pipe := newFmtPipe()
+	seen := &countingReader{r: pipe} // what the validator read
 	validated, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		rep, err = r.check(name, pipe, vopts)
-		if err != nil || rep.Errors > 0 && !charsetOnly(rep) && !r.force {
+		rep, err = r.check(name, seen, vopts)
+		if err != nil || r.refuses(rep) {
 			stopExport()
 		}
 		close(validated)
@@ -365,7 +366,8 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 		// keep draining so that the reading side never blocks.
 		_, _ = io.Copy(io.Discard, pipe)
 	}()
-	tee := io.TeeReader(src, pipe)
+	read := &countingReader{r: src} // what went to both
+	tee := io.TeeReader(read, pipe)
 	exErr = ex.Export(name, ctxReader{exCtx, tee})
 	// What the exporter did not read still goes to the validator, until
 	// it has what it wants.
@@ -390,10 +392,34 @@ drain:
 	if err == nil && readErr != nil {
 		err = fmt.Errorf("%s: %w", name, readErr)
 	}
-	if exCtx.Err() != nil && ctx.Err() == nil {
-		exErr = nil // stopped because the file is refused
+	switch {
+	case err != nil || ctx.Err() != nil:
+	case r.refuses(rep):
+		exErr = nil // the exporter was stopped: the file is refused
+	case seen.n < read.n && rep.Errors == 0:
+		// The validator stops early only on errors: never export bytes
+		// it did not see.
+		err = fmt.Errorf("%s: the validation stopped after %d of %d bytes without saying why: nothing exported", name, seen.n, read.n)
 	}
 	return rep, exErr, err
+}
+
+// refuses reports whether a validation report stops the export: errors
+// other than text in another character set, without --force.
+func (r *exportRun) refuses(rep *validate.Report) bool {
+	return rep.Errors > 0 && !charsetOnly(rep) && !r.force
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // parseSeparator reads the --csv-sep value: one character, or "tab" or

@@ -406,3 +406,18 @@ func TestExportStdoutFileRefused(t *testing.T) {
 	assert.Equal(t, exitOK, code, errb.String())
 	assert.Equal(t, "previous\n"+strings.ReplaceAll(golden(t, "sepa.jsonl"), `"file":"sepa.txt"`, `"file":"`+exportTD+`sepa.txt"`), fileBytes(t, outPath))
 }
+
+// TestExportNeverExportsUnseenBytes: a validation that stops reading
+// without an error (it never should) cannot let the export go on with
+// bytes it did not see.
+func TestExportNeverExportsUnseenBytes(t *testing.T) {
+	lazy := func(name string, r io.Reader, _ validate.Options) (*validate.Report, error) {
+		_, err := io.ReadFull(r, make([]byte, 10))
+		return &validate.Report{Path: name}, err
+	}
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	r := runExportWith(t, context.Background(), lazy, "", "-o", out, exportTD+"sepa.txt")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "cfonb export: "+exportTD+"sepa.txt: the validation stopped after 10 of 5002 bytes without saying why: nothing exported\n", r.stderr)
+	assert.NoFileExists(t, out)
+}
