@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -149,6 +150,7 @@ func TestAppendAmount(t *testing.T) {
 // TestAmountRoundTrip: ParseAmount(AppendAmount(v)) == v over random values
 // of every magnitude.
 func TestAmountRoundTrip(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	buf := make([]byte, 0, 14)
 	for i := range 200000 {
@@ -211,6 +213,7 @@ func TestFormatDecimal(t *testing.T) {
 // TestFormatDecimalOracle compares FormatDecimal with math/big's exact
 // rational formatting.
 func TestFormatDecimalOracle(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for i := range 20000 {
 		v := rng.Int64() >> rng.IntN(64)
@@ -276,6 +279,7 @@ func FuzzParseAmount(f *testing.F) {
 // TestParseAmountMatchesDigitLoop compares the word-at-a-time ParseAmount
 // with the plain definition on random and edge inputs.
 func TestParseAmountMatchesDigitLoop(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	ref := func(b []byte) (int64, int) {
 		var v int64
 		for i := 0; i < 13; i++ {

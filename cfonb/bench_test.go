@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	goiban "github.com/almerlucke/go-iban/iban"
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -435,6 +436,7 @@ func BenchmarkSumAdd(b *testing.B) {
 // the default buffer from an ordinary io.Reader, that a Read, and the
 // decoding a validator does of a record, allocate nothing in steady state.
 func TestReaderAllocsPerRecord(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	for _, form := range benchForms {
 		t.Run(form.name, func(t *testing.T) {
 			data := benchStatements(4<<20, form.eol)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
@@ -46,6 +47,7 @@ func TestTransliterate(t *testing.T) {
 // TestTransliterateAlwaysPrintable: every character up to U+FFFF becomes one
 // printable ASCII character, and printable ASCII stays itself.
 func TestTransliterateAlwaysPrintable(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	for r := rune(0); r <= 0xFFFF; r++ {
 		b, k := transliterateSlow(r)
 		require.True(t, b >= 0x20 && b <= 0x7E, "%U gives 0x%02X", r, b)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -498,6 +499,7 @@ func (o *onceErr) Read(p []byte) (int, error) {
 // of record-like bytes and every kind of separator, through buffers and
 // chunks of many sizes, so that every buffer boundary is met.
 func TestReaderModel(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []byte("0000014457 AZ\r\r\n\n\n\x1a")
 	framings := []Framing{FramingAuto, FramingLines, FramingContinuous, FramingCR}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/almerlucke/go-iban/iban"
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -131,6 +132,7 @@ func TestRIBLetters(t *testing.T) {
 // TestRIBKeyOracle compares RIBKey and FrenchIBAN with the math/big
 // references on random accounts with letters.
 func TestRIBKeyOracle(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	rng := rand.New(rand.NewPCG(9, 10))
 	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	keys := map[int]bool{}
@@ -440,6 +442,7 @@ func isASCII(s string) bool {
 // examples, on random IBANs of the same national shapes, and on mutations
 // of them. Every disagreement must be a documented difference.
 func TestCheckIBANDifferential(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	rng := rand.New(rand.NewPCG(11, 12))
 	const (
 		digits = "0123456789"

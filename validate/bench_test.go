@@ -9,6 +9,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 )
 
 // generated returns a realistic valid file of about size bytes.
@@ -41,6 +42,7 @@ func BenchmarkValidate(b *testing.B) {
 // whole runs must allocate exactly as much (the report, the reader's
 // buffer, the account map), so nothing is allocated per record.
 func TestValidatorAllocatesNothingPerRecord(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	allocs := func(size int64) float64 {
 		var buf bytes.Buffer
 		_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 7, Size: size, Accounts: 8, EOL: cfonb.EOLCRLF})

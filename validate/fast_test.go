@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,6 +23,7 @@ func validateBytes(t *testing.T, data []byte, fast bool) *Report {
 // bytes replaced by printable characters chosen to hit field boundaries),
 // give the same report with and without it.
 func TestFastPathAgrees(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	var inputs [][]byte
 	for _, dir := range []string{"valid", "invalid", "samples"} {
 		files, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.txt"))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -179,6 +180,7 @@ func TestMeasureGroupPairs(t *testing.T) {
 // TestEndToEnd runs the whole benchmark on tiny files, with the cfonb of
 // this module and with a cfonb whose commands are missing.
 func TestEndToEnd(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	if testing.Short() {
 		t.Skip("builds cfonb")
 	}

@@ -317,13 +317,16 @@ func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
 	}
 	fmt.Fprintln(w)
 	for _, f := range s.failures {
-		fmt.Fprintf(w, "  failed: %s\n", f)
+		fmt.Fprintf(w, "  failed: %s\n", validate.SafeText(f))
 	}
 }
 
 // fmtReportFile writes a file's output (to stdout) and messages (to msgs) and
 // counts it.
 func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fmtResult, sum *fmtSummary) {
+	// The name as it can be printed (issue 16.12: a name cannot inject a
+	// line or an escape sequence).
+	name := validate.SafeName(res.name)
 	switch {
 	case res.err != nil:
 		sum.ioErrors++
@@ -331,18 +334,18 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		fmt.Fprintf(msgs, "cfonb fmt: %s\n", validate.SafeText(res.err.Error()))
 		return
 	case res.refused != nil:
-		if name := validate.DetectFormat(res.head); name != "" {
+		if format := validate.DetectFormat(res.head); format != "" {
 			// MT940, CFONB240, a PDF...: name it, as validate does.
-			res.refused.Reason = "this file is " + name + ", not CFONB120"
+			res.refused.Reason = "this file is " + format + ", not CFONB120"
 			res.refused.Line, res.refused.Column = 0, 0
 		}
 		sum.refused++
-		where := res.name
+		where := name
 		if res.refused.Line > 0 {
-			where = fmt.Sprintf("%s:%d:%d", res.name, res.refused.Line, max(res.refused.Column, 1))
+			where = fmt.Sprintf("%s:%d:%d", name, res.refused.Line, max(res.refused.Column, 1))
 		}
 		msg := fmt.Sprintf("%s: error: refused, nothing written: %s [fmt-refused]", where, res.refused.Reason)
-		sum.failures = append(sum.failures, fmt.Sprintf("%s: %s", res.name, res.refused.Reason))
+		sum.failures = append(sum.failures, fmt.Sprintf("%s: %s", name, res.refused.Reason))
 		fmt.Fprintln(msgs, msg)
 		return
 	}
@@ -353,7 +356,7 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		if cfg.mode == fmtWrite && res.method == atomicfile.InPlace {
 			how = " (rewritten in place, to keep its hard links or its owner)"
 		}
-		fmt.Fprintf(msgs, "%s: %s%s\n", res.name, fmtDescribeRepairs(rep, cfg.eol), how)
+		fmt.Fprintf(msgs, "%s: %s%s\n", name, fmtDescribeRepairs(rep, cfg.eol), how)
 	} else {
 		sum.unchanged++
 	}
@@ -362,17 +365,17 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		if res.out != nil {
 			if err := res.out.writeTo(stdout); err != nil {
 				sum.ioErrors++
-				sum.failures = append(sum.failures, fmt.Sprintf("%s: writing to standard output: %v", res.name, err))
-				fmt.Fprintf(msgs, "cfonb fmt: %s: writing to standard output: %v\n", res.name, err)
+				sum.failures = append(sum.failures, fmt.Sprintf("%s: writing to standard output: %v", name, err))
+				fmt.Fprintf(msgs, "cfonb fmt: %s: writing to standard output: %v\n", name, err)
 			}
 		}
 	case fmtList:
 		if rep.Changed {
-			fmt.Fprintln(stdout, validate.SafeName(res.name))
+			fmt.Fprintln(stdout, name)
 		}
 	case fmtWrite:
 		if rep.Changed && cfg.listWritten {
-			fmt.Fprintln(stdout, validate.SafeName(res.name))
+			fmt.Fprintln(stdout, name)
 		}
 	case fmtDiff:
 		if rep.Changed && res.out != nil {
@@ -380,10 +383,10 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		}
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintf(msgs, "%s:%d:%d: note: not repaired (input line %d): %s\n", res.name, p.OutLine, p.Column, p.Line, p.Message)
+		fmt.Fprintf(msgs, "%s:%d:%d: note: not repaired (input line %d): %s\n", name, p.OutLine, p.Column, p.Line, p.Message)
 	}
 	if n := rep.ProblemCount - len(rep.Problems); n > 0 {
-		fmt.Fprintf(msgs, "%s: note: %d more lines not repaired\n", res.name, n)
+		fmt.Fprintf(msgs, "%s: note: %d more lines not repaired\n", name, n)
 	}
 	if v := res.vrep; v != nil {
 		for _, d := range v.Diagnostics {
@@ -391,7 +394,7 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 			fmt.Fprintln(msgs, d.String())
 		}
 		if v.Omitted > 0 {
-			fmt.Fprintf(msgs, "%s: %d more diagnostics not shown\n", res.name, v.Omitted)
+			fmt.Fprintf(msgs, "%s: %d more diagnostics not shown\n", name, v.Omitted)
 		}
 		if v.Errors > 0 {
 			sum.invalid++

@@ -193,7 +193,7 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 	if err = tmp.Close(); err != nil {
 		return 0, fmt.Errorf("atomicfile: %w", err)
 	}
-	if err = os.Rename(tmp.Name(), target); err != nil {
+	if err = rename(tmp.Name(), target); err != nil {
 		return 0, fmt.Errorf("atomicfile: %w", err)
 	}
 	syncDir(dir)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 )
 
 func generate(t *testing.T, opts Options) ([]byte, Stats, []Break) {
@@ -379,6 +380,7 @@ func TestLatin1DiffersOnlyByAccents(t *testing.T) {
 }
 
 func TestBreaks(t *testing.T) {
+	racedetect.SkipUnderRace(t)
 	tests := []Options{
 		{Seed: 21, Size: 1 << 20, EOL: cfonb.EOLCRLF, ErrorRate: 0.03},
 		{Seed: 22, Size: 1 << 20, EOL: cfonb.EOLLF, ErrorRate: 0.2},
