@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -89,10 +88,8 @@ func BenchmarkUploadBigJournal(b *testing.B) {
 		default:
 			b.Fatalf("nothing sent:\n%s", out)
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			worstRSS = max(worstRSS, ru.Maxrss) // KiB on Linux
-		}
+		worstRSS = max(worstRSS, peakRSS(cmd.ProcessState))
 	}
 	b.ReportMetric(worstStart.Seconds(), "s-to-first-send(max)")
-	b.ReportMetric(float64(worstRSS)/1024, "MiB-peak-RSS(max)")
+	b.ReportMetric(float64(worstRSS)/(1<<20), "MiB-peak-RSS(max)")
 }

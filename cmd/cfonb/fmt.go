@@ -49,6 +49,9 @@ type fmtConfig struct {
 	// listWritten prints the name of each file rewritten (-l -w); check
 	// makes a file that would change fail the run (--check).
 	listWritten, check bool
+	// quiet leaves out the notes on what was repaired and the summary of
+	// a run that failed nowhere (-q).
+	quiet bool
 	// walkErrs are the paths that walking could not use (a dangling
 	// link, an unreadable directory): each fails in its place.
 	walkErrs map[string]error
@@ -118,6 +121,7 @@ reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their links, owner and mode; nothing written if a file changes meanwhile)"),
 		list:     fs.BoolP("list", "l", false, "list the files that would change (with -w: that were rewritten)"),
 		check:    fs.Bool("check", false, "list the files that would change and exit 1 if there is any; write nothing"),
+		quiet:    fs.BoolP("quiet", "q", false, "print no notes on repairs and no summary unless something failed"),
 		diff:     fs.BoolP("diff", "d", false, "show the changes as a unified diff"),
 		encoding: fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii"),
 		eol:      fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)"),
@@ -131,7 +135,7 @@ reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 // fmtFlags are the flags of cfonb fmt.
 type fmtFlags struct {
 	write, list, diff *bool
-	check             *bool
+	check, quiet      *bool
 	encoding, eol     *string
 	jobs              *int
 	walk              walkFlags
@@ -158,7 +162,7 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 	case *list || *fl.check:
 		cfg.mode = fmtList
 	}
-	cfg.check = *fl.check
+	cfg.check, cfg.quiet = *fl.check, *fl.quiet
 	enc, err := cfonb.ParseEncoding(*encoding)
 	if err != nil {
 		return usageError(e, "fmt", "--encoding: %v", err)
@@ -200,7 +204,9 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 		}
 	}
 	if note := skippedNote(walked); note != "" {
-		fmt.Fprintf(e.stderr, "cfonb fmt: %s\n", note)
+		if !cfg.quiet {
+			fmt.Fprintf(e.stderr, "cfonb fmt: %s\n", note)
+		}
 	}
 	stdinUses := 0
 	for _, p := range paths {
@@ -285,7 +291,9 @@ func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs 
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	sum.write(e.stderr, cfg.mode, len(paths))
+	if !cfg.quiet || sum.refused+sum.ioErrors+sum.invalid > 0 || cfg.check && sum.changed > 0 {
+		sum.write(e.stderr, cfg.mode, len(paths))
+	}
 	switch {
 	case sum.ioErrors > 0:
 		// An interrupt counts here only if it stopped a file: a run
@@ -317,13 +325,16 @@ func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
 	}
 	fmt.Fprintln(w)
 	for _, f := range s.failures {
-		fmt.Fprintf(w, "  failed: %s\n", f)
+		fmt.Fprintf(w, "  failed: %s\n", validate.SafeText(f))
 	}
 }
 
 // fmtReportFile writes a file's output (to stdout) and messages (to msgs) and
 // counts it.
 func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fmtResult, sum *fmtSummary) {
+	// The name as it can be printed (issue 16.12: a name cannot inject a
+	// line or an escape sequence).
+	name := validate.SafeName(res.name)
 	switch {
 	case res.err != nil:
 		sum.ioErrors++
@@ -331,18 +342,18 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		fmt.Fprintf(msgs, "cfonb fmt: %s\n", validate.SafeText(res.err.Error()))
 		return
 	case res.refused != nil:
-		if name := validate.DetectFormat(res.head); name != "" {
+		if format := validate.DetectFormat(res.head); format != "" {
 			// MT940, CFONB240, a PDF...: name it, as validate does.
-			res.refused.Reason = "this file is " + name + ", not CFONB120"
+			res.refused.Reason = "this file is " + format + ", not CFONB120"
 			res.refused.Line, res.refused.Column = 0, 0
 		}
 		sum.refused++
-		where := res.name
+		where := name
 		if res.refused.Line > 0 {
-			where = fmt.Sprintf("%s:%d:%d", res.name, res.refused.Line, max(res.refused.Column, 1))
+			where = fmt.Sprintf("%s:%d:%d", name, res.refused.Line, max(res.refused.Column, 1))
 		}
 		msg := fmt.Sprintf("%s: error: refused, nothing written: %s [fmt-refused]", where, res.refused.Reason)
-		sum.failures = append(sum.failures, fmt.Sprintf("%s: %s", res.name, res.refused.Reason))
+		sum.failures = append(sum.failures, fmt.Sprintf("%s: %s", name, res.refused.Reason))
 		fmt.Fprintln(msgs, msg)
 		return
 	}
@@ -353,7 +364,9 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		if cfg.mode == fmtWrite && res.method == atomicfile.InPlace {
 			how = " (rewritten in place, to keep its hard links or its owner)"
 		}
-		fmt.Fprintf(msgs, "%s: %s%s\n", res.name, fmtDescribeRepairs(rep, cfg.eol), how)
+		if !cfg.quiet {
+			fmt.Fprintf(msgs, "%s: %s%s\n", name, fmtDescribeRepairs(rep, cfg.eol), how)
+		}
 	} else {
 		sum.unchanged++
 	}
@@ -362,17 +375,17 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		if res.out != nil {
 			if err := res.out.writeTo(stdout); err != nil {
 				sum.ioErrors++
-				sum.failures = append(sum.failures, fmt.Sprintf("%s: writing to standard output: %v", res.name, err))
-				fmt.Fprintf(msgs, "cfonb fmt: %s: writing to standard output: %v\n", res.name, err)
+				sum.failures = append(sum.failures, fmt.Sprintf("%s: writing to standard output: %v", name, err))
+				fmt.Fprintf(msgs, "cfonb fmt: %s: writing to standard output: %v\n", name, err)
 			}
 		}
 	case fmtList:
 		if rep.Changed {
-			fmt.Fprintln(stdout, validate.SafeName(res.name))
+			fmt.Fprintln(stdout, name)
 		}
 	case fmtWrite:
 		if rep.Changed && cfg.listWritten {
-			fmt.Fprintln(stdout, validate.SafeName(res.name))
+			fmt.Fprintln(stdout, name)
 		}
 	case fmtDiff:
 		if rep.Changed && res.out != nil {
@@ -380,10 +393,10 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		}
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintf(msgs, "%s:%d:%d: note: not repaired (input line %d): %s\n", res.name, p.OutLine, p.Column, p.Line, p.Message)
+		fmt.Fprintf(msgs, "%s:%d:%d: note: not repaired (input line %d): %s\n", name, p.OutLine, p.Column, p.Line, p.Message)
 	}
 	if n := rep.ProblemCount - len(rep.Problems); n > 0 {
-		fmt.Fprintf(msgs, "%s: note: %d more lines not repaired\n", res.name, n)
+		fmt.Fprintf(msgs, "%s: note: %d more lines not repaired\n", name, n)
 	}
 	if v := res.vrep; v != nil {
 		for _, d := range v.Diagnostics {
@@ -391,7 +404,7 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 			fmt.Fprintln(msgs, d.String())
 		}
 		if v.Omitted > 0 {
-			fmt.Fprintf(msgs, "%s: %d more diagnostics not shown\n", res.name, v.Omitted)
+			fmt.Fprintf(msgs, "%s: %d more diagnostics not shown\n", name, v.Omitted)
 		}
 		if v.Errors > 0 {
 			sum.invalid++

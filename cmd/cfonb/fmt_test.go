@@ -638,3 +638,35 @@ func TestFmtListWrite(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, "now canonical")
 	assert.Empty(t, r.stdout)
 }
+
+// TestFmtHostileFileName (issue 16.12): fmt prints a hostile file name
+// escaped, on standard output (-l) and standard error.
+func TestFmtHostileFileName(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(fmtTD + "latin1-lf.txt")
+	require.NoError(t, err)
+	name := "x\n::stop-commands::k\n\x1b[2J.txt"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+	r := fmtRun(t, "", "fmt", "--check", dir)
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Equal(t, `"`+dir+`/x\n::stop-commands::k\n\x1b[2J.txt"`+"\n", r.stdout)
+	for _, out := range []string{r.stdout, r.stderr} {
+		for _, line := range strings.Split(out, "\n") {
+			assert.False(t, strings.HasPrefix(line, "::"), "injected: %q", line)
+			assert.NotContains(t, line, "\x1b")
+		}
+	}
+}
+
+// TestFmtQuiet: -q prints nothing when nothing failed, and the summary
+// when something did.
+func TestFmtQuiet(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"canonical.txt": 0o644, "latin1-lf.txt": 0o644})
+	r := fmtRun(t, "", "fmt", "-q", "-w", dir)
+	assert.Equal(t, exitOK, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Empty(t, r.stderr)
+	r = fmtRun(t, "", "fmt", "-q", "--check", fmtTD+"latin1-lf.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 1 to reformat, 0 already canonical, 0 failed\n")
+}
