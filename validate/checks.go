@@ -561,6 +561,17 @@ func (v *Validator) checkComplementIBAN(line int, data, qualifier []byte) {
 // returns a nil error when there is no IBAN-shaped word (a BIC alone, a
 // national account number) or when the IBAN is valid.
 func complementIBAN(info []byte) (tok []byte, start int, err error) {
+	tok, start, shaped := complementIBANWord(info)
+	if !shaped {
+		return tok, start, nil
+	}
+	return tok, start, cfonb.CheckIBANBytes(tok)
+}
+
+// complementIBANWord finds the first word of a CBE/CPY complement's
+// information (before a space or a slash) and whether it is IBAN-shaped
+// (two letters, two digits).
+func complementIBANWord(info []byte) (tok []byte, start int, shaped bool) {
 	for start < len(info) && info[start] == ' ' {
 		start++
 	}
@@ -569,10 +580,7 @@ func complementIBAN(info []byte) (tok []byte, start int, err error) {
 		end++
 	}
 	tok = info[start:end]
-	if len(tok) < 4 || !(isUpper(tok[0]) && isUpper(tok[1]) && isDigit(tok[2]) && isDigit(tok[3])) {
-		return tok, start, nil
-	}
-	return tok, start, cfonb.CheckIBANBytes(tok)
+	return tok, start, len(tok) >= 4 && isUpper(tok[0]) && isUpper(tok[1]) && isDigit(tok[2]) && isDigit(tok[3])
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }

@@ -78,6 +78,29 @@ type precheck struct {
 // prechecker holds the date caches of the record-local checks.
 type prechecker struct {
 	booking, value dateCache
+	iban           ibanCache
+}
+
+// ibanCache remembers the last IBAN of a CBE/CPY complement found valid:
+// the complements of a statement often name the same account again, and
+// the same bytes need not be checked twice.
+type ibanCache struct {
+	n int // 0: none
+	b [34]byte
+}
+
+// valid reports whether tok, an IBAN-shaped word, is a valid IBAN.
+func (c *ibanCache) valid(tok []byte) bool {
+	if c.n > 0 && string(tok) == string(c.b[:c.n]) {
+		return true
+	}
+	if cfonb.CheckIBANBytes(tok) != nil {
+		return false
+	}
+	if len(tok) <= len(c.b) {
+		c.n = copy(c.b[:], tok)
+	}
+	return true
 }
 
 // movement checks the fields of a 04 that need no statement: reserved
@@ -116,7 +139,7 @@ func (c *prechecker) complement(data []byte) precheck {
 		return precheck{}
 	}
 	if q[0] == 'C' && (string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY) {
-		if _, _, err := complementIBAN(data[48:118]); err != nil {
+		if tok, _, shaped := complementIBANWord(data[48:118]); shaped && !c.iban.valid(tok) {
 			return precheck{}
 		}
 	}
