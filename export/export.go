@@ -295,6 +295,9 @@ func (e *Exporter) Close() error {
 			e.err = err
 		}
 	}
+	if e.sink != nil {
+		e.sink.discard() // temporary files, after an error too
+	}
 	switch e.opts.Format {
 	case JSON:
 		if e.statements == 0 {
@@ -305,6 +308,17 @@ func (e *Exporter) Close() error {
 	}
 	e.flushOut(true)
 	return e.err
+}
+
+// Discard releases what an unfinished export holds (the temporary files
+// of the xlsx and ofx formats) without writing anything more: call it
+// when an export is abandoned. It may be called after Close, and Close
+// after it does nothing.
+func (e *Exporter) Discard() {
+	if e.sink != nil {
+		e.sink.discard()
+	}
+	e.closed = true
 }
 
 // Counts returns how many statements and movements were exported so far.

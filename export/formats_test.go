@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -513,4 +515,26 @@ func parseCSVSep(t *testing.T, data []byte, comma rune) [][]string {
 	rows, err := r.ReadAll()
 	require.NoError(t, err)
 	return rows
+}
+
+// TestDiscardRemovesTemporaryFiles: an abandoned OFX export (a refused
+// file) leaves no temporary file behind.
+func TestDiscardRemovesTemporaryFiles(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join("testdata", "gen.txt"))
+	require.NoError(t, err)
+	e, err := New(io.Discard, Options{Format: OFX, Now: ofxTestNow})
+	require.NoError(t, err)
+	sink := e.sink.(*ofxSink)
+	sink.spillAt = 1
+	// Stop in the middle of a statement, as a refused export does (the
+	// validator cancels its reading).
+	stop := errors.New("refused")
+	err = e.Export("gen.txt", io.MultiReader(bytes.NewReader(in[:len(in)/2]), iotest.ErrReader(stop)))
+	require.ErrorIs(t, err, stop)
+	spill := sink.spill
+	require.NotNil(t, spill, "a statement's transactions are in the temporary file")
+	e.Discard()
+	_, err = os.Stat(spill.Name())
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	require.NoError(t, e.Close())
 }

@@ -373,3 +373,5 @@ func (s *ofxSink) close(e *Exporter) error {
 	e.out = append(e.out, "</BANKMSGSRSV1>\n</OFX>\n"...)
 	return nil
 }
+
+func (s *ofxSink) discard() { s.closeSpill() }

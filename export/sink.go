@@ -59,6 +59,7 @@ type sink interface {
 	movement(e *Exporter, v *view)
 	closeStatement(e *Exporter, line int, closing *balance)
 	close(e *Exporter) error
+	discard() // removes the sink's temporary files, if any
 }
 
 // newSink returns the sink of opts, or nil when the exporter writes the
@@ -209,3 +210,5 @@ func (s *frCSVSink) movement(e *Exporter, v *view) {
 func (s *frCSVSink) closeStatement(*Exporter, int, *balance) {}
 
 func (s *frCSVSink) close(*Exporter) error { return nil }
+
+func (s *frCSVSink) discard() {}

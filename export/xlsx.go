@@ -401,7 +401,7 @@ func (s *xlsxSink) close(e *Exporter) error {
 	if s.f == nil {
 		return nil
 	}
-	defer s.f.Close() // removes the temporary files
+	defer s.discard() // removes the temporary files
 	if err := s.finish(s.mv, len(s.movementHeader()), s.mvRow); err != nil {
 		return fmt.Errorf("writing the xlsx export: %w", err)
 	}
@@ -413,4 +413,12 @@ func (s *xlsxSink) close(e *Exporter) error {
 		return fmt.Errorf("writing the export: %w", err)
 	}
 	return nil
+}
+
+// discard closes the workbook, which removes its temporary files.
+func (s *xlsxSink) discard() {
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
 }

@@ -229,6 +229,7 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
 		return exitUsage
 	}
+	defer ex.Discard() // a refused or failed export leaves no temporary file
 	refused := false
 	for _, p := range r.paths {
 		rep, exErr, err := r.input(ctx, ex, p, refused)

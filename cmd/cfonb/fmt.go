@@ -50,6 +50,9 @@ type fmtConfig struct {
 	// listWritten prints the name of each file rewritten (-l -w); check
 	// makes a file that would change fail the run (--check).
 	listWritten, check bool
+	// quiet leaves out the notes on what was repaired and the summary of
+	// a run that failed nowhere (-q).
+	quiet bool
 	// walkErrs are the paths that walking could not use (a dangling
 	// link, an unreadable directory): each fails in its place.
 	walkErrs map[string]error
@@ -119,6 +122,7 @@ reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 		write:    fs.BoolP("write", "w", false, "rewrite the files in place (atomically, keeping their links, owner and mode; nothing written if a file changes meanwhile)"),
 		list:     fs.BoolP("list", "l", false, "list the files that would change (with -w: that were rewritten)"),
 		check:    fs.Bool("check", false, "list the files that would change and exit 1 if there is any; write nothing"),
+		quiet:    fs.BoolP("quiet", "q", false, "print no notes on repairs and no summary unless something failed"),
 		diff:     fs.BoolP("diff", "d", false, "show the changes as a unified diff"),
 		encoding: fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii"),
 		eol:      fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)"),
@@ -132,7 +136,7 @@ reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 // fmtFlags are the flags of cfonb fmt.
 type fmtFlags struct {
 	write, list, diff *bool
-	check             *bool
+	check, quiet      *bool
 	encoding, eol     *string
 	jobs              *int
 	walk              walkFlags
@@ -159,7 +163,7 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 	case *list || *fl.check:
 		cfg.mode = fmtList
 	}
-	cfg.check = *fl.check
+	cfg.check, cfg.quiet = *fl.check, *fl.quiet
 	enc, err := normalize.ParseEncoding(*encoding)
 	if err != nil {
 		return usageError(e, "fmt", "--encoding: %v", err)
@@ -201,7 +205,9 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 		}
 	}
 	if note := skippedNote(walked); note != "" {
-		fmt.Fprintf(e.stderr, "cfonb fmt: %s\n", note)
+		if !cfg.quiet {
+			fmt.Fprintf(e.stderr, "cfonb fmt: %s\n", note)
+		}
 	}
 	stdinUses := 0
 	for _, p := range paths {
@@ -286,7 +292,9 @@ func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs 
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	sum.write(e.stderr, cfg.mode, len(paths))
+	if !cfg.quiet || sum.refused+sum.ioErrors+sum.invalid > 0 || cfg.check && sum.changed > 0 {
+		sum.write(e.stderr, cfg.mode, len(paths))
+	}
 	switch {
 	case sum.ioErrors > 0:
 		// An interrupt counts here only if it stopped a file: a run
@@ -357,7 +365,9 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		if cfg.mode == fmtWrite && res.method == atomicfile.InPlace {
 			how = " (rewritten in place, to keep its hard links or its owner)"
 		}
-		fmt.Fprintf(msgs, "%s: %s%s\n", name, fmtDescribeRepairs(rep, cfg.eol), how)
+		if !cfg.quiet {
+			fmt.Fprintf(msgs, "%s: %s%s\n", name, fmtDescribeRepairs(rep, cfg.eol), how)
+		}
 	} else {
 		sum.unchanged++
 	}

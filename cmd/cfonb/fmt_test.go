@@ -657,3 +657,16 @@ func TestFmtHostileFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestFmtQuiet: -q prints nothing when nothing failed, and the summary
+// when something did.
+func TestFmtQuiet(t *testing.T) {
+	dir := copyFmtFiles(t, map[string]os.FileMode{"canonical.txt": 0o644, "latin1-lf.txt": 0o644})
+	r := fmtRun(t, "", "fmt", "-q", "-w", dir)
+	assert.Equal(t, exitOK, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Empty(t, r.stderr)
+	r = fmtRun(t, "", "fmt", "-q", "--check", fmtTD+"latin1-lf.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 1 to reformat, 0 already canonical, 0 failed\n")
+}
