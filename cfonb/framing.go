@@ -101,3 +101,7 @@ func DetectFraming(p []byte, atEOF bool) Framing {
 	}
 	return FramingLines
 }
+
+// UTF8BOM is the UTF-8 byte-order mark that editors put at the start of a
+// file; it is no part of a CFONB120 record.
+const UTF8BOM = "\xEF\xBB\xBF"

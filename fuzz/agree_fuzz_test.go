@@ -8,6 +8,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/export"
+	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -112,7 +113,7 @@ func checkAgreement(t *testing.T, data []byte) {
 	}
 	// fmt keeps the file valid, and its export the same.
 	var out bytes.Buffer
-	if _, err := cfonb.NewNormalizer().Normalize(&out, bytes.NewReader(data)); err != nil {
+	if _, err := normalize.New().Normalize(&out, bytes.NewReader(data)); err != nil {
 		return // refused: nothing written, nothing to compare
 	}
 	back, err := validate.Stream("f.txt", bytes.NewReader(out.Bytes()), validate.Options{})

@@ -12,17 +12,18 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/normalize"
 )
 
 // fmtEncodings are the encodings FuzzFmt forces (or detects).
-var fmtEncodings = []cfonb.Encoding{cfonb.EncodingAuto, cfonb.EncodingUTF8, cfonb.EncodingLatin1,
-	cfonb.EncodingCP1252, cfonb.EncodingEBCDIC037, cfonb.EncodingEBCDIC1047, cfonb.EncodingASCII}
+var fmtEncodings = []normalize.Encoding{normalize.EncodingAuto, normalize.EncodingUTF8, normalize.EncodingLatin1,
+	normalize.EncodingCP1252, normalize.EncodingEBCDIC037, normalize.EncodingEBCDIC1047, normalize.EncodingASCII}
 
 var fmtEOLs = []cfonb.EOL{cfonb.EOLCRLF, cfonb.EOLLF, cfonb.EOLNone}
 
-// FuzzFmt checks the invariants of `cfonb fmt` (cfonb.Normalizer) on any
+// FuzzFmt checks the invariants of `cfonb fmt` (normalize.Normalizer) on any
 // input, in any encoding and line end: it never panics; what it refuses is
-// a *cfonb.RefusedError; what it writes is printable ASCII records and line
+// a *normalize.RefusedError; what it writes is printable ASCII records and line
 // ends; formatting its output again changes nothing (idempotence); and no
 // record code, number, code, date or amount of any record differs from the
 // input line it comes from, decoded here independently with
@@ -45,9 +46,9 @@ func FuzzFmt(f *testing.F) {
 		eol := fmtEOLs[int(eolIdx)%len(fmtEOLs)]
 		type line struct{ in, out []byte }
 		var lines []line
-		n := cfonb.NewNormalizer()
+		n := normalize.New()
 		n.Encoding, n.EOL = enc, eol
-		n.OnLine = func(ev *cfonb.LineEvent) {
+		n.OnLine = func(ev *normalize.LineEvent) {
 			if ev.Out != nil {
 				lines = append(lines, line{bytes.Clone(ev.In), bytes.Clone(ev.Out)})
 			}
@@ -55,7 +56,7 @@ func FuzzFmt(f *testing.F) {
 		var out bytes.Buffer
 		rep, err := n.Normalize(&out, bytes.NewReader(data))
 		if err != nil {
-			var re *cfonb.RefusedError
+			var re *normalize.RefusedError
 			if !errors.As(err, &re) {
 				t.Fatalf("not a refusal: %v", err)
 			}
@@ -90,7 +91,7 @@ func FuzzFmt(f *testing.F) {
 		}
 
 		// Idempotence.
-		n2 := cfonb.NewNormalizer()
+		n2 := normalize.New()
 		n2.EOL = eol
 		var again bytes.Buffer
 		rep2, err := n2.Normalize(&again, bytes.NewReader(out.Bytes()))
@@ -105,7 +106,7 @@ func FuzzFmt(f *testing.F) {
 
 // checkFigures decodes a line independently and checks that the record
 // code and every figure field of out hold the same characters.
-func checkFigures(t *testing.T, enc cfonb.Encoding, in, out []byte) {
+func checkFigures(t *testing.T, enc normalize.Encoding, in, out []byte) {
 	t.Helper()
 	chars := decodeLine(enc, in)
 	code := cfonb.ParseCode(out)
@@ -138,18 +139,18 @@ func checkFigures(t *testing.T, enc cfonb.Encoding, in, out []byte) {
 
 // decodeLine decodes one line as the encoding says, with golang.org/x/text
 // for the single-byte code pages, into its characters (columns).
-func decodeLine(enc cfonb.Encoding, in []byte) []rune {
+func decodeLine(enc normalize.Encoding, in []byte) []rune {
 	var cm *charmap.Charmap
 	switch enc {
-	case cfonb.EncodingLatin1:
+	case normalize.EncodingLatin1:
 		cm = charmap.ISO8859_1
-	case cfonb.EncodingCP1252:
+	case normalize.EncodingCP1252:
 		cm = charmap.Windows1252
-	case cfonb.EncodingEBCDIC037:
+	case normalize.EncodingEBCDIC037:
 		cm = charmap.CodePage037
-	case cfonb.EncodingEBCDIC1047:
+	case normalize.EncodingEBCDIC1047:
 		cm = charmap.CodePage1047
-	case cfonb.EncodingASCII:
+	case normalize.EncodingASCII:
 		r := make([]rune, len(in))
 		for i, b := range in {
 			r[i] = rune(b)
@@ -158,7 +159,7 @@ func decodeLine(enc cfonb.Encoding, in []byte) []rune {
 			}
 		}
 		return r
-	case cfonb.EncodingUTF8:
+	case normalize.EncodingUTF8:
 		return decodeUTF8Line(in)
 	}
 	s, err := cm.NewDecoder().Bytes(in)

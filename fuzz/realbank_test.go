@@ -14,6 +14,7 @@ import (
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/export"
 	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -151,7 +152,7 @@ func TestShapeFmtCROnlyAndMixed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer
-			_, err := cfonb.NewNormalizer().Normalize(&out, strings.NewReader(in))
+			_, err := normalize.New().Normalize(&out, strings.NewReader(in))
 			require.NoError(t, err)
 			assert.Equal(t, want, out.String())
 		})

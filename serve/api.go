@@ -17,6 +17,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/export"
+	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -395,7 +396,7 @@ type refusedJSON struct {
 }
 
 // newFmtReport turns a normaliser's report into JSON.
-func newFmtReport(name string, rep *cfonb.NormalizeReport) *fmtReport {
+func newFmtReport(name string, rep *normalize.Report) *fmtReport {
 	fr := &fmtReport{Path: name, Encoding: rep.Encoding.String(), Detected: rep.Detected, Lines: rep.Lines,
 		Records: rep.Records, Changed: rep.Changed, Repairs: []repairJSON{}, Problems: []problemJSON{}, ProblemCount: rep.ProblemCount}
 	if rep.Lines > 0 {
@@ -403,7 +404,7 @@ func newFmtReport(name string, rep *cfonb.NormalizeReport) *fmtReport {
 	}
 	for k, n := range rep.Repairs {
 		if n > 0 {
-			fr.Repairs = append(fr.Repairs, repairJSON{Repair: cfonb.Repair(k).String(), Count: n})
+			fr.Repairs = append(fr.Repairs, repairJSON{Repair: normalize.Repair(k).String(), Count: n})
 		}
 	}
 	for _, p := range rep.Problems {
@@ -420,9 +421,9 @@ func newFmtReport(name string, rep *cfonb.NormalizeReport) *fmtReport {
 // none).
 func (s *Server) handleFmt(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	n := cfonb.NewNormalizer()
+	n := normalize.New()
 	if v := q.Get("encoding"); v != "" {
-		enc, err := cfonb.ParseEncoding(v)
+		enc, err := normalize.ParseEncoding(v)
 		if err != nil {
 			apiError(w, http.StatusBadRequest, "encoding: %v", err)
 			return
@@ -448,7 +449,7 @@ func (s *Server) handleFmt(w http.ResponseWriter, r *http.Request) {
 		defer cleanup()
 		bw := bufio.NewWriterSize(out, 256<<10)
 		rep, err := n.Normalize(bw, body)
-		var refused *cfonb.RefusedError
+		var refused *normalize.RefusedError
 		if errors.As(err, &refused) {
 			fr := newFmtReport(name, rep)
 			fr.Refused = &refusedJSON{Line: refused.Line, Column: refused.Column, Reason: refused.Reason}
@@ -494,7 +495,7 @@ func (s *Server) handleFmt(w http.ResponseWriter, r *http.Request) {
 
 // describeRepairs says what was repaired, as cfonb fmt's note does, e.g.
 // "encoding cp1252 (detected: ...); 7 characters transliterated, ...".
-func describeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
+func describeRepairs(rep *normalize.Report, eol cfonb.EOL) string {
 	var b strings.Builder
 	b.WriteString("encoding " + rep.Encoding.String())
 	if rep.Detected != "" {
@@ -505,8 +506,8 @@ func describeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 		if n == 0 {
 			continue
 		}
-		what := cfonb.Repair(k).String()
-		if cfonb.Repair(k) == cfonb.RepairLineEnd {
+		what := normalize.Repair(k).String()
+		if normalize.Repair(k) == normalize.RepairLineEnd {
 			what = "line end changed to " + eol.String()
 		}
 		parts = append(parts, fmt.Sprintf("%d × %s", n, what))

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/normalize"
 )
 
 // emit adds a diagnostic, counting it whether or not it is kept.
@@ -249,9 +250,9 @@ func onlyCharset(data []byte) bool {
 }
 
 // cp1252Rune decodes one Windows-1252 byte with the charset of package
-// cfonb (bytes that Windows-1252 leaves undefined give U+FFFD).
+// normalize (bytes that Windows-1252 leaves undefined give U+FFFD).
 func cp1252Rune(c byte) rune {
-	cs, err := cfonb.CharsetOf(cfonb.EncodingCP1252)
+	cs, err := normalize.CharsetOf(normalize.EncodingCP1252)
 	if err != nil {
 		return utf8.RuneError
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -33,7 +34,7 @@ const (
 // fmtConfig is what every file of a run shares.
 type fmtConfig struct {
 	mode     fmtMode
-	encoding cfonb.Encoding
+	encoding normalize.Encoding
 	eol      cfonb.EOL
 	validate validate.Options
 	stdin    io.Reader
@@ -60,9 +61,9 @@ type fmtConfig struct {
 // fmtResult is the outcome for one file.
 type fmtResult struct {
 	name    string // path, or <stdin>
-	rep     *cfonb.NormalizeReport
+	rep     *normalize.Report
 	vrep    *validate.Report // validation of the formatted file
-	refused *cfonb.RefusedError
+	refused *normalize.RefusedError
 	err     error             // an I/O error
 	out     *fmtSpool         // the formatted file (fmtStdout) or the diff (fmtDiff)
 	head    []byte            // the first bytes read, to name another format
@@ -142,7 +143,7 @@ type fmtFlags struct {
 }
 
 // runFmt is "cfonb fmt": it normalises legacy exports into canonical
-// CFONB120 (see its help and cfonb.Normalizer).
+// CFONB120 (see its help and normalize.Normalizer).
 func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmtFlags) int {
 	fs := c.Flags()
 	write, list, diff, encoding, eol, jobs := fl.write, fl.list, fl.diff, fl.encoding, fl.eol, fl.jobs
@@ -163,7 +164,7 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 		cfg.mode = fmtList
 	}
 	cfg.check, cfg.quiet = *fl.check, *fl.quiet
-	enc, err := cfonb.ParseEncoding(*encoding)
+	enc, err := normalize.ParseEncoding(*encoding)
 	if err != nil {
 		return usageError(e, "fmt", "--encoding: %v", err)
 	}
@@ -415,7 +416,7 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 // fmtDescribeRepairs says what was repaired, e.g. "encoding cp1252
 // (detected: not UTF-8, not EBCDIC); 12 characters transliterated, 3 lines
 // padded to 120, 5 line ends changed to CRLF".
-func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
+func fmtDescribeRepairs(rep *normalize.Report, eol cfonb.EOL) string {
 	var b strings.Builder
 	b.WriteString("encoding " + rep.Encoding.String())
 	if rep.Detected != "" {
@@ -425,7 +426,7 @@ func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 		b.WriteString("; records without line ends")
 	}
 	var parts []string
-	add := func(r cfonb.Repair, one, many string) {
+	add := func(r normalize.Repair, one, many string) {
 		switch n := rep.Repairs[r]; n {
 		case 0:
 		case 1:
@@ -435,17 +436,17 @@ func fmtDescribeRepairs(rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
 		}
 	}
 	eolName := eol.String()
-	add(cfonb.RepairTranslit, "character transliterated", "characters transliterated")
-	add(cfonb.RepairSpace, "control or space character made a space", "control or space characters made spaces")
-	add(cfonb.RepairReplaced, "character with no ASCII equivalent made '?'", "characters with no ASCII equivalent made '?'")
-	add(cfonb.RepairInvalidUTF8, "line not in UTF-8 read as Windows-1252", "lines not in UTF-8 read as Windows-1252")
-	add(cfonb.RepairZeroWidth, "combining mark removed", "combining marks removed")
-	add(cfonb.RepairBOM, "byte-order mark removed", "byte-order marks removed")
-	add(cfonb.RepairEOF, "end-of-file byte (0x1A) removed", "end-of-file bytes (0x1A) removed")
-	add(cfonb.RepairBlankLine, "blank line removed", "blank lines removed")
-	add(cfonb.RepairPadded, "line padded to 120", "lines padded to 120")
-	add(cfonb.RepairTrimmed, "line's spaces after column 120 removed", "lines' spaces after column 120 removed")
-	add(cfonb.RepairLineEnd, "line end changed to "+eolName, "line ends changed to "+eolName)
+	add(normalize.RepairTranslit, "character transliterated", "characters transliterated")
+	add(normalize.RepairSpace, "control or space character made a space", "control or space characters made spaces")
+	add(normalize.RepairReplaced, "character with no ASCII equivalent made '?'", "characters with no ASCII equivalent made '?'")
+	add(normalize.RepairInvalidUTF8, "line not in UTF-8 read as Windows-1252", "lines not in UTF-8 read as Windows-1252")
+	add(normalize.RepairZeroWidth, "combining mark removed", "combining marks removed")
+	add(normalize.RepairBOM, "byte-order mark removed", "byte-order marks removed")
+	add(normalize.RepairEOF, "end-of-file byte (0x1A) removed", "end-of-file bytes (0x1A) removed")
+	add(normalize.RepairBlankLine, "blank line removed", "blank lines removed")
+	add(normalize.RepairPadded, "line padded to 120", "lines padded to 120")
+	add(normalize.RepairTrimmed, "line's spaces after column 120 removed", "lines' spaces after column 120 removed")
+	add(normalize.RepairLineEnd, "line end changed to "+eolName, "line ends changed to "+eolName)
 	if len(parts) == 0 {
 		parts = append(parts, "re-encoded as ASCII")
 	}
@@ -550,7 +551,7 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 			res.out.header = d.header(res.name, res.rep, cfg.eol)
 		}
 	}
-	var refused *cfonb.RefusedError
+	var refused *normalize.RefusedError
 	switch {
 	case errors.As(err, &refused):
 		res.refused = refused
@@ -566,8 +567,8 @@ func fmtFile(ctx context.Context, cfg *fmtConfig, path string) *fmtResult {
 
 // fmtNormalizeValidate formats src to dst and, in parallel, validates what it
 // writes: the output is read back through a pipe by validate.Stream.
-func fmtNormalizeValidate(name string, dst io.Writer, src io.Reader, cfg *fmtConfig, onLine func(*cfonb.LineEvent)) (*cfonb.NormalizeReport, *validate.Report, error) {
-	n := cfonb.NewNormalizer()
+func fmtNormalizeValidate(name string, dst io.Writer, src io.Reader, cfg *fmtConfig, onLine func(*normalize.LineEvent)) (*normalize.Report, *validate.Report, error) {
+	n := normalize.New()
 	n.Encoding, n.EOL, n.OnLine = cfg.encoding, cfg.eol, onLine
 	pipe := newFmtPipe()
 	var vrep *validate.Report
@@ -677,7 +678,7 @@ func (p *fmtPipe) Read(b []byte) (int, error) {
 // holding the output: a first pass checks and validates it, writing
 // nothing; only if it passes does a second pass write it. The two passes
 // must agree (the file must not change in between).
-func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) (*cfonb.NormalizeReport, *validate.Report, error) {
+func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) (*normalize.Report, *validate.Report, error) {
 	rep, vrep, err := fmtNormalizeValidate(name, io.Discard, ctxReader{ctx, f}, cfg, nil)
 	if err != nil {
 		return rep, vrep, err
@@ -685,10 +686,10 @@ func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) 
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return rep, vrep, err
 	}
-	n := cfonb.NewNormalizer()
+	n := normalize.New()
 	n.Encoding, n.EOL = rep.Encoding, cfg.eol
 	rep2, err := n.Normalize(cfg.stdout, ctxReader{ctx, f})
-	var refused *cfonb.RefusedError
+	var refused *normalize.RefusedError
 	switch {
 	case errors.As(err, &refused) || err == nil && (rep2.Records != rep.Records || rep2.Repairs != rep.Repairs):
 		return rep, vrep, errors.New("the file changed while it was being formatted: the output is incomplete")
@@ -701,7 +702,7 @@ func fmtTwoPasses(ctx context.Context, name string, f *os.File, cfg *fmtConfig) 
 // fmtNormalizeDirect formats src straight into f (a regular file or the null
 // device, see fmtDirectStdout); if the file is refused, f is truncated back to
 // where it was, so that nothing is written.
-func fmtNormalizeDirect(name string, f *os.File, src io.Reader, cfg *fmtConfig) (*cfonb.NormalizeReport, *validate.Report, error) {
+func fmtNormalizeDirect(name string, f *os.File, src io.Reader, cfg *fmtConfig) (*normalize.Report, *validate.Report, error) {
 	start, serr := f.Seek(0, io.SeekCurrent)
 	rep, vrep, err := fmtNormalizeValidate(name, f, src, cfg, nil)
 	if err != nil && serr == nil {
@@ -834,7 +835,7 @@ type fmtDiffer struct {
 func newFmtDiffer(w io.Writer) *fmtDiffer { return &fmtDiffer{w: w} }
 
 // line takes one event of the Normalizer.
-func (d *fmtDiffer) line(ev *cfonb.LineEvent) {
+func (d *fmtDiffer) line(ev *normalize.LineEvent) {
 	d.oldNo = ev.Line
 	switch {
 	case ev.Out == nil:
@@ -942,7 +943,7 @@ func (d *fmtDiffer) finish() error {
 
 // header is the diff's header: a note on line ends changed without other
 // change (they do not show in the hunks), then the file names.
-func (d *fmtDiffer) header(name string, rep *cfonb.NormalizeReport, eol cfonb.EOL) string {
+func (d *fmtDiffer) header(name string, rep *normalize.Report, eol cfonb.EOL) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "diff %s (%s) %s (formatted)\n", name, rep.Encoding, name)
 	if rep.Encoding.IsEBCDIC() {

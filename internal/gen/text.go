@@ -1,6 +1,6 @@
 package gen
 
-import "github.com/cfonb-dev/cfonb/cfonb"
+import "github.com/cfonb-dev/cfonb/normalize"
 
 // The words the generator draws from. They are written here with their
 // French accents; the generator folds them to ASCII, or encodes them in
@@ -68,7 +68,7 @@ func encode(s string, latin1 bool) []byte {
 		case r < 0x80, latin1 && r < 0x100:
 			b = append(b, byte(r))
 		default:
-			b = append(b, cfonb.Transliterate(r))
+			b = append(b, normalize.Transliterate(r))
 		}
 	}
 	return b

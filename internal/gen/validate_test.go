@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -73,8 +74,8 @@ func TestFmtOfLatin1IsASCII(t *testing.T) {
 		ascii, _, _ := generate(t, Options{Seed: 8, Size: 256 << 10, EOL: eol})
 		latin, _, _ := generate(t, Options{Seed: 8, Size: 256 << 10, EOL: eol, Latin1: true})
 		require.NotEqual(t, ascii, latin)
-		n := cfonb.NewNormalizer()
-		n.Encoding = cfonb.EncodingLatin1
+		n := normalize.New()
+		n.Encoding = normalize.EncodingLatin1
 		n.EOL = eol
 		var out bytes.Buffer
 		rep, err := n.Normalize(&out, bytes.NewReader(latin))

@@ -1,4 +1,4 @@
-package cfonb
+package normalize
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
 // The safety check of the Normalizer: every output record is compared with
@@ -16,10 +18,10 @@ import (
 
 // columnFields maps, for each known record code, every column (0-based) to
 // the field that holds it. Built once from the layouts, never modified.
-var columnFields = sync.OnceValue(func() *[8][RecordLen]FieldID {
-	var t [8][RecordLen]FieldID
-	for _, c := range []Code{CodeOldBalance, CodeMovement, CodeComplement, CodeNewBalance} {
-		for _, f := range Layout(c) {
+var columnFields = sync.OnceValue(func() *[8][cfonb.RecordLen]cfonb.FieldID {
+	var t [8][cfonb.RecordLen]cfonb.FieldID
+	for _, c := range []cfonb.Code{cfonb.CodeOldBalance, cfonb.CodeMovement, cfonb.CodeComplement, cfonb.CodeNewBalance} {
+		for _, f := range cfonb.Layout(c) {
 			for i := f.Start() - 1; i < f.End(); i++ {
 				t[c][i] = f
 			}
@@ -30,7 +32,7 @@ var columnFields = sync.OnceValue(func() *[8][RecordLen]FieldID {
 
 // isFigure reports whether fields of kind k carry figures that must never
 // change: numbers, codes, dates and amounts.
-func isFigure(k Kind) bool { return !(k == KindText || k == KindBlank) }
+func isFigure(k cfonb.Kind) bool { return !(k == cfonb.KindText || k == cfonb.KindBlank) }
 
 // verifyBlank checks that a line removed as blank holds nothing but
 // space-like or zero-width characters.
@@ -69,15 +71,15 @@ func (st *normState) verify(raw, out []byte) error {
 func (st *normState) verifyEBCDIC(raw, out []byte) error {
 	dec := &st.cs.dec
 	m := len(raw)
-	code := CodeUnknown
+	code := cfonb.CodeUnknown
 	if m >= 2 && dec[raw[0]] < 0x80 && dec[raw[1]] < 0x80 {
-		code = ParseCode([]byte{byte(dec[raw[0]]), byte(dec[raw[1]])})
+		code = cfonb.ParseCode([]byte{byte(dec[raw[0]]), byte(dec[raw[1]])})
 	}
 	if err := st.verifyShape(code, out, m, func(i int) rune { return dec[raw[i]] }); err != nil {
 		return err
 	}
-	var cols *[RecordLen]FieldID
-	if code != CodeUnknown {
+	var cols *[cfonb.RecordLen]cfonb.FieldID
+	if code != cfonb.CodeUnknown {
 		cols = &columnFields()[code]
 	}
 	p := min(m, len(out))
@@ -88,7 +90,7 @@ func (st *normState) verifyEBCDIC(raw, out []byte) error {
 			}
 		}
 	}
-	if code == CodeUnknown || len(out) != RecordLen {
+	if code == cfonb.CodeUnknown || len(out) != cfonb.RecordLen {
 		return nil
 	}
 	in := &st.fig
@@ -113,15 +115,15 @@ func (st *normState) verifyEBCDIC(raw, out []byte) error {
 func (st *normState) verifyBytes(raw, out []byte) error {
 	cs := st.cs
 	m := len(raw)
-	code := CodeUnknown
+	code := cfonb.CodeUnknown
 	if m >= 2 {
-		code = ParseCode(raw[:2])
+		code = cfonb.ParseCode(raw[:2])
 	}
 	if err := st.verifyShape(code, out, m, func(i int) rune { return cs.dec[raw[i]] }); err != nil {
 		return err
 	}
-	var cols *[RecordLen]FieldID
-	if code != CodeUnknown {
+	var cols *[cfonb.RecordLen]cfonb.FieldID
+	if code != cfonb.CodeUnknown {
 		cols = &columnFields()[code]
 	}
 	p := min(m, len(out))
@@ -169,15 +171,15 @@ func (st *normState) verifyRunes(raw, out []byte) error {
 	}
 	st.runes = runes
 	m := len(runes)
-	code := CodeUnknown
+	code := cfonb.CodeUnknown
 	if m >= 2 && runes[0] < 0x80 && runes[1] < 0x80 {
-		code = ParseCode([]byte{byte(runes[0]), byte(runes[1])})
+		code = cfonb.ParseCode([]byte{byte(runes[0]), byte(runes[1])})
 	}
 	if err := st.verifyShape(code, out, m, func(i int) rune { return runes[i] }); err != nil {
 		return err
 	}
-	var cols *[RecordLen]FieldID
-	if code != CodeUnknown {
+	var cols *[cfonb.RecordLen]cfonb.FieldID
+	if code != cfonb.CodeUnknown {
 		cols = &columnFields()[code]
 	}
 	for i := 0; i < min(m, len(out)); i++ {
@@ -187,7 +189,7 @@ func (st *normState) verifyRunes(raw, out []byte) error {
 			}
 		}
 	}
-	if code == CodeUnknown || len(out) != RecordLen {
+	if code == cfonb.CodeUnknown || len(out) != cfonb.RecordLen {
 		return nil
 	}
 	in := &st.fig
@@ -204,19 +206,19 @@ func (st *normState) verifyRunes(raw, out []byte) error {
 // input line of m characters (char(i) returns the i-th): the same length,
 // or 120 after removing spaces after column 120, or 120 after padding with
 // spaces fields that may be blank.
-func (st *normState) verifyShape(code Code, out []byte, m int, char func(int) rune) error {
-	if got := ParseCode(out); got != code {
+func (st *normState) verifyShape(code cfonb.Code, out []byte, m int, char func(int) rune) error {
+	if got := cfonb.ParseCode(out); got != code {
 		return &RefusedError{Line: st.inLine, Column: 1, Reason: fmt.Sprintf("internal error: the record code would change from %s to %s", code, got)}
 	}
 	switch {
 	case len(out) == m:
-	case len(out) == RecordLen && m > RecordLen:
-		for i := RecordLen; i < m; i++ {
+	case len(out) == cfonb.RecordLen && m > cfonb.RecordLen:
+		for i := cfonb.RecordLen; i < m; i++ {
 			if r := char(i); !isSpaceLike(r) {
 				return &RefusedError{Line: st.inLine, Column: i + 1, Reason: fmt.Sprintf("internal error: %q after column 120 was about to be removed", r)}
 			}
 		}
-	case len(out) == RecordLen && m < RecordLen:
+	case len(out) == cfonb.RecordLen && m < cfonb.RecordLen:
 		return st.verifyPadding(out, m)
 	default:
 		return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf("internal error: a line of %d characters would become %d", m, len(out))}
@@ -227,16 +229,16 @@ func (st *normState) verifyShape(code Code, out []byte, m int, char func(int) ru
 // verifyChange checks one column (0-based i) whose input character r was
 // written as the output byte o: r must not be printable ASCII (that is kept
 // as it is), o must be, and the column must be in a text or reserved zone.
-func (st *normState) verifyChange(cols *[RecordLen]FieldID, i int, r rune, o byte) error {
+func (st *normState) verifyChange(cols *[cfonb.RecordLen]cfonb.FieldID, i int, r rune, o byte) error {
 	if r >= 0x20 && r < 0x7F {
 		return &RefusedError{Line: st.inLine, Column: i + 1, Reason: fmt.Sprintf("internal error: %q would become %q", r, o)}
 	}
 	if o < 0x20 || o > 0x7E {
 		return &RefusedError{Line: st.inLine, Column: i + 1, Reason: fmt.Sprintf("internal error: %q would become byte 0x%02X, not printable ASCII", r, o)}
 	}
-	f := FieldCode // columns 1-2 hold the record code in every record
+	f := cfonb.FieldCode // columns 1-2 hold the record code in every record
 	if i >= 2 {
-		if cols == nil || i >= RecordLen || !isFigure(cols[i].Kind()) {
+		if cols == nil || i >= cfonb.RecordLen || !isFigure(cols[i].Kind()) {
 			return nil
 		}
 		f = cols[i]
@@ -265,13 +267,13 @@ func hasHighByte(p []byte) bool {
 // verifyPadding checks that the columns from m (0-based) to 120 of out,
 // added by padding, are spaces in fields that may be blank.
 func (st *normState) verifyPadding(out []byte, m int) error {
-	code := ParseCode(out)
-	if code == CodeUnknown || len(out) != RecordLen {
+	code := cfonb.ParseCode(out)
+	if code == cfonb.CodeUnknown || len(out) != cfonb.RecordLen {
 		return &RefusedError{Line: st.inLine, Column: m + 1, Reason: "internal error: a record of unknown layout was about to be padded"}
 	}
 	cols := &columnFields()[code]
-	for i := m; i < RecordLen; i++ {
-		if out[i] != ' ' || isFigure(cols[i].Kind()) && cols[i].Kind() != KindAlnum {
+	for i := m; i < cfonb.RecordLen; i++ {
+		if out[i] != ' ' || isFigure(cols[i].Kind()) && cols[i].Kind() != cfonb.KindAlnum {
 			return &RefusedError{Line: st.inLine, Column: i + 1, Reason: fmt.Sprintf("internal error: padding would invent the %s", cols[i])}
 		}
 	}
@@ -280,11 +282,11 @@ func (st *normState) verifyPadding(out []byte, m int) error {
 
 // valueFields lists, for each known record code, the fields whose values
 // compareFigures decodes: dates and amounts. Built once, never modified.
-var valueFields = sync.OnceValue(func() *[8][]FieldID {
-	var t [8][]FieldID
-	for _, c := range []Code{CodeOldBalance, CodeMovement, CodeComplement, CodeNewBalance} {
-		for _, f := range Layout(c) {
-			if k := f.Kind(); k == KindDate || k == KindAmount {
+var valueFields = sync.OnceValue(func() *[8][]cfonb.FieldID {
+	var t [8][]cfonb.FieldID
+	for _, c := range []cfonb.Code{cfonb.CodeOldBalance, cfonb.CodeMovement, cfonb.CodeComplement, cfonb.CodeNewBalance} {
+		for _, f := range cfonb.Layout(c) {
+			if k := f.Kind(); k == cfonb.KindDate || k == cfonb.KindAmount {
 				t[c] = append(t[c], f)
 			}
 		}
@@ -298,19 +300,19 @@ var valueFields = sync.OnceValue(func() *[8][]FieldID {
 // of decimals, dates and amounts. (The characters of every figure field
 // were compared column by column before, which implies this; it is the
 // check in terms of values, for the encodings whose bytes differ.)
-func (st *normState) compareFigures(code Code, in, out []byte) error {
-	if AccountOf(in) != AccountOf(out) || !bytes.Equal(FieldDecimals.Of(in), FieldDecimals.Of(out)) {
-		return &RefusedError{Line: st.inLine, Column: FieldBank.Start(), Reason: "internal error: the account would change"}
+func (st *normState) compareFigures(code cfonb.Code, in, out []byte) error {
+	if cfonb.AccountOf(in) != cfonb.AccountOf(out) || !bytes.Equal(cfonb.FieldDecimals.Of(in), cfonb.FieldDecimals.Of(out)) {
+		return &RefusedError{Line: st.inLine, Column: cfonb.FieldBank.Start(), Reason: "internal error: the account would change"}
 	}
 	for _, f := range valueFields()[code] {
 		var same bool
-		if f.Kind() == KindDate {
-			d1, e1 := ParseDate(f.Of(in))
-			d2, e2 := ParseDate(f.Of(out))
+		if f.Kind() == cfonb.KindDate {
+			d1, e1 := cfonb.ParseDate(f.Of(in))
+			d2, e2 := cfonb.ParseDate(f.Of(out))
 			same = d1 == d2 && (e1 == nil) == (e2 == nil)
 		} else {
-			a1, e1 := ParseAmount(f.Of(in))
-			a2, e2 := ParseAmount(f.Of(out))
+			a1, e1 := cfonb.ParseAmount(f.Of(in))
+			a2, e2 := cfonb.ParseAmount(f.Of(out))
 			same = a1 == a2 && (e1 == nil) == (e2 == nil)
 		}
 		if !same {

@@ -1,4 +1,4 @@
-package cfonb
+package normalize
 
 import (
 	"bytes"
@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
 // Repair is one kind of safe, listed repair that a [Normalizer] makes.
 type Repair uint8
 
-// The repairs. Each is counted in NormalizeReport.Repairs.
+// The repairs. Each is counted in Report.Repairs.
 const (
 	RepairBOM         Repair = iota // byte-order mark removed (one per mark)
 	RepairEOF                       // DOS end-of-file byte 0x1A removed (one per byte)
@@ -61,19 +63,19 @@ type Problem struct {
 	Message string // e.g. "line is 97 characters; the amount (columns 91-104) is incomplete"
 }
 
-// MaxProblems is how many problems a NormalizeReport keeps (ProblemCount
+// MaxProblems is how many problems a Report keeps (ProblemCount
 // counts them all).
 const MaxProblems = 100
 
-// NormalizeReport says what a Normalizer did to one input.
-type NormalizeReport struct {
+// Report says what a Normalizer did to one input.
+type Report struct {
 	// Encoding is the encoding the input was read in.
 	Encoding Encoding
 	// Detected explains the choice when the encoding was detected; it is
 	// empty when the encoding was given.
 	Detected string
 	// Framing is how the input's records were delimited.
-	Framing Framing
+	Framing cfonb.Framing
 	// Lines counts the input's lines (blocks for continuous input).
 	Lines int
 	// Records counts the records written.
@@ -147,7 +149,7 @@ const checkEvery = 1024
 // same line end. It streams, in constant memory, and makes only the repairs
 // listed in [Repair]; what it cannot repair without guessing (a short line
 // whose missing part holds data, text after column 120) it leaves as it is
-// and lists in NormalizeReport.Problems.
+// and lists in Report.Problems.
 //
 // Transliteration writes one character for each input character, so no
 // field moves. Every output record is checked against its input line, by an
@@ -162,9 +164,9 @@ type Normalizer struct {
 	// Encoding is the input's encoding; EncodingAuto (the zero value)
 	// detects it from the first DetectSample bytes.
 	Encoding Encoding
-	// EOL is the line end written after each record; NewNormalizer sets
+	// EOL is the line end written after each record; New sets
 	// EOLCRLF. With EOLNone every record must be 120 characters.
-	EOL EOL
+	EOL cfonb.EOL
 	// MaxLine is the longest line accepted, in bytes; zero means
 	// DefaultMaxLine.
 	MaxLine int
@@ -173,30 +175,30 @@ type Normalizer struct {
 	OnLine func(*LineEvent)
 }
 
-// NewNormalizer returns a Normalizer that detects the encoding and writes
+// New returns a Normalizer that detects the encoding and writes
 // CRLF line ends.
-func NewNormalizer() *Normalizer { return &Normalizer{EOL: EOLCRLF} }
+func New() *Normalizer { return &Normalizer{EOL: cfonb.EOLCRLF} }
 
 // Normalize reads a CFONB120 file from src and writes its canonical form to
 // dst. The error is a *RefusedError when the input cannot be normalised
 // safely, or an I/O error of src or dst (wrapped); in both cases what was
 // written to dst must be discarded. The report is never nil.
-func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*NormalizeReport, error) {
+func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
 	maxLine := n.MaxLine
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}
-	bufSize := max(normalizeBufSize, 2*maxLine+RecordLen)
+	bufSize := max(normalizeBufSize, 2*maxLine+cfonb.RecordLen)
 	st := &normState{
 		n: n, src: src, dst: dst, maxLine: maxLine,
 		buf: make([]byte, bufSize),
 		ob:  make([]byte, 0, bufSize),
-		rep: &NormalizeReport{},
+		rep: &Report{},
 	}
 	switch n.EOL {
-	case EOLLF:
+	case cfonb.EOLLF:
 		st.eolOut = []byte{'\n'}
-	case EOLCRLF:
+	case cfonb.EOLCRLF:
 		st.eolOut = []byte{'\r', '\n'}
 	}
 	err := st.run()
@@ -212,7 +214,7 @@ type normState struct {
 	cs      *Charset
 	ascii   bool // the encoding reads printable ASCII bytes as themselves
 	eolOut  []byte
-	rep     *NormalizeReport
+	rep     *Report
 
 	buf        []byte
 	r, w, scan int // unread data is buf[r:w]; buf[r:scan] holds no separator
@@ -226,7 +228,7 @@ type normState struct {
 	lineInvalid     int
 	lineZeroWidth   int
 	runes           []rune
-	fig             [RecordLen]byte
+	fig             [cfonb.RecordLen]byte
 	cache           map[rune]cachedTranslit
 	event           LineEvent
 	// firstLine is the input line of the first record written, when that
@@ -244,8 +246,8 @@ func (st *normState) run() error {
 	if enc == EncodingAuto && (bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})) {
 		return &RefusedError{Reason: "the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8 first"}
 	}
-	if bytes.HasPrefix(head, []byte(UTF8BOM)) {
-		st.r += len(UTF8BOM)
+	if bytes.HasPrefix(head, []byte(cfonb.UTF8BOM)) {
+		st.r += len(cfonb.UTF8BOM)
 		st.scan = st.r
 		st.rep.Repairs[RepairBOM]++
 		st.rep.Changed = true
@@ -286,13 +288,13 @@ func (st *normState) run() error {
 	if st.rep.Records == 0 && st.rep.Lines > 0 {
 		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
 	}
-	if st.rep.Records == 1 && st.firstLine > 0 && st.rep.Framing == FramingLines {
+	if st.rep.Records == 1 && st.firstLine > 0 && st.rep.Framing == cfonb.FramingLines {
 		// The output, one line, would read back as continuous records (a
 		// blank line before them, say, made this pass read one line):
 		// formatting it again would change it.
 		return &RefusedError{Line: st.firstLine, Reason: fmt.Sprintf(
 			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
-			st.firstLen, st.firstLen/RecordLen, RecordLen)}
+			st.firstLen, st.firstLen/cfonb.RecordLen, cfonb.RecordLen)}
 	}
 	return st.flush()
 }
@@ -347,10 +349,10 @@ func (st *normState) fill() error {
 // stands in a record of its own, and the safety check refuses the file,
 // rather than writing one long line that would read back as continuous
 // records.
-func (st *normState) detectFraming() Framing {
+func (st *normState) detectFraming() cfonb.Framing {
 	p := st.buf[st.r:st.w]
-	n := min(len(p), DetectWindow)
-	var view [DetectWindow]byte
+	n := min(len(p), cfonb.DetectWindow)
+	var view [cfonb.DetectWindow]byte
 	cs := st.cs
 	for i, c := range p[:n] {
 		switch {
@@ -368,7 +370,7 @@ func (st *normState) detectFraming() Framing {
 			view[i] = v
 		}
 	}
-	return DetectFraming(view[:n], st.eof && n == len(p))
+	return cfonb.DetectFraming(view[:n], st.eof && n == len(p))
 }
 
 // codesAt0And120 reports whether the characters at offsets 0, 1, 120 and
@@ -382,19 +384,19 @@ func codesAt0And120(c0, c1, c120, c121 byte) bool {
 // records (see detectFraming): a whole number of records, two or more,
 // with record codes at offsets 0 and 120.
 func readsBackContinuous(rec []byte) bool {
-	return len(rec) >= 2*RecordLen && len(rec)%RecordLen == 0 &&
-		codesAt0And120(rec[0], rec[1], rec[RecordLen], rec[RecordLen+1])
+	return len(rec) >= 2*cfonb.RecordLen && len(rec)%cfonb.RecordLen == 0 &&
+		codesAt0And120(rec[0], rec[1], rec[cfonb.RecordLen], rec[cfonb.RecordLen+1])
 }
 
 // next returns the next line: its raw bytes without line end, the raw line
 // end, and whether it is the input's last line. ok is false at the end.
 func (st *normState) next() (raw, eol []byte, last, ok bool, err error) {
-	if st.rep.Framing == FramingContinuous {
+	if st.rep.Framing == cfonb.FramingContinuous {
 		return st.nextBlock()
 	}
 	for {
 		i := st.indexSep(st.buf[st.scan:st.w])
-		if i >= 0 && st.rep.Framing == FramingCR && st.buf[st.scan+i] == st.cs.cr {
+		if i >= 0 && st.rep.Framing == cfonb.FramingCR && st.buf[st.scan+i] == st.cs.cr {
 			// A CR ends the line; an LF (or NEL) right after it belongs
 			// to the same line end.
 			end := st.scan + i
@@ -450,7 +452,7 @@ func (st *normState) cutCR(start, end int) int {
 
 // indexSep returns the index of the first line separator in p, or -1.
 func (st *normState) indexSep(p []byte) int {
-	if st.rep.Framing == FramingCR {
+	if st.rep.Framing == cfonb.FramingCR {
 		for i, c := range p {
 			if c == st.cs.lf || c == st.cs.nel || c == st.cs.cr {
 				return i
@@ -485,14 +487,14 @@ func (st *normState) nextBlock() (raw, eol []byte, last, ok bool, err error) {
 			st.rep.Changed = true
 			st.r++
 		}
-		if st.w-st.r >= RecordLen || st.eof {
+		if st.w-st.r >= cfonb.RecordLen || st.eof {
 			break
 		}
 		if err := st.fill(); err != nil {
 			return nil, nil, false, false, err
 		}
 	}
-	n := min(RecordLen, st.w-st.r)
+	n := min(cfonb.RecordLen, st.w-st.r)
 	if n == 0 {
 		return nil, nil, false, false, nil
 	}
@@ -515,7 +517,7 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 			if j == k-1 {
 				e = eol
 			}
-			if err := st.record(raw[j*RecordLen:(j+1)*RecordLen], e, last && j == k-1); err != nil {
+			if err := st.record(raw[j*cfonb.RecordLen:(j+1)*cfonb.RecordLen], e, last && j == k-1); err != nil {
 				return err
 			}
 		}
@@ -529,7 +531,7 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 // in an encoding of one byte per character (or a UTF-8 line of ASCII), where
 // the k slices of the raw line are the records.
 func (st *normState) concatenated(raw []byte) int {
-	if len(raw) < 2*RecordLen || len(raw)%RecordLen != 0 {
+	if len(raw) < 2*cfonb.RecordLen || len(raw)%cfonb.RecordLen != 0 {
 		return 0
 	}
 	if st.rep.Encoding == EncodingUTF8 {
@@ -539,14 +541,14 @@ func (st *normState) concatenated(raw []byte) int {
 			}
 		}
 	}
-	var codes [2 * RecordLen]byte
-	for i := 0; i < len(raw); i += RecordLen {
+	var codes [2 * cfonb.RecordLen]byte
+	for i := 0; i < len(raw); i += cfonb.RecordLen {
 		codes[0], codes[1] = st.cs.out[raw[i]], st.cs.out[raw[i+1]]
-		if ParseCode(codes[:2]) == CodeUnknown {
+		if cfonb.ParseCode(codes[:2]) == cfonb.CodeUnknown {
 			return 0
 		}
 	}
-	return len(raw) / RecordLen
+	return len(raw) / cfonb.RecordLen
 }
 
 // record normalises one record of an input line (the whole line, or one of
@@ -574,13 +576,13 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 		st.dropped(raw, eol)
 		return nil
 	}
-	if cap(st.ob)-len(st.ob) < len(raw)+RecordLen+2 {
+	if cap(st.ob)-len(st.ob) < len(raw)+cfonb.RecordLen+2 {
 		if err := st.flush(); err != nil {
 			return err
 		}
 	}
 	start := len(st.ob)
-	ob := st.ob[:start+max(len(raw), RecordLen)]
+	ob := st.ob[:start+max(len(raw), cfonb.RecordLen)]
 	nc := st.translate(ob[start:start+len(raw)], raw)
 	rec := ob[start : start+nc]
 
@@ -594,31 +596,31 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 		return nil
 	}
 
-	code := ParseCode(rec)
+	code := cfonb.ParseCode(rec)
 	switch {
-	case nc > RecordLen:
-		if allByte(rec[RecordLen:], ' ') {
-			rec = rec[:RecordLen]
+	case nc > cfonb.RecordLen:
+		if allByte(rec[cfonb.RecordLen:], ' ') {
+			rec = rec[:cfonb.RecordLen]
 			st.rep.Repairs[RepairTrimmed]++
 		} else {
-			st.problem(RecordLen+1, fmt.Sprintf("line is %d characters, with text after column %d: left as it is", nc, RecordLen))
+			st.problem(cfonb.RecordLen+1, fmt.Sprintf("line is %d characters, with text after column %d: left as it is", nc, cfonb.RecordLen))
 		}
-	case nc < RecordLen:
-		if code == CodeUnknown {
+	case nc < cfonb.RecordLen:
+		if code == cfonb.CodeUnknown {
 			st.problem(nc+1, fmt.Sprintf("line is %d characters and its record code %q is unknown: left as it is, not padded", nc, rec[:min(2, nc)]))
 		} else if f, ok := missingData(code, nc); ok {
 			st.problem(nc+1, fmt.Sprintf("line is %d characters; the %s (columns %d-%d) is incomplete: left as it is, not padded", nc, f, f.Start(), f.End()))
 		} else {
-			rec = ob[start : start+RecordLen]
-			for i := nc; i < RecordLen; i++ {
+			rec = ob[start : start+cfonb.RecordLen]
+			for i := nc; i < cfonb.RecordLen; i++ {
 				rec[i] = ' '
 			}
 			st.rep.Repairs[RepairPadded]++
 		}
 	}
-	if st.n.EOL == EOLNone {
-		if len(rec) != RecordLen {
-			return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf("line is %d characters: records without line ends must all be %d characters", len(rec), RecordLen)}
+	if st.n.EOL == cfonb.EOLNone {
+		if len(rec) != cfonb.RecordLen {
+			return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf("line is %d characters: records without line ends must all be %d characters", len(rec), cfonb.RecordLen)}
 		}
 		if st.outLine < 2 && !(isDigit(rec[0]) && isDigit(rec[1])) {
 			// Readers tell continuous records from one long line by the
@@ -634,7 +636,7 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 			return err
 		}
 	}
-	if code != CodeUnknown {
+	if code != cfonb.CodeUnknown {
 		st.known++
 	}
 
@@ -682,9 +684,9 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 // nothing for EOLNone.
 func (st *normState) sameEOL(eol []byte) bool {
 	switch st.n.EOL {
-	case EOLCRLF:
+	case cfonb.EOLCRLF:
 		return len(eol) == 2 && eol[0] == st.cs.cr
-	case EOLLF:
+	case cfonb.EOLLF:
 		return len(eol) == 1 && eol[0] != st.cs.cr
 	}
 	return len(eol) == 0
@@ -721,8 +723,8 @@ func (st *normState) flush() error {
 // missingData returns the first field of a record of code c that a line of
 // n characters does not hold whole and that cannot be blank (a number, a
 // date or an amount): padding such a line would invent data.
-func missingData(c Code, n int) (FieldID, bool) {
-	for _, f := range Layout(c) {
+func missingData(c cfonb.Code, n int) (cfonb.FieldID, bool) {
+	for _, f := range cfonb.Layout(c) {
 		if f.End() > n && !blankable(f.Kind()) {
 			return f, true
 		}
@@ -732,7 +734,9 @@ func missingData(c Code, n int) (FieldID, bool) {
 
 // blankable reports whether a field of kind k may be all spaces (text,
 // reserved zones and codes, which banks leave blank).
-func blankable(k Kind) bool { return k == KindText || k == KindBlank || k == KindAlnum }
+func blankable(k cfonb.Kind) bool {
+	return k == cfonb.KindText || k == cfonb.KindBlank || k == cfonb.KindAlnum
+}
 
 // translate writes the output characters of raw to out (len(out) ==
 // len(raw)) and returns how many it wrote (fewer than len(raw) for UTF-8
@@ -897,3 +901,6 @@ func allByte(p []byte, c byte) bool {
 	}
 	return true
 }
+
+// isDigit reports whether c is an ASCII digit.
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -1,4 +1,4 @@
-package cfonb
+package normalize
 
 import (
 	"bytes"
@@ -15,12 +15,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
 // normalizeBytes runs a Normalizer on in.
-func normalizeBytes(t testing.TB, in []byte, enc Encoding, eol EOL) ([]byte, *NormalizeReport, error) {
+func normalizeBytes(t testing.TB, in []byte, enc Encoding, eol cfonb.EOL) ([]byte, *Report, error) {
 	t.Helper()
-	n := NewNormalizer()
+	n := New()
 	n.Encoding = enc
 	n.EOL = eol
 	var out bytes.Buffer
@@ -29,18 +31,18 @@ func normalizeBytes(t testing.TB, in []byte, enc Encoding, eol EOL) ([]byte, *No
 	return out.Bytes(), rep, err
 }
 
-func eolOf(s string) EOL {
+func eolOf(s string) cfonb.EOL {
 	switch s {
 	case "lf":
-		return EOLLF
+		return cfonb.EOLLF
 	case "none":
-		return EOLNone
+		return cfonb.EOLNone
 	}
-	return EOLCRLF
+	return cfonb.EOLCRLF
 }
 
 // repairMap returns the non-zero repair counts.
-func repairMap(r *NormalizeReport) map[Repair]int {
+func repairMap(r *Report) map[Repair]int {
 	m := map[Repair]int{}
 	for k, v := range r.Repairs {
 		if v != 0 {
@@ -95,7 +97,7 @@ func TestNormalizeEBCDICRoundTrip(t *testing.T) {
 		t.Run(tt.enc.String(), func(t *testing.T) {
 			ebcdic := fmtEncode(tt.cm, string(canon))
 			require.NotEqual(t, canon, ebcdic)
-			out, rep, err := normalizeBytes(t, ebcdic, tt.enc, EOLCRLF)
+			out, rep, err := normalizeBytes(t, ebcdic, tt.enc, cfonb.EOLCRLF)
 			require.NoError(t, err)
 			assert.Equal(t, string(canon), string(out))
 			assert.True(t, rep.Changed)
@@ -108,7 +110,7 @@ func TestNormalizeEBCDICRoundTrip(t *testing.T) {
 func TestNormalizeRepairs(t *testing.T) {
 	canon := fmtStatement(false, false)
 	r01, r04, r05, r07 := canon[0], canon[1], canon[2], canon[4]
-	pad := func(s string) string { return s + strings.Repeat(" ", RecordLen-len(s)) }
+	pad := func(s string) string { return s + strings.Repeat(" ", cfonb.RecordLen-len(s)) }
 	tests := []struct {
 		name    string
 		enc     Encoding
@@ -156,7 +158,7 @@ func TestNormalizeRepairs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, rep, err := normalizeBytes(t, []byte(tt.in), tt.enc, EOLCRLF)
+			out, rep, err := normalizeBytes(t, []byte(tt.in), tt.enc, cfonb.EOLCRLF)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, string(out))
 			assert.Equal(t, tt.repairs, repairMap(rep))
@@ -184,7 +186,7 @@ func TestNormalizeProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := canon[0] + "\r\n" + tt.line + "\r\n"
-			out, rep, err := normalizeBytes(t, []byte(in), EncodingAuto, EOLCRLF)
+			out, rep, err := normalizeBytes(t, []byte(in), EncodingAuto, cfonb.EOLCRLF)
 			require.NoError(t, err)
 			assert.Equal(t, in, string(out), "left as it is")
 			want := tt.want
@@ -222,7 +224,7 @@ func TestNormalizeRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := normalizeBytes(t, []byte(tt.in), tt.enc, EOLCRLF)
+			_, _, err := normalizeBytes(t, []byte(tt.in), tt.enc, cfonb.EOLCRLF)
 			var re *RefusedError
 			require.ErrorAs(t, err, &re)
 			assert.Contains(t, err.Error(), tt.want)
@@ -233,7 +235,7 @@ func TestNormalizeRefusals(t *testing.T) {
 // TestNormalizeReadErrors: an I/O error is returned wrapped, not refused.
 func TestNormalizeReadErrors(t *testing.T) {
 	boom := errors.New("boom")
-	n := NewNormalizer()
+	n := New()
 	_, err := n.Normalize(io.Discard, iotest.ErrReader(boom))
 	require.ErrorIs(t, err, boom)
 	assert.Equal(t, "cfonb: reading: boom", err.Error())
@@ -259,7 +261,7 @@ func TestNormalizeOnLine(t *testing.T) {
 	canon := fmtStatement(false, false)
 	legacy := fmtStatement(true, false)
 	in := fmtEncode(charmap.ISO8859_1, canon[0]+"\r\n\r\n"+legacy[1]+"\n")
-	n := NewNormalizer()
+	n := New()
 	var got []string
 	n.OnLine = func(ev *LineEvent) {
 		got = append(got, strings.Join([]string{
@@ -283,21 +285,21 @@ func TestNormalizeFramingDetection(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		want Framing
+		want cfonb.Framing
 	}{
-		{"lines", strings.Join(canon, "\n"), FramingLines},
-		{"continuous", strings.Join(canon, ""), FramingContinuous},
-		{"continuous with a final line end", strings.Join(canon, "") + "\r\n", FramingContinuous},
-		{"one record", canon[0], FramingLines},
-		{"a long first line", canon[0] + canon[1] + "\n" + canon[2], FramingLines},
-		{"one line of 124 characters", canon[0] + "0000\r\n", FramingLines},
-		{"CR-only line ends", canon[0] + "\r" + canon[1] + "\r", FramingCR},
-		{"CR-only line ends, one record", canon[0] + "\r", FramingCR},
-		{"one line of 240 characters", canon[0] + canon[1] + "\r\n", FramingContinuous},
+		{"lines", strings.Join(canon, "\n"), cfonb.FramingLines},
+		{"continuous", strings.Join(canon, ""), cfonb.FramingContinuous},
+		{"continuous with a final line end", strings.Join(canon, "") + "\r\n", cfonb.FramingContinuous},
+		{"one record", canon[0], cfonb.FramingLines},
+		{"a long first line", canon[0] + canon[1] + "\n" + canon[2], cfonb.FramingLines},
+		{"one line of 124 characters", canon[0] + "0000\r\n", cfonb.FramingLines},
+		{"CR-only line ends", canon[0] + "\r" + canon[1] + "\r", cfonb.FramingCR},
+		{"CR-only line ends, one record", canon[0] + "\r", cfonb.FramingCR},
+		{"one line of 240 characters", canon[0] + canon[1] + "\r\n", cfonb.FramingContinuous},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, rep, _ := normalizeBytes(t, []byte(tt.in), EncodingAuto, EOLCRLF)
+			_, rep, _ := normalizeBytes(t, []byte(tt.in), EncodingAuto, cfonb.EOLCRLF)
 			assert.Equal(t, tt.want, rep.Framing)
 		})
 	}
@@ -331,7 +333,7 @@ func TestNormalizeProperty(t *testing.T) {
 		var lines []string
 		for _, l := range canon {
 			var sb strings.Builder
-			cols := &columnFields()[ParseCode([]byte(l))]
+			cols := &columnFields()[cfonb.ParseCode([]byte(l))]
 			for i, r := range l {
 				if isFigure(cols[i].Kind()) || rng.IntN(8) != 0 {
 					sb.WriteRune(r)
@@ -369,7 +371,7 @@ func TestNormalizeProperty(t *testing.T) {
 			// nor Windows-1252 byte pairs from UTF-8 in general.
 			enc = EncodingAuto
 		}
-		out, rep, err := normalizeBytes(t, in, enc, EOLCRLF)
+		out, rep, err := normalizeBytes(t, in, enc, cfonb.EOLCRLF)
 		if err != nil {
 			// Random text may put a zero-width mark on a figure's
 			// neighbour, never in a figure: nothing may be refused.
@@ -378,17 +380,17 @@ func TestNormalizeProperty(t *testing.T) {
 		got := strings.Split(strings.TrimSuffix(string(out), "\r\n"), "\r\n")
 		require.Len(t, got, len(canon), "iteration %d: %s", iter, rep.Detected)
 		for i, l := range got {
-			require.Len(t, l, RecordLen)
-			code := ParseCode([]byte(l))
-			require.Equal(t, ParseCode([]byte(canon[i])), code)
-			for _, f := range Layout(code) {
+			require.Len(t, l, cfonb.RecordLen)
+			code := cfonb.ParseCode([]byte(l))
+			require.Equal(t, cfonb.ParseCode([]byte(canon[i])), code)
+			for _, f := range cfonb.Layout(code) {
 				if isFigure(f.Kind()) {
 					require.Equal(t, string(f.Of([]byte(canon[i]))), string(f.Of([]byte(l))), "iteration %d line %d %s", iter, i+1, f)
 				}
 			}
 			require.True(t, printableASCII([]byte(l)), "iteration %d line %d: %q", iter, i+1, l)
 		}
-		again, rep2, err := normalizeBytes(t, out, EncodingAuto, EOLCRLF)
+		again, rep2, err := normalizeBytes(t, out, EncodingAuto, cfonb.EOLCRLF)
 		require.NoError(t, err)
 		require.Equal(t, string(out), string(again), "iteration %d: not idempotent", iter)
 		require.False(t, rep2.Changed)
@@ -402,7 +404,7 @@ func normBenchInput(lines []string, enc func(string) []byte) []byte {
 }
 
 func benchmarkNormalize(b *testing.B, in []byte, e Encoding) {
-	n := NewNormalizer()
+	n := New()
 	n.Encoding = e
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
@@ -466,24 +468,24 @@ func TestNormalizeFramesTransliterated(t *testing.T) {
 	// byte for byte: EBCDIC 037 records with no line ends; the second
 	// one's record code is 0xF0 0xFA, '0' and '³'.
 	fuzzFound := []byte("\xf0\xf1\xf3\xf0\xf0\xf0\xf6@@@@\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1@@\xf0\xf2\xf0\xf3\xf2\xf6@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf1\xf2\xf3\xf4\xf5\xc6@@@@@@@@@@@@@@@@\xf0\xfa\x00\x00\xfa\xf0\xf6\xf0\xf1\xf2\xf3\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1\xf0\xf1\xf0\xf3\xf0\xf3\xf2\xf6@@\xf0\xf3\xf0\xf3\xf2\xf6\xd7\xd9\xd3\xe5@\xe2\xc5\xd7\xc1@q\xd3\xc5\xc3\xe3\xd9\xc9\xc3\xc9\xe3q@\xc4\xc5@\xc6\xd9\xc1\xd5\xc3\xc5@@\xf0\xf0\xf0\xf0\xf0\xf4\xf2@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf1\xf0\xf0\xf0\xd0\xd9q\xc6@\xf1\xf2\xf3@@@@@@@@@\xf0\xf5\xf3\xf0\xf0\xf0\xf6\xf0\xf1\xf2\xf3\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1\xf0\xf1\xf0\xf3\xf0\xf3\xf2\xf6@@@@@\xd3\xc9\xc2\xd7\x99Q\x93T\xa5\x85\x94\x85\x95\xa3@\x95\x90@\xf4\xf2@Q\x83\x88Q\x81\x95\x83\x85@\x94\x81\x99\xa2@\x8a\x96\x92\x8b@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\xf0\xf4\xf3\xf0\xf0\xf0\xf6\xf0\xf4\xf5\xf6\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1\xf0\xf5\xf0\xf3\xf0\xf3\xf2\xf6@@\xf0\xf4\xf0\xf3\xf2\xf6\xe5\xc9\xd9@\xd9\xc5h\xe4@\xc4\xc5@\xd4K@\xc7\xc1\xd9h\xd6\xd5@@@@@@@@@@@@\xf0\xf0\xf0\xf0\xf0\xf4\xf3@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf2\xf5\xf0\xf0\xc0\xc6\xc1\xc3\xe3@\xf2\xf0\xf2\xf6`\xf1\xf1\xf7@@@\xf0\xf7\xf3\xf0\xf0\xf0\xf6@@@@\xf0\xf0\xf0\xf0\xf1\xc5\xe4\xd9\xf2@\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xf0\xf1@@\xf0\xf4\xf0\xf3\xf2\xf6@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\x80@@@@@@@@@@@@@\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf1\xf3\xf8\xf4\xf5\xc6@@@@@@@@@@@@@@@@")
-	require.Len(t, fuzzFound, 5*RecordLen)
+	require.Len(t, fuzzFound, 5*cfonb.RecordLen)
 	const codeSup3 = "the record code (columns 1-2) holds '³' (U+00B3), which would become '3': a figure cannot be transliterated safely; fix the file or give the right --encoding"
 	tests := []struct {
 		name string
 		in   []byte
 		enc  Encoding
-		eol  EOL
+		eol  cfonb.EOL
 		want RefusedError
 	}{
-		{"found by FuzzFmt: EBCDIC, '³' in the second record code", fuzzFound, EncodingAuto, EOLLF,
+		{"found by FuzzFmt: EBCDIC, '³' in the second record code", fuzzFound, EncodingAuto, cfonb.EOLLF,
 			RefusedError{Line: 2, Column: 2, Reason: codeSup3}},
-		{"EBCDIC, '³' in the second record code, CRLF", ebc037(canon[0] + "0³" + canon[1][2:]), EncodingEBCDIC037, EOLCRLF,
+		{"EBCDIC, '³' in the second record code, CRLF", ebc037(canon[0] + "0³" + canon[1][2:]), EncodingEBCDIC037, cfonb.EOLCRLF,
 			RefusedError{Line: 2, Column: 2, Reason: codeSup3}},
-		{"Latin-1, '³' in the second record code", []byte(canon[0] + "0\xb3" + canon[1][2:] + "\r\n"), EncodingLatin1, EOLLF,
+		{"Latin-1, '³' in the second record code", []byte(canon[0] + "0\xb3" + canon[1][2:] + "\r\n"), EncodingLatin1, cfonb.EOLLF,
 			RefusedError{Line: 2, Column: 2, Reason: codeSup3}},
-		{"Latin-1, '¹' in the first record code", []byte("\xb9" + canon[0][1:] + canon[1]), EncodingLatin1, EOLCRLF,
+		{"Latin-1, '¹' in the first record code", []byte("\xb9" + canon[0][1:] + canon[1]), EncodingLatin1, cfonb.EOLCRLF,
 			RefusedError{Line: 1, Column: 1, Reason: "the record code (columns 1-2) holds '¹' (U+00B9), which would become '1': a figure cannot be transliterated safely; fix the file or give the right --encoding"}},
-		{"UTF-8 continuous records, 'É' making them 241 bytes", []byte(canon[0][:50] + "É" + canon[0][51:] + canon[1] + "\n"), EncodingAuto, EOLLF,
+		{"UTF-8 continuous records, 'É' making them 241 bytes", []byte(canon[0][:50] + "É" + canon[0][51:] + canon[1] + "\n"), EncodingAuto, cfonb.EOLLF,
 			RefusedError{Line: 1, Reason: "the line is 240 characters: it holds 2 records of 120 characters with no line end between them, in a file whose records end with line ends; add the missing line ends"}},
 	}
 	for _, tt := range tests {
@@ -506,16 +508,16 @@ func TestNormalizeSplitsConcatenated(t *testing.T) {
 		name string
 		in   []byte
 		enc  Encoding
-		eol  EOL
+		eol  cfonb.EOL
 		want string
 	}{
-		{"a blank line before continuous records", []byte("\r\n" + canon[0] + canon[1] + "\r\n"), EncodingAuto, EOLCRLF,
+		{"a blank line before continuous records", []byte("\r\n" + canon[0] + canon[1] + "\r\n"), EncodingAuto, cfonb.EOLCRLF,
 			canon[0] + "\r\n" + canon[1] + "\r\n"},
-		{"continuous records after a NUL-filled line", []byte("\x00\x00\n" + canon[0] + canon[1]), EncodingLatin1, EOLLF,
+		{"continuous records after a NUL-filled line", []byte("\x00\x00\n" + canon[0] + canon[1]), EncodingLatin1, cfonb.EOLLF,
 			canon[0] + "\n" + canon[1] + "\n"},
-		{"mixed: the 01 on its line, then concatenated records, then the 07", []byte(canon[0] + "\n" + canon[1] + canon[2] + "\n" + canon[3] + "\n"), EncodingAuto, EOLCRLF,
+		{"mixed: the 01 on its line, then concatenated records, then the 07", []byte(canon[0] + "\n" + canon[1] + canon[2] + "\n" + canon[3] + "\n"), EncodingAuto, cfonb.EOLCRLF,
 			canon[0] + "\r\n" + canon[1] + "\r\n" + canon[2] + "\r\n" + canon[3] + "\r\n"},
-		{"mixed with CR line ends", []byte(canon[0] + "\r" + canon[1] + canon[2] + "\r" + canon[3] + "\r"), EncodingAuto, EOLCRLF,
+		{"mixed with CR line ends", []byte(canon[0] + "\r" + canon[1] + canon[2] + "\r" + canon[3] + "\r"), EncodingAuto, cfonb.EOLCRLF,
 			canon[0] + "\r\n" + canon[1] + "\r\n" + canon[2] + "\r\n" + canon[3] + "\r\n"},
 	}
 	for _, tt := range tests {
@@ -536,15 +538,15 @@ func TestNormalizeSplitsConcatenated(t *testing.T) {
 func TestNormalizeCROnly(t *testing.T) {
 	canon := fmtStatement(false, false)
 	in := canon[0] + "\r" + canon[1] + "\r" + canon[2] + "\r" + canon[3] + "\r"
-	out, rep, err := normalizeBytes(t, []byte(in), EncodingAuto, EOLCRLF)
+	out, rep, err := normalizeBytes(t, []byte(in), EncodingAuto, cfonb.EOLCRLF)
 	require.NoError(t, err)
-	assert.Equal(t, FramingCR, rep.Framing)
+	assert.Equal(t, cfonb.FramingCR, rep.Framing)
 	assert.Equal(t, canon[0]+"\r\n"+canon[1]+"\r\n"+canon[2]+"\r\n"+canon[3]+"\r\n", string(out))
 	assert.Equal(t, 4, rep.Repairs[RepairLineEnd])
 	assert.Zero(t, rep.Repairs[RepairReplaced])
 	// A CR-only file whose last line has no line end.
 	in = canon[0] + "\r" + canon[1] + "\r" + canon[2] + "\r" + canon[3]
-	out, _, err = normalizeBytes(t, []byte(in), EncodingAuto, EOLLF)
+	out, _, err = normalizeBytes(t, []byte(in), EncodingAuto, cfonb.EOLLF)
 	require.NoError(t, err)
 	assert.Equal(t, canon[0]+"\n"+canon[1]+"\n"+canon[2]+"\n"+canon[3]+"\n", string(out))
 }

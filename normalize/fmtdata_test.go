@@ -1,4 +1,4 @@
-package cfonb
+package normalize
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
@@ -31,10 +32,10 @@ const fmtDir = "../testdata/fmt"
 
 // fmtRecord builds a 120-character record from (column, text) pairs.
 func fmtRecord(parts ...any) string {
-	b := []rune(strings.Repeat(" ", RecordLen))
+	b := []rune(strings.Repeat(" ", cfonb.RecordLen))
 	for i := 0; i < len(parts); i += 2 {
 		col, s := parts[i].(int), []rune(parts[i+1].(string))
-		if col-1+len(s) > RecordLen {
+		if col-1+len(s) > cfonb.RecordLen {
 			panic(fmt.Sprintf("field at column %d overflows: %q", col, string(s)))
 		}
 		copy(b[col-1:], s)

@@ -1,4 +1,4 @@
-package cfonb
+package normalize
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cfonb-dev/cfonb/cfonb"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 )
@@ -387,7 +388,7 @@ func utf8LineAsCP1252(raw []byte) bool {
 			n++
 		}
 	}
-	return n != RecordLen
+	return n != cfonb.RecordLen
 }
 
 // decodeRune decodes the first character of p (len(p) > 0) and its size in
@@ -423,7 +424,7 @@ const DetectSample = 64 << 10
 // file with some Windows-1252 lines: those bytes are read as Windows-1252);
 // else Windows-1252 (a superset of the printable part of ISO-8859-1).
 func DetectEncoding(sample []byte, atEOF bool) Detection {
-	if bytes.HasPrefix(sample, []byte(UTF8BOM)) {
+	if bytes.HasPrefix(sample, []byte(cfonb.UTF8BOM)) {
 		return Detection{EncodingUTF8, "UTF-8 byte-order mark"}
 	}
 	valid := sample
@@ -503,7 +504,3 @@ func printableCount(c *Charset, p []byte) int {
 	}
 	return n
 }
-
-// UTF8BOM is the UTF-8 byte-order mark that editors put at the start of a
-// file; it is no part of a CFONB120 record.
-const UTF8BOM = "\xEF\xBB\xBF"

@@ -1,4 +1,4 @@
-package cfonb
+package normalize
 
 import (
 	"bytes"
