@@ -13,6 +13,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/upload"
 	"github.com/cfonb-dev/cfonb/upload/journal"
+	"github.com/cfonb-dev/cfonb/validate"
 )
 
 // Words turns the decisions of upload.Run into text, one line (or a few)
@@ -32,8 +33,12 @@ type Words struct {
 	DryRun bool
 }
 
+// say writes one message. File names, server messages and everything
+// else it holds are escaped (validate.SafeText): a name holding a line end
+// or an escape sequence cannot forge a line of its own on a terminal or in
+// a CI log (issue 16, item 12).
 func (w *Words) say(format string, args ...any) {
-	fmt.Fprintf(w.Out, format+"\n", args...)
+	fmt.Fprintln(w.Out, validate.SafeText(fmt.Sprintf(format, args...)))
 }
 
 func (w *Words) controlWord() string {
@@ -330,7 +335,7 @@ func Progress(w io.Writer) func(path string, sent, total int64) {
 			return
 		}
 		last = pct
-		fmt.Fprintf(w, "\rsending %s: %3d%% (%d of %d bytes)", path, pct, sent, total)
+		fmt.Fprintf(w, "\rsending %s: %3d%% (%d of %d bytes)", validate.SafeText(path), pct, sent, total)
 		if sent == total {
 			fmt.Fprintln(w)
 			last = -1

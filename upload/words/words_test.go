@@ -1,0 +1,55 @@
+package words
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/cfonb-dev/cfonb/upload"
+)
+
+// Issue 16, item 12: a file name (or a server message) holding a line end
+// or an escape sequence cannot forge a line of its own in a terminal or in
+// a CI log, such as a GitHub workflow command.
+func TestWordsEscapeNames(t *testing.T) {
+	hostile := "x\n::stop-commands::k\n\x1b[31m.txt"
+	tests := []struct {
+		name string
+		res  upload.FileResult
+		want string
+	}{
+		{
+			name: "would import",
+			res:  upload.FileResult{Path: hostile, Outcome: upload.OutcomeWouldImport, SHA256: strings.Repeat("ab", 32)},
+			want: `would import x\n::stop-commands::k\n\x1b[31m.txt (0 statements, sha256 abababababababab) to p, dossier 7` + "\n",
+		},
+		{
+			name: "failed, server message on two lines",
+			res:  upload.FileResult{Path: hostile, Outcome: upload.OutcomeFailed, Reason: upload.ReasonRefused, HTTPStatus: 400, Message: "bad\n::error::forged"},
+			want: `x\n::stop-commands::k\n\x1b[31m.txt was not imported: `,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			w := &Words{Out: &out, Platform: "p", DryRun: true}
+			r := tt.res
+			r.Dossiers = []int64{7}
+			w.File(&r)
+			got := out.String()
+			assert.True(t, strings.HasPrefix(got, tt.want), "got %q", got)
+			for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+				assert.False(t, strings.HasPrefix(line, "::"), "a forged workflow command: %q", got)
+				assert.NotContains(t, line, "\x1b", "a raw escape sequence: %q", got)
+			}
+		})
+	}
+}
+
+func TestProgressEscapesName(t *testing.T) {
+	var out bytes.Buffer
+	Progress(&out)("a\nb\x1b.txt", 2<<20, 2<<20)
+	assert.Equal(t, "\rsending a\\nb\\x1b.txt: 100% (2097152 of 2097152 bytes)\n", out.String())
+}
