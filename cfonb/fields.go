@@ -79,36 +79,102 @@ type fieldSpec struct {
 	name          string
 }
 
+// Byte offsets of each field in a record's data, 0-based and half-open:
+// data[OffAmount:EndAmount] is the amount of a 04. This is the one table
+// of positions: fieldSpecs is built from it, and code that indexes a
+// record directly (the validator's fast path) uses these constants, which
+// the compiler folds like the literals they replace.
+const (
+	OffCode           = 0
+	EndCode           = 2
+	OffBank           = 2
+	EndBank           = 7
+	OffReserved8      = 7
+	EndReserved8      = 11
+	OffInternalCode   = 7
+	EndInternalCode   = 11
+	OffBranch         = 11
+	EndBranch         = 16
+	OffCurrency       = 16
+	EndCurrency       = 19
+	OffDecimals       = 19
+	EndDecimals       = 20
+	OffReserved21     = 20
+	EndReserved21     = 21
+	OffAccount        = 21
+	EndAccount        = 32
+	OffReserved33     = 32
+	EndReserved33     = 34
+	OffInterbankCode  = 32
+	EndInterbankCode  = 34
+	OffBalanceDate    = 34
+	EndBalanceDate    = 40
+	OffBookingDate    = 34
+	EndBookingDate    = 40
+	OffReserved41     = 40
+	EndReserved41     = 90
+	OffRejectCode     = 40
+	EndRejectCode     = 42
+	OffValueDate      = 42
+	EndValueDate      = 48
+	OffLabel          = 48
+	EndLabel          = 79
+	OffReserved80     = 79
+	EndReserved80     = 81
+	OffEntryNumber    = 81
+	EndEntryNumber    = 88
+	OffExemption      = 88
+	EndExemption      = 89
+	OffUnavailability = 89
+	EndUnavailability = 90
+	OffBalance        = 90
+	EndBalance        = 104
+	OffAmount         = 90
+	EndAmount         = 104
+	OffReserved105    = 104
+	EndReserved105    = 120
+	OffReference      = 104
+	EndReference      = 120
+	OffReserved41C    = 40
+	EndReserved41C    = 45
+	OffQualifier      = 45
+	EndQualifier      = 48
+	OffInformation    = 48
+	EndInformation    = 118
+	OffReserved119    = 118
+	EndReserved119    = 120
+)
+
 var fieldSpecs = [numFields]fieldSpec{
-	FieldCode:           {1, 2, KindNumeric, "record code"},
-	FieldBank:           {3, 5, KindNumeric, "bank code"},
-	FieldReserved8:      {8, 4, KindBlank, "reserved zone 8-11"},
-	FieldInternalCode:   {8, 4, KindAlnum, "internal operation code"},
-	FieldBranch:         {12, 5, KindNumeric, "branch code"},
-	FieldCurrency:       {17, 3, KindAlnum, "currency"},
-	FieldDecimals:       {20, 1, KindNumeric, "number of decimals"},
-	FieldReserved21:     {21, 1, KindBlank, "reserved zone 21"},
-	FieldAccount:        {22, 11, KindAlnum, "account number"},
-	FieldReserved33:     {33, 2, KindBlank, "reserved zone 33-34"},
-	FieldInterbankCode:  {33, 2, KindAlnum, "interbank operation code"},
-	FieldBalanceDate:    {35, 6, KindDate, "balance date"},
-	FieldBookingDate:    {35, 6, KindDate, "booking date"},
-	FieldReserved41:     {41, 50, KindBlank, "reserved zone 41-90"},
-	FieldRejectCode:     {41, 2, KindAlnum, "rejection code"},
-	FieldValueDate:      {43, 6, KindDate, "value date"},
-	FieldLabel:          {49, 31, KindText, "label"},
-	FieldReserved80:     {80, 2, KindBlank, "reserved zone 80-81"},
-	FieldEntryNumber:    {82, 7, KindAlnum, "entry number"},
-	FieldExemption:      {89, 1, KindText, "commission exemption index"},
-	FieldUnavailability: {90, 1, KindText, "unavailability index"},
-	FieldBalance:        {91, 14, KindAmount, "balance"},
-	FieldAmount:         {91, 14, KindAmount, "amount"},
-	FieldReserved105:    {105, 16, KindBlank, "reserved zone 105-120"},
-	FieldReference:      {105, 16, KindText, "reference"},
-	FieldReserved41C:    {41, 5, KindBlank, "reserved zone 41-45"},
-	FieldQualifier:      {46, 3, KindAlnum, "qualifier"},
-	FieldInformation:    {49, 70, KindText, "information"},
-	FieldReserved119:    {119, 2, KindBlank, "reserved zone 119-120"},
+	FieldCode:           {OffCode + 1, EndCode - OffCode, KindNumeric, "record code"},
+	FieldBank:           {OffBank + 1, EndBank - OffBank, KindNumeric, "bank code"},
+	FieldReserved8:      {OffReserved8 + 1, EndReserved8 - OffReserved8, KindBlank, "reserved zone 8-11"},
+	FieldInternalCode:   {OffInternalCode + 1, EndInternalCode - OffInternalCode, KindAlnum, "internal operation code"},
+	FieldBranch:         {OffBranch + 1, EndBranch - OffBranch, KindNumeric, "branch code"},
+	FieldCurrency:       {OffCurrency + 1, EndCurrency - OffCurrency, KindAlnum, "currency"},
+	FieldDecimals:       {OffDecimals + 1, EndDecimals - OffDecimals, KindNumeric, "number of decimals"},
+	FieldReserved21:     {OffReserved21 + 1, EndReserved21 - OffReserved21, KindBlank, "reserved zone 21"},
+	FieldAccount:        {OffAccount + 1, EndAccount - OffAccount, KindAlnum, "account number"},
+	FieldReserved33:     {OffReserved33 + 1, EndReserved33 - OffReserved33, KindBlank, "reserved zone 33-34"},
+	FieldInterbankCode:  {OffInterbankCode + 1, EndInterbankCode - OffInterbankCode, KindAlnum, "interbank operation code"},
+	FieldBalanceDate:    {OffBalanceDate + 1, EndBalanceDate - OffBalanceDate, KindDate, "balance date"},
+	FieldBookingDate:    {OffBookingDate + 1, EndBookingDate - OffBookingDate, KindDate, "booking date"},
+	FieldReserved41:     {OffReserved41 + 1, EndReserved41 - OffReserved41, KindBlank, "reserved zone 41-90"},
+	FieldRejectCode:     {OffRejectCode + 1, EndRejectCode - OffRejectCode, KindAlnum, "rejection code"},
+	FieldValueDate:      {OffValueDate + 1, EndValueDate - OffValueDate, KindDate, "value date"},
+	FieldLabel:          {OffLabel + 1, EndLabel - OffLabel, KindText, "label"},
+	FieldReserved80:     {OffReserved80 + 1, EndReserved80 - OffReserved80, KindBlank, "reserved zone 80-81"},
+	FieldEntryNumber:    {OffEntryNumber + 1, EndEntryNumber - OffEntryNumber, KindAlnum, "entry number"},
+	FieldExemption:      {OffExemption + 1, EndExemption - OffExemption, KindText, "commission exemption index"},
+	FieldUnavailability: {OffUnavailability + 1, EndUnavailability - OffUnavailability, KindText, "unavailability index"},
+	FieldBalance:        {OffBalance + 1, EndBalance - OffBalance, KindAmount, "balance"},
+	FieldAmount:         {OffAmount + 1, EndAmount - OffAmount, KindAmount, "amount"},
+	FieldReserved105:    {OffReserved105 + 1, EndReserved105 - OffReserved105, KindBlank, "reserved zone 105-120"},
+	FieldReference:      {OffReference + 1, EndReference - OffReference, KindText, "reference"},
+	FieldReserved41C:    {OffReserved41C + 1, EndReserved41C - OffReserved41C, KindBlank, "reserved zone 41-45"},
+	FieldQualifier:      {OffQualifier + 1, EndQualifier - OffQualifier, KindAlnum, "qualifier"},
+	FieldInformation:    {OffInformation + 1, EndInformation - OffInformation, KindText, "information"},
+	FieldReserved119:    {OffReserved119 + 1, EndReserved119 - OffReserved119, KindBlank, "reserved zone 119-120"},
 }
 
 // The layouts, field by field in column order; together each covers

@@ -44,22 +44,38 @@ func (c *dateCache) parse(b []byte) (cfonb.Date, bool) {
 //
 // It compares four 64-bit words instead of two strings: bytes 2-6 of the
 // first word (the record code, bytes 0-1, differs), then 11-18, 19-26 and
-// 24-31 (which overlaps the word before, to stay within column 32).
+// 24-31 (which overlaps the word before, to stay within column 32): the
+// offsets are fields.go's constants.
 func (v *Validator) sameHead(data []byte) bool {
 	s := &v.st.data
 	d := (*[cfonb.RecordLen]byte)(data[:cfonb.RecordLen])
 	le := binary.LittleEndian
-	return (le.Uint64(d[0:8])^le.Uint64(s[0:8]))&0x00FFFFFFFFFF0000 == 0 &&
-		le.Uint64(d[11:19]) == le.Uint64(s[11:19]) &&
-		le.Uint64(d[19:27]) == le.Uint64(s[19:27]) &&
-		le.Uint64(d[24:32]) == le.Uint64(s[24:32])
+	return (le.Uint64(d[0:8])^le.Uint64(s[0:8]))&bankMask == 0 &&
+		le.Uint64(d[cfonb.OffBranch:cfonb.OffBranch+8]) == le.Uint64(s[cfonb.OffBranch:cfonb.OffBranch+8]) &&
+		le.Uint64(d[cfonb.OffBranch+8:cfonb.OffBranch+16]) == le.Uint64(s[cfonb.OffBranch+8:cfonb.OffBranch+16]) &&
+		le.Uint64(d[cfonb.EndAccount-8:cfonb.EndAccount]) == le.Uint64(s[cfonb.EndAccount-8:cfonb.EndAccount])
 }
+
+// bankMask keeps bytes OffBank to EndBank-1 (2-6) of a little-endian word
+// read at the record's start.
+const bankMask = (1<<(8*cfonb.EndBank) - 1) &^ (1<<(8*cfonb.OffBank) - 1)
+
+// The word comparisons of sameHead and complement rely on the layout; each
+// of these fails to compile (a negative constant) if it moved.
+const (
+	_ = uint(8 - cfonb.EndBank)                             // the bank code is in the first word
+	_ = uint(cfonb.OffBranch + 16 - (cfonb.EndAccount - 8)) // the words from the branch meet or overlap
+	_ = uint(cfonb.EndAccount - (cfonb.OffBranch + 16))     // and stay within the account
+	_ = uint(cfonb.EndReserved41C - cfonb.OffReserved41C - 5)
+	_ = uint(5 - (cfonb.EndReserved41C - cfonb.OffReserved41C)) // a word and a byte: 5 bytes
+)
 
 // sameHeadSlow is sameHead as written in the specification: the
 // definition the tests compare it with.
 func (v *Validator) sameHeadSlow(data []byte) bool {
 	s := v.st.data[:]
-	return string(data[2:7]) == string(s[2:7]) && string(data[11:32]) == string(s[11:32])
+	return string(data[cfonb.OffBank:cfonb.EndBank]) == string(s[cfonb.OffBank:cfonb.EndBank]) &&
+		string(data[cfonb.OffBranch:cfonb.EndAccount]) == string(s[cfonb.OffBranch:cfonb.EndAccount])
 }
 
 // blank2 reports whether two bytes are spaces.
@@ -107,20 +123,20 @@ func (c *ibanCache) valid(tok []byte) bool {
 // zone 80-81, a known interbank code, calendar booking and value dates and
 // a well-formed amount.
 func (c *prechecker) movement(data []byte) precheck {
-	if !blank2(data[79:81]) {
+	if !blank2(data[cfonb.OffReserved80:cfonb.EndReserved80]) {
 		return precheck{}
 	}
-	if _, ok := cfonb.InterbankLabel(data[32:34]); !ok {
+	if _, ok := cfonb.InterbankLabel(data[cfonb.OffInterbankCode:cfonb.EndInterbankCode]); !ok {
 		return precheck{}
 	}
-	booking, ok := c.booking.parse(data[34:40])
+	booking, ok := c.booking.parse(data[cfonb.OffBookingDate:cfonb.EndBookingDate])
 	if !ok {
 		return precheck{}
 	}
-	if _, ok := c.value.parse(data[42:48]); !ok {
+	if _, ok := c.value.parse(data[cfonb.OffValueDate:cfonb.EndValueDate]); !ok {
 		return precheck{}
 	}
-	amount, err := cfonb.ParseAmount(data[90:104])
+	amount, err := cfonb.ParseAmount(data[cfonb.OffAmount:cfonb.EndAmount])
 	if err != nil {
 		return precheck{}
 	}
@@ -131,20 +147,21 @@ func (c *prechecker) movement(data []byte) precheck {
 // zones, a known qualifier (with a valid IBAN for CBE and CPY) and a blank
 // or calendar booking date.
 func (c *prechecker) complement(data []byte) precheck {
-	if !blank2(data[118:120]) || binary.LittleEndian.Uint32(data[40:44]) != 0x20202020 || data[44] != ' ' {
+	if !blank2(data[cfonb.OffReserved119:cfonb.EndReserved119]) ||
+		binary.LittleEndian.Uint32(data[cfonb.OffReserved41C:cfonb.OffReserved41C+4]) != 0x20202020 || data[cfonb.EndReserved41C-1] != ' ' {
 		return precheck{}
 	}
-	q := data[45:48]
+	q := data[cfonb.OffQualifier:cfonb.EndQualifier]
 	if !cfonb.KnownQualifier(q) {
 		return precheck{}
 	}
 	if q[0] == 'C' && (string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY) {
-		if tok, _, shaped := complementIBANWord(data[48:118]); shaped && !c.iban.valid(tok) {
+		if tok, _, shaped := complementIBANWord(data[cfonb.OffInformation:cfonb.EndInformation]); shaped && !c.iban.valid(tok) {
 			return precheck{}
 		}
 	}
-	if !isBlank(data[34:40]) {
-		if _, ok := c.booking.parse(data[34:40]); !ok {
+	if !isBlank(data[cfonb.OffBookingDate:cfonb.EndBookingDate]) {
+		if _, ok := c.booking.parse(data[cfonb.OffBookingDate:cfonb.EndBookingDate]); !ok {
 			return precheck{}
 		}
 	}
