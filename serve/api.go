@@ -493,29 +493,14 @@ func (s *Server) handleFmt(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// describeRepairs says what was repaired, as cfonb fmt's note does, e.g.
-// "encoding cp1252 (detected: ...); 7 characters transliterated, ...".
+// describeRepairs is the report's message: cfonb fmt's note on what was
+// repaired (normalize.Report.Describe, one wording for both), or that the
+// file was already canonical.
 func describeRepairs(rep *normalize.Report, eol cfonb.EOL) string {
-	var b strings.Builder
-	b.WriteString("encoding " + rep.Encoding.String())
-	if rep.Detected != "" {
-		b.WriteString(" (detected: " + rep.Detected + ")")
-	}
-	var parts []string
-	for k, n := range rep.Repairs {
-		if n == 0 {
-			continue
-		}
-		what := normalize.Repair(k).String()
-		if normalize.Repair(k) == normalize.RepairLineEnd {
-			what = "line end changed to " + eol.String()
-		}
-		parts = append(parts, fmt.Sprintf("%d × %s", n, what))
-	}
 	if !rep.Changed {
-		return b.String() + "; already canonical: nothing to repair"
+		return rep.EncodingNote() + "; already canonical: nothing to repair"
 	}
-	return b.String() + "; " + strings.Join(parts, ", ")
+	return rep.Describe(eol)
 }
 
 // attachment is a Content-Disposition header for a download called name.

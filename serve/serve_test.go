@@ -343,7 +343,7 @@ func TestFmt(t *testing.T) {
 	assert.True(t, rep.Changed)
 	assert.Equal(t, []repairJSON{{"line end changed", 5}, {"character transliterated", 12}}, rep.Repairs)
 	assert.Equal(t, 0, rep.Validation.Errors)
-	assert.Equal(t, "encoding cp1252 (detected: not UTF-8, not EBCDIC); 5 × line end changed to CRLF, 12 × character transliterated", rep.Message)
+	assert.Equal(t, "encoding cp1252 (detected: not UTF-8, not EBCDIC); 12 characters transliterated, 5 line ends changed to CRLF", rep.Message)
 
 	// Options: the encoding given, LF line ends.
 	rec = post(t, h, "/api/fmt?encoding=latin1&eol=lf", in)

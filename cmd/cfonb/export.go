@@ -13,6 +13,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/export"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/internal/spool"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -157,7 +158,7 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	// the same pass (see exportRun.input), so what is exported is what was
 	// validated, even from a pipe or a file that changes. The export goes
 	// where it can be taken back until every input is accepted.
-	switch direct := fmtDirectStdout(e.stdout); {
+	switch direct := spool.Direct(e.stdout); {
 	case *output != "" && *output != "-":
 		// A temporary file next to the output, renamed only on success.
 		err = atomicfile.Write(*output, 0, func(w io.Writer) error {
@@ -183,12 +184,12 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 		// A pipe or a terminal cannot take back what it was given: the
 		// export is spooled (in memory, then in a temporary file) and
 		// copied once every input is accepted.
-		spool := &fmtSpool{}
-		defer spool.close()
-		if code = run.all(ctx, spool); code != exitOK {
+		buf := &spool.Buffer{}
+		defer buf.Close()
+		if code = run.all(ctx, buf); code != exitOK {
 			return code
 		}
-		if err = spool.writeTo(e.stdout); err != nil {
+		if err = buf.CopyTo(e.stdout); err != nil {
 			err = fmt.Errorf("writing to standard output: %w", err)
 		}
 	}
@@ -346,7 +347,7 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 	// stops reading, its output will be dropped.
 	exCtx, stopExport := context.WithCancel(ctx)
 	defer stopExport()
-	pipe := newFmtPipe()
+	pipe := spool.NewPipe()
 	seen := &countingReader{r: pipe} // what the validator read
 	validated, done := make(chan struct{}), make(chan struct{})
 	go func() {

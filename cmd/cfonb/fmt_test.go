@@ -17,6 +17,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/internal/spool"
 )
 
 // The test files are written by cfonb/fmtdata_test.go: NAME.txt is a legacy
@@ -439,24 +440,8 @@ func TestFmtDirectStdout(t *testing.T) {
 	want, err := os.ReadFile(fmtTD + "latin1-lf.golden")
 	require.NoError(t, err)
 	assert.Equal(t, "HEADER\n"+string(want), string(got))
-	assert.Equal(t, out, fmtDirectStdout(out))
-	assert.Nil(t, fmtDirectStdout(&bytes.Buffer{}))
-}
-
-func TestFmtSpool(t *testing.T) {
-	var s fmtSpool
-	defer s.close()
-	chunk := bytes.Repeat([]byte("0123456789"), 100_000) // 1 MB
-	for range fmtSpoolMemory/len(chunk) + 2 {
-		_, err := s.Write(chunk)
-		require.NoError(t, err)
-	}
-	require.NotNil(t, s.f, "spilled to a temporary file")
-	var out bytes.Buffer
-	require.NoError(t, s.writeTo(&out))
-	n := fmtSpoolMemory/len(chunk) + 2
-	assert.Equal(t, n*len(chunk), out.Len())
-	assert.Equal(t, bytes.Repeat(chunk, n), out.Bytes())
+	assert.Equal(t, out, spool.Direct(out))
+	assert.Nil(t, spool.Direct(&bytes.Buffer{}))
 }
 
 // TestFmtHelp: help goes to standard output.
@@ -523,7 +508,7 @@ func TestFmtLargeToPipe(t *testing.T) {
 	require.NoError(t, err)
 	want, err := os.ReadFile(fmtTD + "latin1-lf.golden")
 	require.NoError(t, err)
-	n := fmtSpoolMemory/len(in) + 10
+	n := spool.Memory/len(in) + 10
 	path := filepath.Join(t.TempDir(), "big.txt")
 	require.NoError(t, os.WriteFile(path, bytes.Repeat(in, n), 0o644))
 
@@ -536,64 +521,6 @@ func TestFmtLargeToPipe(t *testing.T) {
 	r = fmtRun(t, string(bytes.Repeat(in, n)), "fmt", "-")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.True(t, r.stdout == strings.Repeat(string(want), n), "output differs")
-}
-
-// TestFmtPipe: what is written comes out in order, whatever the sizes of
-// the writes (smaller and larger than a chunk) and of the reads, then the
-// writer's error, or io.EOF.
-func TestFmtPipe(t *testing.T) {
-	data := make([]byte, 3*fmtPipeChunks*fmtPipeChunkSize+12345)
-	for i := range data {
-		data[i] = byte(i * 7 / 3)
-	}
-	for _, tt := range []struct {
-		name  string
-		write []int // sizes of the writes, in turn
-		read  int   // size of the reads
-		err   error
-	}{
-		{"small writes", []int{1, 119, 4096}, 1000, nil},
-		{"chunk-sized", []int{fmtPipeChunkSize}, 64 << 10, nil},
-		{"larger than a chunk", []int{5*fmtPipeChunkSize/2 + 3}, 300 << 10, nil},
-		{"error", []int{1000, 70000}, 4096, errors.New("boom")},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			p := newFmtPipe()
-			go func() {
-				rest := data
-				for i := 0; len(rest) > 0; i++ {
-					n := min(tt.write[i%len(tt.write)], len(rest))
-					k, err := p.Write(rest[:n])
-					if k != n || err != nil {
-						panic("short write")
-					}
-					rest = rest[n:]
-				}
-				p.CloseWithError(tt.err)
-			}()
-			var got []byte
-			buf := make([]byte, tt.read)
-			var err error
-			for {
-				var n int
-				n, err = p.Read(buf)
-				got = append(got, buf[:n]...)
-				if err != nil {
-					break
-				}
-			}
-			if tt.err != nil {
-				assert.Equal(t, tt.err, err)
-			} else {
-				assert.Equal(t, io.EOF, err)
-			}
-			assert.True(t, bytes.Equal(data, got), "data differs")
-			assert.LessOrEqual(t, p.made, fmtPipeChunks)
-			n, err := p.Read(buf)
-			assert.Equal(t, 0, n)
-			assert.Error(t, err, "still closed")
-		})
-	}
 }
 
 // TestFmtCheck (issue 12): --check lists the files that would change and

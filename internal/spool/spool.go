@@ -1,0 +1,183 @@
+// Package spool holds output until it is known to be good, and carries it
+// between goroutines: the pieces that make "nothing written on refusal"
+// cheap for cfonb fmt and cfonb export. A Buffer spools in memory, then in
+// an unlinked temporary file; Direct says when standard output can take
+// the output as it is made and be truncated back; a Pipe lets a writer run
+// ahead of its reader by a few chunks.
+package spool
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+)
+
+// PipeChunks and PipeChunkSize bound what a Pipe holds: 1 MiB.
+const (
+	PipeChunks    = 4
+	PipeChunkSize = 256 << 10
+)
+
+// Pipe is an in-memory pipe, like io.Pipe, whose writer does not wait
+// for the reader: Write copies into one of a few chunks and returns, so
+// the formatter and the validator reading its output (itself two
+// goroutines) keep both cores busy instead of taking turns. It has one
+// writer and one reader, which reads to the end (or the writer would wait
+// for a free chunk forever).
+type Pipe struct {
+	full  chan []byte // chunks written, in order; closed by CloseWithError
+	free  chan []byte // chunks read, to reuse
+	made  int         // chunks allocated (writer side)
+	err   error       // the writer's error, set before full is closed
+	cur   []byte      // the unread part of the chunk being read
+	chunk []byte      // the chunk being read, to give back
+}
+
+// NewPipe returns an empty Pipe; its chunks are allocated as needed.
+func NewPipe() *Pipe {
+	return &Pipe{full: make(chan []byte, PipeChunks), free: make(chan []byte, PipeChunks)}
+}
+
+// Write copies b into the pipe; it waits only when every chunk is full.
+func (p *Pipe) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		want := min(len(b), PipeChunkSize)
+		var c []byte
+		select {
+		case c = <-p.free:
+		default:
+			if p.made < PipeChunks {
+				p.made++
+			} else {
+				c = <-p.free
+			}
+		}
+		if cap(c) < want {
+			// Small files get small chunks; a chunk grows to the
+			// writes it carries, up to PipeChunkSize.
+			c = make([]byte, 0, max(want, min(2*cap(c), PipeChunkSize)))
+		}
+		c = append(c[:0], b[:want]...)
+		b = b[want:]
+		p.full <- c
+	}
+	return n, nil
+}
+
+// CloseWithError ends the pipe: the reader gets err once it has read
+// everything written, or io.EOF if err is nil.
+func (p *Pipe) CloseWithError(err error) {
+	p.err = err
+	close(p.full)
+}
+
+// Read reads what was written, in order.
+func (p *Pipe) Read(b []byte) (int, error) {
+	for len(p.cur) == 0 {
+		if p.chunk != nil {
+			p.free <- p.chunk
+			p.chunk = nil
+		}
+		c, ok := <-p.full
+		if !ok {
+			if p.err != nil {
+				return 0, p.err
+			}
+			return 0, io.EOF
+		}
+		p.cur, p.chunk = c, c
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+// Direct returns standard output as a file that fmt may write to as
+// it formats, when that can be undone: a regular file (truncated back on
+// refusal) or the null device. A terminal or a pipe gets the output only
+// once the whole file is known to be safe (it is spooled), so it returns
+// nil for them.
+func Direct(w io.Writer) *os.File {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	if fi.Mode().IsRegular() {
+		if _, err := f.Seek(0, io.SeekCurrent); err == nil {
+			return f
+		}
+		return nil
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
+		return f
+	}
+	return nil
+}
+
+// Memory is how much of a Buffer is kept in memory before it
+// moves to a temporary file.
+const Memory = 4 << 20
+
+// Buffer holds output until it is known to be good: in memory up to
+// Memory, then in a temporary file, so that memory stays bounded.
+type Buffer struct {
+	Header string // written before the body (a diff's header)
+	mem    bytes.Buffer
+	f      *os.File
+}
+
+// Write spools p, moving what is held to a temporary file once it
+// outgrows Memory.
+func (s *Buffer) Write(p []byte) (int, error) {
+	if s.f == nil && s.mem.Len()+len(p) <= Memory {
+		return s.mem.Write(p)
+	}
+	if s.f == nil {
+		f, err := os.CreateTemp("", "cfonb-fmt-*")
+		if err != nil {
+			return 0, fmt.Errorf("spooling the output: %w", err)
+		}
+		_ = os.Remove(f.Name()) // unlinked: it goes away when closed
+		s.f = f
+		if _, err := s.mem.WriteTo(f); err != nil {
+			return 0, fmt.Errorf("spooling the output: %w", err)
+		}
+		s.mem = bytes.Buffer{}
+	}
+	n, err := s.f.Write(p)
+	if err != nil {
+		err = fmt.Errorf("spooling the output: %w", err)
+	}
+	return n, err
+}
+
+// CopyTo copies the header and what was spooled to w.
+func (s *Buffer) CopyTo(w io.Writer) error {
+	if _, err := io.WriteString(w, s.Header); err != nil {
+		return err
+	}
+	if s.f == nil {
+		_, err := w.Write(s.mem.Bytes())
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, s.f)
+	return err
+}
+
+// Close frees what was spooled (the temporary file goes away).
+func (s *Buffer) Close() {
+	if s.f != nil {
+		_ = s.f.Close()
+		s.f = nil
+	}
+	s.mem = bytes.Buffer{}
+}
