@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/suggest"
 	"slices"
 	"strings"
 )
@@ -53,7 +54,7 @@ func ExpandRules(names []string) ([]string, error) {
 			add(n)
 			continue
 		}
-		return nil, fmt.Errorf("unknown rule or rule family %q%s (cfonb validate --rules lists them)", n, suggest(n, ruleNames()))
+		return nil, fmt.Errorf("unknown rule or rule family %q%s (cfonb validate --rules lists them)", n, didYouMean(n, ruleNames()))
 	}
 	return out, nil
 }
@@ -93,42 +94,12 @@ func (opts *Options) disabled() map[string]bool {
 	return off
 }
 
-// suggest returns " (did you mean X?)" for the name of names closest to
+// didYouMean returns " (did you mean X?)" for the name of names closest to
 // typed, if it is close, else "".
-func suggest(typed string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		d := editDistance(typed, n)
-		if strings.HasPrefix(n, typed) {
-			d = min(d, 1)
-		}
-		if d < bestDist {
-			best, bestDist = n, d
-		}
-	}
+func didYouMean(typed string, names []string) string {
+	best := suggest.Closest(typed, names)
 	if best == "" {
 		return ""
 	}
 	return " (did you mean " + best + "?)"
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

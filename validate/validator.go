@@ -212,7 +212,7 @@ func (v *Validator) adopt(line int, data []byte) {
 	}
 	copy(st.data[16:20], data[16:20])
 	v.warnf(st.line, cfonb.FieldCurrency.Start(), RuleBlankCurrency,
-		"currency or number of decimals blank on the old balance (01): %s%d taken from line %d", st.m.Account.Currency[:], st.m.Decimals, line)
+		"currency or number of decimals blank on the old balance (01): %s%d taken from line %d", SafeText(string(st.m.Account.Currency[:])), st.m.Decimals, line)
 }
 
 // stopEarly records that reading stopped at line because the diagnostics

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/suggest"
 	"io"
 	"slices"
 	"strings"
@@ -134,41 +135,17 @@ func suggestFlag(c *cobra.Command, err error) string {
 		return ""
 	}
 	typed := msg[len(prefix):]
-	best, bestDist := "", 3
+	var names []string
 	c.Flags().VisitAll(func(f *pflag.Flag) {
-		d := levenshtein(typed, f.Name)
-		if strings.HasPrefix(f.Name, typed) {
-			d = min(d, 1)
-		}
-		if !f.Hidden && d < bestDist {
-			best, bestDist = f.Name, d
+		if !f.Hidden {
+			names = append(names, f.Name)
 		}
 	})
+	best := suggest.Closest(typed, names)
 	if best == "" {
 		return ""
 	}
 	return " (did you mean --" + best + "?)"
-}
-
-// levenshtein is the edit distance between a and b.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // writeHelp writes a command's help: its usage line, description,

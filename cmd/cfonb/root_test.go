@@ -181,14 +181,3 @@ func TestMan(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Equal(t, "cfonb man: unknown command \"nope\" (see cfonb man --help)\n", r.stderr)
 }
-
-// TestLevenshtein checks the distance behind the flag suggestions.
-func TestLevenshtein(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"strict", "strict", 0}, {"strcit", "strict", 2}, {"", "abc", 3}, {"kitten", "sitting", 3}} {
-		assert.Equal(t, tt.d, levenshtein(tt.a, tt.b), "%s %s", tt.a, tt.b)
-		assert.Equal(t, tt.d, levenshtein(tt.b, tt.a), "%s %s", tt.b, tt.a)
-	}
-}

@@ -12,6 +12,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/suggest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -139,7 +140,7 @@ func Load(path string, schema Schema) (*File, error) {
 		table, isTable := v.(map[string]any)
 		if !known || !isTable {
 			errs = append(errs, fmt.Errorf("%s: unknown section %q%s: the sections are %s", where(name), name,
-				suggest(name, sections), strings.Join(sections, ", ")))
+				didYouMean(name, sections), strings.Join(sections, ", ")))
 			continue
 		}
 		for _, key := range sortedKeys(table) {
@@ -150,7 +151,7 @@ func Load(path string, schema Schema) (*File, error) {
 			}
 			if !slices.Contains(keys, key) {
 				errs = append(errs, fmt.Errorf("%s: unknown key %q in [%s]%s: its keys are %s", where(full), key, name,
-					suggest(key, keys), strings.Join(keys, ", ")))
+					didYouMean(key, keys), strings.Join(keys, ", ")))
 				continue
 			}
 			values, err := flagValues(table[key])
@@ -243,38 +244,11 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// suggest returns " (did you mean X?)" for the closest of names, if close.
-func suggest(typed string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		d := distance(typed, n)
-		if d < bestDist {
-			best, bestDist = n, d
-		}
-	}
+// didYouMean returns " (did you mean X?)" for the closest of names, if close.
+func didYouMean(typed string, names []string) string {
+	best := suggest.Closest(typed, names)
 	if best == "" {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
