@@ -123,4 +123,8 @@ func TestParseError(t *testing.T) {
 	var pe *ParseError
 	require.ErrorAs(t, wrapped, &pe)
 	assert.Equal(t, 35, pe.Column)
+
+	// The whole line, the whole input.
+	assert.EqualError(t, &ParseError{Line: 3, Err: ErrDateDigits}, "line 3: date is not 6 digits JJMMAA")
+	assert.EqualError(t, &ParseError{Err: ErrDateDigits}, "date is not 6 digits JJMMAA")
 }

@@ -215,7 +215,7 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
+			return fmt.Errorf("%s: %w", name, &cfonb.ParseError{Line: cr.Line() + 1, Err: err})
 		}
 		data := rec.Data
 		if rec.Line == 1 && bytes.HasPrefix(data, []byte(cfonb.UTF8BOM)) {
@@ -245,7 +245,7 @@ func (e *Exporter) record(line int, data []byte) error {
 			return nil // a complement of no movement: nothing to attach it to
 		}
 		if len(e.mv.ends) >= e.opts.MaxComplements {
-			return fmt.Errorf("line %d: %w (more than %d)", line, ErrTooManyComplements, e.opts.MaxComplements)
+			return &cfonb.ParseError{Line: line, Err: fmt.Errorf("%w (more than %d)", ErrTooManyComplements, e.opts.MaxComplements)}
 		}
 		e.mv.comps = append(e.mv.comps, data...)
 		e.mv.ends = append(e.mv.ends, len(e.mv.comps))

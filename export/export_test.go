@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -351,6 +352,9 @@ func TestTooManyComplements(t *testing.T) {
 	err = e.Export("sepa.txt", bytes.NewReader(data))
 	require.ErrorIs(t, err, ErrTooManyComplements)
 	assert.EqualError(t, err, "sepa.txt: line 6: too many complements for one movement (more than 3)")
+	var pe *cfonb.ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 6, pe.Line)
 }
 
 type failWriter struct{}

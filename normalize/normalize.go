@@ -111,6 +111,17 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Reason)
 }
 
+// As makes a refusal readable as the project's one positioned error type:
+// errors.As(err, &pe) with pe a *cfonb.ParseError gives its line and column
+// (and the reason as its Err).
+func (e *RefusedError) As(target any) bool {
+	pe, ok := target.(**cfonb.ParseError)
+	if ok {
+		*pe = &cfonb.ParseError{Line: e.Line, Column: e.Column, Err: errors.New(e.Reason)}
+	}
+	return ok
+}
+
 // LineEvent describes what a Normalizer did with one input line.
 type LineEvent struct {
 	// Line is the 1-based input line (block, for continuous input).

@@ -228,6 +228,11 @@ func TestNormalizeRefusals(t *testing.T) {
 			var re *RefusedError
 			require.ErrorAs(t, err, &re)
 			assert.Contains(t, err.Error(), tt.want)
+			// The same refusal, read as the one positioned error type.
+			var pe *cfonb.ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, [2]int{re.Line, re.Column}, [2]int{pe.Line, pe.Column})
+			assert.Equal(t, re.Error(), pe.Error())
 		})
 	}
 }
