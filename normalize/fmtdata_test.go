@@ -22,7 +22,7 @@ import (
 // legacy export of it, each NAME.golden the exact canonical bytes expected.
 // Regenerate them with
 //
-//	go test ./cfonb -run TestFmtTestdataUpToDate -update-fmt
+//	go test ./normalize -run TestFmtTestdataUpToDate -update-fmt
 //
 // The goldens are built from the canonical records, not by the Normalizer.
 
@@ -251,8 +251,8 @@ func TestFmtTestdataUpToDate(t *testing.T) {
 				continue
 			}
 			got, err := os.ReadFile(path)
-			require.NoError(t, err, "run: go test ./cfonb -run TestFmtTestdataUpToDate -update-fmt")
-			assert.True(t, bytes.Equal(want, got), "%s is out of date: run go test ./cfonb -run TestFmtTestdataUpToDate -update-fmt", path)
+			require.NoError(t, err, "run: go test ./normalize -run TestFmtTestdataUpToDate -update-fmt")
+			assert.True(t, bytes.Equal(want, got), "%s is out of date: run go test ./normalize -run TestFmtTestdataUpToDate -update-fmt", path)
 		}
 	}
 }
