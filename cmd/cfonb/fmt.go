@@ -38,7 +38,7 @@ type fmtConfig struct {
 	validate validate.Options
 	stdin    io.Reader
 	// stdout is standard output; direct is the same when the formatted
-	// file can be written to it as it is made (see fmtDirectStdout), else
+	// file can be written to it as it is made (see spool.Direct), else
 	// nil.
 	stdout io.Writer
 	direct *os.File
