@@ -652,14 +652,19 @@ func TestSlowClient(t *testing.T) {
 // TestSteadyClientNotCut sends a body slowly but steadily, for longer than
 // the timeout in all: the request is served.
 func TestSteadyClientNotCut(t *testing.T) {
-	s, _ := newTestServer(t, Options{Timeout: time.Second})
+	// The timeout is 3 s and the body takes about 5 s, in pieces 200 ms
+	// apart: each gap is a fifteenth of the timeout, so that a loaded
+	// machine's scheduling delays cannot make it look like a stall (with a
+	// 1 s timeout and 2.6 s in all, it failed once under load).
+	s, _ := newTestServer(t, Options{Timeout: 3 * time.Second})
 	u, _ := listen(t, s)
 	date := repoFile(t, "invalid/date.txt")
+	require.Greater(t, time.Duration(len(date)/20)*200*time.Millisecond, 3*time.Second, "the body must take longer than the timeout")
 	pr, pw := io.Pipe()
 	go func() {
-		for i := 0; i < len(date); i += 40 {
-			_, _ = pw.Write(date[i:min(i+40, len(date))])
-			time.Sleep(200 * time.Millisecond) // 13 pieces: about 2.6 s in all, each gap a fifth of the timeout
+		for i := 0; i < len(date); i += 20 {
+			_, _ = pw.Write(date[i:min(i+20, len(date))])
+			time.Sleep(200 * time.Millisecond)
 		}
 		pw.Close()
 	}()
