@@ -132,7 +132,9 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	}
 	data := rec.Data
 	if (len(data) == 0 || data[0] == ' ') && isBlank(data) && rec.Length == len(data) {
-		v.warn(rec.Line, 1, RuleBlankLine, "blank line")
+		if v.opts.Pedantic { // real banks send them (CIC): no meaning is lost
+			v.warn(rec.Line, 1, RuleBlankLine, "blank line")
+		}
 		return false
 	}
 	v.rep.Records++
