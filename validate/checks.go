@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"sort"
 	"strings"
 	"unicode"
@@ -270,14 +271,14 @@ func looksEBCDIC(data []byte) bool {
 func (v *Validator) lengthDiag(rec *cfonb.Record, data []byte, code cfonb.Code) {
 	n := rec.Length
 	if n > cfonb.RecordLen {
-		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength, "record is %s long, expected %d", plural(n, "character"), cfonb.RecordLen)
+		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength, "record is %s long, expected %d", plural.Count(n, "character"), cfonb.RecordLen)
 		return
 	}
 	hint := ""
 	if code != cfonb.CodeUnknown && n >= 90 {
 		hint = " (were trailing spaces stripped? cfonb fmt pads them back)"
 	}
-	v.errorf(rec.Line, n+1, RuleRecordLength, "record is %s long, expected %d%s", plural(n, "character"), cfonb.RecordLen, hint)
+	v.errorf(rec.Line, n+1, RuleRecordLength, "record is %s long, expected %d%s", plural.Count(n, "character"), cfonb.RecordLen, hint)
 }
 
 // present reports whether the whole field is within data.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"strings"
 	"unicode"
@@ -33,8 +34,8 @@ func WriteText(w io.Writer, reports []*Report) error {
 // escaped (SafeName): the line cannot act on a terminal or a CI log.
 func FileSummary(r *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s: %s, %s", SafeName(r.Path), plural(r.Records, "record"), plural(r.Statements, "statement"),
-		plural(r.Errors, "error"), plural(r.Warnings, "warning"))
+	fmt.Fprintf(&b, "%s: %s, %s: %s, %s", SafeName(r.Path), plural.Count(r.Records, "record"), plural.Count(r.Statements, "statement"),
+		plural.Count(r.Errors, "error"), plural.Count(r.Warnings, "warning"))
 	omitted := r.Omitted
 	for _, rr := range r.Repeated {
 		omitted -= rr.NotShown
@@ -44,7 +45,7 @@ func FileSummary(r *Report) string {
 	}
 	if r.Unchecked > 0 {
 		fmt.Fprintf(&b, " (%s not checked against the previous statement of their account: more than %d accounts)",
-			plural(r.Unchecked, "statement"), MaxAccounts)
+			plural.Count(r.Unchecked, "statement"), MaxAccounts)
 	}
 	if r.Truncated {
 		b.WriteString(" (stopped early: the counts cover only what was read)")
@@ -58,13 +59,6 @@ func FileSummary(r *Report) string {
 func RepeatedLine(r *Report, rr Repeated) string {
 	return fmt.Sprintf("%s: %d more %s warnings not shown (the first %d are; --max-errors 0 shows all)",
 		r.Path, rr.NotShown, rr.Rule, rr.Shown)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // WriteJSON writes the reports as one JSON document:

@@ -3,6 +3,7 @@ package validate
 import (
 	"bufio"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"strings"
 )
@@ -24,9 +25,9 @@ type Totals struct {
 // warnings; skipped 6 files that are not bank statements".
 func (t Totals) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s", plural(t.Files, "file"), plural(t.Errors, "error"), plural(t.Warnings, "warning"))
+	fmt.Fprintf(&b, "%s: %s, %s", plural.Count(t.Files, "file"), plural.Count(t.Errors, "error"), plural.Count(t.Warnings, "warning"))
 	if t.Unreadable > 0 {
-		fmt.Fprintf(&b, "; %s could not be read", plural(t.Unreadable, "file"))
+		fmt.Fprintf(&b, "; %s could not be read", plural.Count(t.Unreadable, "file"))
 	}
 	switch {
 	case t.Skipped == 1:

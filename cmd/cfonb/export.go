@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/ctxio"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"io/fs"
 	"os"
@@ -199,7 +201,7 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	}
 	if *output != "" && *output != "-" {
 		fmt.Fprintf(e.stderr, "cfonb export: %s: %s of %s from %s\n", *output,
-			plural(run.movements, "movement"), plural(run.statements, "statement"), plural(len(paths), "file"))
+			plural.Count(run.movements, "movement"), plural.Count(run.statements, "statement"), plural.Count(len(paths), "file"))
 	}
 	return exitOK
 }
@@ -247,7 +249,7 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 			// Text in another character set, which the export decodes:
 			// nothing is lost, so it is a warning here.
 			fmt.Fprintf(e.stderr, "cfonb export: %s: warning: %s only (Latin-1/Windows-1252 or UTF-8 text, a byte-order mark or an end-of-file mark), exported with the text decoded; cfonb fmt repairs the file\n",
-				rep.Path, plural(rep.Errors, "encoding error"))
+				rep.Path, plural.Count(rep.Errors, "encoding error"))
 		case rep.Errors > 0:
 			r.printErrors(rep)
 			refused = refused || r.refuses(rep)
@@ -288,9 +290,9 @@ func (r *exportRun) printErrors(rep *validate.Report) {
 		fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", rep.Path, n)
 	}
 	if r.force {
-		fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", rep.Path, plural(rep.Errors, "validation error"))
+		fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", rep.Path, plural.Count(rep.Errors, "validation error"))
 	} else {
-		fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", rep.Path, plural(rep.Errors, "validation error"))
+		fmt.Fprintf(e.stderr, "cfonb export: %s: %s\n", rep.Path, plural.Count(rep.Errors, "validation error"))
 	}
 }
 
@@ -337,7 +339,7 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 			src = io.LimitReader(f, fi.Size())
 		}
 	}
-	src = ctxReader{ctx, src}
+	src = ctxio.NewReader(ctx, src)
 	if validateOnly {
 		rep, err = r.check(name, src, vopts)
 		return rep, nil, err
@@ -363,7 +365,7 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 	}()
 	read := &countingReader{r: src} // what went to both
 	tee := io.TeeReader(read, pipe)
-	exErr = ex.Export(name, ctxReader{exCtx, tee})
+	exErr = ex.Export(name, ctxio.NewReader(exCtx, tee))
 	// What the exporter did not read still goes to the validator, until
 	// it has what it wants.
 	var readErr error

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"os"
 	"path/filepath"
@@ -356,7 +357,7 @@ func TestExportLatin1WithoutForce(t *testing.T) {
 
 		r := runExportWith(t, context.Background(), validateForExport, "", "--format", "csv", p)
 		require.Equal(t, exitOK, r.code, r.stderr)
-		assert.Equal(t, "cfonb export: "+p+": warning: "+plural(rep.Errors, "encoding error")+" only (Latin-1/Windows-1252 or UTF-8 text, a byte-order mark or an end-of-file mark), exported with the text decoded; cfonb fmt repairs the file\n", r.stderr)
+		assert.Equal(t, "cfonb export: "+p+": warning: "+plural.Count(rep.Errors, "encoding error")+" only (Latin-1/Windows-1252 or UTF-8 text, a byte-order mark or an end-of-file mark), exported with the text decoded; cfonb fmt repairs the file\n", r.stderr)
 		assert.NotContains(t, r.stdout, "\uFFFD")
 	}
 	r := runExportWith(t, context.Background(), validateForExport, "", "--format", "csv", "../../testdata/invalid/encoding-latin1.txt")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"os"
 	"runtime"
@@ -280,9 +281,9 @@ func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
 		changed = "to reformat"
 	}
 	fmt.Fprintf(w, "cfonb fmt: %s: %d %s, %d already canonical, %d failed",
-		plural(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
+		plural.Count(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
 	if s.invalid > 0 {
-		fmt.Fprintf(w, "; %s with errors after repair", plural(s.invalid, "file"))
+		fmt.Fprintf(w, "; %s with errors after repair", plural.Count(s.invalid, "file"))
 	}
 	fmt.Fprintln(w)
 	for _, f := range s.failures {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"os"
 	"slices"
 	"strings"
@@ -343,5 +344,5 @@ func journalOtherPlatforms(st *upload.State, platform string) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s to %s", plural(n, "import"), strings.Join(names, " and "))
+	return fmt.Sprintf("%s to %s", plural.Count(n, "import"), strings.Join(names, " and "))
 }

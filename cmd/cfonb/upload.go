@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"os"
 	"path/filepath"
@@ -258,7 +259,7 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	if *fl.verbose || *fl.dryRun {
 		where := fmt.Sprintf("dossier %d", dossierID)
 		if mapping != nil {
-			where = fmt.Sprintf("dossiers from %s (%s)", mapping.Path, plural(mapping.Len(), "account"))
+			where = fmt.Sprintf("dossiers from %s (%s)", mapping.Path, plural.Count(mapping.Len(), "account"))
 		}
 		fmt.Fprintf(stderr, "platform %s: token URL %s, API URL %s; %s; state %s\n", upload.PlatformID(ep.APIURL), ep.AuthURL, ep.APIURL, where, journal.Redact(dir))
 	}

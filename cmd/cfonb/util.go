@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -19,27 +17,6 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 func isRegular(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode().IsRegular()
-}
-
-// ctxReader stops reading when its context is done (an interrupt).
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
-// plural writes a count and a word, with an s unless the count is 1.
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // refuseOutputInput returns exitUsage, with a message, when an output is one

@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/ctxio"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"io/fs"
 	"os"
@@ -172,7 +174,7 @@ func File(ctx context.Context, cfg *Config, path string) *Result {
 			file, size = f, fi.Size()
 		}
 	}
-	head := &headRecorder{r: ctxReader{ctx, in}}
+	head := &headRecorder{r: ctxio.NewReader(ctx, in)}
 	in = head
 	defer func() { res.Head = head.head }()
 
@@ -267,7 +269,7 @@ func normalizeValidate(name string, dst io.Writer, src io.Reader, cfg *Config, o
 // nothing; only if it passes does a second pass write it. The two passes
 // must agree (the file must not change in between).
 func twoPasses(ctx context.Context, name string, f *os.File, cfg *Config) (*normalize.Report, *validate.Report, error) {
-	rep, vrep, err := normalizeValidate(name, io.Discard, ctxReader{ctx, f}, cfg, nil)
+	rep, vrep, err := normalizeValidate(name, io.Discard, ctxio.NewReader(ctx, f), cfg, nil)
 	if err != nil {
 		return rep, vrep, err
 	}
@@ -276,7 +278,7 @@ func twoPasses(ctx context.Context, name string, f *os.File, cfg *Config) (*norm
 	}
 	n := normalize.New()
 	n.Encoding, n.EOL = rep.Encoding, cfg.EOL
-	rep2, err := n.Normalize(cfg.Stdout, ctxReader{ctx, f})
+	rep2, err := n.Normalize(cfg.Stdout, ctxio.NewReader(ctx, f))
 	var refused *normalize.RefusedError
 	switch {
 	case errors.As(err, &refused) || err == nil && (rep2.Records != rep.Records || rep2.Repairs != rep.Repairs):
@@ -451,7 +453,7 @@ func (d *differ) header(name string, rep *normalize.Report, eol cfonb.EOL) strin
 		fmt.Fprintf(&b, "encoding %s converted to ASCII (the lines below are shown decoded)\n", rep.Encoding)
 	}
 	if d.eolOnly > 0 {
-		fmt.Fprintf(&b, "line ends changed to %s on %s not shown below\n", eol, plural(d.eolOnly, "line"))
+		fmt.Fprintf(&b, "line ends changed to %s on %s not shown below\n", eol, plural.Count(d.eolOnly, "line"))
 	}
 	fmt.Fprintf(&b, "--- %s\n+++ %s\n", name, name)
 	return b.String()
@@ -469,25 +471,4 @@ func (h *headRecorder) Read(p []byte) (int, error) {
 		h.head = append(h.head, p[:min(n, room)]...)
 	}
 	return n, err
-}
-
-// ctxReader stops reading when its context is done (an interrupt).
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
-// plural writes a count and a word, with an s unless the count is 1.
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -6,6 +6,7 @@ package words
 
 import (
 	"fmt"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"strings"
 	"sync"
@@ -95,7 +96,7 @@ func dossiersOf(r *upload.FileResult) string {
 
 // File words one file's outcome.
 func (w *Words) File(r *upload.FileResult) {
-	n := plural(len(r.Statements), "statement")
+	n := plural.Count(len(r.Statements), "statement")
 	prev := func() string {
 		if r.Previous == nil {
 			return ""
@@ -266,11 +267,11 @@ func (w *Words) Summary(rep *upload.Report, err error) {
 			}
 		}
 		w.say("dry run: %s to register, %s to import (%d again), %d skipped, %d refused, %d held back; nothing was sent",
-			plural(would, "account"), plural(s.Imported, "file"), s.Reimported, s.Skipped, s.Blocked, s.Held)
+			plural.Count(would, "account"), plural.Count(s.Imported, "file"), s.Reimported, s.Skipped, s.Blocked, s.Held)
 		return
 	}
 	line := fmt.Sprintf("%s registered, %d already registered; %s imported, %d skipped as already imported",
-		plural(s.Registered, "account"), s.AlreadyRegistered, plural(s.Imported, "file"), s.Skipped)
+		plural.Count(s.Registered, "account"), s.AlreadyRegistered, plural.Count(s.Imported, "file"), s.Skipped)
 	for _, part := range []struct {
 		n    int
 		what string
@@ -341,13 +342,6 @@ func Progress(w io.Writer) func(path string, sent, total int64) {
 			last = -1
 		}
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // stateArg is the option naming the journal in a suggested command: the
