@@ -75,6 +75,10 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 		b = appendJSONString(b, c.qualifier)
 		b = append(b, `,"text":`...)
 		b = appendJSONString(b, c.text)
+		if c.valueDate != 0 {
+			b = append(b, `,"value_date":`...)
+			b = appendDateJSON(b, c.valueDate, true)
+		}
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)

@@ -89,6 +89,9 @@ type span struct {
 type comp struct {
 	qualifier []byte
 	text      []byte
+	// valueDate is the value date a complement holds in place of its
+	// qualifier (cfonb.ComplementValueDate); qualifier is then empty.
+	valueDate cfonb.Date
 }
 
 // view is a movement decoded for output. Its slices point into the
@@ -170,9 +173,15 @@ func (e *Exporter) decode(v *view) {
 		// Only the qualifier and the information matter here: no need for
 		// the whole of cfonb.ParseComplement.
 		data := p.complement(i)
-		q := cfonb.TrimSpaces(cfonb.FieldQualifier.Of(data))
 		info := cfonb.FieldInformation.Of(data)
 		text := cfonb.TrimSpaces(info)
+		if d, ok := cfonb.ComplementValueDate(data); ok {
+			// A value date where the qualifier goes (a factoring bank):
+			// its last digits are no qualifier.
+			v.comps = append(v.comps, comp{text: text, valueDate: d})
+			continue
+		}
+		q := cfonb.TrimSpaces(cfonb.FieldQualifier.Of(data))
 		v.comps = append(v.comps, comp{qualifier: q, text: text})
 		addNamed(v, q, info, text, zoneFull(info, cfonb.FieldInformation.Len()))
 	}

@@ -501,11 +501,8 @@ func (v *Validator) checkQualifier(line int, data []byte) {
 // qualifier, a value date at columns 43-48 (as a factoring bank writes its
 // complements): its "qualifier" is the date's last three digits.
 func valueDateNoQualifier(data []byte) bool {
-	if len(data) < 48 {
-		return false
-	}
-	_, err := cfonb.ParseDate(data[42:48])
-	return err == nil
+	_, ok := cfonb.ComplementValueDate(data)
+	return ok
 }
 
 // checkComplementIBAN checks the IBAN at the start of a CBE/CPY complement.
