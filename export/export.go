@@ -149,6 +149,7 @@ type Exporter struct {
 	mv       pending
 	v        view
 	closing  balance // the closing balance of the statement being closed
+	iso      isoCache
 
 	// The IBAN of the last statement's account: statements of the same
 	// account usually follow one another. ibanAcct starts as the zero

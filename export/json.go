@@ -20,9 +20,9 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 	b = strconv.AppendInt(b, int64(v.line), 10)
 	b = append(b, e.st.acctJSON...)
 	b = append(b, `,"booking_date":`...)
-	b = appendDateJSON(b, m.BookingDate, v.bookingOK)
+	b = e.iso.appendJSON(b, m.BookingDate, v.bookingOK)
 	b = append(b, `,"value_date":`...)
-	b = appendDateJSON(b, m.ValueDate, v.valueOK)
+	b = e.iso.appendJSON(b, m.ValueDate, v.valueOK)
 	if v.amountOK {
 		b = append(b, `,"amount":"`...)
 		b = appendAmountJSON(b, m.Amount, v.decimals)
@@ -117,6 +117,27 @@ func accountZone(b []byte) []byte {
 		}
 	}
 	return cfonb.TrimSpaces(b)
+}
+
+// isoCache remembers the ISO 8601 form of the last date written: the
+// dates of consecutive movements are mostly the same.
+type isoCache struct {
+	d   cfonb.Date
+	iso [10]byte
+}
+
+// appendJSON is appendDateJSON, through the cache.
+func (c *isoCache) appendJSON(b []byte, d cfonb.Date, ok bool) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	if d != c.d {
+		c.d = d
+		d.AppendISO(c.iso[:0])
+	}
+	b = append(b, '"')
+	b = append(b, c.iso[:]...)
+	return append(b, '"')
 }
 
 func appendDateJSON(b []byte, d cfonb.Date, ok bool) []byte {

@@ -122,3 +122,17 @@ func TestAppendAmountJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestISOCache: the cache of the last ISO date writes what appendDateJSON
+// writes, on runs of repeated and changing dates.
+func TestISOCache(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var c isoCache
+	for range 20000 {
+		d := cfonb.NewDate(1961+r.IntN(100), 1+r.IntN(12), 1+r.IntN(28))
+		for range r.IntN(3) + 1 {
+			ok := r.IntN(10) > 0
+			require.Equal(t, string(appendDateJSON(nil, d, ok)), string(c.appendJSON(nil, d, ok)))
+		}
+	}
+}
