@@ -182,6 +182,10 @@ func File(path string, opts Options) (*Report, error) {
 		return Stream(path, f, opts)
 	}
 	size := f.Size()
+	if cores := splitCores(); size >= splitMin && cores > 1 && !opts.StopAtMax {
+		// A large file: one range per core (see split.go).
+		return splitFile(path, f, size, opts, cores, nil, nil)
+	}
 	if size > wholeFileMax {
 		// A small file's buffer is its size, not the reader's 256 KiB.
 		return stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
