@@ -56,9 +56,10 @@ bin=dist/cfonb_linux_amd64_v1/cfonb
 want=$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' dist/metadata.json)
 got=$("$bin" --version)
 echo "$got"
+rev=$(git rev-parse HEAD | cut -c1-12)
 case "$got" in
-  "cfonb $want "*) ;;
-  *) fail "--version printed \"$got\", want \"cfonb $want (...)\"" ;;
+  "cfonb $want (revision $rev, "*) ;;
+  *) fail "--version printed \"$got\", want \"cfonb $want (revision $rev, DATE) GOVERSION\"" ;;
 esac
 [ -n "$want" ] || fail "no version in dist/metadata.json"
 if command -v ldd >/dev/null && ldd "$bin" 2>&1 | grep -q '=>'; then
