@@ -110,8 +110,13 @@ type Complement struct {
 	// BookingDate is the booking date (35-40); zero if it does not decode.
 	BookingDate Date
 	// Qualifier is the qualifier of the information (46-48), trimmed: one
-	// of the Qualifier constants, or a bank's own, or empty.
+	// of the Qualifier constants, or a bank's own, or empty. It is empty
+	// when the complement holds a value date in its place (ValueDate).
 	Qualifier []byte
+	// ValueDate is the value date some banks (factoring) write at 43-48
+	// of a 05 that has no qualifier (see ComplementValueDate); zero when
+	// the complement has none.
+	ValueDate Date
 	// Info is the information zone (49-118) as it stands, untrimmed, so that
 	// the positions of structured qualifiers hold; see Text.
 	Info []byte
@@ -135,13 +140,30 @@ func ParseComplement(data []byte) (Complement, error) {
 	copy(c.Account.Currency[:], FieldCurrency.Of(data))
 	c.InternalCode = TrimSpaces(FieldInternalCode.Of(data))
 	c.InterbankCode = TrimSpaces(FieldInterbankCode.Of(data))
-	c.Qualifier = TrimSpaces(FieldQualifier.Of(data))
+	if d, ok := ComplementValueDate(data); ok {
+		c.ValueDate = d
+	} else {
+		c.Qualifier = TrimSpaces(FieldQualifier.Of(data))
+	}
 	c.Info = FieldInformation.Of(data)
 	var err error
 	if c.BookingDate, err = ParseDate(FieldBookingDate.Of(data)); err != nil {
 		return c, &FieldError{Field: FieldBookingDate, Err: err}
 	}
 	return c, nil
+}
+
+// ComplementValueDate returns the value date a 05 holds at 43-48 in place
+// of a qualifier, as factoring banks write their complements (the record's
+// 46-48 are then the date's last three digits, not a qualifier). ok is
+// false when 43-48 is not a calendar date, which a qualifier (letters, or
+// blanks at 43-45) never is.
+func ComplementValueDate(data []byte) (d Date, ok bool) {
+	if len(data) < EndValueDate || data[EndValueDate-1]-'0' > 9 {
+		return 0, false // the usual case: a qualifier's last letter
+	}
+	d, err := ParseDate(data[OffValueDate:EndValueDate])
+	return d, err == nil
 }
 
 // TrimSpaces returns b without its leading and trailing spaces (0x20 only):

@@ -241,3 +241,45 @@ func TestParseFEE(t *testing.T) {
 	_, err = ParseFEE(info(1, "EUR2", 5, "ABC"))
 	assert.ErrorIs(t, err, ErrInfo)
 }
+
+// TestComplementValueDate: a factoring bank writes a value date at 43-48
+// of a 05, where the qualifier's 46-48 would be. The model reads it as a
+// value date, never as a qualifier "326" (a bug of the export).
+func TestComplementValueDate(t *testing.T) {
+	const factoring = "0530006    00001EUR2E1234567890105030326  030326FACTORING 2026-03                                                       "
+	c, err := ParseComplement([]byte(factoring))
+	require.NoError(t, err)
+	assert.Empty(t, c.Qualifier)
+	assert.Equal(t, NewDate(2026, 3, 3), c.ValueDate)
+	assert.Equal(t, "FACTORING 2026-03", string(c.Text()))
+
+	c, err = ParseComplement([]byte(com05))
+	require.NoError(t, err)
+	assert.Equal(t, "LIB", string(c.Qualifier))
+	assert.Zero(t, c.ValueDate)
+
+	tests := []struct {
+		zone string // 41-48
+		ok   bool
+	}{
+		{"  030326", true},
+		{"     LIB", false},
+		{"     326", false}, // digits, but 43-45 blank: no date
+		{"  310426", false}, // 31 April
+		{"  000000", false}, // the zeros of an unused date slot
+		{"     NPY", false},
+		{"        ", false},
+	}
+	for _, tt := range tests {
+		rec := []byte(factoring)
+		copy(rec[40:48], tt.zone)
+		d, ok := ComplementValueDate(rec)
+		assert.Equal(t, tt.ok, ok, "%q", tt.zone)
+		assert.Equal(t, tt.ok, d != 0, "%q", tt.zone)
+		c, err := ParseComplement(rec)
+		require.NoError(t, err)
+		assert.Equal(t, tt.ok, len(c.Qualifier) == 0 && c.ValueDate != 0, "%q", tt.zone)
+	}
+	_, ok := ComplementValueDate([]byte(factoring[:47]))
+	assert.False(t, ok, "a record cut before 48")
+}

@@ -93,6 +93,8 @@ type Reader struct {
 	restEOL    EOL
 	restEOLLen int
 	splits     int   // lines split into records so far
+	printable  bool  // the last record returned was found printable
+	general    bool  // tests: never take the fast paths of Read
 	err        error // sticky error returned by Read
 }
 
@@ -132,22 +134,36 @@ func (r *Reader) TrailingSUB() bool { return r.sub }
 func (r *Reader) Read() (Record, error) {
 	// Fast paths: a whole LF-ended line, or a whole block, is in the
 	// buffer. They must give what the general path gives (tests compare).
-	if !r.started || r.err != nil || r.rest > 0 {
+	if !r.started || r.err != nil || r.rest > 0 || r.general {
 		return r.read()
 	}
 	switch r.Framing {
 	case FramingContinuous:
 		if r.w-r.r >= RecordLen && r.buf[r.r] != '\n' && r.buf[r.r] != '\r' {
-			rec := Record{Line: r.line + 1, Offset: r.offset, Data: r.buf[r.r : r.r+RecordLen : r.r+RecordLen], Length: RecordLen}
-			if RecordLen > r.MaxKeep {
-				rec.Data = rec.Data[:r.MaxKeep:r.MaxKeep]
-			}
-			r.line++
-			r.r += RecordLen
-			r.offset += RecordLen
-			return rec, nil
+			data := (*[RecordLen]byte)(r.buf[r.r : r.r+RecordLen])
+			r.printable = printableRecord(data)
+			return r.stride(data, EOLNone, RecordLen), nil
 		}
 	case FramingLines:
+		// By the stride: a record of 120 printable bytes (which hold no
+		// LF) followed by its line end. Otherwise, the line end is
+		// searched for.
+		if r.w-r.r > RecordLen+1 {
+			data := (*[RecordLen]byte)(r.buf[r.r : r.r+RecordLen])
+			switch r.buf[r.r+RecordLen] {
+			case '\r':
+				if r.buf[r.r+RecordLen+1] == '\n' && printableRecord(data) {
+					r.printable = true
+					return r.stride(data, EOLCRLF, RecordLen+2), nil
+				}
+			case '\n':
+				if printableRecord(data) {
+					r.printable = true
+					return r.stride(data, EOLLF, RecordLen+1), nil
+				}
+			}
+		}
+		r.printable = false
 		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 && i <= RecordLen+1 {
 			line := r.buf[r.r : r.r+i : r.r+i]
 			eol := EOLLF
@@ -168,7 +184,27 @@ func (r *Reader) Read() (Record, error) {
 	return r.read()
 }
 
+// stride returns the 120-byte record data at the start of the buffered
+// bytes, which with its line end takes n bytes.
+func (r *Reader) stride(data *[RecordLen]byte, eol EOL, n int) Record {
+	rec := Record{Line: r.line + 1, Offset: r.offset, Data: data[:RecordLen:RecordLen], Length: RecordLen, EOL: eol}
+	if RecordLen > r.MaxKeep {
+		rec.Data = rec.Data[:r.MaxKeep:r.MaxKeep]
+	}
+	r.line++
+	r.r += n
+	r.offset += int64(n)
+	return rec
+}
+
+// Printable reports whether the reader found every byte of the record the
+// last Read returned to be printable ASCII (see PrintableASCII), as it does
+// when it frames a record by its stride: the caller need not test it again.
+// False means that the reader did not test it.
+func (r *Reader) Printable() bool { return r.printable }
+
 func (r *Reader) read() (Record, error) {
+	r.printable = false
 	if r.err != nil {
 		return Record{}, r.err
 	}

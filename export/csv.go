@@ -194,10 +194,20 @@ func (s *csvSink) row(e *Exporter, v *view) {
 		if i > 0 {
 			s.buf = append(s.buf, " | "...)
 		}
-		s.buf = appendText(s.buf, c.qualifier)
+		s.buf = appendCompHead(s.buf, &c)
 		s.buf = append(s.buf, ':')
 		s.buf = appendText(s.buf, c.text)
 	}
 	s.end()
 	e.out = s.appendRow(e.out)
+}
+
+// appendCompHead appends what comes before the ':' of a complement in the
+// complements column of a CSV or XLSX row: its qualifier, or the value
+// date (ISO 8601) it holds in place of one.
+func appendCompHead(b []byte, c *comp) []byte {
+	if c.valueDate != 0 {
+		return c.valueDate.AppendISO(b)
+	}
+	return appendText(b, c.qualifier)
 }

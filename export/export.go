@@ -109,6 +109,13 @@ type Options struct {
 	// Now is the time an OFX export gives as its server time (DTSERVER);
 	// nil means time.Now.
 	Now func() time.Time
+	// Background writes the output on a goroutine of the exporter's own,
+	// so that formatting goes on while the writer's Write runs (on
+	// another core, when there is one): worth it for a file or a pipe,
+	// whose writes cost the kernel a copy. The output is the same. A
+	// write error is then returned by a later Export, or by Close. Close
+	// or Discard must be called: they end the goroutine.
+	Background bool
 }
 
 // ErrTooManyComplements is returned for a movement with more complements
@@ -122,14 +129,18 @@ type Exporter struct {
 	w    io.Writer
 	opts Options
 	out  []byte // buffered output
-	csv  *csvSink
-	sink sink  // the xlsx and ofx formats and the fr columns; nil for the others
-	err  error // sticky write error
+	// flushSize is how much output is buffered before it is written.
+	flushSize int
+	csv       *csvSink
+	sink      sink      // the xlsx and ofx formats and the fr columns; nil for the others
+	err       error     // sticky write error
+	bg        *bgWriter // the background writer (Options.Background), once started
 
 	started    bool
 	closed     bool
-	statements int // statements exported
-	movements  int // movements exported
+	jsonOut    bool // the format is JSONL or JSON
+	statements int  // statements exported
+	movements  int  // movements exported
 
 	// The file being exported.
 	file     string
@@ -137,6 +148,8 @@ type Exporter struct {
 	st       statement
 	mv       pending
 	v        view
+	closing  balance // the closing balance of the statement being closed
+	iso      isoCache
 
 	// The IBAN of the last statement's account: statements of the same
 	// account usually follow one another. ibanAcct starts as the zero
@@ -179,7 +192,11 @@ func New(w io.Writer, opts Options) (*Exporter, error) {
 	if opts.Columns != ColumnsDefault && opts.Format != CSV && opts.Format != XLSX {
 		return nil, fmt.Errorf("export: the %v columns apply to CSV and XLSX, not %v", opts.Columns, opts.Format)
 	}
-	e := &Exporter{w: w, opts: opts, out: make([]byte, 0, flushSize+4096)}
+	e := &Exporter{w: w, opts: opts, flushSize: flushSize, jsonOut: opts.Format == JSONL || opts.Format == JSON}
+	if opts.Background {
+		e.flushSize = bgFlushSize
+	}
+	e.out = make([]byte, 0, e.flushSize+4096)
 	if opts.Format == CSV {
 		e.csv = newCSVSink(opts)
 	}
@@ -249,6 +266,9 @@ func (e *Exporter) record(line int, data []byte) error {
 		}
 		e.mv.comps = append(e.mv.comps, data...)
 		e.mv.ends = append(e.mv.ends, len(e.mv.comps))
+		if e.jsonOut && !e.mv.escape {
+			e.mv.escape = !jsonPlain(data)
+		}
 	case cfonb.CodeMovement:
 		e.flushMovement()
 		if !e.st.open {
@@ -258,6 +278,7 @@ func (e *Exporter) record(line int, data []byte) error {
 		e.mv.line = line
 		e.mv.data = append(e.mv.data[:0], data...)
 		e.mv.ok = true
+		e.mv.escape = e.jsonOut && !jsonPlain(data)
 	case cfonb.CodeOldBalance:
 		e.flushMovement()
 		if e.st.open {
@@ -291,6 +312,7 @@ func (e *Exporter) Close() error {
 	e.closed = true
 	if e.sink != nil && e.err == nil {
 		e.flushOut(true)
+		e.stopBackground() // the sink writes to e.w itself
 		if err := e.sink.close(e); err != nil {
 			e.err = err
 		}
@@ -307,7 +329,20 @@ func (e *Exporter) Close() error {
 		}
 	}
 	e.flushOut(true)
+	e.stopBackground()
 	return e.err
+}
+
+// stopBackground waits for the background writer, if any, to write what
+// it was given, and ends it.
+func (e *Exporter) stopBackground() {
+	if e.bg == nil {
+		return
+	}
+	if err := e.bg.stop(); err != nil && e.err == nil {
+		e.err = err
+	}
+	e.bg = nil
 }
 
 // Discard releases what an unfinished export holds (the temporary files
@@ -317,6 +352,10 @@ func (e *Exporter) Close() error {
 func (e *Exporter) Discard() {
 	if e.sink != nil {
 		e.sink.discard()
+	}
+	if e.bg != nil {
+		_ = e.bg.stop()
+		e.bg = nil
 	}
 	e.closed = true
 }
@@ -346,10 +385,31 @@ func (e *Exporter) start() {
 
 // flushOut writes the buffered output if it is large enough, or always.
 func (e *Exporter) flushOut(always bool) {
-	if len(e.out) == 0 || (!always && len(e.out) < flushSize) {
+	if len(e.out) == 0 || (!always && len(e.out) < e.flushSize) {
 		return
 	}
-	if e.err == nil {
+	switch {
+	case e.err != nil:
+	case e.opts.Background && !e.closed && (e.bg != nil || len(e.out) >= e.flushSize):
+		// Started at the first full buffer: a small export is written
+		// at Close, as without Background.
+		if e.bg == nil {
+			e.bg = newBGWriter(e.w)
+		}
+		e.out = e.bg.put(e.out)
+		if e.bg.failed.Load() {
+			e.stopBackground()
+		}
+		return
+	case e.bg != nil:
+		// Close, after the sink's end: anything after must follow what
+		// the background writer has.
+		e.stopBackground()
+		if e.err != nil {
+			break
+		}
+		fallthrough
+	default:
 		if _, err := e.w.Write(e.out); err != nil {
 			e.err = fmt.Errorf("writing the export: %w", err)
 		}
@@ -359,15 +419,19 @@ func (e *Exporter) flushOut(always bool) {
 
 // pending is the movement being collected: a copy of its 04 and of its 05s.
 type pending struct {
-	ok    bool
-	line  int
-	data  []byte
-	comps []byte // the 05 records' data, one after the other
-	ends  []int  // end offset in comps of each 05
+	ok   bool
+	line int
+	// escape: one of the movement's records holds a byte that a JSON
+	// string does not hold as it is (see jsonPlain); tracked for the JSON
+	// formats only.
+	escape bool
+	data   []byte
+	comps  []byte // the 05 records' data, one after the other
+	ends   []int  // end offset in comps of each 05
 }
 
 func (p *pending) reset() {
-	p.ok = false
+	p.ok, p.escape = false, false
 	p.data = p.data[:0]
 	p.comps = p.comps[:0]
 	p.ends = p.ends[:0]
@@ -474,16 +538,17 @@ func (e *Exporter) closeStatement(line int, data []byte) {
 	if !e.st.started {
 		e.startStatement()
 	}
-	var closing balance
+	closing := &e.closing // in the Exporter: a sink's method would make a local escape
+	*closing = balance{}
 	if line > 0 {
-		closing = decodeBalance(data)
+		*closing = decodeBalance(data)
 	}
 	e.st.m.Close(line, data)
 	if e.opts.Format == JSON {
-		e.jsonCloseStatement(line, &closing)
+		e.jsonCloseStatement(line, closing)
 	}
 	if e.sink != nil {
-		e.sink.closeStatement(e, line, &closing)
+		e.sink.closeStatement(e, line, closing)
 	}
 	e.st.open = false
 	e.flushOut(false)

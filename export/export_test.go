@@ -691,3 +691,72 @@ func TestViewAdd(t *testing.T) {
 	assert.Equal(t, "PAYEE", string(v.get(v.named[nPayeeName])))
 	assert.False(t, v.named[nPurpose].set)
 }
+
+// TestComplementValueDate: a 05 holding a value date at 43-48 in place of
+// a qualifier (a factoring bank, testdata/valid/bank-conventions.txt line
+// 8) is exported with its value date, not with a qualifier "326" (the
+// date's last digits).
+func TestComplementValueDate(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join("..", "testdata", "valid", "bank-conventions.txt"))
+	require.NoError(t, err)
+	run := func(opts Options) string {
+		var out bytes.Buffer
+		e, err := New(&out, opts)
+		require.NoError(t, err)
+		require.NoError(t, e.Export("bank-conventions.txt", bytes.NewReader(in)))
+		require.NoError(t, e.Close())
+		return out.String()
+	}
+	jsonl := run(Options{})
+	assert.NotContains(t, jsonl, `"326"`)
+	lines := strings.Split(strings.TrimSuffix(jsonl, "\n"), "\n")
+	require.Len(t, lines, 3)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &m))
+	assert.Equal(t, 7.0, m["line"])
+	assert.Equal(t, []any{
+		map[string]any{"qualifier": "", "text": "FACTORING 2026-03", "value_date": "2026-03-03"},
+	}, m["complements"])
+	assert.Contains(t, lines[1], `"complements":[{"qualifier":"","text":"FACTORING 2026-03","value_date":"2026-03-03"}]}`)
+	// The other complements keep their qualifiers, without a value date.
+	assert.Contains(t, lines[0], `{"qualifier":"NBE","text":"EDF SA"},{"qualifier":"PDO","text":"FR FRANCE"}]`)
+
+	csvOut := run(Options{Format: CSV})
+	rows, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 4)
+	assert.Equal(t, "2026-03-03:FACTORING 2026-03", rows[2][len(rows[2])-1])
+	assert.Equal(t, "NBE:EDF SA | PDO:FR FRANCE", rows[1][len(rows[1])-1])
+}
+
+// TestNoAllocationPerRecord: once an Exporter is warm, exporting twice as
+// many records allocates nothing more, in the formats written from the
+// exporter's own buffer (what is allocated per file, the reader's buffer,
+// is the same for both).
+func TestNoAllocationPerRecord(t *testing.T) {
+	one, err := os.ReadFile(filepath.Join("testdata", "sepa.txt"))
+	require.NoError(t, err)
+	gen, err := os.ReadFile(filepath.Join("testdata", "gen.txt"))
+	require.NoError(t, err)
+	one = append(one, gen...)
+	two := bytes.Repeat(one, 2)
+	for _, opts := range []Options{{Format: JSONL}, {Format: JSON}, {Format: CSV}, {Format: CSV, Columns: ColumnsFR}} {
+		t.Run(opts.Format.String()+"-"+opts.Columns.String(), func(t *testing.T) {
+			e, err := New(io.Discard, opts)
+			require.NoError(t, err)
+			defer e.Discard()
+			r := bytes.NewReader(nil)
+			allocs := func(in []byte) float64 {
+				return testing.AllocsPerRun(20, func() {
+					r.Reset(in)
+					if err := e.Export("in.txt", r); err != nil {
+						t.Fatal(err)
+					}
+				})
+			}
+			allocs(two) // warm the buffers
+			a1, a2 := allocs(one), allocs(two)
+			assert.Equal(t, a1, a2, "allocations per Export of %d and %d bytes", len(one), len(two))
+		})
+	}
+}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -19,19 +20,17 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 	b = strconv.AppendInt(b, int64(v.line), 10)
 	b = append(b, e.st.acctJSON...)
 	b = append(b, `,"booking_date":`...)
-	b = appendDateJSON(b, m.BookingDate, v.bookingOK)
+	b = e.iso.appendJSON(b, m.BookingDate, v.bookingOK)
 	b = append(b, `,"value_date":`...)
-	b = appendDateJSON(b, m.ValueDate, v.valueOK)
+	b = e.iso.appendJSON(b, m.ValueDate, v.valueOK)
 	if v.amountOK {
 		b = append(b, `,"amount":"`...)
-		b = cfonb.AppendDecimal(b, m.Amount, v.decimals)
-		b = append(b, `","amount_minor":`...)
-		b = strconv.AppendInt(b, m.Amount, 10)
+		b = appendAmountJSON(b, m.Amount, v.decimals)
 	} else {
 		b = append(b, `,"amount":null,"amount_minor":null`...)
 	}
 	b = append(b, `,"interbank_code":`...)
-	b = appendJSONString(b, m.InterbankCode)
+	b = v.appendString(b, m.InterbankCode)
 	b = append(b, `,"interbank_label":`...)
 	if label, ok := cfonb.InterbankLabel(m.InterbankCode); ok {
 		b = append(b, '"')
@@ -41,30 +40,28 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"internal_code":`...)
-	b = appendJSONString(b, m.InternalCode)
+	b = v.appendString(b, m.InternalCode)
 	b = append(b, `,"rejection_code":`...)
 	if len(m.RejectCode) > 0 {
-		b = appendJSONString(b, m.RejectCode)
+		b = v.appendString(b, m.RejectCode)
 	} else {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"label":`...)
-	b = appendJSONString(b, v.get(v.label))
+	b = v.appendString(b, v.get(v.label))
 	b = append(b, `,"label_04":`...)
-	b = appendJSONString(b, m.Label)
+	b = v.appendString(b, m.Label)
 	b = append(b, `,"entry_number":`...)
-	b = appendJSONString(b, m.EntryNumber)
+	b = v.appendString(b, m.EntryNumber)
 	b = append(b, `,"reference":`...)
-	b = appendJSONString(b, m.Reference)
-	for n := named(0); n < numNamed && len(v.comps) > 0; n++ { // named fields come from complements
-		s := &v.named[n]
-		if !s.set {
-			continue
-		}
+	b = v.appendString(b, m.Reference)
+	// The named fields that are set, in their order.
+	for set := v.namedSet; set != 0; set &= set - 1 {
+		n := named(bits.TrailingZeros32(set))
 		b = append(b, `,"`...)
 		b = append(b, namedKeys[n]...)
 		b = append(b, `":`...)
-		b = appendJSONString(b, v.get(*s))
+		b = v.appendString(b, v.get(v.named[n]))
 	}
 	b = append(b, `,"complements":[`...)
 	for i, c := range v.comps {
@@ -72,9 +69,13 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"qualifier":`...)
-		b = appendJSONString(b, c.qualifier)
+		b = v.appendString(b, c.qualifier)
 		b = append(b, `,"text":`...)
-		b = appendJSONString(b, c.text)
+		b = v.appendString(b, c.text)
+		if c.valueDate != 0 {
+			b = append(b, `,"value_date":`...)
+			b = appendDateJSON(b, c.valueDate, true)
+		}
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)
@@ -116,6 +117,27 @@ func accountZone(b []byte) []byte {
 		}
 	}
 	return cfonb.TrimSpaces(b)
+}
+
+// isoCache remembers the ISO 8601 form of the last date written: the
+// dates of consecutive movements are mostly the same.
+type isoCache struct {
+	d   cfonb.Date
+	iso [10]byte
+}
+
+// appendJSON is appendDateJSON, through the cache.
+func (c *isoCache) appendJSON(b []byte, d cfonb.Date, ok bool) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	if d != c.d {
+		c.d = d
+		d.AppendISO(c.iso[:0])
+	}
+	b = append(b, '"')
+	b = append(b, c.iso[:]...)
+	return append(b, '"')
 }
 
 func appendDateJSON(b []byte, d cfonb.Date, ok bool) []byte {
@@ -200,6 +222,69 @@ func appendSum(b []byte, s cfonb.Sum, decimals int) []byte {
 	return append(b, s.Decimal(decimals)...)
 }
 
+// appendString appends s, a string of the movement's records or made of
+// them, as a JSON string: as it is when the records are plain.
+func (v *view) appendString(b, s []byte) []byte {
+	if v.plain {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendJSONString(b, s)
+}
+
+// appendAmountJSON appends an amount in minor units as the rest of the
+// "amount" string and the "amount_minor" member:
+// `-12.34","amount_minor":-1234`. It writes what cfonb.AppendDecimal and
+// strconv.AppendInt write, formatting the digits once.
+func appendAmountJSON(b []byte, amount int64, decimals int) []byte {
+	var u uint64
+	if amount < 0 {
+		u = uint64(-(amount + 1)) + 1 // no overflow at math.MinInt64
+		b = append(b, '-')
+	} else {
+		u = uint64(amount)
+	}
+	var digits [24]byte
+	s := strconv.AppendUint(digits[:0], u, 10)
+	switch {
+	case decimals <= 0:
+		b = append(b, s...)
+	case len(s) <= decimals:
+		b = append(b, '0', '.')
+		for i := len(s); i < decimals; i++ {
+			b = append(b, '0')
+		}
+		b = append(b, s...)
+	default:
+		b = append(b, s[:len(s)-decimals]...)
+		b = append(b, '.')
+		b = append(b, s[len(s)-decimals:]...)
+	}
+	b = append(b, `","amount_minor":`...)
+	if amount < 0 {
+		b = append(b, '-')
+	}
+	return append(b, s...)
+}
+
+// jsonPlain reports whether every byte of s is printable ASCII other than
+// '"' and '\\': then every part of s is its own JSON string text
+// (appendJSONText returns it unchanged).
+func jsonPlain(s []byte) bool {
+	var bad uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		bad |= unsafe8(binary.LittleEndian.Uint64(s[i:]))
+	}
+	for ; i < len(s); i++ {
+		if jsonSafe[s[i]] != '1' {
+			return false
+		}
+	}
+	return bad == 0
+}
+
 // appendJSONString appends s as a JSON string. See appendText for how
 // bytes that are not ASCII are read.
 func appendJSONString(dst, s []byte) []byte {
@@ -226,14 +311,18 @@ const (
 // safe8 reports whether the eight bytes of x are all printable ASCII other
 // than '"' and '\\' (bytes a JSON string holds as they are). Each term is
 // non-zero exactly when one of the bytes is of its kind.
-func safe8(x uint64) bool {
+func safe8(x uint64) bool { return unsafe8(x) == 0 }
+
+// unsafe8 is non-zero when one of the eight bytes of x is not printable
+// ASCII, or is '"' or '\\'.
+func unsafe8(x uint64) uint64 {
 	control := (x - lsb*0x20) & ^x & msb // a byte below 0x20
 	high := x & msb                      // a byte of 0x80 or more
 	q := x ^ (lsb * '"')
 	quote := (q - lsb) & ^q & msb // a '"'
 	b := x ^ (lsb * '\\')
 	backslash := (b - lsb) & ^b & msb // a '\\'
-	return control|high|quote|backslash == 0
+	return control | high | quote | backslash
 }
 
 // appendJSONText appends s escaped for a JSON string. Text that is valid

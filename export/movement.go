@@ -89,12 +89,21 @@ type span struct {
 type comp struct {
 	qualifier []byte
 	text      []byte
+	// valueDate is the value date a complement holds in place of its
+	// qualifier (cfonb.ComplementValueDate); qualifier is then empty.
+	valueDate cfonb.Date
 }
 
 // view is a movement decoded for output. Its slices point into the
 // pending movement and into buf, reused from one movement to the next.
 type view struct {
-	line      int
+	line int
+	// plain: every record of the movement is printable ASCII without '"'
+	// or '\\', so every string taken from them is its own JSON text
+	// (jsonPlain); set for the JSON formats only.
+	plain bool
+	// namedSet has bit n set when named[n] is set.
+	namedSet  uint32
 	m         cfonb.Movement
 	decimals  int
 	amountOK  bool
@@ -140,6 +149,16 @@ func (v *view) setValue(n named, f func([]byte) []byte) {
 	start := len(v.buf)
 	v.buf = f(v.buf)
 	v.named[n] = span{start: int32(start), end: int32(len(v.buf)), set: true}
+	v.namedSet |= 1 << n
+}
+
+// addTo adds part to the named field n (see add).
+func (v *view) addTo(n named, part []byte, full bool) {
+	if len(part) == 0 {
+		return
+	}
+	v.add(&v.named[n], part, full)
+	v.namedSet |= 1 << n
 }
 
 // zoneFull reports whether a zone's last byte is not a space: its text may
@@ -153,6 +172,7 @@ func (e *Exporter) decode(v *view) {
 	p := &e.mv
 	*v = view{comps: v.comps[:0], buf: v.buf[:0]}
 	v.line = p.line
+	v.plain = e.jsonOut && !p.escape
 	m, err := cfonb.ParseMovement(p.data)
 	v.m = m
 	v.decimals = m.Decimals
@@ -170,9 +190,15 @@ func (e *Exporter) decode(v *view) {
 		// Only the qualifier and the information matter here: no need for
 		// the whole of cfonb.ParseComplement.
 		data := p.complement(i)
-		q := cfonb.TrimSpaces(cfonb.FieldQualifier.Of(data))
 		info := cfonb.FieldInformation.Of(data)
 		text := cfonb.TrimSpaces(info)
+		if d, ok := cfonb.ComplementValueDate(data); ok {
+			// A value date where the qualifier goes (a factoring bank):
+			// its last digits are no qualifier.
+			v.comps = append(v.comps, comp{text: text, valueDate: d})
+			continue
+		}
+		q := cfonb.TrimSpaces(cfonb.FieldQualifier.Of(data))
 		v.comps = append(v.comps, comp{qualifier: q, text: text})
 		addNamed(v, q, info, text, zoneFull(info, cfonb.FieldInformation.Len()))
 	}
@@ -201,44 +227,44 @@ func addNamed(v *view, q, info, text []byte, full bool) {
 		// (a BIC, a sentence), not the rest of a cut word: one space.
 		v.add(&v.label, text, false)
 	case cfonb.QualifierLCC, cfonb.QualifierLC2:
-		v.add(&v.named[nRemittanceInfo], text, full)
+		v.addTo(nRemittanceInfo, text, full)
 	case cfonb.QualifierLCS:
 		l := cfonb.ParseLCS(info)
-		v.add(&v.named[nRemittanceReference], l.Reference, false)
+		v.addTo(nRemittanceReference, l.Reference, false)
 	case cfonb.QualifierRCN:
 		r := cfonb.ParseRCN(info)
-		v.add(&v.named[nEndToEndReference], r.EndToEnd, false)
-		v.add(&v.named[nPurpose], r.Purpose, false)
+		v.addTo(nEndToEndReference, r.EndToEnd, false)
+		v.addTo(nPurpose, r.Purpose, false)
 	case cfonb.QualifierREF:
 		// 1-35 payment-information id, 36-70 instruction id.
 		p := cfonb.ParsePartyID(info)
-		v.add(&v.named[nBankReference], p.ID, false)
-		v.add(&v.named[nBankInstructionID], p.Type, false)
+		v.addTo(nBankReference, p.ID, false)
+		v.addTo(nBankInstructionID, p.Type, false)
 	case cfonb.QualifierNPY:
-		v.add(&v.named[nPayerName], text, full)
+		v.addTo(nPayerName, text, full)
 	case cfonb.QualifierIPY:
 		addParty(v, info, nPayerID)
 	case cfonb.QualifierCPY:
-		v.add(&v.named[nPayerAccount], text, false)
+		v.addTo(nPayerAccount, text, false)
 	case cfonb.QualifierNBE:
-		v.add(&v.named[nPayeeName], text, full)
+		v.addTo(nPayeeName, text, full)
 	case cfonb.QualifierIBE:
 		addParty(v, info, nPayeeID)
 	case cfonb.QualifierCBE:
-		v.add(&v.named[nPayeeAccount], text, false)
+		v.addTo(nPayeeAccount, text, false)
 	case cfonb.QualifierNPO:
-		v.add(&v.named[nUltimateDebtorName], text, full)
+		v.addTo(nUltimateDebtorName, text, full)
 	case cfonb.QualifierIPO:
 		addParty(v, info, nUltimateDebtorID)
 	case cfonb.QualifierNBU:
-		v.add(&v.named[nUltimateCreditorName], text, full)
+		v.addTo(nUltimateCreditorName, text, full)
 	case cfonb.QualifierIBU:
 		addParty(v, info, nUltimateCreditorID)
 	case cfonb.QualifierRUM:
 		// 1-35 mandate reference, 36-70 sequence type (FRST, RCUR...).
 		p := cfonb.ParsePartyID(info)
-		v.add(&v.named[nMandateReference], p.ID, false)
-		v.add(&v.named[nMandateSequenceType], p.Type, false)
+		v.addTo(nMandateReference, p.ID, false)
+		v.addTo(nMandateSequenceType, p.Type, false)
 	case cfonb.QualifierMMO:
 		o, err := cfonb.ParseMMO(info)
 		if err != nil && len(o.Currency) == 0 {
@@ -264,6 +290,6 @@ func addNamed(v *view, q, info, text []byte, full bool) {
 // addParty fills an identifier and its type (the named field after id).
 func addParty(v *view, info []byte, id named) {
 	p := cfonb.ParsePartyID(info)
-	v.add(&v.named[id], p.ID, false)
-	v.add(&v.named[id+1], p.Type, false)
+	v.addTo(id, p.ID, false)
+	v.addTo(id+1, p.Type, false)
 }

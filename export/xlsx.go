@@ -332,7 +332,7 @@ func (s *xlsxSink) defaultRow(e *Exporter, v *view) {
 		if i > 0 {
 			comps = append(comps, " | "...)
 		}
-		comps = appendText(comps, c.qualifier)
+		comps = appendCompHead(comps, &c)
 		comps = append(comps, ':')
 		comps = appendText(comps, c.text)
 	}

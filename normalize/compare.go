@@ -80,7 +80,7 @@ func (st *normState) verifyEBCDIC(raw, out []byte) error {
 	}
 	var cols *[cfonb.RecordLen]cfonb.FieldID
 	if code != cfonb.CodeUnknown {
-		cols = &columnFields()[code]
+		cols = &st.cols[code]
 	}
 	p := min(m, len(out))
 	for i := 0; i < p; i++ {
@@ -124,7 +124,7 @@ func (st *normState) verifyBytes(raw, out []byte) error {
 	}
 	var cols *[cfonb.RecordLen]cfonb.FieldID
 	if code != cfonb.CodeUnknown {
-		cols = &columnFields()[code]
+		cols = &st.cols[code]
 	}
 	p := min(m, len(out))
 	i := 0
@@ -180,7 +180,7 @@ func (st *normState) verifyRunes(raw, out []byte) error {
 	}
 	var cols *[cfonb.RecordLen]cfonb.FieldID
 	if code != cfonb.CodeUnknown {
-		cols = &columnFields()[code]
+		cols = &st.cols[code]
 	}
 	for i := 0; i < min(m, len(out)); i++ {
 		if r, o := runes[i], out[i]; rune(o) != r {
@@ -271,7 +271,7 @@ func (st *normState) verifyPadding(out []byte, m int) error {
 	if code == cfonb.CodeUnknown || len(out) != cfonb.RecordLen {
 		return &RefusedError{Line: st.inLine, Column: m + 1, Reason: "internal error: a record of unknown layout was about to be padded"}
 	}
-	cols := &columnFields()[code]
+	cols := &st.cols[code]
 	for i := m; i < cfonb.RecordLen; i++ {
 		if out[i] != ' ' || isFigure(cols[i].Kind()) && cols[i].Kind() != cfonb.KindAlnum {
 			return &RefusedError{Line: st.inLine, Column: i + 1, Reason: fmt.Sprintf("internal error: padding would invent the %s", cols[i])}

@@ -205,6 +205,8 @@ func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
 		buf: make([]byte, bufSize),
 		ob:  make([]byte, 0, bufSize),
 		rep: &Report{},
+		// Once per file rather than once per record (a sync.Once).
+		cols: columnFields(),
 	}
 	switch n.EOL {
 	case cfonb.EOLLF:
@@ -236,12 +238,16 @@ type normState struct {
 	inLine, outLine int
 	known           int // records with a known code
 	lineKinds       [numKinds]int
-	lineInvalid     int
-	lineZeroWidth   int
-	runes           []rune
-	fig             [cfonb.RecordLen]byte
-	cache           map[rune]cachedTranslit
-	event           LineEvent
+	// verbatim: translate copied the line as it is (every byte printable
+	// ASCII in an encoding that reads it as itself).
+	verbatim      bool
+	cols          *[8][cfonb.RecordLen]cfonb.FieldID // columnFields()
+	lineInvalid   int
+	lineZeroWidth int
+	runes         []rune
+	fig           [cfonb.RecordLen]byte
+	cache         map[rune]cachedTranslit
+	event         LineEvent
 	// firstLine is the input line of the first record written, when that
 	// record would read back as continuous records (see
 	// readsBackContinuous); 0 otherwise.
@@ -640,8 +646,14 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 		}
 	}
 	// A line written exactly as it was read changed nothing: there is
-	// nothing to check.
-	same := st.ascii && bytes.Equal(raw, rec)
+	// nothing to check. A line translate copied as it is holds the same
+	// bytes up to its length.
+	var same bool
+	if st.verbatim {
+		same = len(rec) == len(raw)
+	} else {
+		same = st.ascii && bytes.Equal(raw, rec)
+	}
 	if !same {
 		if err := st.verify(raw, rec); err != nil {
 			return err
@@ -756,6 +768,7 @@ func blankable(k cfonb.Kind) bool {
 func (st *normState) translate(out, raw []byte) int {
 	st.lineKinds = [numKinds]int{}
 	st.lineInvalid, st.lineZeroWidth = 0, 0
+	st.verbatim = false
 	cs := st.cs
 	if !st.ascii {
 		out = out[:len(raw)]
@@ -821,16 +834,20 @@ func (st *normState) translate(out, raw []byte) int {
 // translateBytes translates a line of an ASCII-compatible single-byte
 // encoding: printable ASCII is itself, so the line is copied 8 bytes at a
 // time and only the words that hold another byte go through the table.
+//
+// It sets st.verbatim when out is raw: every word was printable ASCII,
+// copied as it is, and so was every byte after the last word.
 func (st *normState) translateBytes(out, raw []byte) {
 	cs := st.cs
 	out = out[:len(raw)]
+	copy(out, raw) // then only the words with another byte are translated
+	verbatim := true
 	i := 0
 	for ; i+8 <= len(raw); i += 8 {
-		x := binary.LittleEndian.Uint64(raw[i:])
-		binary.LittleEndian.PutUint64(out[i:], x)
-		if !special8(x) {
+		if !special8(binary.LittleEndian.Uint64(raw[i:])) {
 			continue
 		}
+		verbatim = false
 		for j := i; j < i+8; j++ {
 			b := raw[j]
 			out[j] = cs.out[b]
@@ -842,10 +859,14 @@ func (st *normState) translateBytes(out, raw []byte) {
 	for ; i < len(raw); i++ {
 		b := raw[i]
 		out[i] = cs.out[b]
+		if out[i] != b {
+			verbatim = false
+		}
 		if k := cs.kind[b]; k != kindSame {
 			st.lineKinds[k]++
 		}
 	}
+	st.verbatim = verbatim
 }
 
 // special8 reports whether one of the 8 bytes of x is outside 0x20-0x7E.

@@ -101,45 +101,10 @@ func isBlank(data []byte) bool {
 }
 
 // printable reports whether every byte of data is printable ASCII
-// (0x20-0x7E); if not, it returns the 1-based column of the first other
-// byte. Eight bytes are tested at a time, without a branch per word: for a
-// byte b below 0x80, b+0x01 has its high bit set only for 0x7F, and b+0x60
-// has it clear only below 0x20; neither addition carries for a good byte,
-// so the lowest bad byte of a word is always caught.
+// (0x20-0x7E) (cfonb.PrintableASCII); if not, it returns the 1-based
+// column of the first other byte.
 func printable(data []byte) (int, bool) {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	var acc uint64
-	if len(data) == 120 {
-		// The common case, unrolled over a fixed-size array: no bounds
-		// checks, and independent words for the CPU to overlap.
-		p := (*[120]byte)(data)
-		var a0, a1, a2 uint64
-		for i := 0; i < 120; i += 24 {
-			w0 := binary.LittleEndian.Uint64(p[i : i+8])
-			w1 := binary.LittleEndian.Uint64(p[i+8 : i+16])
-			w2 := binary.LittleEndian.Uint64(p[i+16 : i+24])
-			a0 |= w0 | (w0 + ones) | ^(w0 + ones*0x60)
-			a1 |= w1 | (w1 + ones) | ^(w1 + ones*0x60)
-			a2 |= w2 | (w2 + ones) | ^(w2 + ones*0x60)
-		}
-		if (a0|a1|a2)&high == 0 {
-			return 0, true
-		}
-		acc = high
-	}
-	i := 0
-	for ; acc&high == 0 && i+8 <= len(data); i += 8 {
-		w := binary.LittleEndian.Uint64(data[i:])
-		acc |= w | (w + ones) | ^(w + ones*0x60)
-	}
-	for ; acc&high == 0 && i < len(data); i++ {
-		c := uint64(data[i])
-		acc |= c | (c + 1) | ^(c + 0x60)
-	}
-	if acc&high == 0 {
+	if cfonb.PrintableASCII(data) {
 		return 0, true
 	}
 	for i, c := range data {
@@ -536,11 +501,8 @@ func (v *Validator) checkQualifier(line int, data []byte) {
 // qualifier, a value date at columns 43-48 (as a factoring bank writes its
 // complements): its "qualifier" is the date's last three digits.
 func valueDateNoQualifier(data []byte) bool {
-	if len(data) < 48 {
-		return false
-	}
-	_, err := cfonb.ParseDate(data[42:48])
-	return err == nil
+	_, ok := cfonb.ComplementValueDate(data)
+	return ok
 }
 
 // checkComplementIBAN checks the IBAN at the start of a CBE/CPY complement.

@@ -70,7 +70,10 @@ func streamPipelined(v *Validator, cr *cfonb.Reader, opts Options) (readErr erro
 				}
 				start := len(b.data)
 				b.data = append(b.data, rec.Data...)
-				col, ok := printable(rec.Data)
+				col, ok := 0, true // the reader may have checked it
+				if !cr.Printable() {
+					col, ok = printable(rec.Data)
+				}
 				var pre precheck
 				if precheckInReader && ok && rec.Length == cfonb.RecordLen && len(rec.Data) == cfonb.RecordLen {
 					pre = checker.precheck(cfonb.ParseCode(rec.Data), rec.Data)

@@ -148,8 +148,13 @@ var ErrNotBankStatement = errors.New("not a bank statement")
 // with one read(2), into a reused buffer.
 const wholeFileMax = 64 << 10
 
-// wholeBufs holds the buffers of wholeFileMax bytes of File.
-var wholeBufs = sync.Pool{New: func() any { b := make([]byte, wholeFileMax); return &b }}
+// wholeBufs holds the buffers of File: wholeFileMax bytes, and the spare
+// bytes that let the record reader find any line whole (see
+// cfonb.NewReaderSize).
+var wholeBufs = sync.Pool{New: func() any { b := make([]byte, wholeFileMax+wholeSpare); return &b }}
+
+// wholeSpare is the buffer's room beyond the file's bytes.
+const wholeSpare = 4
 
 // File validates the file at path. The error is an I/O error (the file
 // cannot be opened or read); problems in the file's content are in the
@@ -177,6 +182,10 @@ func File(path string, opts Options) (*Report, error) {
 		return Stream(path, f, opts)
 	}
 	size := f.Size()
+	if cores := splitCores(); size >= splitMin && cores > 1 && !opts.StopAtMax {
+		// A large file: one range per core (see split.go).
+		return splitFile(path, f, size, opts, cores, nil, nil)
+	}
 	if size > wholeFileMax {
 		// A small file's buffer is its size, not the reader's 256 KiB.
 		return stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
@@ -187,7 +196,7 @@ func File(path string, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return streamBytes(path, (*bp)[:n], opts)
+	return streamBytes(path, (*bp)[:n:n+wholeSpare], opts)
 }
 
 // Stream validates the CFONB120 data read from r, reporting it as name.
@@ -204,17 +213,20 @@ func stream(name string, r io.Reader, opts Options, bufSize int) (*Report, error
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return validateFrom(name, head[:n], io.MultiReader(bytes.NewReader(head[:n]), r), opts, bufSize)
+	return validateFrom(name, head[:n], io.MultiReader(bytes.NewReader(head[:n]), r), opts, bufSize, nil)
 }
 
-// streamBytes validates a whole file held in data.
+// streamBytes validates a whole file held in data, which the record
+// reader reads in place: its capacity is the reader's buffer (see
+// cfonb.NewReaderBytes), and should exceed its length by wholeSpare.
 func streamBytes(name string, data []byte, opts Options) (*Report, error) {
-	return validateFrom(name, data[:min(len(data), 4096)], bytes.NewReader(data), opts, len(data)+4)
+	return validateFrom(name, data[:min(len(data), 4096)], nil, opts, 0, data)
 }
 
 // validateFrom validates the data read from src, whose first bytes are
-// head, with a record reader of bufSize bytes (0: the default).
-func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int) (*Report, error) {
+// head, with a record reader of bufSize bytes (0: the default); or, when
+// src is nil, the data held in whole.
+func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte) (*Report, error) {
 	if opts.OnlyBankStatements && !IsBankStatement(head) {
 		return nil, ErrNotBankStatement
 	}
@@ -224,9 +236,12 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		return v.Finish(), nil
 	}
 	var cr *cfonb.Reader
-	if bufSize > 0 {
+	switch {
+	case src == nil:
+		cr = cfonb.NewReaderBytes(whole)
+	case bufSize > 0:
 		cr = cfonb.NewReaderSize(src, bufSize)
-	} else {
+	default:
 		cr = cfonb.NewReader(src)
 	}
 	for {
@@ -244,7 +259,11 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		if err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
 		}
-		if v.Record(&rec, cr.Framing) {
+		col, ok := 0, true // the reader may have checked it
+		if !cr.Printable() {
+			col, ok = printable(rec.Data)
+		}
+		if v.record(&rec, cr.Framing, col, ok) {
 			// The file is another format: nothing more to learn.
 			break
 		}

@@ -42,6 +42,8 @@ type Validator struct {
 	accounts map[cfonb.Account]closed
 	// perRule counts the warnings of each rule, for Options.MaxPerRule.
 	perRule map[string]int
+	// spec is set in a worker of a split file (see split.go).
+	spec *spec
 }
 
 // MaxAccounts caps the accounts a Validator remembers for the checks

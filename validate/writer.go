@@ -86,11 +86,15 @@ type lineWriter struct {
 	opts  WriterOptions
 	diag  func(*bufio.Writer, Diagnostic)
 	files int
+	bw    *bufio.Writer // over w, flushed after each report
 }
 
 func (l *lineWriter) Write(r *Report) error {
 	l.files++
-	bw := bufio.NewWriter(l.w)
+	if l.bw == nil {
+		l.bw = bufio.NewWriter(l.w)
+	}
+	bw := l.bw
 	for _, d := range r.Diagnostics {
 		l.diag(bw, d)
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/cfonb-dev/cfonb/internal/exepages"
 )
 
 // Exit statuses, the same for every command.
@@ -32,6 +34,10 @@ type env struct {
 }
 
 func main() {
+	// The initialisation of the linked packages has mapped pages of the
+	// executable that no command uses again (see package exepages): give
+	// them back before the work starts. Failing to is harmless.
+	_ = exepages.Release()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,

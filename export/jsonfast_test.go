@@ -1,0 +1,138 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+)
+
+// randomText returns n bytes drawn mostly from printable ASCII, with the
+// bytes that need care (controls, '"', '\\', DEL, bytes above 0x7F, whole
+// UTF-8 sequences) mixed in.
+func randomText(r *rand.Rand, n int) []byte {
+	b := make([]byte, 0, n)
+	for len(b) < n {
+		switch k := r.IntN(20); {
+		case k < 14:
+			b = append(b, byte(0x20+r.IntN(0x5F)))
+		case k == 14:
+			b = append(b, byte(r.IntN(0x20)))
+		case k == 15:
+			b = append(b, `"\`[r.IntN(2)], 0x7F)
+		case k == 16:
+			b = append(b, byte(0x80+r.IntN(0x80)))
+		default:
+			b = utf8.AppendRune(b, rune(0x80+r.IntN(0x3000)))
+		}
+	}
+	return b
+}
+
+// stdJSON is encoding/json's encoding of s, without its HTML escapes
+// (the export writes '<', '>' and '&' as they are).
+func stdJSON(t *testing.T, s []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(string(s)))
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// TestAppendJSONStringAgreesWithEncodingJSON: on random valid UTF-8 text,
+// appendJSONString writes the same bytes as encoding/json, except for
+// the characters encoding/json writes in another (equivalent) way: '\b'
+// and '\f' (short escapes there, \u0008 and \u000c here, as the goldens
+// have them) and U+2028, U+2029 (escaped there, as they are here). Every
+// output decodes back to the input.
+func TestAppendJSONStringAgreesWithEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	differ := func(s []byte) bool {
+		return bytes.ContainsAny(s, "\b\f\u2028\u2029")
+	}
+	compared := 0
+	for range 20000 {
+		s := randomText(r, r.IntN(80))
+		if !utf8.Valid(s) {
+			s = bytes.ToValidUTF8(s, []byte("?"))
+		}
+		got := appendJSONString(nil, s)
+		var back string
+		require.NoError(t, json.Unmarshal(got, &back), "%q", got)
+		require.Equal(t, string(s), back)
+		if !differ(s) {
+			require.Equal(t, string(stdJSON(t, s)), string(got), "%q", s)
+			compared++
+		}
+	}
+	assert.Greater(t, compared, 10000)
+}
+
+// TestJSONPlain: a string jsonPlain accepts is its own JSON text, and
+// jsonPlain rejects a string exactly when a byte of it is not printable
+// ASCII, or is '"' or '\\'.
+func TestJSONPlain(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	plain := func(s []byte) bool {
+		for _, c := range s {
+			if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	for range 50000 {
+		s := make([]byte, r.IntN(130))
+		for i := range s {
+			s[i] = byte(0x20 + r.IntN(0x5F))
+		}
+		if r.IntN(2) == 0 && len(s) > 0 {
+			s[r.IntN(len(s))] = byte(r.IntN(256)) // one byte anywhere, of any value
+		}
+		require.Equal(t, plain(s), jsonPlain(s), "%q", s)
+		if jsonPlain(s) {
+			require.Equal(t, string(s), string(appendJSONText(nil, s)))
+		}
+	}
+}
+
+// TestAppendAmountJSON: appendAmountJSON writes what cfonb.AppendDecimal
+// and strconv.AppendInt write.
+func TestAppendAmountJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	amounts := []int64{0, 1, -1, 9, 10, 99, 100, -100, 12345, -12345, math.MaxInt64, math.MinInt64, 99999999999999, -99999999999999}
+	for range 5000 {
+		amounts = append(amounts, r.Int64N(1e15)-5e14, r.Int64()>>r.IntN(63))
+	}
+	for _, a := range amounts {
+		for d := -1; d <= 20; d++ {
+			want := cfonb.AppendDecimal(nil, a, d)
+			want = append(want, `","amount_minor":`...)
+			want = strconv.AppendInt(want, a, 10)
+			require.Equal(t, string(want), string(appendAmountJSON(nil, a, d)), "%d, %d decimals", a, d)
+		}
+	}
+}
+
+// TestISOCache: the cache of the last ISO date writes what appendDateJSON
+// writes, on runs of repeated and changing dates.
+func TestISOCache(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var c isoCache
+	for range 20000 {
+		d := cfonb.NewDate(1961+r.IntN(100), 1+r.IntN(12), 1+r.IntN(28))
+		for range r.IntN(3) + 1 {
+			ok := r.IntN(10) > 0
+			require.Equal(t, string(appendDateJSON(nil, d, ok)), string(c.appendJSON(nil, d, ok)))
+		}
+	}
+}

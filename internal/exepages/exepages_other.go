@@ -1,0 +1,5 @@
+//go:build !linux
+
+package exepages
+
+func release() error { return nil }
