@@ -107,17 +107,8 @@ func appendAccountJSON(b []byte, a *cfonb.Account, iban []byte, sep, colon strin
 	return appendJSONString(b, accountZone(a.Currency[:]))
 }
 
-// accountZone trims an account zone of spaces, and of the zero bytes a
-// short record leaves.
-func accountZone(b []byte) []byte {
-	for i, c := range b {
-		if c == 0 {
-			b = b[:i]
-			break
-		}
-	}
-	return cfonb.TrimSpaces(b)
-}
+// accountZone is cfonb.Zone: the zone's text, as every report shows it.
+func accountZone(b []byte) []byte { return cfonb.Zone(b) }
 
 // isoCache remembers the ISO 8601 form of the last date written: the
 // dates of consecutive movements are mostly the same.

@@ -44,7 +44,7 @@ import (
 
 // splitMin is the size from which File splits a regular file between
 // cores.
-const splitMin = 4 << 20
+const splitMin = 8 << 20
 
 // splitCores is how many cores File may use for one file: GOMAXPROCS, or
 // fewer when the process may run on fewer CPUs (runtime.NumCPU honours
