@@ -6,15 +6,29 @@
 #     snapshot release of the six targets (linux, darwin, windows × amd64,
 #     arm64: binaries, archives, checksums), then a smoke test of the linux
 #     binary it built.
-# The goreleaser part runs when CFONB_RELEASE_CHECK=1: .ci/run sets it on a
-# v* tag (cold, `go run` downloads and compiles goreleaser: far longer than
-# the rest of CI on 2 cores; README, Releases), and a caller may set it.
+# The goreleaser part (.ci/run decides; README, Releases):
+#   CFONB_RELEASE_CHECK=1     always (a v* tag, or a caller who wants it);
+#   CFONB_RELEASE_CHECK=main  the main branch: runs when goreleaser's module
+#                             is in the Go module cache (a runner that keeps
+#                             its Go caches), else says why it is skipped;
+#                             cold, `go run` downloads 1.9 GB and compiles
+#                             goreleaser, then the snapshot compiles six
+#                             targets: about 15 min of a 2-core machine,
+#                             more than CI's budget;
+#   CFONB_RELEASE_CHECK=0     never.
+# When CFONB_CI_DEADLINE (a Unix time) is set, in "main" mode the goreleaser
+# part is stopped there and reported as not done (a notice, not a failure),
+# so that CI stays within its budget; a real failure fails CI.
 # The container image is not built here: its base images come from a
 # registry CI cannot reach (--skip=docker); `docker build .` builds it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GORELEASER=(go run github.com/goreleaser/goreleaser/v2@v2.15.1)
+
+# `.ci/release.sh goreleaser` runs the goreleaser part alone (below, under
+# the budget's timeout).
+if [ "${1:-}" != goreleaser ]; then
 
 echo "== windows cross-build"
 # One architecture: what breaks a Windows build is the system (syscall,
@@ -24,10 +38,45 @@ GOOS=windows GOARCH=amd64 go vet ./...   # type-checks every package, tests incl
 GOOS=windows GOARCH=amd64 go build -o /dev/null ./cmd/cfonb
 echo "windows cross-build and vet in $((SECONDS - start)) s"
 
-if [ "${CFONB_RELEASE_CHECK:-0}" != 1 ]; then
-  echo "== goreleaser: skipped (set CFONB_RELEASE_CHECK=1 to build the snapshot release)"
-  exit 0
-fi
+notice() {
+  # A line GitHub Actions shows as an annotation; plain text elsewhere.
+  if [ -n "${GITHUB_ACTIONS:-}" ]; then echo "::notice title=release check::$*"; else echo "NOTICE (release check): $*"; fi
+}
+
+mode=${CFONB_RELEASE_CHECK:-0}
+case $mode in
+  1) ;;
+  main)
+    modcache=$(go env GOMODCACHE)
+    if [ ! -e "$modcache/cache/download/github.com/goreleaser/goreleaser/v2/@v/v2.15.1.zip" ]; then
+      notice "skipped on this main-branch run: goreleaser v2.15.1 is not in the Go module cache ($modcache), and a cold goreleaser build plus the six-target snapshot take about 15 minutes of a 2-core machine, more than CI's budget. Keep the Go caches between CI runs, or run CFONB_RELEASE_CHECK=1 bash .ci/release.sh"
+      exit 0
+    fi
+    if [ -n "${CFONB_CI_DEADLINE:-}" ]; then
+      left=$((CFONB_CI_DEADLINE - $(date +%s)))
+      if [ "$left" -lt 60 ]; then
+        notice "skipped: only ${left} s of CI's budget left"
+        exit 0
+      fi
+      echo "== goreleaser: ${left} s of CI's budget left"
+      set +e
+      timeout --kill-after=10 "$left" bash "$0" goreleaser
+      code=$?
+      set -e
+      if [ "$code" = 124 ] || [ "$code" = 137 ]; then
+        notice "stopped at CI's time budget, not finished: the snapshot was not verified on this run (its Go build cache was cold); run CFONB_RELEASE_CHECK=1 bash .ci/release.sh"
+        exit 0
+      fi
+      exit "$code"
+    fi
+    ;;
+  *)
+    echo "== goreleaser: skipped (CFONB_RELEASE_CHECK=$mode; set it to 1 to build the snapshot release)"
+    exit 0
+    ;;
+esac
+
+fi # the goreleaser part
 
 echo "== goreleaser check"
 start=$SECONDS
@@ -56,9 +105,10 @@ bin=dist/cfonb_linux_amd64_v1/cfonb
 want=$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' dist/metadata.json)
 got=$("$bin" --version)
 echo "$got"
+rev=$(git rev-parse HEAD | cut -c1-12)
 case "$got" in
-  "cfonb $want "*) ;;
-  *) fail "--version printed \"$got\", want \"cfonb $want (...)\"" ;;
+  "cfonb $want (revision $rev, "*) ;;
+  *) fail "--version printed \"$got\", want \"cfonb $want (revision $rev, DATE) GOVERSION\"" ;;
 esac
 [ -n "$want" ] || fail "no version in dist/metadata.json"
 if command -v ldd >/dev/null && ldd "$bin" 2>&1 | grep -q '=>'; then

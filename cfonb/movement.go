@@ -1,6 +1,7 @@
 package cfonb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -339,4 +340,15 @@ func parseDigits(b []byte) (int64, bool) {
 		v = v*10 + int64(c-'0')
 	}
 	return v, true
+}
+
+// Zone returns the text of an account zone (bank, branch, number,
+// currency) as a report shows it: up to the first zero byte, which a short
+// record leaves where it ended, and without leading and trailing spaces. A
+// sub-slice, never a copy.
+func Zone(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return TrimSpaces(b)
 }

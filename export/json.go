@@ -107,17 +107,8 @@ func appendAccountJSON(b []byte, a *cfonb.Account, iban []byte, sep, colon strin
 	return appendJSONString(b, accountZone(a.Currency[:]))
 }
 
-// accountZone trims an account zone of spaces, and of the zero bytes a
-// short record leaves.
-func accountZone(b []byte) []byte {
-	for i, c := range b {
-		if c == 0 {
-			b = b[:i]
-			break
-		}
-	}
-	return cfonb.TrimSpaces(b)
-}
+// accountZone is cfonb.Zone: the zone's text, as every report shows it.
+func accountZone(b []byte) []byte { return cfonb.Zone(b) }
 
 // isoCache remembers the ISO 8601 form of the last date written: the
 // dates of consecutive movements are mostly the same.
@@ -283,6 +274,33 @@ func jsonPlain(s []byte) bool {
 		}
 	}
 	return bad == 0
+}
+
+// plain is jsonPlain for the record data the reader returned last: when
+// the reader found it printable ASCII, only '"' and '\\' remain to look for.
+func (e *Exporter) plain(data []byte) bool {
+	if e.printable {
+		return !quoteOrBackslash(data)
+	}
+	return jsonPlain(data)
+}
+
+// quoteOrBackslash reports whether s holds a '"' or a '\\'.
+func quoteOrBackslash(s []byte) bool {
+	var found uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		q := x ^ (lsb * '"')
+		b := x ^ (lsb * '\\')
+		found |= (q-lsb)&^q | (b-lsb)&^b
+	}
+	for ; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			return true
+		}
+	}
+	return found&msb != 0
 }
 
 // appendJSONString appends s as a JSON string. See appendText for how

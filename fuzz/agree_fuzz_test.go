@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -105,6 +106,31 @@ func checkAgreement(t *testing.T, data []byte) {
 			t.Fatalf("statement %d: %d movements in export, %d in inspect", i+1, e.MovementCount, s.Movements)
 		case e.Reconciles != s.Reconciles || !s.Reconciles:
 			t.Fatalf("statement %d of an error-free file: reconciles %v in export, %v in inspect", i+1, e.Reconciles, s.Reconciles)
+		}
+	}
+	// inspect --format json and serve's /api/inspect write a statement as
+	// validate.StatementSummary's JSON: the same fields and values as
+	// export's statement, but for its file name and movements.
+	var full struct {
+		Statements []map[string]any `json:"statements"`
+	}
+	if err := json.Unmarshal(js, &full); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range rep.Summaries {
+		want := full.Statements[i]
+		delete(want, "file")
+		delete(want, "movements")
+		sj, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(sj, &got); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("statement %d: inspect's JSON\n%v\nexport's\n%v", i+1, got, want)
 		}
 	}
 	// One row per 04 in JSON Lines too.

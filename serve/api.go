@@ -135,8 +135,8 @@ type fileResult struct {
 	Diagnostics []diagnostic `json:"diagnostics,omitempty"`
 	Framing     string       `json:"framing,omitempty"`
 	// Accounts and StatementList are inspect's.
-	Accounts      []accountJSON   `json:"accounts,omitempty"`
-	StatementList []statementJSON `json:"statement_list,omitempty"`
+	Accounts      []accountJSON               `json:"accounts,omitempty"`
+	StatementList []validate.StatementSummary `json:"statement_list,omitempty"`
 	// StatementsNotListed counts the statements beyond maxStatementList.
 	StatementsNotListed int `json:"statements_not_listed,omitempty"`
 }
@@ -303,61 +303,28 @@ type accountJSON struct {
 	Statements int     `json:"statements"`
 }
 
-// statementJSON is one statement of /api/inspect, with the field names of
-// cfonb export --format json.
-type statementJSON struct {
-	Line           int     `json:"line"`
-	ClosingLine    *int    `json:"closing_line"`
-	Bank           string  `json:"bank"`
-	Branch         string  `json:"branch"`
-	Account        string  `json:"account"`
-	IBAN           *string `json:"iban"`
-	Currency       string  `json:"currency"`
-	OpeningDate    string  `json:"opening_date"`
-	OpeningBalance string  `json:"opening_balance"`
-	ClosingDate    *string `json:"closing_date"`
-	ClosingBalance *string `json:"closing_balance"`
-	MovementCount  int     `json:"movement_count"`
-	TotalDebits    string  `json:"total_debits"`
-	TotalCredits   string  `json:"total_credits"`
-	Reconciles     bool    `json:"reconciles"`
-}
-
 // inspectJSON lists the accounts and statements of a report made with
 // validate.Options.Summary, as cfonb inspect prints them: every account,
 // and the first max statements.
-func inspectJSON(rep *validate.Report, max int) ([]accountJSON, []statementJSON) {
+func inspectJSON(rep *validate.Report, max int) ([]accountJSON, []validate.StatementSummary) {
 	accounts := []accountJSON{}
 	index := map[cfonb.Account]int{}
-	stmts := make([]statementJSON, 0, min(len(rep.Summaries), max))
 	for _, sm := range rep.Summaries {
-		var iban *string
-		if sm.IBAN != "" {
-			v := string(sm.IBAN)
-			iban = &v
-		}
 		i, ok := index[sm.Account]
 		if !ok {
 			i = len(accounts)
 			index[sm.Account] = i
-			accounts = append(accounts, accountJSON{Bank: string(sm.Account.Bank[:]), Branch: string(sm.Account.Branch[:]),
-				Account: string(sm.Account.Number[:]), IBAN: iban, Currency: string(sm.Account.Currency[:])})
+			var iban *string
+			if sm.IBAN != "" {
+				v := string(sm.IBAN)
+				iban = &v
+			}
+			accounts = append(accounts, accountJSON{Bank: string(cfonb.Zone(sm.Account.Bank[:])), Branch: string(cfonb.Zone(sm.Account.Branch[:])),
+				Account: string(cfonb.Zone(sm.Account.Number[:])), IBAN: iban, Currency: string(cfonb.Zone(sm.Account.Currency[:]))})
 		}
 		accounts[i].Statements++
-		if len(stmts) == max {
-			continue
-		}
-		st := statementJSON{Line: sm.StartLine, Bank: accounts[i].Bank, Branch: accounts[i].Branch, Account: accounts[i].Account,
-			IBAN: iban, Currency: accounts[i].Currency, OpeningDate: sm.OpenDate.String(),
-			OpeningBalance: cfonb.FormatDecimal(sm.Opening, sm.Decimals), MovementCount: sm.Movements,
-			TotalDebits: sm.Debits.Decimal(sm.Decimals), TotalCredits: sm.Credits.Decimal(sm.Decimals), Reconciles: sm.Reconciles}
-		if sm.EndLine > 0 {
-			end, date, bal := sm.EndLine, sm.CloseDate.String(), cfonb.FormatDecimal(sm.Closing, sm.Decimals)
-			st.ClosingLine, st.ClosingDate, st.ClosingBalance = &end, &date, &bal
-		}
-		stmts = append(stmts, st)
 	}
-	return accounts, stmts
+	return accounts, rep.Summaries[:min(len(rep.Summaries), max)]
 }
 
 // fmtReport is the JSON answer of /api/fmt?report=json, and of a refusal.

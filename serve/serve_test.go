@@ -275,7 +275,17 @@ func TestInspect(t *testing.T) {
 			Framing       string
 			Diagnostics   []any
 			Accounts      []accountJSON
-			StatementList []statementJSON `json:"statement_list"`
+			StatementList []struct {
+				Line           int
+				ClosingLine    *int    `json:"closing_line"`
+				OpeningDate    string  `json:"opening_date"`
+				OpeningBalance string  `json:"opening_balance"`
+				ClosingBalance *string `json:"closing_balance"`
+				TotalDebits    string  `json:"total_debits"`
+				TotalCredits   string  `json:"total_credits"`
+				MovementCount  int     `json:"movement_count"`
+				Reconciles     bool
+			} `json:"statement_list"`
 		}
 		Errors, Warnings int
 	}

@@ -83,8 +83,7 @@ func blank2(b []byte) bool { return b[0] == ' ' && b[1] == ' ' }
 
 // precheck is the verdict of the record-local part of the fast path on a
 // 120-byte record: for a 04, its amount and booking date; for a 05, only
-// whether it is clean. It needs no statement, so Stream's reading
-// goroutine can make it (see pipeline.go).
+// whether it is clean. It needs no statement.
 type precheck struct {
 	clean   bool
 	amount  int64

@@ -15,6 +15,9 @@ import "github.com/cfonb-dev/cfonb/cfonb"
 // decided at its 07 (closeOrder).
 func (v *Validator) openOrder(line int, date cfonb.Date, amount int64) {
 	st := &v.st
+	if v.spec != nil {
+		v.spec.opened(v, line, date, amount)
+	}
 	prev, ok := v.accounts[st.m.Account]
 	if !ok && len(v.accounts) >= MaxAccounts {
 		// Beyond the cap, an account's earlier statement is not
@@ -47,6 +50,9 @@ func (v *Validator) openOrder(line int, date cfonb.Date, amount int64) {
 func (v *Validator) closeOrder(line int, date cfonb.Date, amount int64, ok bool) {
 	st := &v.st
 	m := &st.m
+	if v.spec != nil {
+		v.spec.closed(v, line, date, amount, ok)
+	}
 	if st.deferred {
 		prev := st.prev
 		if ok && date <= prev.openDate && prev.openOK && prev.dir <= 0 {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"runtime"
 	"sync"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -134,11 +133,6 @@ type StatementSummary struct {
 	Reconciles bool      // Opening + Debits + Credits == Closing
 }
 
-// pipelineAfter is the number of records after which Stream hands the
-// reading to a second goroutine (see pipeline.go): small files, validated
-// many at a time, stay on one goroutine.
-const pipelineAfter = 1 << 16
-
 // ErrNotBankStatement is the error of File and Stream with
 // Options.OnlyBankStatements for a file that does not look like a bank
 // statement.
@@ -182,6 +176,10 @@ func File(path string, opts Options) (*Report, error) {
 		return Stream(path, f, opts)
 	}
 	size := f.Size()
+	if cores := splitCores(); size >= splitMin && cores > 1 && !opts.StopAtMax {
+		// A large file: one range per core (see split.go).
+		return splitFile(path, f, size, opts, cores, nil, nil)
+	}
 	if size > wholeFileMax {
 		// A small file's buffer is its size, not the reader's 256 KiB.
 		return stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
@@ -241,13 +239,6 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		cr = cfonb.NewReader(src)
 	}
 	for {
-		if cr.Line() == pipelineAfter && runtime.GOMAXPROCS(0) > 1 {
-			// A large input: go on with a reading goroutine.
-			if err, line := streamPipelined(v, cr, opts); err != nil {
-				return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
-			}
-			return v.Finish(), nil
-		}
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break

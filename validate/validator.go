@@ -34,14 +34,13 @@ type Validator struct {
 	stmtClean bool
 	noFast    bool // tests: always take the full checks
 	checker   prechecker
-	// pre, when set by Stream's pipeline, is the precheck of the record
-	// being checked, made by the reading goroutine.
-	pre  *precheck
-	prev cfonb.Code
+	prev      cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
 	// perRule counts the warnings of each rule, for Options.MaxPerRule.
 	perRule map[string]int
+	// spec is set in a worker of a split file (see split.go).
+	spec *spec
 }
 
 // MaxAccounts caps the accounts a Validator remembers for the checks
@@ -114,7 +113,7 @@ func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool)
 }
 
 // record is Record with the printable check of rec.Data already made (by
-// the reading goroutine of Stream's pipeline): col and ok as printable
+// the reader, see cfonb.Reader.Printable): col and ok as printable
 // returns them.
 func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok bool) (stop bool) {
 	if v.stopped {
@@ -177,14 +176,10 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 		v.adopt(rec.Line, data)
 	}
 	if rec.Length == cfonb.RecordLen && len(data) == cfonb.RecordLen && v.open && v.stmtClean && !v.noFast {
-		p := v.pre
-		if p == nil {
-			pc := v.checker.precheck(code, data)
-			p = &pc
-		}
+		p := v.checker.precheck(code, data)
 		switch {
-		case code == cfonb.CodeMovement && v.applyMovement(data, *p),
-			code == cfonb.CodeComplement && v.applyComplement(data, *p):
+		case code == cfonb.CodeMovement && v.applyMovement(data, p),
+			code == cfonb.CodeComplement && v.applyComplement(data, p):
 			v.prev = code
 			return false
 		}

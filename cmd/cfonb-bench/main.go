@@ -80,6 +80,8 @@ type config struct {
 	validateArgs  string
 	fmtArgs       string
 	exportArgs    string
+	exportFile    string // export to a file: the target of issue 15
+	outDir        string // where {out} goes
 	output        string
 }
 
@@ -99,6 +101,8 @@ func parseConfig(args []string, stderr io.Writer) (*config, int, bool) {
 	fs.StringVar(&c.validateArgs, "validate-args", "validate --format json {in}", "cfonb arguments of the validate run ({in}: the file)")
 	fs.StringVar(&c.fmtArgs, "fmt-args", "fmt --encoding latin1 {in}", "cfonb arguments of the fmt run, on the Latin-1 file")
 	fs.StringVar(&c.exportArgs, "export-args", "export --format jsonl {in}", "cfonb arguments of the export run")
+	fs.StringVar(&c.exportFile, "export-file-args", "export --format jsonl -o {out} {in}", "cfonb arguments of the export-to-a-file run ({out}: a file in --out-dir, removed after each run; empty skips the run)")
+	fs.StringVar(&c.outDir, "out-dir", "", "directory of {out} (default: --dir, or the temporary directory); /dev/shm leaves out the disk")
 	fs.StringVarP(&c.output, "output", "o", "", "also write the Markdown to FILE")
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
@@ -132,6 +136,9 @@ func parseConfig(args []string, stderr io.Writer) (*config, int, bool) {
 		if !strings.Contains(a, "{in}") {
 			return fail("%q has no {in}", a)
 		}
+	}
+	if c.exportFile != "" && (!strings.Contains(c.exportFile, "{in}") || !strings.Contains(c.exportFile, "{out}")) {
+		return fail("--export-file-args %q needs {in} and {out}", c.exportFile)
 	}
 	return c, 0, false
 }
@@ -256,11 +263,23 @@ func (b *bench) run(ctx context.Context) (*results, error) {
 			templates = []string{c.validateArgs}
 		default:
 			templates = []string{c.validateArgs, c.exportArgs}
+			if c.exportFile != "" {
+				templates = append(templates, c.exportFile)
+			}
 		}
+		outDir := c.outDir
+		if outDir == "" {
+			outDir = b.dir
+		}
+		out := filepath.Join(outDir, "cfonb-bench-export.out")
 		for i, tmpl := range templates {
-			label := "cfonb " + strings.Fields(tmpl)[0] + flagsOf(tmpl)
-			argv := append([]string{b.bin}, expand(tmpl, f.path)...)
-			specs = append(specs, spec{label: label, argv: argv})
+			label := "cfonb " + strings.Fields(tmpl)[0] + strings.ReplaceAll(flagsOf(tmpl), "{out}", "FILE")
+			argv := append([]string{b.bin}, expand(strings.ReplaceAll(tmpl, "{out}", out), f.path)...)
+			sp := spec{label: label, argv: argv}
+			if strings.Contains(tmpl, "{out}") {
+				sp.remove = out // not left to the next round, nor in the page cache
+			}
+			specs = append(specs, sp)
 			if i == 0 && tmpl == c.validateArgs && f.name == "valid" {
 				// One core: the same command pinned to CPU 0, and with
 				// one P of the Go scheduler but both CPUs free.
@@ -379,10 +398,11 @@ func warm(path string) error {
 
 // spec is one command of a paired measure.
 type spec struct {
-	label string
-	argv  []string
-	env   []string // added to the bench's environment
-	na    string   // why it cannot run at all ("" if it can)
+	label  string
+	argv   []string
+	env    []string // added to the bench's environment
+	na     string   // why it cannot run at all ("" if it can)
+	remove string   // a file the command writes, removed after each run
 }
 
 // row is one line of the table: the medians of a command's runs.
@@ -515,6 +535,9 @@ func (b *bench) measureGroup(ctx context.Context, file string, size int64, runs 
 				continue
 			}
 			o := b.execute(ctx, sp)
+			if sp.remove != "" {
+				_ = os.Remove(sp.remove)
+			}
 			if na := notAvailable(o); na != "" {
 				rows[i].na = na
 				continue

@@ -32,6 +32,7 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"--size", "0"}, `cfonb-bench: --size: size "0": must be between 1 byte and 1 PiB (see cfonb-bench --help)`},
 		{[]string{"--runs", "0"}, `cfonb-bench: --runs must be at least 1 (see cfonb-bench --help)`},
 		{[]string{"--fmt-args", "fmt"}, `cfonb-bench: "fmt" has no {in} (see cfonb-bench --help)`},
+		{[]string{"--export-file-args", "export {in}"}, `cfonb-bench: --export-file-args "export {in}" needs {in} and {out} (see cfonb-bench --help)`},
 		{[]string{"extra"}, `cfonb-bench: unexpected argument "extra" (see cfonb-bench --help)`},
 		{[]string{"--nope"}, `cfonb-bench: unknown flag: --nope (see cfonb-bench --help)`},
 	}
@@ -201,6 +202,7 @@ func TestEndToEnd(t *testing.T) {
 		"| wc -l | valid-64KiB-seed1.txt | 63.9 KiB |",
 		"| cfonb validate --format json | valid-64KiB-seed1.txt |",
 		"| cfonb export --format jsonl | valid-64KiB-seed1.txt |",
+		"| cfonb export --format jsonl -o FILE | valid-64KiB-seed1.txt |",
 		"| cfonb fmt --encoding latin1 | latin1-64KiB-seed1.txt |",
 		"| cfonb validate --format json | big-128KiB-seed1.txt |",
 		"| cfonb validate --format json (taskset -c 0) | valid-64KiB-seed1.txt |",
@@ -213,6 +215,8 @@ func TestEndToEnd(t *testing.T) {
 	saved, err := os.ReadFile(md)
 	require.NoError(t, err)
 	assert.Equal(t, text, string(saved))
+	_, err = os.Stat(filepath.Join(dir, "files", "cfonb-bench-export.out"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "the export to a file is removed after its run")
 	entries, err := os.ReadDir(filepath.Join(dir, "files", "many-20-seed1", "000"))
 	require.NoError(t, err)
 	assert.Len(t, entries, 20)

@@ -173,53 +173,25 @@ func otherFormat(rep *validate.Report) string {
 	return ""
 }
 
-// inspectJSON is one file of inspect --format json.
+// inspectJSON is one file of inspect --format json. Its statements have
+// the fields of a statement of export --format json and of serve's
+// /api/inspect (validate.StatementSummary's JSON).
 type inspectJSON struct {
-	Path       string                 `json:"path"`
-	Records    int                    `json:"records"`
-	Statements []inspectStatementJSON `json:"statements"`
+	Path       string                      `json:"path"`
+	Records    int                         `json:"records"`
+	Statements []validate.StatementSummary `json:"statements"`
 	// StatementsOmitted counts the statements past --max-statements.
 	StatementsOmitted int `json:"statements_omitted,omitempty"`
 	Errors            int `json:"errors"`
 	Warnings          int `json:"warnings"`
 }
 
-// inspectStatementJSON is one statement of inspect --format json; amounts
-// are exact decimal strings.
-type inspectStatementJSON struct {
-	StartLine  int    `json:"start_line"`
-	EndLine    int    `json:"end_line,omitempty"`
-	Bank       string `json:"bank"`
-	Branch     string `json:"branch"`
-	Account    string `json:"account"`
-	Currency   string `json:"currency"`
-	IBAN       string `json:"iban,omitempty"`
-	From       string `json:"from"`
-	To         string `json:"to,omitempty"`
-	Opening    string `json:"opening"`
-	Movements  int    `json:"movements"`
-	Debits     string `json:"debits"`
-	Credits    string `json:"credits"`
-	Closing    string `json:"closing,omitempty"`
-	Reconciles bool   `json:"reconciles"`
-}
-
 // writeInspectJSON writes one report as a JSON line.
 func writeInspectJSON(e *env, rep *validate.Report) error {
 	out := inspectJSON{Path: rep.Path, Records: rep.Records, Errors: rep.Errors, Warnings: rep.Warnings,
-		Statements: []inspectStatementJSON{}, StatementsOmitted: rep.SummariesOmitted}
-	for _, s := range rep.Summaries {
-		js := inspectStatementJSON{
-			StartLine: s.StartLine, EndLine: s.EndLine,
-			Bank: string(s.Account.Bank[:]), Branch: string(s.Account.Branch[:]), Account: string(s.Account.Number[:]),
-			Currency: string(s.Account.Currency[:]), IBAN: string(s.IBAN),
-			From: s.OpenDate.String(), Opening: cfonb.FormatDecimal(s.Opening, s.Decimals), Movements: s.Movements,
-			Debits: s.Debits.Decimal(s.Decimals), Credits: s.Credits.Decimal(s.Decimals), Reconciles: s.Reconciles,
-		}
-		if s.EndLine != 0 {
-			js.To, js.Closing = s.CloseDate.String(), cfonb.FormatDecimal(s.Closing, s.Decimals)
-		}
-		out.Statements = append(out.Statements, js)
+		Statements: rep.Summaries, StatementsOmitted: rep.SummariesOmitted}
+	if out.Statements == nil {
+		out.Statements = []validate.StatementSummary{}
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)

@@ -53,13 +53,14 @@ func TestInspectJSON(t *testing.T) {
 		Records    int
 		Errors     int
 		Statements []struct {
-			StartLine  int `json:"start_line"`
-			Account    string
-			IBAN       string
-			Opening    string
-			Closing    string
-			Debits     string
-			Reconciles bool
+			Line           int
+			ClosingLine    int    `json:"closing_line"`
+			Account        string `json:"account"`
+			IBAN           string `json:"iban"`
+			OpeningBalance string `json:"opening_balance"`
+			ClosingBalance string `json:"closing_balance"`
+			TotalDebits    string `json:"total_debits"`
+			Reconciles     bool
 		}
 	}
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &doc))
@@ -67,12 +68,12 @@ func TestInspectJSON(t *testing.T) {
 	assert.Equal(t, 22, doc.Records)
 	require.Len(t, doc.Statements, 5)
 	s := doc.Statements[0]
-	assert.Equal(t, 1, s.StartLine)
+	assert.Equal(t, 1, s.Line)
 	assert.Equal(t, "12345678901", s.Account)
 	assert.Equal(t, "FR7630006000011234567890189", s.IBAN)
-	assert.Equal(t, "1500.00", s.Opening)
-	assert.Equal(t, "-84.52", s.Debits)
-	assert.Equal(t, "13761.15", s.Closing)
+	assert.Equal(t, "1500.00", s.OpeningBalance)
+	assert.Equal(t, "-84.52", s.TotalDebits)
+	assert.Equal(t, "13761.15", s.ClosingBalance)
 	assert.True(t, s.Reconciles)
 	require.NoError(t, json.Unmarshal([]byte(lines[1]), &doc))
 	assert.Equal(t, 1, doc.Errors)

@@ -108,20 +108,30 @@ func TestFormatVersion(t *testing.T) {
 	tests := []struct {
 		name string
 		bi   *debug.BuildInfo
+		st   stamp
 		want string
 	}{
 		{"release", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.2.0"},
 			Settings: set("vcs.revision", "58c237c0123456789abcdef", "vcs.time", "2026-12-04T15:00:00Z", "vcs.modified", "false")},
-			"cfonb v1.2.0 (revision 58c237c01234, 2026-12-04T15:00:00Z) go1.26.0"},
+			stamp{}, "cfonb v1.2.0 (revision 58c237c01234, 2026-12-04T15:00:00Z) go1.26.0"},
 		{"modified tree", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"},
 			Settings: set("vcs.revision", "58c237c0123456789abcdef", "vcs.modified", "true")},
-			"cfonb (devel) (revision 58c237c01234, modified) go1.26.0"},
-		{"no vcs", &debug.BuildInfo{GoVersion: "go1.26.0"}, "cfonb (devel) (no VCS revision) go1.26.0"},
-		{"no build info", nil, "cfonb (devel) (no build information)"},
+			stamp{}, "cfonb (devel) (revision 58c237c01234, modified) go1.26.0"},
+		{"no vcs", &debug.BuildInfo{GoVersion: "go1.26.0"}, stamp{}, "cfonb (devel) (no VCS revision) go1.26.0"},
+		{"no build info", nil, stamp{}, "cfonb (devel) (no build information)"},
+		// goreleaser: -trimpath and GOFLAGS=-buildvcs=false leave no vcs.*
+		// settings; the ldflags stamps stand in for them.
+		{"goreleaser stamps", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}},
+			stamp{"1.3.0-snapshot+58c237c", "58c237c0123456789abcdef", "2026-12-04T15:00:00Z"},
+			"cfonb 1.3.0-snapshot+58c237c (revision 58c237c01234, 2026-12-04T15:00:00Z) go1.26.0"},
+		{"build information wins over stamps", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.2.0"},
+			Settings: set("vcs.revision", "aaaaaaaaaaaaaaaaaaaa")},
+			stamp{"", "58c237c0123456789abcdef", "2026-12-04T15:00:00Z"},
+			"cfonb v1.2.0 (revision aaaaaaaaaaaa) go1.26.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, formatVersion(tt.bi))
+			assert.Equal(t, tt.want, formatVersion(tt.bi, tt.st))
 		})
 	}
 }

@@ -26,28 +26,35 @@ version, as cfonb --version does.`,
 	return c
 }
 
-// version is the release version, stamped at link time by release builds
-// (goreleaser: -ldflags "-X main.version=1.2.3"); empty otherwise, when
-// the module version of the build information is shown. It is never
-// written at run time.
-var version string
+// Stamped at link time by release builds (.goreleaser.yaml's ldflags:
+// -X main.version=1.2.3 -X main.commit=SHA -X main.commitDate=RFC3339),
+// empty otherwise; never written at run time. version overrides the module
+// version of the build information. commit and commitDate stand in for the
+// build information's VCS settings when the build had none: goreleaser
+// builds with -trimpath, and a GOFLAGS=-buildvcs=false in the environment
+// (as on this project's machines) leaves no vcs.* settings.
+var version, commit, commitDate string
+
+// stamp is what the linker stamped into a build.
+type stamp struct{ version, commit, date string }
 
 // versionString is what cfonb --version prints, from the binary's build
-// information.
+// information and link-time stamps.
 func versionString() string {
 	bi, _ := debug.ReadBuildInfo()
-	return formatVersion(bi)
+	return formatVersion(bi, stamp{version, commit, commitDate})
 }
 
 // formatVersion describes a build: "cfonb VERSION (revision REV[,
-// modified], TIME) GOVERSION". Missing parts are left out.
-func formatVersion(bi *debug.BuildInfo) string {
+// modified], TIME) GOVERSION". Missing parts are left out. The build
+// information's VCS settings win over the stamps.
+func formatVersion(bi *debug.BuildInfo, st stamp) string {
 	if bi == nil {
 		return "cfonb (devel) (no build information)"
 	}
 	v := bi.Main.Version
-	if version != "" {
-		v = version
+	if st.version != "" {
+		v = st.version
 	}
 	if v == "" {
 		v = "(devel)"
@@ -63,6 +70,9 @@ func formatVersion(bi *debug.BuildInfo) string {
 		case "vcs.modified":
 			modified = s.Value == "true"
 		}
+	}
+	if rev == "" && when == "" {
+		rev, when = st.commit, st.date
 	}
 	var vcs []string
 	if rev != "" {
@@ -84,17 +94,17 @@ func formatVersion(bi *debug.BuildInfo) string {
 	return s + " " + bi.GoVersion
 }
 
-// buildTime is the commit time of the build's revision, or zero.
+// buildTime is the commit time of the build's revision (or the stamped
+// commit date), or zero.
 func buildTime() time.Time {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return time.Time{}
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.time" {
-			t, _ := time.Parse(time.RFC3339, s.Value)
-			return t
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.time" {
+				t, _ := time.Parse(time.RFC3339, s.Value)
+				return t
+			}
 		}
 	}
-	return time.Time{}
+	t, _ := time.Parse(time.RFC3339, commitDate)
+	return t
 }

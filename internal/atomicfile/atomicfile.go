@@ -148,18 +148,20 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 			}
 		}
 	}()
-	// The checksum of what is written lets an in-place rewrite verify
-	// both its copies (see copyInPlace).
-	sum := &crcWriter{w: tmp}
-	if err = write(sum); err != nil {
-		return 0, err
-	}
+	// How the file will be put in place is known before the content: the
+	// owner is given to the temporary file first.
 	method := Created
 	if old != nil {
 		method = Renamed
 		if !keepIdentity(tmp, old) {
 			method = InPlace
 		}
+	}
+	// The checksum of what is written lets an in-place rewrite verify
+	// both its copies (see copyInPlace); a rename needs none.
+	sum := &crcWriter{w: tmp, skip: method != InPlace}
+	if err = write(sum); err != nil {
+		return 0, err
 	}
 	switch {
 	case perm != 0 && method != InPlace:
@@ -206,16 +208,20 @@ func modeBits(m fs.FileMode) fs.FileMode {
 	return m & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 }
 
-// crcWriter counts and checksums (CRC-32C) what goes through it.
+// crcWriter counts and checksums (CRC-32C) what goes through it, unless
+// skip (then it only counts).
 type crcWriter struct {
-	w   io.Writer
-	n   int64
-	crc uint32
+	w    io.Writer
+	n    int64
+	crc  uint32
+	skip bool
 }
 
 func (c *crcWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
-	c.crc = crc32.Update(c.crc, castagnoli, p[:n])
+	if !c.skip {
+		c.crc = crc32.Update(c.crc, castagnoli, p[:n])
+	}
 	c.n += int64(n)
 	return n, err
 }

@@ -6,12 +6,13 @@ package words
 
 import (
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/upload"
 	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/validate"
@@ -296,18 +297,44 @@ func MarkDoneHint(platform, stateDir, path string, dossier int64) string {
 	return fmt.Sprintf("cfonb journal --mark-done%s %s --api-url %s %s", d, stateArg(stateDir), ShellQuote(platform), ShellQuote(path))
 }
 
-// ShellQuote returns s as one POSIX shell word: unchanged if it holds only
-// characters a shell leaves alone, else in single quotes.
-func ShellQuote(s string) string {
+// ShellQuote returns s as one word of the shell a user of this system types
+// commands in: PowerShell on Windows, a POSIX shell elsewhere (see
+// QuoteFor).
+func ShellQuote(s string) string { return QuoteFor(runtime.GOOS, s) }
+
+// QuoteFor returns s as one shell word for goos: unchanged if it holds only
+// characters the shell leaves alone, else in single quotes. On "windows"
+// the shell is PowerShell: a backslash is an ordinary character (C:\x\y.txt
+// needs no quotes), and a quote inside single quotes is doubled, including
+// the typographic single quotes PowerShell also takes as quotes. Elsewhere
+// it is a POSIX shell, where a quote closes the quoted part, is escaped
+// with a backslash, and the quoting starts again.
+func QuoteFor(goos, s string) string {
+	safeChars := "_@%+=:,./-"
+	if goos == "windows" {
+		safeChars = "_+=:./-\\"
+	}
 	safe := s != ""
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(safeChars, r)) {
 			safe = false
 			break
 		}
 	}
 	if safe {
 		return s
+	}
+	if goos == "windows" {
+		var b strings.Builder
+		b.WriteByte('\'')
+		for _, r := range s {
+			if strings.ContainsRune("'\u2018\u2019\u201a\u201b", r) {
+				b.WriteRune(r) // doubled: PowerShell reads two quotes as one
+			}
+			b.WriteRune(r)
+		}
+		b.WriteByte('\'')
+		return b.String()
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

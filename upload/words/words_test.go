@@ -53,3 +53,32 @@ func TestProgressEscapesName(t *testing.T) {
 	Progress(&out)("a\nb\x1b.txt", 2<<20, 2<<20)
 	assert.Equal(t, "\rsending a\\nb\\x1b.txt: 100% (2097152 of 2097152 bytes)\n", out.String())
 }
+
+// TestQuoteFor: the --mark-done hint is pasted into the user's shell, so a
+// path is one word there: POSIX quoting on Unix, PowerShell's on Windows
+// (where backslashes are ordinary and quotes are doubled).
+func TestQuoteFor(t *testing.T) {
+	tests := []struct{ goos, in, want string }{
+		{"linux", "releves/2026-03.txt", "releves/2026-03.txt"},
+		{"linux", "relevés mars.txt", `'relevés mars.txt'`},
+		{"linux", "it's.txt", `'it'\''s.txt'`},
+		{"linux", `C:\x.txt`, `'C:\x.txt'`},
+		{"linux", "", "''"},
+		{"windows", `C:\Users\compta\releves\2026-03.txt`, `C:\Users\compta\releves\2026-03.txt`},
+		{"windows", `C:\Users\Léa Martin\relevé.txt`, `'C:\Users\Léa Martin\relevé.txt'`},
+		{"windows", `D:\it's\a.txt`, `'D:\it''s\a.txt'`},
+		{"windows", "D:\\it\u2019s.txt", "'D:\\it\u2019\u2019s.txt'"},
+		{"windows", `\\server\share\$x.txt`, `'\\server\share\$x.txt'`},
+		{"windows", "a,b.txt", "'a,b.txt'"},
+		{"windows", "@a.txt", "'@a.txt'"},
+		{"windows", "https://app.inqom.com", "https://app.inqom.com"},
+		{"windows", "", "''"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.goos+" "+tt.in, func(t *testing.T) {
+			if got := QuoteFor(tt.goos, tt.in); got != tt.want {
+				t.Errorf("QuoteFor(%q, %q) = %s, want %s", tt.goos, tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -13,10 +13,11 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 )
 
 // sequential validates data record by record on one goroutine, the
-// reference for the pipeline; noFast turns the fast path off.
+// reference; noFast turns the fast path off.
 func sequential(t *testing.T, name string, data []byte, opts Options, noFast bool) *Report {
 	t.Helper()
 	v := New(name, opts)
@@ -38,30 +39,30 @@ func sequential(t *testing.T, name string, data []byte, opts Options, noFast boo
 	return v.Finish()
 }
 
-// TestPipelineAgrees: a file large enough for Stream to switch to the
-// pipeline, with broken records throughout, gives the same report as the
-// one-goroutine reference.
-func TestPipelineAgrees(t *testing.T) {
+// TestLargeFileAgrees: a file with broken records throughout, split
+// between two goroutines as File splits a large file, gives the same
+// report as the one-goroutine reference.
+func TestLargeFileAgrees(t *testing.T) {
 	var buf bytes.Buffer
-	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 3, Size: 20 << 20, ErrorRate: 0.001, EOL: cfonb.EOLLF})
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 3, Size: 6 << 20, ErrorRate: 0.0005, EOL: cfonb.EOLLF})
 	require.NoError(t, err)
 	data := buf.Bytes()
-	require.Greater(t, bytes.Count(data, []byte("\n")), 2*pipelineAfter)
 	for _, opts := range []Options{{}, {MaxDiagnostics: -1, Summary: true}} {
-		got, err := Stream("f", bytes.NewReader(data), opts)
+		got, err := splitFile("f", bytes.NewReader(data), int64(len(data)), opts, 2, nil, nil)
 		require.NoError(t, err)
 		want := sequential(t, "f", data, opts, false)
 		require.NotZero(t, want.Errors)
 		if !assert.ObjectsAreEqual(want, got) {
-			t.Errorf("pipelined report differs: %d errors %d warnings %d diagnostics, want %d %d %d",
+			t.Errorf("split report differs: %d errors %d warnings %d diagnostics, want %d %d %d",
 				got.Errors, got.Warnings, len(got.Diagnostics), want.Errors, want.Warnings, len(want.Diagnostics))
 		}
 	}
 }
 
-// TestPipelineReadError: a read error past the switch to the pipeline is
-// returned, not taken for the end of the file.
-func TestPipelineReadError(t *testing.T) {
+// TestStreamReadError: a read error in a large input is returned, not
+// taken for the end of the file.
+func TestStreamReadError(t *testing.T) {
+	racedetect.SkipUnderRace(t) // one goroutine
 	var buf bytes.Buffer
 	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 4, Size: 12 << 20, EOL: cfonb.EOLLF})
 	require.NoError(t, err)
@@ -71,8 +72,9 @@ func TestPipelineReadError(t *testing.T) {
 	require.ErrorIs(t, err, boom)
 }
 
-// TestPipelineStopAtMax: the diagnostics cap stops a pipelined input too.
-func TestPipelineStopAtMax(t *testing.T) {
+// TestStreamStopAtMax: the diagnostics cap stops a large input.
+func TestStreamStopAtMax(t *testing.T) {
+	racedetect.SkipUnderRace(t) // one goroutine
 	var buf bytes.Buffer
 	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 5, Size: 20 << 20, ErrorRate: 0.01, EOL: cfonb.EOLLF})
 	require.NoError(t, err)
@@ -87,5 +89,5 @@ func TestPipelineStopAtMax(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, len(tooMany))
-	assert.Greater(t, tooMany[0].Line, pipelineAfter, "the cap was reached after the switch to the pipeline")
+	assert.Greater(t, tooMany[0].Line, 1<<16, "the cap was reached far in the input")
 }

@@ -1,0 +1,440 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+)
+
+// Splitting a large regular file between cores. The file is cut into
+// ranges, one per core. The first range is validated by the calling
+// goroutine, the owner, with the one Validator whose report is returned;
+// each other range by a worker of its own, from the first 01 record that
+// starts a line at or after the cut (found with the framing the whole
+// file was detected with, cfonb.DetectFraming), in place: each reads its
+// own bytes with ReadAt into its own buffer, and nothing is copied between
+// goroutines.
+//
+// A worker does not know the state its range starts in (the statements
+// and accounts before it, the diagnostics already kept). It validates its
+// range from a fresh state and stops at its first diagnostic. When the
+// owner reaches the worker's first record, it takes the worker's work
+// instead of doing it again only if that gives exactly what the owner
+// itself would have found (accept):
+//   - the worker found no diagnostic and left no statement open, the
+//     owner has no statement open and has seen a record: the 01 opens a
+//     statement in the same way, and so on record by record;
+//   - the accounts of both stay below MaxAccounts, so that no cap applies;
+//   - for each account the worker met that the owner already knows, the
+//     cross-statement checks of the worker's first statement of that
+//     account, made again against the owner's last statement of it, find
+//     nothing, and the account's next statement (if any) would be judged
+//     the same with the owner's statement order as with none.
+// The owner then adds the worker's counts, summaries and accounts (their
+// lines shifted by the lines before the worker's range) and goes on from
+// where the worker stopped; otherwise it validates the range itself. A
+// file with problems everywhere is validated as on one goroutine, with
+// the same report in every case (TestSplitAgrees forces cuts at every
+// record and between them).
+
+// splitMin is the size from which File splits a regular file between
+// cores.
+const splitMin = 8 << 20
+
+// splitCores is how many cores File may use for one file: GOMAXPROCS, or
+// fewer when the process may run on fewer CPUs (runtime.NumCPU honours
+// the CPU affinity, as set by taskset).
+func splitCores() int { return min(runtime.GOMAXPROCS(0), runtime.NumCPU()) }
+
+// splitBufSize is the record reader's buffer for a file of size bytes,
+// the same for every goroutine as for one: the framing of a line (see
+// cfonb.Reader's splittable lines) depends on it.
+func splitBufSize(size int64) int { return int(min(size+4, 256<<10)) }
+
+// specAccount is what a worker remembers of an account, for the owner's
+// checks (see accept).
+type specAccount struct {
+	n int // statements of the account opened in the range (1, 2: more)
+	// The first statement: the arguments of its openOrder and
+	// closeOrder, and the statement as it was closed.
+	openLine   int
+	openDate   cfonb.Date
+	openAmount int64
+	closed     bool
+	st         statement
+	closeLine  int
+	closeDate  cfonb.Date
+	closeAmt   int64
+	closeOK    bool
+	dir        int8 // the direction the owner records for the account after it (accept)
+	// The second statement: whether it was compared with the first
+	// (hasPrev) and its decision deferred to its 07.
+	gClosed, gHasPrev, gDeferred bool
+}
+
+// spec is a worker's record of the accounts it met.
+type spec struct {
+	accounts map[cfonb.Account]*specAccount
+}
+
+// opened is called by openOrder in a worker.
+func (s *spec) opened(v *Validator, line int, date cfonb.Date, amount int64) {
+	a := s.accounts[v.st.m.Account]
+	switch {
+	case a == nil:
+		s.accounts[v.st.m.Account] = &specAccount{n: 1, openLine: line, openDate: date, openAmount: amount}
+	case a.n == 1:
+		a.n = 2
+	}
+}
+
+// closed is called by closeOrder in a worker, before it decides.
+func (s *spec) closed(v *Validator, line int, date cfonb.Date, amount int64, ok bool) {
+	a := s.accounts[v.st.m.Account]
+	switch {
+	case a == nil:
+	case a.n == 1 && !a.closed:
+		a.closed = true
+		a.st = v.st
+		a.closeLine, a.closeDate, a.closeAmt, a.closeOK = line, date, amount, ok
+	case a.n == 2 && !a.gClosed:
+		// openOrder decided these when the statement opened.
+		a.gClosed = true
+		a.gHasPrev, a.gDeferred = v.st.hasPrev, v.st.deferred
+	}
+}
+
+// splitResult is what a worker found.
+type splitResult struct {
+	ok        bool       // the work can be taken (see accept)
+	v         *Validator // its validator, lines relative to its reader's start
+	line01    int        // relative line of its first record
+	end       int        // index of the seam it stopped at, or len(seams) at the end of the file
+	endLine   int        // relative line of the record at that seam
+	sub       bool       // at the end of the file: a trailing 0x1A
+	cancelled atomic.Bool
+	done      chan struct{}
+}
+
+// seam is where a worker starts: its reader, positioned on its first record.
+type seam struct {
+	at    int64 // offset of the first record (a 01 starting a line)
+	cr    *cfonb.Reader
+	first cfonb.Record
+	res   *splitResult
+}
+
+// splitFile validates the size bytes of ra. cuts, if not nil, are the
+// offsets to cut at (tests); otherwise the file is cut in cores equal
+// parts. sem limits the workers running at once.
+//
+// taken, if not nil, counts the ranges whose work the owner took (tests).
+func splitFile(name string, ra io.ReaderAt, size int64, opts Options, cores int, cuts []int64, taken *int) (*Report, error) {
+	var head [cfonb.DetectWindow]byte
+	n, err := ra.ReadAt(head[:min(size, int64(len(head)))], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	framing := cfonb.DetectFraming(head[:n], int64(n) == size && n < cfonb.DetectWindow)
+	if framing != cfonb.FramingLines && framing != cfonb.FramingContinuous {
+		return stream(name, io.NewSectionReader(ra, 0, size), opts, splitBufSize(size))
+	}
+	if cuts == nil {
+		for k := 1; k < cores; k++ {
+			cuts = append(cuts, size*int64(k)/int64(cores))
+		}
+	}
+	bufSize := splitBufSize(size)
+	newReader := func(at int64) *cfonb.Reader {
+		cr := cfonb.NewReaderSize(io.NewSectionReader(ra, at, size-at), bufSize)
+		cr.Framing = framing
+		return cr
+	}
+	// Find each worker's first record: a 01 that starts a line.
+	var seams []*seam
+	for _, cut := range cuts {
+		if cut <= 0 || cut >= size || (len(seams) > 0 && cut <= seams[len(seams)-1].at) {
+			continue
+		}
+		s := findSeam(ra, size, cut, framing, newReader)
+		if s != nil && (len(seams) == 0 || s.at > seams[len(seams)-1].at) {
+			seams = append(seams, s)
+		}
+	}
+	if len(seams) == 0 {
+		return stream(name, io.NewSectionReader(ra, 0, size), opts, bufSize)
+	}
+	ends := make([]int64, len(seams))
+	for i, s := range seams {
+		ends[i] = s.at
+	}
+	sem := make(chan struct{}, max(1, cores-1))
+	var wg sync.WaitGroup
+	for i, s := range seams {
+		s.res = &splitResult{done: make(chan struct{})}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(s.res.done)
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if !s.res.cancelled.Load() {
+				runSeam(name, opts, s, ends, i)
+			}
+		}()
+	}
+	defer func() {
+		for _, s := range seams {
+			s.res.cancelled.Store(true)
+		}
+		wg.Wait()
+	}()
+	return owner(name, head[:n], opts, seams, newReader, taken)
+}
+
+// findSeam returns the seam of the first 01 record that starts a line at
+// or after cut, or nil.
+func findSeam(ra io.ReaderAt, size, cut int64, framing cfonb.Framing, newReader func(int64) *cfonb.Reader) *seam {
+	at := cut
+	if framing == cfonb.FramingLines {
+		// The byte after the first LF from cut-1 on starts a line.
+		var buf [4096]byte
+		for {
+			n, err := ra.ReadAt(buf[:min(int64(len(buf)), size-(at-1))], at-1)
+			if i := indexLF(buf[:n]); i >= 0 {
+				at += int64(i)
+				break
+			}
+			if err != nil || n == 0 {
+				return nil
+			}
+			at += int64(n)
+		}
+	} else {
+		at = (cut + cfonb.RecordLen - 1) / cfonb.RecordLen * cfonb.RecordLen
+	}
+	if at >= size {
+		return nil
+	}
+	cr := newReader(at)
+	for range 1 << 12 {
+		rec, err := cr.Read()
+		if err != nil {
+			return nil
+		}
+		if rec.Column == 0 && cfonb.ParseCode(rec.Data) == cfonb.CodeOldBalance {
+			return &seam{at: at + rec.Offset, cr: cr, first: rec}
+		}
+	}
+	return nil
+}
+
+func indexLF(b []byte) int {
+	for i, c := range b {
+		if c == '\n' {
+			return i
+		}
+	}
+	return -1
+}
+
+// runSeam validates the range of seam i from a fresh state, until its
+// reader lands on the first record of a later seam or the file ends.
+func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
+	res := s.res
+	v := New(name, opts)
+	v.seen = true
+	v.spec = &spec{accounts: make(map[cfonb.Account]*specAccount)}
+	res.v = v
+	res.line01 = s.first.Line
+	base := s.at - s.first.Offset // the reader's start
+	cr := s.cr
+	next := i + 1
+	rec := s.first
+	col, ok := 0, true
+	if !cr.Printable() {
+		col, ok = printable(rec.Data)
+	}
+	for n := 0; ; n++ {
+		v.record(&rec, cr.Framing, col, ok)
+		if v.rep.Errors+v.rep.Warnings > 0 || (n&1023 == 0 && res.cancelled.Load()) {
+			return
+		}
+		var err error
+		rec, err = cr.Read()
+		if errors.Is(err, io.EOF) {
+			res.end, res.endLine, res.sub = len(ends), cr.Line(), cr.TrailingSUB()
+			break
+		}
+		if err != nil {
+			return // the owner meets it again and reports it
+		}
+		at := base + rec.Offset
+		for next < len(ends) && ends[next] < at {
+			next++ // passed over without landing on it
+		}
+		if next < len(ends) && ends[next] == at && rec.Column == 0 {
+			res.end, res.endLine = next, rec.Line
+			break
+		}
+		col, ok = 0, true
+		if !cr.Printable() {
+			col, ok = printable(rec.Data)
+		}
+	}
+	if v.open || v.rep.Unchecked > 0 {
+		return
+	}
+	res.ok = true
+}
+
+// owner validates the file with the calling goroutine, taking the work of
+// the workers it can (see accept).
+func owner(name string, head []byte, opts Options, seams []*seam, newReader func(int64) *cfonb.Reader, taken *int) (*Report, error) {
+	if opts.OnlyBankStatements && !IsBankStatement(head) {
+		return nil, ErrNotBankStatement
+	}
+	v := New(name, opts)
+	if format := DetectFormat(head); format != "" {
+		v.formatError(format)
+		return v.Finish(), nil
+	}
+	cr := newReader(0)
+	var start int64 // cr's start
+	lineBase := 0   // lines before cr's start
+	k := 0          // the next seam
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			if cr.TrailingSUB() {
+				v.TrailingSUB()
+			}
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", name, lineBase+cr.Line()+1, err)
+		}
+		at := start + rec.Offset
+		for k < len(seams) && seams[k].at < at {
+			seams[k].res.cancelled.Store(true)
+			k++
+		}
+		rec.Line += lineBase
+		if k < len(seams) && seams[k].at == at && rec.Column == 0 {
+			s := seams[k]
+			<-s.res.done
+			base := rec.Line - s.res.line01 // lines before the worker's reader
+			if s.res.ok && accept(v, s.res.v, base) {
+				merge(v, s.res.v, base)
+				if taken != nil {
+					*taken++
+				}
+				if s.res.end == len(seams) {
+					if s.res.sub {
+						v.TrailingSUB()
+					}
+					break
+				}
+				for j := k + 1; j < s.res.end; j++ {
+					seams[j].res.cancelled.Store(true)
+				}
+				k = s.res.end
+				start, lineBase = seams[k].at, base+s.res.endLine-1
+				cr = newReader(start)
+				continue
+			}
+			s.res.cancelled.Store(true)
+			k++
+		}
+		col, ok := 0, true
+		if !cr.Printable() {
+			col, ok = printable(rec.Data)
+		}
+		if v.record(&rec, cr.Framing, col, ok) {
+			break
+		}
+	}
+	return v.Finish(), nil
+}
+
+// accept reports whether the work of w, a worker's validator whose lines
+// are base less than the file's, is what v would find going on from its
+// state (see the comment at the top of this file).
+func accept(v, w *Validator, base int) bool {
+	if !v.seen || v.open || v.stopped || len(v.accounts)+len(w.spec.accounts) >= MaxAccounts {
+		return false
+	}
+	for acct, a := range w.spec.accounts {
+		prev, known := v.accounts[acct]
+		if !known {
+			continue
+		}
+		if !a.closed {
+			return false
+		}
+		// The first statement's cross-statement checks, against v's
+		// last statement of the account.
+		s := &Validator{opts: v.opts, off: v.off, accounts: map[cfonb.Account]closed{acct: prev}}
+		s.st = a.st
+		s.st.prev, s.st.hasPrev, s.st.deferred, s.st.dir = closed{}, false, false, 0
+		s.st.line += base
+		s.openOrder(a.openLine+base, a.openDate, a.openAmount)
+		s.closeOrder(a.closeLine+base, a.closeDate, a.closeAmt, a.closeOK)
+		if s.rep.Errors+s.rep.Warnings > 0 {
+			return false
+		}
+		a.dir = 0 // the direction v would record for the account
+		if e, ok := s.accounts[acct]; ok {
+			a.dir = e.dir
+		}
+		// The worker recorded direction 0 for the account (it knew no
+		// statement before): the next statement is judged alike only
+		// if its decision does not depend on it.
+		if a.n > 1 && a.gHasPrev {
+			if dir := a.dir; (a.gDeferred && dir > 0) || (!a.gDeferred && dir < 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// merge adds the work of w (see accept) to v.
+func merge(v, w *Validator, base int) {
+	v.rep.Records += w.rep.Records
+	v.rep.Statements += w.rep.Statements
+	v.rep.Charset += w.rep.Charset
+	for _, s := range w.rep.Summaries {
+		if v.opts.MaxSummaries >= 0 && len(v.rep.Summaries) >= v.opts.MaxSummaries {
+			v.rep.SummariesOmitted++
+			continue
+		}
+		s.StartLine += base
+		if s.EndLine != 0 {
+			s.EndLine += base
+		}
+		v.rep.Summaries = append(v.rep.Summaries, s)
+	}
+	v.rep.SummariesOmitted += w.rep.SummariesOmitted
+	for acct, a := range w.spec.accounts {
+		e, ok := w.accounts[acct]
+		if !ok {
+			delete(v.accounts, acct)
+			continue
+		}
+		e.line += base
+		e.openLine += base
+		if a.n == 1 {
+			e.dir = a.dir // 0 when v did not know the account either
+		}
+		v.accounts[acct] = e
+	}
+	v.last = w.last + base
+	v.prev = w.prev
+	v.open = false
+}

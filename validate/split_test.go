@@ -1,0 +1,261 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
+)
+
+// reference validates data as File does on one goroutine.
+func reference(t *testing.T, data []byte, opts Options) *Report {
+	t.Helper()
+	rep, err := stream("f", bytes.NewReader(data), opts, splitBufSize(int64(len(data))))
+	require.NoError(t, err)
+	return rep
+}
+
+// split validates data with File's split engine, cut at cuts, with at
+// most cores goroutines at once.
+func split(t *testing.T, data []byte, opts Options, cores int, cuts []int64, taken *int) *Report {
+	t.Helper()
+	rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), opts, cores, cuts, taken)
+	require.NoError(t, err)
+	return rep
+}
+
+// recordStarts returns the offset of every record of data, and of the
+// bytes just after and before it.
+func recordStarts(t *testing.T, data []byte) (starts, near []int64) {
+	r := cfonb.NewReader(bytes.NewReader(data))
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			return starts, near
+		}
+		starts = append(starts, rec.Offset)
+		near = append(near, rec.Offset-1, rec.Offset+1, rec.Offset+int64(rec.Length))
+	}
+}
+
+// splitInputs are the testdata files, a generated file with errors, and
+// mutations of valid files with several statements and accounts.
+func splitInputs(t *testing.T) [][]byte {
+	var inputs [][]byte
+	for _, dir := range []string{"valid", "invalid", "samples"} {
+		files, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.txt"))
+		require.NoError(t, err)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			inputs = append(inputs, b)
+		}
+	}
+	for _, o := range []gen.Options{
+		{Seed: 5, Size: 24 << 10, Accounts: 3, EOL: cfonb.EOLCRLF},
+		{Seed: 6, Size: 24 << 10, Accounts: 2, EOL: cfonb.EOLNone},
+		{Seed: 7, Size: 24 << 10, Accounts: 4, ErrorRate: 0.01, EOL: cfonb.EOLLF},
+	} {
+		var buf bytes.Buffer
+		_, err := gen.Write(context.Background(), &buf, o)
+		require.NoError(t, err)
+		inputs = append(inputs, buf.Bytes())
+	}
+	base, err := os.ReadFile(filepath.Join("..", "testdata", "valid", "multi-lf.txt"))
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = " 0123456789AZaz{}JR-./*\n\r\x1a"
+	for range 100 {
+		b := bytes.Clone(base)
+		for n := 1 + rng.IntN(3); n > 0; n-- {
+			b[rng.IntN(len(b))] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, b)
+	}
+	return inputs
+}
+
+// TestSplitAgrees: splitting a file between goroutines never changes its
+// report. Every input is cut at every record, next to every record, at
+// every record at once, and at random offsets, with the report compared
+// whole (diagnostics, counts, summaries) with the one-goroutine run's.
+func TestSplitAgrees(t *testing.T) {
+	racedetect.SkipUnderRace(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	taken := 0
+	for i, in := range splitInputs(t) {
+		starts, near := recordStarts(t, in)
+		for _, opts := range []Options{{MaxDiagnostics: -1, Summary: true}, {Pedantic: true, MaxDiagnostics: 3, MaxPerRule: 1, MaxSummaries: 1, Summary: true}} {
+			want := reference(t, in, opts)
+			check := func(cores int, cuts []int64) {
+				t.Helper()
+				got := split(t, in, opts, cores, cuts, &taken)
+				require.Equal(t, want, got, "input %d, cuts %v, options %+v:\n%s", i, cuts, opts, in)
+			}
+			if i%7 != 0 && len(in) > 8<<10 {
+				// A big input: some cuts only.
+				for range 20 {
+					check(2, []int64{starts[rng.IntN(len(starts))]})
+				}
+				check(3, starts[min(1, len(starts)):])
+				continue
+			}
+			for _, at := range append(starts, near...) {
+				check(2, []int64{at})
+			}
+			check(3, starts[min(1, len(starts)):])
+			check(2, near)
+			for range 5 {
+				cuts := []int64{}
+				for at := int64(0); at < int64(len(in)); at += 1 + rng.Int64N(700) {
+					cuts = append(cuts, at)
+				}
+				check(4, cuts)
+			}
+		}
+	}
+	// The workers' work was taken, not only done again by the owner.
+	t.Logf("taken %d", taken)
+	require.Greater(t, taken, 1000)
+}
+
+// statementsOf cuts data, lines of 120 characters and a line end each,
+// into its statements (a 01 to the line before the next 01).
+func statementsOf(data []byte, eol int) [][]byte {
+	var sts [][]byte
+	line := cfonb.RecordLen + eol
+	for i := 0; i+line <= len(data); i += line {
+		if data[i] == '0' && data[i+1] == '1' || len(sts) == 0 {
+			sts = append(sts, nil)
+		}
+		sts[len(sts)-1] = append(sts[len(sts)-1], data[i:i+line]...)
+	}
+	return sts
+}
+
+// TestSplitAgreesAcrossStatements: the checks between the statements of
+// an account (opening balance, order) come out the same when the seam
+// falls between them. Generated files of several accounts are written in
+// date order, newest first, with a statement dropped (a gap in the
+// balances) or two swapped, and cut at every statement, at all of them at
+// once, and at every pair.
+func TestSplitAgreesAcrossStatements(t *testing.T) {
+	racedetect.SkipUnderRace(t)
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 9, Size: 96 << 10, Accounts: 3, EOL: cfonb.EOLCRLF})
+	require.NoError(t, err)
+	sts := statementsOf(buf.Bytes(), 2)
+	require.Greater(t, len(sts), 12)
+	reversed := make([][]byte, len(sts))
+	for i, s := range sts {
+		reversed[len(sts)-1-i] = s
+	}
+	variants := [][][]byte{sts, reversed}
+	for _, order := range [][][]byte{sts, reversed} {
+		for _, i := range []int{2, len(sts) / 2, len(sts) - 4} {
+			dropped := append(append([][]byte{}, order[:i]...), order[i+1:]...)
+			swapped := append([][]byte{}, order...)
+			swapped[i], swapped[i+1] = swapped[i+1], swapped[i]
+			variants = append(variants, dropped, swapped)
+			// The statement again after the account's next one: it
+			// goes back in date, and the account's order decides.
+			for j := i + 1; j < len(order); j++ {
+				if string(order[j][2:32]) == string(order[i][2:32]) {
+					again := append(append(append([][]byte{}, order[:j+1]...), order[i]), order[j+1:]...)
+					variants = append(variants, again)
+					break
+				}
+			}
+		}
+	}
+	taken := 0
+	for vi, variant := range variants {
+		in := bytes.Join(variant, nil)
+		var at []int64
+		off := int64(0)
+		for _, s := range variant {
+			at = append(at, off)
+			off += int64(len(s))
+		}
+		for _, opts := range []Options{{MaxDiagnostics: -1, Summary: true}, {MaxPerRule: 1}} {
+			want := reference(t, in, opts)
+			check := func(cores int, cuts []int64) {
+				t.Helper()
+				got := split(t, in, opts, cores, cuts, &taken)
+				require.Equal(t, want, got, "variant %d, cuts %v, options %+v", vi, cuts, opts)
+			}
+			check(4, at[1:])
+			for i := 1; i < len(at); i++ {
+				check(2, []int64{at[i]})
+				for j := i + 1; j < len(at); j += 5 {
+					check(3, []int64{at[i], at[j]})
+				}
+			}
+		}
+	}
+	require.Greater(t, taken, 1000)
+}
+
+// TestSplitFile: File splits a large file between the cores (when there
+// are several) and reports it as one goroutine does, and so does a cut at
+// each statement of a smaller one (this test also runs under the race
+// detector).
+func TestSplitFile(t *testing.T) {
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 11, Size: splitMin + 1<<20, Accounts: 5, EOL: cfonb.EOLCRLF})
+	require.NoError(t, err)
+	data := buf.Bytes()
+	path := filepath.Join(t.TempDir(), "big.txt")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	opts := Options{Summary: true, MaxSummaries: -1}
+	want := reference(t, data, opts)
+	want.Path = path
+	got, err := File(path, opts)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	require.Equal(t, 0, got.Errors+got.Warnings)
+
+	small := data[:64<<10]
+	want = reference(t, small, opts)
+	taken := 0
+	var cuts []int64
+	for i := 0; i+2 < len(small); i += 2 + cfonb.RecordLen {
+		if small[i] == '0' && small[i+1] == '1' {
+			cuts = append(cuts, int64(i))
+		}
+	}
+	require.Equal(t, want, split(t, small, opts, 3, cuts, &taken))
+	require.Greater(t, taken, 2)
+}
+
+// FuzzSplit: on any input, cut anywhere (at one or two offsets, with two
+// or three goroutines), the split engine's report is the one-goroutine
+// run's.
+func FuzzSplit(f *testing.F) {
+	for _, dir := range []string{"valid", "invalid"} {
+		files, _ := filepath.Glob(filepath.Join("..", "testdata", dir, "*.txt"))
+		for _, name := range files {
+			if b, err := os.ReadFile(name); err == nil && len(b) < 16<<10 {
+				f.Add(b, uint16(len(b)/2), uint16(len(b)*3/4), false)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cut1, cut2 uint16, pedantic bool) {
+		opts := Options{Pedantic: pedantic, MaxPerRule: 2, MaxDiagnostics: 20, Summary: true, MaxSummaries: 2}
+		want := reference(t, data, opts)
+		cuts := []int64{int64(cut1)}
+		if cut2 > cut1 {
+			cuts = append(cuts, int64(cut2))
+		}
+		got := split(t, data, opts, 1+len(cuts), cuts, nil)
+		require.Equal(t, want, got, "cuts %v", cuts)
+	})
+}
