@@ -139,6 +139,7 @@ type Exporter struct {
 	started    bool
 	closed     bool
 	jsonOut    bool // the format is JSONL or JSON
+	printable  bool // the reader found the record's bytes printable ASCII
 	statements int  // statements exported
 	movements  int  // movements exported
 
@@ -238,6 +239,7 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 		if rec.Line == 1 && bytes.HasPrefix(data, []byte(cfonb.UTF8BOM)) {
 			data = data[3:] // a UTF-8 byte order mark
 		}
+		e.printable = cr.Printable()
 		if err := e.record(rec.Line, data); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -267,7 +269,7 @@ func (e *Exporter) record(line int, data []byte) error {
 		e.mv.comps = append(e.mv.comps, data...)
 		e.mv.ends = append(e.mv.ends, len(e.mv.comps))
 		if e.jsonOut && !e.mv.escape {
-			e.mv.escape = !jsonPlain(data)
+			e.mv.escape = !e.plain(data)
 		}
 	case cfonb.CodeMovement:
 		e.flushMovement()
@@ -278,7 +280,7 @@ func (e *Exporter) record(line int, data []byte) error {
 		e.mv.line = line
 		e.mv.data = append(e.mv.data[:0], data...)
 		e.mv.ok = true
-		e.mv.escape = e.jsonOut && !jsonPlain(data)
+		e.mv.escape = e.jsonOut && !e.plain(data)
 	case cfonb.CodeOldBalance:
 		e.flushMovement()
 		if e.st.open {

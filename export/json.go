@@ -276,6 +276,33 @@ func jsonPlain(s []byte) bool {
 	return bad == 0
 }
 
+// plain is jsonPlain for the record data the reader returned last: when
+// the reader found it printable ASCII, only '"' and '\\' remain to look for.
+func (e *Exporter) plain(data []byte) bool {
+	if e.printable {
+		return !quoteOrBackslash(data)
+	}
+	return jsonPlain(data)
+}
+
+// quoteOrBackslash reports whether s holds a '"' or a '\\'.
+func quoteOrBackslash(s []byte) bool {
+	var found uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		q := x ^ (lsb * '"')
+		b := x ^ (lsb * '\\')
+		found |= (q-lsb)&^q | (b-lsb)&^b
+	}
+	for ; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			return true
+		}
+	}
+	return found&msb != 0
+}
+
 // appendJSONString appends s as a JSON string. See appendText for how
 // bytes that are not ASCII are read.
 func appendJSONString(dst, s []byte) []byte {

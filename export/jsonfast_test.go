@@ -136,3 +136,30 @@ func TestISOCache(t *testing.T) {
 		}
 	}
 }
+
+// TestQuoteOrBackslash: the word-at-a-time test agrees with a byte loop
+// on strings of any bytes, and on printable ASCII it is the complement of
+// jsonPlain (what Exporter.plain relies on when the reader found the
+// record printable).
+func TestQuoteOrBackslash(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 50000 {
+		s := make([]byte, r.IntN(130))
+		printable := r.IntN(2) == 0
+		for i := range s {
+			if printable {
+				s[i] = byte(0x20 + r.IntN(0x5F))
+			} else {
+				s[i] = byte(r.IntN(256))
+			}
+		}
+		if r.IntN(3) == 0 && len(s) > 0 {
+			s[r.IntN(len(s))] = `"\`[r.IntN(2)]
+		}
+		want := bytes.ContainsAny(s, `"\`)
+		require.Equal(t, want, quoteOrBackslash(s), "%q", s)
+		if printable {
+			require.Equal(t, !want, jsonPlain(s), "%q", s)
+		}
+	}
+}

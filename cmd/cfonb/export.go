@@ -348,46 +348,35 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 		return rep, nil, err
 	}
 
-	// The validator refuses the file (and not --force): the exporter
-	// stops reading, its output will be dropped.
+	// The validator reads the input, and every byte it reads goes on,
+	// through a pipe, to the exporter on this goroutine: the reading
+	// and the copy are on the validator's side, which has less to do
+	// than the exporter. If the validator refuses the file (and not
+	// --force), the exporter is stopped and its output will be dropped.
 	exCtx, stopExport := context.WithCancel(ctx)
 	defer stopExport()
 	pipe := spool.NewPipe()
-	seen := &countingReader{r: pipe} // what the validator read
-	validated, done := make(chan struct{}), make(chan struct{})
+	read := &countingReader{r: src}                      // what was read: all of it goes to the exporter
+	seen := &countingReader{r: io.TeeReader(read, pipe)} // what the validator read
+	var readErr error
+	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		rep, err = r.check(name, seen, vopts)
 		if err != nil || r.refuses(rep) {
 			stopExport()
+			pipe.CloseWithError(errRefused)
+			return
 		}
-		close(validated)
-		// The validator may stop early (another format, the cap):
-		// keep draining so that the reading side never blocks.
-		_, _ = io.Copy(io.Discard, pipe)
+		// The validator may stop before the end (the cap, with
+		// --force): the exporter still gets the rest.
+		_, readErr = io.Copy(pipe, read)
+		pipe.CloseWithError(readErr)
 	}()
-	read := &countingReader{r: src} // what went to both
-	tee := io.TeeReader(read, pipe)
-	exErr = ex.Export(name, ctxio.NewReader(exCtx, tee))
-	// What the exporter did not read still goes to the validator, until
-	// it has what it wants.
-	var readErr error
-	buf := make([]byte, 64<<10)
-drain:
-	for {
-		select {
-		case <-validated:
-			break drain
-		default:
-		}
-		if _, readErr = tee.Read(buf); readErr != nil {
-			break
-		}
-	}
-	if errors.Is(readErr, io.EOF) {
-		readErr = nil
-	}
-	pipe.CloseWithError(readErr)
+	exErr = ex.Export(name, ctxio.NewReader(exCtx, pipe))
+	// The exporter may stop before the end (an error, or stopped): what
+	// the validator reads still goes through the pipe.
+	_, _ = io.Copy(io.Discard, pipe)
 	<-done
 	if err == nil && readErr != nil {
 		err = fmt.Errorf("%s: %w", name, readErr)
