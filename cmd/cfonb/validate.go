@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -106,19 +105,32 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	// own read (OnlyBankStatements), not opened a second time by the walk.
 	wf := f.walk
 	wf.lateSniff = true
-	walked, code := walkPaths(e, "validate", args, wf)
-	if walked == nil {
-		return code
-	}
-	if f.walk.sniff != nil && *f.walk.sniff {
-		// --sniff: the files named are passed over like those found in
-		// directories when they are not bank statements (pre-commit).
-		for i := range walked.Entries {
-			walked.Entries[i].Named = false
+	// --sniff: the files named are passed over like those found in
+	// directories when they are not bank statements (pre-commit).
+	sniffNamed := f.walk.sniff != nil && *f.walk.sniff
+	feed := &entryFeed{unnamed: sniffNamed}
+	feed.more.L = &feed.mu
+	var walkSkipped func() int
+	if (f.output != "" && f.output != "-") || stdoutIsRegular(e) || e.stderrIsTerminal {
+		// Every path is needed before starting: to check that the report
+		// does not overwrite an input, or to show the count on the
+		// progress bar.
+		walked, code := walkPaths(e, "validate", args, wf)
+		if walked == nil {
+			return code
 		}
-	}
-	if code := refuseOutputInput(e, "validate", f.output, walked.Files()); code != exitOK {
-		return code
+		feed.add(walked.Entries)
+		feed.close()
+		if code := refuseOutputInput(e, "validate", f.output, feed.files()); code != exitOK {
+			return code
+		}
+		walkSkipped = func() int { return walked.Skipped }
+	} else {
+		// The files are validated while the directories are walked.
+		if err := walk.Check(args, wf.options()); err != nil {
+			return usageError(e, "validate", "%v", err)
+		}
+		walkSkipped = feed.walk(args, wf.options())
 	}
 	opts := validate.Options{MaxDiagnostics: f.maxErrors, Pedantic: f.pedantic, Select: f.selectRules, Ignore: f.ignoreRules}
 	for flag, names := range map[string][]string{"--select": f.selectRules, "--ignore": f.ignoreRules} {
@@ -136,12 +148,12 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 		if err != nil {
 			return err
 		}
-		res = validateAll(ctx, e, walked.Entries, opts, f.jobs, rw, out)
+		res = validateAll(ctx, e, feed, opts, f.jobs, rw, out)
 		if res.writeErr != nil {
 			return res.writeErr
 		}
 		err = rw.Close(validate.Totals{Files: res.files, Errors: res.errors, Warnings: res.warnings,
-			Unreadable: res.ioErrors, Skipped: walked.Skipped + res.skipped})
+			Unreadable: res.ioErrors, Skipped: walkSkipped() + res.skipped})
 		if ferr := out.Flush(); err == nil {
 			err = ferr
 		}
@@ -175,29 +187,132 @@ type validateResult struct {
 	writeErr         error
 }
 
-// validateAll validates the files with up to jobs workers and hands each
-// report to rw in the order of entries, as soon as the reports before it
-// are out: memory holds the reports of the files in flight, not of all
-// files. A file that cannot be read (or a path that could not be walked)
-// is said on stderr and given to rw in its place; the others go on.
+// entryFeed hands out the entries to validate, in their order: a list
+// walked before the work starts, or the entries of a walk that goes on at
+// the same time (feed.walk).
+type entryFeed struct {
+	mu      sync.Mutex
+	more    sync.Cond // on mu: entries were added, or the feed closed
+	entries []walk.Entry
+	taken   int  // entries handed out
+	closed  bool // no more entries will come
+	unnamed bool // --sniff: treat the paths named as found by walking
+}
+
+// feedBatch is how many entries the walk gathers before handing them out.
+const feedBatch = 64
+
+// add appends entries to the feed.
+func (f *entryFeed) add(entries []walk.Entry) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, en := range entries {
+		if f.unnamed {
+			en.Named = false
+		}
+		f.entries = append(f.entries, en)
+	}
+	f.more.Broadcast()
+}
+
+// close says that no more entries will come.
+func (f *entryFeed) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	f.more.Broadcast()
+}
+
+// take returns the next entry and its index, waiting for the walk to find
+// it; false when every entry has been handed out.
+func (f *entryFeed) take() (int, walk.Entry, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for f.taken == len(f.entries) && !f.closed {
+		f.more.Wait()
+	}
+	if f.taken == len(f.entries) {
+		return 0, walk.Entry{}, false
+	}
+	i := f.taken
+	f.taken++
+	return i, f.entries[i], true
+}
+
+// count returns the number of entries, and whether the feed is closed
+// (the count is final).
+func (f *entryFeed) count() (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.entries), f.closed
+}
+
+// files returns the paths of the entries without an error.
+func (f *entryFeed) files() []string {
+	r := walk.Result{Entries: f.entries}
+	return r.Files()
+}
+
+// walk walks args on a goroutine of its own, adding the entries it finds
+// to the feed in batches, and closes the feed at the end. The options must
+// have been checked (walk.Check). The returned function waits for the walk
+// to end and returns how many files it passed over.
+func (f *entryFeed) walk(args []string, opts walk.Options) (skipped func() int) {
+	done := make(chan int, 1)
+	go func() {
+		batch := make([]walk.Entry, 0, feedBatch)
+		n, _ := walk.Walk(args, opts, func(en walk.Entry) {
+			if batch = append(batch, en); len(batch) == feedBatch {
+				f.add(batch)
+				batch = batch[:0]
+			}
+		})
+		f.add(batch)
+		f.close()
+		done <- n
+	}()
+	return sync.OnceValue(func() int { return <-done })
+}
+
+// stdoutIsRegular reports whether standard output is a regular file (which
+// may be one of the inputs).
+func stdoutIsRegular(e *env) bool {
+	f, ok := e.stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// validateAll validates the entries of feed with up to jobs workers and
+// hands each report to rw in the order of the entries, as soon as the
+// reports before it are out: memory holds the reports of the files in
+// flight, not of all files. A file that cannot be read (or a path that
+// could not be walked) is said on stderr and given to rw in its place; the
+// others go on.
 //
-// The workers take the next entry from a shared counter: no goroutine nor
-// hand-off per file. rw writes into out, which a timer flushes a moment
-// after it starts filling, so that a long run shows its reports as it
-// goes; the caller flushes it at the end.
-func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validate.Options, jobs int, rw validate.ReportWriter, out *reportOut) validateResult {
+// The workers take the next entry from the feed: no goroutine nor hand-off
+// per file. rw writes into out, which a timer flushes a moment after it
+// starts filling, so that a long run shows its reports as it goes; the
+// caller flushes it at the end.
+func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Options, jobs int, rw validate.ReportWriter, out *reportOut) validateResult {
+	// result is the outcome of one entry.
+	type result struct {
+		path   string
+		report *validate.Report
+		err    error
+		done   bool
+	}
 	var (
-		mu        sync.Mutex
-		res       validateResult
-		reports   = make([]*validate.Report, len(entries))
-		errs      = make([]error, len(entries))
-		done      = make([]bool, len(entries))
-		next      int
-		nextEntry atomic.Int64
+		mu      sync.Mutex
+		res     validateResult
+		results []result // by entry index
+		next    int      // the next entry to report
 	)
 	var bar *progressbar.ProgressBar
-	if e.stderrIsTerminal && len(entries) > 20 {
-		bar = progressbar.NewOptions(len(entries), progressbar.OptionSetWriter(e.stderr),
+	if n, final := feed.count(); e.stderrIsTerminal && final && n > 20 {
+		bar = progressbar.NewOptions(n, progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("validating"), progressbar.OptionClearOnFinish(),
 			progressbar.OptionShowCount(), progressbar.OptionThrottle(100_000_000))
 	}
@@ -208,16 +323,21 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 			res.writeErr = err
 		}
 	}
-	finished := func(i int) {
+	finished := func(i int, path string, r *validate.Report, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		done[i] = true
-		for ; next < len(entries) && done[next]; next++ {
-			if errors.Is(errs[next], validate.ErrNotBankStatement) {
+		for len(results) <= i {
+			results = append(results, result{})
+		}
+		results[i] = result{path, r, err, true}
+		for ; next < len(results) && results[next].done; next++ {
+			rs := results[next]
+			results[next] = result{done: true}
+			if errors.Is(rs.err, validate.ErrNotBankStatement) {
 				res.skipped++
 				continue
 			}
-			if err := errs[next]; err != nil {
+			if err := rs.err; err != nil {
 				res.ioErrors++
 				// The reports before it first, for a terminal showing both.
 				if ferr := out.Flush(); ferr != nil && res.writeErr == nil {
@@ -225,17 +345,15 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 				}
 				fmt.Fprintf(e.stderr, "cfonb validate: %s\n", validate.SafeText(err.Error()))
 				if res.writeErr == nil {
-					res.writeErr = rw.WriteError(entries[next].Path, err)
+					res.writeErr = rw.WriteError(rs.path, err)
 				}
 				continue
 			}
-			r := reports[next]
-			reports[next] = nil
 			res.files++
-			res.errors += r.Errors
-			res.warnings += r.Warnings
+			res.errors += rs.report.Errors
+			res.warnings += rs.report.Warnings
 			if res.writeErr == nil {
-				res.writeErr = rw.Write(r)
+				res.writeErr = rw.Write(rs.report)
 			}
 		}
 		out.flushSoon(flushLater)
@@ -245,35 +363,36 @@ func validateAll(ctx context.Context, e *env, entries []walk.Entry, opts validat
 	}
 	work := func() {
 		for {
-			i := int(nextEntry.Add(1) - 1)
-			if i >= len(entries) {
+			i, en, ok := feed.take()
+			if !ok {
 				return
 			}
-			en := entries[i]
+			var r *validate.Report
+			var err error
 			switch p := en.Path; {
 			case en.Err != nil:
-				errs[i] = en.Err
+				err = en.Err
 			case ctx.Err() != nil:
-				errs[i] = fmt.Errorf("%s: %w", p, ctx.Err())
+				err = fmt.Errorf("%s: %w", p, ctx.Err())
 			case p == "-":
 				o := opts
 				if f, ok := e.stdin.(*os.File); !ok || !isRegular(f) {
 					o.StopAtMax = true // a pipe may never end
 				}
-				reports[i], errs[i] = validate.Stream("<stdin>", e.stdin, o)
+				r, err = validate.Stream("<stdin>", e.stdin, o)
 			default:
 				o := opts
 				// A file reached by walking is passed over if it is not a
 				// bank statement; a file named is checked whatever it holds
-				// (with --sniff, runValidate counts none as named).
+				// (with --sniff, the feed counts none as named).
 				o.OnlyBankStatements = !en.Named
-				reports[i], errs[i] = validate.File(p, o)
+				r, err = validate.File(p, o)
 			}
-			finished(i)
+			finished(i, en.Path, r, err)
 		}
 	}
 	var wg sync.WaitGroup
-	for range min(jobs, len(entries)) - 1 {
+	for range jobs - 1 {
 		wg.Go(work)
 	}
 	work()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,4 +73,41 @@ func TestValidateManyFilesInOrder(t *testing.T) {
 	want = append(want, "56 files: 0 errors, 0 warnings; 4 files could not be read")
 	assert.Equal(t, strings.Join(want, "\n")+"\n", r.stdout)
 	assert.Equal(t, strings.Join(wantErr, "\n")+"\n", r.stderr)
+}
+
+// TestValidateStreamedWalkAgrees: the report of a directory validated
+// while it is walked (several batches of the feed, files passed over, a
+// dangling link, an invalid file) is the one written when the walk is done
+// first (with -o), whatever the number of workers.
+func TestValidateStreamedWalkAgrees(t *testing.T) {
+	dir := t.TempDir()
+	valid, err := os.ReadFile(td + "valid/multi-lf.txt")
+	require.NoError(t, err)
+	bad, err := os.ReadFile(td + "invalid/balance.txt")
+	require.NoError(t, err)
+	for i := range 3 * feedBatch {
+		sub := filepath.Join(dir, fmt.Sprintf("d%d", i%3))
+		require.NoError(t, os.MkdirAll(sub, 0o755))
+		data := valid
+		switch i % 29 {
+		case 7:
+			data = bad
+		case 11:
+			data = []byte("# a README, not a bank statement\n")
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%03d.txt", i)), data, 0o644))
+	}
+	require.NoError(t, os.Symlink("missing", filepath.Join(dir, "d1", "f100-link.txt")))
+	out := filepath.Join(t.TempDir(), "report.txt")
+	listed := cliRun(t, "", "validate", "-o", out, dir)
+	require.Equal(t, exitUsage, listed.code, listed.stderr)
+	want, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.Contains(t, string(want), "185 files: 7 errors, 0 warnings; 1 file could not be read; skipped 7 files that are not bank statements")
+	for _, jobs := range []string{"1", "2", "5"} {
+		r := cliRun(t, "", "validate", "--jobs", jobs, dir)
+		assert.Equal(t, exitUsage, r.code)
+		assert.Equal(t, string(want), r.stdout, "--jobs %s", jobs)
+		assert.Equal(t, listed.stderr, r.stderr)
+	}
 }

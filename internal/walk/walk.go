@@ -123,35 +123,87 @@ type fileID struct{ dev, ino uint64 }
 // Expand turns args into entries. Its only error is ErrStdinTwice or a bad
 // glob; everything else is an entry's error.
 func Expand(args []string, opts Options) (*Result, error) {
-	if err := CheckGlobs(opts.Include); err != nil {
-		return nil, fmt.Errorf("--include: %w", err)
-	}
-	if err := CheckGlobs(opts.Exclude); err != nil {
-		return nil, fmt.Errorf("--exclude: %w", err)
+	if err := checkOptions(opts); err != nil {
+		return nil, err
 	}
 	return expand(args, opts, os.ReadDir)
 }
 
-func expand(args []string, opts Options, readDir func(string) ([]fs.DirEntry, error)) (*Result, error) {
-	w := &walker{opts: opts, res: &Result{}, seen: map[fileID]bool{}, readDir: readDir}
-	stdin := 0
+// Walk is Expand handing each entry to emit as soon as it is found, in the
+// order of Result.Entries, instead of gathering them: a command can work on
+// the first files while the walk goes on. It returns how many files were
+// passed over (Result.Skipped). Its only error is ErrStdinTwice or a bad
+// glob, returned before any entry is emitted.
+func Walk(args []string, opts Options, emit func(Entry)) (skipped int, err error) {
+	if err := Check(args, opts); err != nil {
+		return 0, err
+	}
+	return walkArgs(args, opts, os.ReadDir, emit)
+}
+
+// Check returns the error Expand and Walk would return at once (standard
+// input named twice, a bad glob), without walking anything.
+func Check(args []string, opts Options) error {
+	if err := checkOptions(opts); err != nil {
+		return err
+	}
+	if stdins(args) > 1 {
+		return ErrStdinTwice
+	}
+	return nil
+}
+
+// stdins counts the arguments that name standard input.
+func stdins(args []string) int {
+	n := 0
 	for _, a := range args {
 		if a == Stdin {
-			if stdin++; stdin > 1 {
-				return nil, ErrStdinTwice
-			}
-			w.res.Entries = append(w.res.Entries, Entry{Path: a, Named: true})
+			n++
+		}
+	}
+	return n
+}
+
+// checkOptions returns an error for a malformed glob.
+func checkOptions(opts Options) error {
+	if err := CheckGlobs(opts.Include); err != nil {
+		return fmt.Errorf("--include: %w", err)
+	}
+	if err := CheckGlobs(opts.Exclude); err != nil {
+		return fmt.Errorf("--exclude: %w", err)
+	}
+	return nil
+}
+
+func expand(args []string, opts Options, readDir func(string) ([]fs.DirEntry, error)) (*Result, error) {
+	res := &Result{}
+	skipped, err := walkArgs(args, opts, readDir, func(e Entry) { res.Entries = append(res.Entries, e) })
+	if err != nil {
+		return nil, err
+	}
+	res.Skipped = skipped
+	return res, nil
+}
+
+func walkArgs(args []string, opts Options, readDir func(string) ([]fs.DirEntry, error), emit func(Entry)) (int, error) {
+	if stdins(args) > 1 {
+		return 0, ErrStdinTwice
+	}
+	w := &walker{opts: opts, emit: emit, seen: map[fileID]bool{}, readDir: readDir}
+	for _, a := range args {
+		if a == Stdin {
+			w.emit(Entry{Path: a, Named: true})
 			continue
 		}
 		fi, err := os.Stat(a)
 		if err != nil {
-			w.res.Entries = append(w.res.Entries, Entry{Path: a, Named: true, Err: statErr(a, err)})
+			w.emit(Entry{Path: a, Named: true, Err: statErr(a, err)})
 			continue
 		}
 		if !fi.IsDir() {
 			if opts.SniffNamed && opts.Sniff != nil && fi.Mode().IsRegular() {
 				if bank, err := opts.Sniff(a); err == nil && !bank {
-					w.res.Skipped++
+					w.skipped++
 					continue
 				}
 			}
@@ -160,13 +212,14 @@ func expand(args []string, opts Options, readDir func(string) ([]fs.DirEntry, er
 		}
 		w.dir(a, a, fi, nil)
 	}
-	return w.res, nil
+	return w.skipped, nil
 }
 
 type walker struct {
-	opts Options
-	res  *Result
-	seen map[fileID]bool // files already taken: a file reached twice is worked on once
+	opts    Options
+	emit    func(Entry)
+	skipped int
+	seen    map[fileID]bool // files already taken: a file reached twice is worked on once
 	// readDir is os.ReadDir; tests make it fail (root reads any directory).
 	readDir func(string) ([]fs.DirEntry, error)
 	// walking are the directories being walked, for systems without
@@ -199,7 +252,7 @@ func (w *walker) addFile(p string, fi fs.FileInfo, named bool) {
 		}
 		w.seen[id] = true
 	}
-	w.res.Entries = append(w.res.Entries, Entry{Path: p, Named: named})
+	w.emit(Entry{Path: p, Named: named})
 }
 
 // dir walks the directory p (root is the argument it was reached from;
@@ -208,13 +261,13 @@ func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
 	id, ok := idOf(fi)
 	if ok {
 		if slices.Contains(ancestors, id) {
-			w.res.Entries = append(w.res.Entries, Entry{Path: p, Err: fmt.Errorf("%s: %w: it leads back to a directory being walked", p, ErrLoop)})
+			w.emit(Entry{Path: p, Err: fmt.Errorf("%s: %w: it leads back to a directory being walked", p, ErrLoop)})
 			return
 		}
 		ancestors = append(ancestors, id)
 	} else {
 		if slices.ContainsFunc(w.walking, func(a fs.FileInfo) bool { return os.SameFile(a, fi) }) {
-			w.res.Entries = append(w.res.Entries, Entry{Path: p, Err: fmt.Errorf("%s: %w: it leads back to a directory being walked", p, ErrLoop)})
+			w.emit(Entry{Path: p, Err: fmt.Errorf("%s: %w: it leads back to a directory being walked", p, ErrLoop)})
 			return
 		}
 		w.walking = append(w.walking, fi)
@@ -223,7 +276,7 @@ func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
 	ents, err := w.readDir(p)
 	if err != nil {
 		// Report it, and go on with what could be read (usually nothing).
-		w.res.Entries = append(w.res.Entries, Entry{Path: p, Err: statErr(p, err)})
+		w.emit(Entry{Path: p, Err: statErr(p, err)})
 	}
 	for _, d := range ents {
 		name := d.Name()
@@ -237,7 +290,7 @@ func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
 		}
 		cfi, err := os.Stat(child) // follows links
 		if err != nil {
-			w.res.Entries = append(w.res.Entries, Entry{Path: child, Err: statErr(child, err)})
+			w.emit(Entry{Path: child, Err: statErr(child, err)})
 			continue
 		}
 		if cfi.IsDir() {
@@ -248,12 +301,12 @@ func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
 			continue
 		}
 		if !cfi.Mode().IsRegular() {
-			w.res.Skipped++
+			w.skipped++
 			continue
 		}
 		if w.opts.Sniff != nil {
 			if bank, err := w.opts.Sniff(child); err == nil && !bank {
-				w.res.Skipped++
+				w.skipped++
 				continue
 			}
 		}

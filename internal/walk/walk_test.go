@@ -190,3 +190,33 @@ func TestSniffNamed(t *testing.T) {
 	assert.Equal(t, []string{"s1.txt"}, rel(dir, r))
 	assert.Equal(t, 1, r.Skipped)
 }
+
+// TestWalkEmitsWhatExpandLists: Walk hands out the entries of Expand, in
+// its order, with the same count of files passed over; on a usage error it
+// emits nothing.
+func TestWalkEmitsWhatExpandLists(t *testing.T) {
+	dir := tree(t, "a/2.txt", "a/1.txt", "a/.hidden", "a/sub/3.txt", "a/skip.md", "b.txt",
+		"a/loop -> ..", "a/dangling -> missing", "a/again -> sub")
+	opts := Options{Sniff: func(p string) (bool, error) { return !strings.HasSuffix(p, ".md"), nil }}
+	args := []string{dir + "/a", dir + "/b.txt", dir + "/a/1.txt", "-", dir + "/missing"}
+	want, err := Expand(args, opts)
+	require.NoError(t, err)
+	var got []Entry
+	skipped, err := Walk(args, opts, func(e Entry) { got = append(got, e) })
+	require.NoError(t, err)
+	assert.Equal(t, want.Entries, got)
+	assert.Equal(t, want.Skipped, skipped)
+	assert.Equal(t, 1, skipped)
+	assert.Len(t, got, 8, "%v", rel(dir, want))
+
+	for _, bad := range [][]string{{"-", dir, "-"}} {
+		n := 0
+		_, err := Walk(bad, opts, func(Entry) { n++ })
+		assert.ErrorIs(t, err, ErrStdinTwice)
+		assert.Zero(t, n)
+	}
+	n := 0
+	_, err = Walk([]string{dir}, Options{Include: []string{"["}}, func(Entry) { n++ })
+	assert.ErrorContains(t, err, "--include")
+	assert.Zero(t, n)
+}
