@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -291,4 +292,32 @@ func TestShapeComplementsAndLabel(t *testing.T) {
 		assert.Equal(t, want, m[k], k)
 	}
 	assert.Nil(t, m["exchange_rate"])
+}
+
+// TestShapeBlankCurrencyContinuity: two statements of one account whose
+// 01s leave the currency blank, their movements saying EUR2. The second's
+// opening is checked against the first's closing, as for any statement:
+// the account's earlier statement is looked up once the currency is known
+// (it was looked up under a blank currency, and never found).
+func TestShapeBlankCurrencyContinuity(t *testing.T) {
+	first := blank01("    ")
+	second := blank01("    ")
+	// The second statement opens with 1.00 more than the first closed with
+	// (13761.15), and closes reconciled.
+	second[0] = second[0][:90] + "0000000137621E" + second[0][104:]
+	last := len(second) - 1
+	second[last] = second[last][:90] + "0000000260233{" + second[last][104:]
+	data := []byte(strings.Join(append(first, second...), "\r\n") + "\r\n")
+	rep, err := validate.Stream("shape.txt", bytes.NewReader(data), validate.Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, d := range rep.Diagnostics {
+		got = append(got, fmt.Sprintf("%d:%d %s %s", d.Line, d.Column, d.Rule, d.Message))
+	}
+	n := len(first) + 1
+	assert.Equal(t, []string{
+		"1:17 blank-currency currency or number of decimals blank on the old balance (01): EUR2 taken from line 2",
+		fmt.Sprintf("%d:17 blank-currency currency or number of decimals blank on the old balance (01): EUR2 taken from line %d", n, n+1),
+		fmt.Sprintf("%d:91 opening-balance opening balance 13762.15 differs from the closing balance 13761.15 of the previous statement of this account (line %d)", n, n-1),
+	}, got)
 }

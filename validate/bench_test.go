@@ -59,3 +59,26 @@ func TestValidatorAllocatesNothingPerRecord(t *testing.T) {
 	require.LessOrEqual(t, large, small, "allocations grow with the number of records")
 	require.Less(t, large, 40.0)
 }
+
+// TestSplitAllocatesNothingPerRecord: the split engine's allocations
+// (readers, validators, goroutines) do not grow with the records.
+func TestSplitAllocatesNothingPerRecord(t *testing.T) {
+	racedetect.SkipUnderRace(t)
+	allocs := func(size int64) float64 {
+		var buf bytes.Buffer
+		_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 7, Size: size, Accounts: 8, EOL: cfonb.EOLCRLF})
+		require.NoError(t, err)
+		data := buf.Bytes()
+		return testing.AllocsPerRun(3, func() {
+			taken := 0
+			rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), Options{}, 2, nil, &taken)
+			if err != nil || rep.Errors+rep.Warnings != 0 || taken != 1 {
+				t.Fatalf("%v: %d errors, %d warnings, %d ranges taken", err, rep.Errors, rep.Warnings, taken)
+			}
+		})
+	}
+	small, large := allocs(1<<20), allocs(4<<20)
+	t.Logf("%v allocations for 1 MiB, %v for 4 MiB", small, large)
+	require.LessOrEqual(t, large, small+2, "allocations grow with the number of records")
+	require.Less(t, large, 200.0)
+}

@@ -67,6 +67,12 @@ type statement struct {
 	deferred  bool // decided at the 07: the statement may precede prev in date
 	dir       int8 // +1 after prev in date, -1 before it, 0 unknown
 	currency1 bool // the 01 left its currency or decimals blank
+	// orderPending: the continuity check of the opening (openOrder) waits
+	// for the currency that a later record gives (adopt), because the
+	// account's earlier statement is remembered under its full account,
+	// currency included; openAmount is the 01's balance for it.
+	orderPending bool
+	openAmount   int64
 }
 
 // closed is the last closed statement of an account whose new balance and
@@ -210,6 +216,16 @@ func (v *Validator) adopt(line int, data []byte) {
 	copy(st.data[16:20], data[16:20])
 	v.warnf(st.line, cfonb.FieldCurrency.Start(), RuleBlankCurrency,
 		"currency or number of decimals blank on the old balance (01): %s%d taken from line %d", SafeText(string(st.m.Account.Currency[:])), st.m.Decimals, line)
+	v.pendingOrder()
+}
+
+// pendingOrder makes the open statement's continuity check if it waited
+// for its currency (see statement.orderPending).
+func (v *Validator) pendingOrder() {
+	if st := &v.st; st.orderPending {
+		st.orderPending = false
+		v.openOrder(st.line, st.date, st.openAmount)
+	}
 }
 
 // stopEarly records that reading stopped at line because the diagnostics
@@ -277,6 +293,10 @@ func (v *Validator) oldBalance(line int, data []byte) {
 	st.currency1 = st.m.Pending
 	copy(st.data[:], data)
 	v.stmtClean = headClean
+	if st.m.Pending {
+		st.orderPending, st.openAmount = true, amount
+		return
+	}
 	v.openOrder(line, date, amount)
 }
 
@@ -373,6 +393,7 @@ func (v *Validator) newBalance(line int, data []byte) {
 // closeStatement counts the open statement and, with Options.Summary,
 // records its summary. data is its 07, or nil when it was never closed.
 func (v *Validator) closeStatement(endLine int, data []byte) {
+	v.pendingOrder() // no record gave the currency: the check is made with the 01's
 	st := &v.st
 	m := &st.m
 	v.open = false
