@@ -2,6 +2,7 @@ package export
 
 import (
 	"errors"
+	"math/bits"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 )
@@ -170,11 +171,19 @@ func zoneFull(zone []byte, size int) bool {
 // decode decodes the pending movement into v.
 func (e *Exporter) decode(v *view) {
 	p := &e.mv
-	*v = view{comps: v.comps[:0], buf: v.buf[:0]}
+	// Only the named fields set by the last movement need clearing: the
+	// others are zero.
+	for set := v.namedSet; set != 0; set &= set - 1 {
+		v.named[bits.TrailingZeros32(set)] = span{}
+	}
+	v.namedSet = 0
+	v.label = span{}
+	v.comps, v.buf = v.comps[:0], v.buf[:0]
 	v.line = p.line
 	v.plain = e.jsonOut && !p.escape
-	m, err := cfonb.ParseMovement(p.data)
-	v.m = m
+	var err error
+	v.m, err = cfonb.ParseMovement(p.data)
+	m := &v.m
 	v.decimals = m.Decimals
 	if v.decimals < 0 {
 		v.decimals = e.st.m.Decimals

@@ -124,7 +124,8 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 		if code := refuseOutputInput(e, "validate", f.output, feed.files()); code != exitOK {
 			return code
 		}
-		walkSkipped = func() int { return walked.Skipped }
+		skipped := walked.Skipped
+		walkSkipped = func() int { return skipped }
 	} else {
 		// The files are validated while the directories are walked.
 		if err := walk.Check(args, wf.options()); err != nil {
@@ -190,13 +191,15 @@ type validateResult struct {
 // entryFeed hands out the entries to validate, in their order: a list
 // walked before the work starts, or the entries of a walk that goes on at
 // the same time (feed.walk).
+//
+// Memory holds the entries found and not yet handed out, not all of them.
 type entryFeed struct {
 	mu      sync.Mutex
-	more    sync.Cond // on mu: entries were added, or the feed closed
-	entries []walk.Entry
-	taken   int  // entries handed out
-	closed  bool // no more entries will come
-	unnamed bool // --sniff: treat the paths named as found by walking
+	more    sync.Cond    // on mu: entries were added, or the feed closed
+	queue   []walk.Entry // found, not handed out
+	taken   int          // entries handed out
+	closed  bool         // no more entries will come
+	unnamed bool         // --sniff: treat the paths named as found by walking
 }
 
 // feedBatch is how many entries the walk gathers before handing them out.
@@ -210,7 +213,7 @@ func (f *entryFeed) add(entries []walk.Entry) {
 		if f.unnamed {
 			en.Named = false
 		}
-		f.entries = append(f.entries, en)
+		f.queue = append(f.queue, en)
 	}
 	f.more.Broadcast()
 }
@@ -228,15 +231,17 @@ func (f *entryFeed) close() {
 func (f *entryFeed) take() (int, walk.Entry, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for f.taken == len(f.entries) && !f.closed {
+	for len(f.queue) == 0 && !f.closed {
 		f.more.Wait()
 	}
-	if f.taken == len(f.entries) {
+	if len(f.queue) == 0 {
 		return 0, walk.Entry{}, false
 	}
-	i := f.taken
+	en := f.queue[0]
+	f.queue[0] = walk.Entry{}
+	f.queue = f.queue[1:]
 	f.taken++
-	return i, f.entries[i], true
+	return f.taken - 1, en, true
 }
 
 // count returns the number of entries, and whether the feed is closed
@@ -244,12 +249,15 @@ func (f *entryFeed) take() (int, walk.Entry, bool) {
 func (f *entryFeed) count() (int, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.entries), f.closed
+	return f.taken + len(f.queue), f.closed
 }
 
-// files returns the paths of the entries without an error.
+// files returns the paths of the entries not handed out yet without an
+// error.
 func (f *entryFeed) files() []string {
-	r := walk.Result{Entries: f.entries}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := walk.Result{Entries: f.queue}
 	return r.Files()
 }
 
@@ -288,7 +296,7 @@ func stdoutIsRegular(e *env) bool {
 // validateAll validates the entries of feed with up to jobs workers and
 // hands each report to rw in the order of the entries, as soon as the
 // reports before it are out: memory holds the reports of the files in
-// flight, not of all files. A file that cannot be read (or a path that
+// flight, not of all files (nor their paths). A file that cannot be read (or a path that
 // could not be walked) is said on stderr and given to rw in its place; the
 // others go on.
 //
@@ -302,13 +310,12 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 		path   string
 		report *validate.Report
 		err    error
-		done   bool
 	}
 	var (
 		mu      sync.Mutex
 		res     validateResult
-		results []result // by entry index
-		next    int      // the next entry to report
+		pending = map[int]result{} // the entries done, not reported yet
+		next    int                // the next entry to report
 	)
 	var bar *progressbar.ProgressBar
 	if n, final := feed.count(); e.stderrIsTerminal && final && n > 20 {
@@ -326,13 +333,13 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 	finished := func(i int, path string, r *validate.Report, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		for len(results) <= i {
-			results = append(results, result{})
-		}
-		results[i] = result{path, r, err, true}
-		for ; next < len(results) && results[next].done; next++ {
-			rs := results[next]
-			results[next] = result{done: true}
+		pending[i] = result{path, r, err}
+		for ; ; next++ {
+			rs, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
 			if errors.Is(rs.err, validate.ErrNotBankStatement) {
 				res.skipped++
 				continue
