@@ -841,6 +841,10 @@ func (st *normState) translateBytes(out, raw []byte) {
 	cs := st.cs
 	out = out[:len(raw)]
 	copy(out, raw) // then only the words with another byte are translated
+	if cfonb.PrintableASCII(raw) {
+		st.verbatim = true // the common line: one test, no loop here
+		return
+	}
 	verbatim := true
 	i := 0
 	for ; i+8 <= len(raw); i += 8 {

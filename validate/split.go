@@ -22,8 +22,11 @@ import (
 //
 // A worker does not know the state its range starts in (the statements
 // and accounts before it, the diagnostics already kept). It validates its
-// range from a fresh state and stops at its first diagnostic. When the
-// owner reaches the worker's first record, it takes the worker's work
+// range from a fresh state, in segments that hold no diagnostic: at a
+// diagnostic, the segment ends before the statement that had it (the
+// worker goes back to its state before that statement's 01, see mark),
+// and the next one starts at the next 01 that starts a line. When the
+// owner reaches a segment's first record, it takes the segment's work
 // instead of doing it again only if that gives exactly what the owner
 // itself would have found (accept):
 //   - the worker found no diagnostic and left no statement open, the
@@ -35,12 +38,13 @@ import (
 //     account, made again against the owner's last statement of it, find
 //     nothing, and the account's next statement (if any) would be judged
 //     the same with the owner's statement order as with none.
-// The owner then adds the worker's counts, summaries and accounts (their
+// The owner then adds the segment's counts, summaries and accounts (their
 // lines shifted by the lines before the worker's range) and goes on from
-// where the worker stopped; otherwise it validates the range itself. A
+// where the segment ended; otherwise it validates the records itself. A
 // file with problems everywhere is validated as on one goroutine, with
 // the same report in every case (TestSplitAgrees forces cuts at every
-// record and between them).
+// record and between them). The statements with a problem are validated
+// by the owner; the others between them by the workers.
 
 // splitMin is the size from which File splits a regular file between
 // cores.
@@ -109,16 +113,83 @@ func (s *spec) closed(v *Validator, line int, date cfonb.Date, amount int64, ok 
 	}
 }
 
-// splitResult is what a worker found.
+// splitResult is what a worker found: the segments of its range that it
+// validated without a diagnostic, in order.
 type splitResult struct {
-	ok        bool       // the work can be taken (see accept)
-	v         *Validator // its validator, lines relative to its reader's start
-	line01    int        // relative line of its first record
-	end       int        // index of the seam it stopped at, or len(seams) at the end of the file
-	endLine   int        // relative line of the record at that seam
-	sub       bool       // at the end of the file: a trailing 0x1A
+	segs      []*segment
 	cancelled atomic.Bool
 	done      chan struct{}
+}
+
+// segment is a run of statements a worker validated from a fresh state,
+// from a 01 that starts a line.
+type segment struct {
+	v      *Validator // lines relative to the worker's reader
+	at     int64      // offset of the first record
+	line01 int        // its relative line
+	// Where the segment ends: at the first record of seam end (a 01 that
+	// starts a line, of relative line endLine), or at the end of the
+	// file (end == len(seams)), or, end < 0, at the 01 at endAt (of
+	// relative line endLine) whose statement had a diagnostic: the owner
+	// validates that one itself.
+	end     int
+	endAt   int64
+	endLine int
+	sub     bool // at the end of the file: a trailing 0x1A
+}
+
+// maxSegments bounds the segments of a worker: a file with problems all
+// over is left to the owner.
+const maxSegments = 64
+
+// mark is the state of a worker's validator before a 01 that starts a
+// line, to go back to when its statement has a diagnostic.
+type mark struct {
+	at                   int64
+	line                 int
+	records, statements  int
+	summaries, sumOmit   int
+	last                 int
+	prev                 cfonb.Code
+	acct                 cfonb.Account
+	entry                closed
+	known                bool
+	spec                 specAccount
+	specKnown, unchecked bool
+}
+
+// take records the state of v before the 01 data at offset at, line line.
+func (m *mark) take(v *Validator, at int64, line int, data []byte) {
+	*m = mark{at: at, line: line, records: v.rep.Records, statements: v.rep.Statements,
+		summaries: len(v.rep.Summaries), sumOmit: v.rep.SummariesOmitted, last: v.last, prev: v.prev,
+		acct: cfonb.AccountOf(data), unchecked: v.rep.Unchecked > 0}
+	m.entry, m.known = v.accounts[m.acct]
+	if a := v.spec.accounts[m.acct]; a != nil {
+		m.spec, m.specKnown = *a, true
+	}
+}
+
+// restore brings v back to the state of m. Only the account of m's 01
+// can have changed since (its statement opened, and closed at most), and
+// before m, v had found nothing.
+func (m *mark) restore(v *Validator) {
+	v.rep.Records, v.rep.Statements = m.records, m.statements
+	v.rep.Summaries, v.rep.SummariesOmitted = v.rep.Summaries[:m.summaries], m.sumOmit
+	v.rep.Errors, v.rep.Warnings, v.rep.Omitted, v.rep.Charset = 0, 0, 0, 0
+	v.rep.Diagnostics = v.rep.Diagnostics[:0]
+	v.perRule = nil
+	v.split = false
+	v.last, v.prev, v.open = m.last, m.prev, false
+	if m.known {
+		v.accounts[m.acct] = m.entry
+	} else {
+		delete(v.accounts, m.acct)
+	}
+	if m.specKnown {
+		*v.spec.accounts[m.acct] = m.spec
+	} else {
+		delete(v.spec.accounts, m.acct)
+	}
 }
 
 // seam is where a worker starts: its reader, positioned on its first record.
@@ -244,53 +315,83 @@ func indexLF(b []byte) int {
 }
 
 // runSeam validates the range of seam i from a fresh state, until its
-// reader lands on the first record of a later seam or the file ends.
+// reader lands on the first record of a later seam or the file ends. At a
+// diagnostic, the segment so far ends before the statement that had it,
+// and a new one starts at the next 01 that starts a line.
 func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 	res := s.res
-	v := New(name, opts)
-	v.seen = true
-	v.spec = &spec{accounts: make(map[cfonb.Account]*specAccount)}
-	res.v = v
-	res.line01 = s.first.Line
 	base := s.at - s.first.Offset // the reader's start
 	cr := s.cr
 	next := i + 1
 	rec := s.first
-	col, ok := 0, true
-	if !cr.Printable() {
-		col, ok = printable(rec.Data)
-	}
+	var (
+		seg  *segment
+		v    *Validator
+		last mark // before the last 01 fed to v
+	)
 	for n := 0; ; n++ {
-		v.record(&rec, cr.Framing, col, ok)
-		if v.rep.Errors+v.rep.Warnings > 0 || (n&1023 == 0 && res.cancelled.Load()) {
+		at := base + rec.Offset
+		if rec.Column == 0 && cfonb.ParseCode(rec.Data) == cfonb.CodeOldBalance {
+			if v == nil {
+				if len(res.segs) == maxSegments {
+					return
+				}
+				v = New(name, opts)
+				v.seen = true
+				v.spec = &spec{accounts: make(map[cfonb.Account]*specAccount)}
+				seg = &segment{v: v, at: at, line01: rec.Line}
+			}
+			if !v.open {
+				last.take(v, at, rec.Line, rec.Data)
+			}
+		}
+		if v != nil {
+			col, ok := 0, true
+			if !cr.Printable() {
+				col, ok = printable(rec.Data)
+			}
+			v.record(&rec, cr.Framing, col, ok)
+			if v.rep.Errors+v.rep.Warnings > 0 {
+				// Back to before the statement's 01. A 01 other than
+				// that one (one that found a statement open, or one
+				// within a line) may have opened another account's
+				// statement: then the segment is dropped.
+				other01 := cfonb.ParseCode(rec.Data) == cfonb.CodeOldBalance && at != last.at
+				if last.at > seg.at && !last.unchecked && !other01 {
+					last.restore(v)
+					seg.end, seg.endAt, seg.endLine = -1, last.at, last.line
+					res.segs = append(res.segs, seg)
+				}
+				v, seg = nil, nil
+			}
+		}
+		if n&1023 == 0 && res.cancelled.Load() {
 			return
 		}
 		var err error
 		rec, err = cr.Read()
 		if errors.Is(err, io.EOF) {
-			res.end, res.endLine, res.sub = len(ends), cr.Line(), cr.TrailingSUB()
-			break
+			if v != nil && !v.open && v.rep.Unchecked == 0 {
+				seg.end, seg.endLine, seg.sub = len(ends), cr.Line(), cr.TrailingSUB()
+				res.segs = append(res.segs, seg)
+			}
+			return
 		}
 		if err != nil {
 			return // the owner meets it again and reports it
 		}
-		at := base + rec.Offset
+		at = base + rec.Offset
 		for next < len(ends) && ends[next] < at {
 			next++ // passed over without landing on it
 		}
 		if next < len(ends) && ends[next] == at && rec.Column == 0 {
-			res.end, res.endLine = next, rec.Line
-			break
-		}
-		col, ok = 0, true
-		if !cr.Printable() {
-			col, ok = printable(rec.Data)
+			if v != nil && !v.open && v.rep.Unchecked == 0 {
+				seg.end, seg.endLine = next, rec.Line
+				res.segs = append(res.segs, seg)
+			}
+			return
 		}
 	}
-	if v.open || v.rep.Unchecked > 0 {
-		return
-	}
-	res.ok = true
 }
 
 // owner validates the file with the calling goroutine, taking the work of
@@ -305,9 +406,10 @@ func owner(name string, head []byte, opts Options, seams []*seam, newReader func
 		return v.Finish(), nil
 	}
 	cr := newReader(0)
-	var start int64 // cr's start
-	lineBase := 0   // lines before cr's start
-	k := 0          // the next seam
+	var start int64        // cr's start
+	lineBase := 0          // lines before cr's start
+	k := 0                 // the next seam
+	var pending []*segment // the segments of the last worker, not yet met
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -320,36 +422,46 @@ func owner(name string, head []byte, opts Options, seams []*seam, newReader func
 			return nil, fmt.Errorf("%s: line %d: %w", name, lineBase+cr.Line()+1, err)
 		}
 		at := start + rec.Offset
+		rec.Line += lineBase
 		for k < len(seams) && seams[k].at < at {
 			seams[k].res.cancelled.Store(true)
 			k++
 		}
-		rec.Line += lineBase
 		if k < len(seams) && seams[k].at == at && rec.Column == 0 {
-			s := seams[k]
-			<-s.res.done
-			base := rec.Line - s.res.line01 // lines before the worker's reader
-			if s.res.ok && accept(v, s.res.v, base) {
-				merge(v, s.res.v, base)
+			<-seams[k].res.done
+			pending = seams[k].res.segs
+			k++
+		}
+		for len(pending) > 0 && pending[0].at < at {
+			pending = pending[1:]
+		}
+		if len(pending) > 0 && pending[0].at == at && rec.Column == 0 {
+			seg := pending[0]
+			pending = pending[1:]
+			base := rec.Line - seg.line01 // lines before the worker's reader
+			if accept(v, seg.v, base) {
+				merge(v, seg.v, base)
 				if taken != nil {
 					*taken++
 				}
-				if s.res.end == len(seams) {
-					if s.res.sub {
+				switch {
+				case seg.end == len(seams):
+					if seg.sub {
 						v.TrailingSUB()
 					}
-					break
+					return v.Finish(), nil
+				case seg.end >= 0:
+					for ; k < seg.end; k++ {
+						seams[k].res.cancelled.Store(true)
+					}
+					start = seams[k].at
+				default:
+					start = seg.endAt
 				}
-				for j := k + 1; j < s.res.end; j++ {
-					seams[j].res.cancelled.Store(true)
-				}
-				k = s.res.end
-				start, lineBase = seams[k].at, base+s.res.endLine-1
+				lineBase = base + seg.endLine - 1
 				cr = newReader(start)
 				continue
 			}
-			s.res.cancelled.Store(true)
-			k++
 		}
 		col, ok := 0, true
 		if !cr.Printable() {

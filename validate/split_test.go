@@ -165,6 +165,16 @@ func TestSplitAgreesAcrossStatements(t *testing.T) {
 			swapped := append([][]byte{}, order...)
 			swapped[i], swapped[i+1] = swapped[i+1], swapped[i]
 			variants = append(variants, dropped, swapped)
+			// The gap, and an impossible date in the statement after
+			// it: the worker leaves that statement to the owner.
+			broken := append([][]byte{}, dropped...)
+			broken[i] = bytes.Clone(broken[i])
+			copy(broken[i][2*(cfonb.RecordLen+2)+cfonb.OffBookingDate:], "9999")
+			variants = append(variants, broken)
+			// Two statements opened at once (a 07 missing).
+			unclosed := append([][]byte{}, order...)
+			unclosed[i] = unclosed[i][:len(unclosed[i])-(cfonb.RecordLen+2)]
+			variants = append(variants, unclosed)
 			// The statement again after the account's next one: it
 			// goes back in date, and the account's order decides.
 			for j := i + 1; j < len(order); j++ {
