@@ -188,6 +188,10 @@ type validateResult struct {
 	writeErr         error
 }
 
+// reportWindow is how many entries validateAll may have taken and not
+// reported yet.
+const reportWindow = 256
+
 // entryFeed hands out the entries to validate, in their order: a list
 // walked before the work starts, or the entries of a walk that goes on at
 // the same time (feed.walk).
@@ -296,7 +300,7 @@ func stdoutIsRegular(e *env) bool {
 // validateAll validates the entries of feed with up to jobs workers and
 // hands each report to rw in the order of the entries, as soon as the
 // reports before it are out: memory holds the reports of the files in
-// flight, not of all files (nor their paths). A file that cannot be read (or a path that
+// flight (at most reportWindow), not of all files (nor their paths). A file that cannot be read (or a path that
 // could not be walked) is said on stderr and given to rw in its place; the
 // others go on.
 //
@@ -316,6 +320,11 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 		res     validateResult
 		pending = map[int]result{} // the entries done, not reported yet
 		next    int                // the next entry to report
+		// window holds a token for each entry taken and not reported: a
+		// worker waits before going more than reportWindow entries past
+		// one that takes long (a large file, or a worker the system left
+		// waiting), instead of keeping every report after it.
+		window = make(chan struct{}, reportWindow)
 	)
 	var bar *progressbar.ProgressBar
 	if n, final := feed.count(); e.stderrIsTerminal && final && n > 20 {
@@ -340,6 +349,7 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 				break
 			}
 			delete(pending, next)
+			<-window
 			if errors.Is(rs.err, validate.ErrNotBankStatement) {
 				res.skipped++
 				continue
@@ -370,8 +380,10 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 	}
 	work := func() {
 		for {
+			window <- struct{}{}
 			i, en, ok := feed.take()
 			if !ok {
+				<-window
 				return
 			}
 			var r *validate.Report
