@@ -3,6 +3,8 @@ package validate
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -268,4 +270,42 @@ func FuzzSplit(f *testing.F) {
 		got := split(t, data, opts, 1+len(cuts), cuts, nil)
 		require.Equal(t, want, got, "cuts %v", cuts)
 	})
+}
+
+// failingAt is an io.ReaderAt whose bytes from offset bad on cannot be
+// read.
+type failingAt struct {
+	data []byte
+	bad  int64
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (f failingAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= f.bad {
+		return 0, errDisk
+	}
+	n := copy(p, f.data[off:min(int64(len(f.data)), f.bad)])
+	if n < len(p) {
+		return n, errDisk
+	}
+	return n, nil
+}
+
+// TestSplitReadError: a read error in any range is returned, with the
+// line it happened at, as on one goroutine.
+func TestSplitReadError(t *testing.T) {
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 12, Size: 2 << 20, Accounts: 4, EOL: cfonb.EOLCRLF})
+	require.NoError(t, err)
+	data := buf.Bytes()
+	for _, bad := range []int64{int64(len(data)) / 4, int64(len(data)) * 3 / 4} {
+		line := bytes.Count(data[:bad], []byte("\n"))
+		f := failingAt{data: data, bad: bad}
+		_, err := splitFile("f", f, int64(len(data)), Options{}, 2, nil, nil)
+		require.ErrorIs(t, err, errDisk)
+		require.Contains(t, err.Error(), "line ")
+		_, want := stream("f", io.NewSectionReader(f, 0, int64(len(data))), Options{}, splitBufSize(int64(len(data))))
+		require.Equal(t, want.Error(), err.Error(), "the line of the error (about %d)", line)
+	}
 }

@@ -108,8 +108,7 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	// --sniff: the files named are passed over like those found in
 	// directories when they are not bank statements (pre-commit).
 	sniffNamed := f.walk.sniff != nil && *f.walk.sniff
-	feed := &entryFeed{unnamed: sniffNamed}
-	feed.more.L = &feed.mu
+	feed := newEntryFeed(sniffNamed)
 	var walkSkipped func() int
 	if (f.output != "" && f.output != "-") || stdoutIsRegular(e) || e.stderrIsTerminal {
 		// Every path is needed before starting: to check that the report
@@ -200,19 +199,36 @@ const reportWindow = 256
 type entryFeed struct {
 	mu      sync.Mutex
 	more    sync.Cond    // on mu: entries were added, or the feed closed
+	room    sync.Cond    // on mu: the queue has room again
 	queue   []walk.Entry // found, not handed out
+	limit   int          // the walk waits while the queue holds this many (0: no limit)
 	taken   int          // entries handed out
 	closed  bool         // no more entries will come
 	unnamed bool         // --sniff: treat the paths named as found by walking
 }
 
+// newEntryFeed returns an empty feed.
+func newEntryFeed(unnamed bool) *entryFeed {
+	f := &entryFeed{unnamed: unnamed}
+	f.more.L = &f.mu
+	f.room.L = &f.mu
+	return f
+}
+
+// feedQueueMax is how many entries a walk running with the work may have
+// found ahead of the workers: it waits for them beyond.
+const feedQueueMax = 4096
+
 // feedBatch is how many entries the walk gathers before handing them out.
 const feedBatch = 64
 
-// add appends entries to the feed.
+// add appends entries to the feed, waiting for room if it has a limit.
 func (f *entryFeed) add(entries []walk.Entry) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for f.limit > 0 && len(f.queue) >= f.limit {
+		f.room.Wait()
+	}
 	for _, en := range entries {
 		if f.unnamed {
 			en.Named = false
@@ -245,6 +261,9 @@ func (f *entryFeed) take() (int, walk.Entry, bool) {
 	f.queue[0] = walk.Entry{}
 	f.queue = f.queue[1:]
 	f.taken++
+	if f.limit > 0 && len(f.queue) == f.limit-1 {
+		f.room.Signal() // the one walk
+	}
 	return f.taken - 1, en, true
 }
 
@@ -270,6 +289,9 @@ func (f *entryFeed) files() []string {
 // have been checked (walk.Check). The returned function waits for the walk
 // to end and returns how many files it passed over.
 func (f *entryFeed) walk(args []string, opts walk.Options) (skipped func() int) {
+	f.mu.Lock()
+	f.limit = feedQueueMax
+	f.mu.Unlock()
 	done := make(chan int, 1)
 	go func() {
 		batch := make([]walk.Entry, 0, feedBatch)

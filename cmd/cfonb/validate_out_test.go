@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/internal/walk"
 )
 
 // TestReportOutFlushesSoon checks that a buffered report reaches the
@@ -110,4 +113,34 @@ func TestValidateStreamedWalkAgrees(t *testing.T) {
 		assert.Equal(t, string(want), r.stdout, "--jobs %s", jobs)
 		assert.Equal(t, listed.stderr, r.stderr)
 	}
+}
+
+// TestEntryFeedLimit: a walk running with the work waits while the feed
+// holds its limit of entries, and every entry comes out once, in order.
+func TestEntryFeedLimit(t *testing.T) {
+	f := newEntryFeed(true)
+	f.limit = 3
+	go func() {
+		for i := range 100 {
+			f.add([]walk.Entry{{Path: strconv.Itoa(i), Named: true}})
+		}
+		f.close()
+	}()
+	most := 0
+	for want := 0; ; want++ {
+		i, en, ok := f.take()
+		if !ok {
+			assert.Equal(t, 100, want)
+			break
+		}
+		assert.Equal(t, want, i)
+		assert.Equal(t, walk.Entry{Path: strconv.Itoa(want)}, en, "--sniff: named entries count as walked")
+		f.mu.Lock()
+		most = max(most, len(f.queue))
+		f.mu.Unlock()
+	}
+	assert.LessOrEqual(t, most, 3)
+	n, final := f.count()
+	assert.Equal(t, 100, n)
+	assert.True(t, final)
 }
