@@ -52,8 +52,12 @@ const splitMin = 8 << 20
 
 // splitCores is how many cores File may use for one file: GOMAXPROCS, or
 // fewer when the process may run on fewer CPUs (runtime.NumCPU honours
-// the CPU affinity, as set by taskset).
-func splitCores() int { return min(runtime.GOMAXPROCS(0), runtime.NumCPU()) }
+// the CPU affinity, as set by taskset), and at most maxSplit.
+func splitCores() int { return min(runtime.GOMAXPROCS(0), runtime.NumCPU(), maxSplit) }
+
+// maxSplit bounds the ranges of a file, and so the memory of their
+// readers (256 KiB each) on a machine of many cores.
+const maxSplit = 8
 
 // splitBufSize is the record reader's buffer for a file of size bytes,
 // the same for every goroutine as for one: the framing of a line (see
