@@ -13,6 +13,15 @@ type Account struct {
 // AccountOf returns the account of a record's data (positions 3-7, 12-16,
 // 22-32 and 17-19). Missing bytes of a short record are left zero.
 func AccountOf(data []byte) Account {
+	if len(data) >= EndAccount {
+		// Every zone is there: array copies, no call per zone.
+		return Account{
+			Bank:     [5]byte(data[OffBank:EndBank]),
+			Branch:   [5]byte(data[OffBranch:EndBranch]),
+			Number:   [11]byte(data[OffAccount:EndAccount]),
+			Currency: [3]byte(data[OffCurrency:EndCurrency]),
+		}
+	}
 	var a Account
 	copy(a.Bank[:], FieldBank.Of(data))
 	copy(a.Branch[:], FieldBranch.Of(data))

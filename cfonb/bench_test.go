@@ -474,3 +474,14 @@ func TestReaderAllocsPerRecord(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkParseMovement decodes a full 04 (the export's decoding of
+// every movement).
+func BenchmarkParseMovement(b *testing.B) {
+	data := []byte(mov04Full)
+	for b.Loop() {
+		if _, err := ParseMovement(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -60,10 +60,7 @@ func ParseMovement(data []byte) (Movement, error) {
 	if ParseCode(data) != CodeMovement {
 		return m, fmt.Errorf("cfonb: movement: %w: %q is not 04", ErrWrongRecord, FieldCode.Of(data))
 	}
-	copy(m.Account.Bank[:], FieldBank.Of(data))
-	copy(m.Account.Branch[:], FieldBranch.Of(data))
-	copy(m.Account.Number[:], FieldAccount.Of(data))
-	copy(m.Account.Currency[:], FieldCurrency.Of(data))
+	m.Account = AccountOf(data)
 	m.InternalCode = TrimSpaces(FieldInternalCode.Of(data))
 	m.InterbankCode = TrimSpaces(FieldInterbankCode.Of(data))
 	m.RejectCode = TrimSpaces(FieldRejectCode.Of(data))
@@ -170,6 +167,9 @@ func ComplementValueDate(data []byte) (d Date, ok bool) {
 // TrimSpaces returns b without its leading and trailing spaces (0x20 only):
 // a sub-slice, never a copy.
 func TrimSpaces(b []byte) []byte {
+	if len(b) > 0 && b[0] != ' ' && b[len(b)-1] != ' ' {
+		return b[:len(b):len(b)] // a full zone: nothing to trim
+	}
 	i, j := 0, len(b)
 	// Zones are often mostly trailing spaces: skip them eight at a time.
 	for j-i >= 8 && binary.LittleEndian.Uint64(b[j-8:j]) == spaces8 {

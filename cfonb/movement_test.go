@@ -1,7 +1,9 @@
 package cfonb
 
 import (
+	"bytes"
 	"errors"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -282,4 +284,37 @@ func TestComplementValueDate(t *testing.T) {
 	}
 	_, ok := ComplementValueDate([]byte(factoring[:47]))
 	assert.False(t, ok, "a record cut before 48")
+}
+
+// TestTrimSpacesAgrees: TrimSpaces (with its fast path for a full zone)
+// is bytes.Trim of spaces, and its result has no capacity beyond it.
+func TestTrimSpacesAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 50000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = " a\t"[r.IntN(3)]
+		}
+		got := TrimSpaces(b)
+		require.Equal(t, string(bytes.Trim(b, " ")), string(got), "%q", b)
+		require.Equal(t, len(got), cap(got), "%q", b)
+	}
+}
+
+// TestAccountOfAgrees: AccountOf (whole zones copied as arrays when the
+// record holds them) is the zone-by-zone copy, at every length.
+func TestAccountOfAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for range 2000 {
+		data := make([]byte, r.IntN(130))
+		for i := range data {
+			data[i] = byte(0x20 + r.IntN(0x5F))
+		}
+		var want Account
+		copy(want.Bank[:], FieldBank.Of(data))
+		copy(want.Branch[:], FieldBranch.Of(data))
+		copy(want.Number[:], FieldAccount.Of(data))
+		copy(want.Currency[:], FieldCurrency.Of(data))
+		require.Equal(t, want, AccountOf(data), "%q", data)
+	}
 }
