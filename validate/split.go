@@ -44,7 +44,10 @@ import (
 // file with problems everywhere is validated as on one goroutine, with
 // the same report in every case (TestSplitAgrees forces cuts at every
 // record and between them). The statements with a problem are validated
-// by the owner; the others between them by the workers.
+// by the owner; the others between them by the workers. The owner does
+// not wait for a worker that the machine's load left behind: on reaching
+// its range, it asks it to stop at its next 01 (splitResult.stop), takes
+// the segments done so far and goes on itself.
 
 // splitMin is the size from which File splits a regular file between
 // cores.
