@@ -71,7 +71,7 @@ func TestSplitAllocatesNothingPerRecord(t *testing.T) {
 		data := buf.Bytes()
 		return testing.AllocsPerRun(3, func() {
 			taken := 0
-			rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), Options{}, 2, nil, &taken)
+			rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), Options{}, 2, nil, &taken, true)
 			if err != nil || rep.Errors+rep.Warnings != 0 || taken != 1 {
 				t.Fatalf("%v: %d errors, %d warnings, %d ranges taken", err, rep.Errors, rep.Warnings, taken)
 			}

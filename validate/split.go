@@ -44,7 +44,10 @@ import (
 // file with problems everywhere is validated as on one goroutine, with
 // the same report in every case (TestSplitAgrees forces cuts at every
 // record and between them). The statements with a problem are validated
-// by the owner; the others between them by the workers.
+// by the owner; the others between them by the workers. The owner does
+// not wait for a worker that the machine's load left behind: on reaching
+// its range, it asks it to stop at its next 01 (splitResult.stop), takes
+// the segments done so far and goes on itself.
 
 // splitMin is the size from which File splits a regular file between
 // cores.
@@ -122,7 +125,10 @@ func (s *spec) closed(v *Validator, line int, date cfonb.Date, amount int64, ok 
 type splitResult struct {
 	segs      []*segment
 	cancelled atomic.Bool
-	done      chan struct{}
+	// stop asks the worker to end at its next statement: the owner has
+	// reached the range, and goes on from there itself rather than wait.
+	stop atomic.Bool
+	done chan struct{}
 }
 
 // segment is a run of statements a worker validated from a fresh state,
@@ -208,8 +214,10 @@ type seam struct {
 // offsets to cut at (tests); otherwise the file is cut in cores equal
 // parts. sem limits the workers running at once.
 //
-// taken, if not nil, counts the ranges whose work the owner took (tests).
-func splitFile(name string, ra io.ReaderAt, size int64, opts Options, cores int, cuts []int64, taken *int) (*Report, error) {
+// taken, if not nil, counts the segments whose work the owner took; wait
+// makes the owner wait for each worker to end instead of asking it to stop
+// (tests).
+func splitFile(name string, ra io.ReaderAt, size int64, opts Options, cores int, cuts []int64, taken *int, wait bool) (*Report, error) {
 	var head [cfonb.DetectWindow]byte
 	n, err := ra.ReadAt(head[:min(size, int64(len(head)))], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -258,7 +266,7 @@ func splitFile(name string, ra io.ReaderAt, size int64, opts Options, cores int,
 			defer close(s.res.done)
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if !s.res.cancelled.Load() {
+			if !s.res.cancelled.Load() && !s.res.stop.Load() {
 				runSeam(name, opts, s, ends, i)
 			}
 		}()
@@ -269,7 +277,7 @@ func splitFile(name string, ra io.ReaderAt, size int64, opts Options, cores int,
 		}
 		wg.Wait()
 	}()
-	return owner(name, head[:n], opts, seams, newReader, taken)
+	return owner(name, head[:n], opts, seams, newReader, taken, wait)
 }
 
 // findSeam returns the seam of the first 01 record that starts a line at
@@ -336,6 +344,14 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 	for n := 0; ; n++ {
 		at := base + rec.Offset
 		if rec.Column == 0 && cfonb.ParseCode(rec.Data) == cfonb.CodeOldBalance {
+			if res.stop.Load() && (v == nil || !v.open) {
+				// The owner is here: hand over at this 01.
+				if v != nil && at > seg.at && v.rep.Unchecked == 0 {
+					seg.end, seg.endAt, seg.endLine = -1, at, rec.Line
+					res.segs = append(res.segs, seg)
+				}
+				return
+			}
 			if v == nil {
 				if len(res.segs) == maxSegments {
 					return
@@ -400,7 +416,7 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 
 // owner validates the file with the calling goroutine, taking the work of
 // the workers it can (see accept).
-func owner(name string, head []byte, opts Options, seams []*seam, newReader func(int64) *cfonb.Reader, taken *int) (*Report, error) {
+func owner(name string, head []byte, opts Options, seams []*seam, newReader func(int64) *cfonb.Reader, taken *int, wait bool) (*Report, error) {
 	if opts.OnlyBankStatements && !IsBankStatement(head) {
 		return nil, ErrNotBankStatement
 	}
@@ -432,6 +448,12 @@ func owner(name string, head []byte, opts Options, seams []*seam, newReader func
 			k++
 		}
 		if k < len(seams) && seams[k].at == at && rec.Column == 0 {
+			// Take what the worker has done so far: it stops at its next
+			// statement (a machine whose other core is busy must not
+			// make this goroutine wait).
+			if !wait {
+				seams[k].res.stop.Store(true)
+			}
 			<-seams[k].res.done
 			pending = seams[k].res.segs
 			k++

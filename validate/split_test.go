@@ -29,7 +29,17 @@ func reference(t *testing.T, data []byte, opts Options) *Report {
 // most cores goroutines at once.
 func split(t *testing.T, data []byte, opts Options, cores int, cuts []int64, taken *int) *Report {
 	t.Helper()
-	rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), opts, cores, cuts, taken)
+	rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), opts, cores, cuts, taken, true)
+	require.NoError(t, err)
+	return rep
+}
+
+// splitNow is split with the owner asking each worker to stop when it
+// reaches its range, as File does: the seams then fall wherever the
+// workers were.
+func splitNow(t *testing.T, data []byte, opts Options, cores int, cuts []int64) *Report {
+	t.Helper()
+	rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), opts, cores, cuts, nil, false)
 	require.NoError(t, err)
 	return rep
 }
@@ -101,6 +111,8 @@ func TestSplitAgrees(t *testing.T) {
 				t.Helper()
 				got := split(t, in, opts, cores, cuts, &taken)
 				require.Equal(t, want, got, "input %d, cuts %v, options %+v:\n%s", i, cuts, opts, in)
+				got = splitNow(t, in, opts, cores, cuts)
+				require.Equal(t, want, got, "input %d, cuts %v, options %+v, owner not waiting:\n%s", i, cuts, opts, in)
 			}
 			if i%7 != 0 && len(in) > 8<<10 {
 				// A big input: some cuts only.
@@ -203,6 +215,8 @@ func TestSplitAgreesAcrossStatements(t *testing.T) {
 				t.Helper()
 				got := split(t, in, opts, cores, cuts, &taken)
 				require.Equal(t, want, got, "variant %d, cuts %v, options %+v", vi, cuts, opts)
+				got = splitNow(t, in, opts, cores, cuts)
+				require.Equal(t, want, got, "variant %d, cuts %v, options %+v, owner not waiting", vi, cuts, opts)
 			}
 			check(4, at[1:])
 			for i := 1; i < len(at); i++ {
@@ -269,6 +283,8 @@ func FuzzSplit(f *testing.F) {
 		}
 		got := split(t, data, opts, 1+len(cuts), cuts, nil)
 		require.Equal(t, want, got, "cuts %v", cuts)
+		got = splitNow(t, data, opts, 1+len(cuts), cuts)
+		require.Equal(t, want, got, "cuts %v, owner not waiting", cuts)
 	})
 }
 
@@ -302,7 +318,7 @@ func TestSplitReadError(t *testing.T) {
 	for _, bad := range []int64{int64(len(data)) / 4, int64(len(data)) * 3 / 4} {
 		line := bytes.Count(data[:bad], []byte("\n"))
 		f := failingAt{data: data, bad: bad}
-		_, err := splitFile("f", f, int64(len(data)), Options{}, 2, nil, nil)
+		_, err := splitFile("f", f, int64(len(data)), Options{}, 2, nil, nil, false)
 		require.ErrorIs(t, err, errDisk)
 		require.Contains(t, err.Error(), "line ")
 		_, want := stream("f", io.NewSectionReader(f, 0, int64(len(data))), Options{}, splitBufSize(int64(len(data))))

@@ -48,7 +48,7 @@ func TestLargeFileAgrees(t *testing.T) {
 	require.NoError(t, err)
 	data := buf.Bytes()
 	for _, opts := range []Options{{}, {MaxDiagnostics: -1, Summary: true}} {
-		got, err := splitFile("f", bytes.NewReader(data), int64(len(data)), opts, 2, nil, nil)
+		got, err := splitFile("f", bytes.NewReader(data), int64(len(data)), opts, 2, nil, nil, false)
 		require.NoError(t, err)
 		want := sequential(t, "f", data, opts, false)
 		require.NotZero(t, want.Errors)

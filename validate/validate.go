@@ -178,7 +178,7 @@ func File(path string, opts Options) (*Report, error) {
 	size := f.Size()
 	if cores := splitCores(); size >= splitMin && cores > 1 && !opts.StopAtMax {
 		// A large file: one range per core (see split.go).
-		return splitFile(path, f, size, opts, cores, nil, nil)
+		return splitFile(path, f, size, opts, cores, nil, nil, false)
 	}
 	if size > wholeFileMax {
 		// A small file's buffer is its size, not the reader's 256 KiB.
