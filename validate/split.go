@@ -417,13 +417,9 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 // owner validates the file with the calling goroutine, taking the work of
 // the workers it can (see accept).
 func owner(name string, head []byte, opts Options, seams []*seam, newReader func(int64) *cfonb.Reader, taken *int, wait bool) (*Report, error) {
-	if opts.OnlyBankStatements && !IsBankStatement(head) {
-		return nil, ErrNotBankStatement
-	}
-	v := New(name, opts)
-	if format := DetectFormat(head); format != "" {
-		v.formatError(format)
-		return v.Finish(), nil
+	v, rep, err := begin(name, head, opts)
+	if v == nil {
+		return rep, err
 	}
 	cr := newReader(0)
 	var start int64        // cr's start

@@ -217,17 +217,29 @@ func streamBytes(name string, data []byte, opts Options) (*Report, error) {
 	return validateFrom(name, data[:min(len(data), 4096)], nil, opts, 0, data)
 }
 
-// validateFrom validates the data read from src, whose first bytes are
-// head, with a record reader of bufSize bytes (0: the default); or, when
-// src is nil, the data held in whole.
-func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte) (*Report, error) {
+// begin makes the validator of a file whose first bytes are head. It
+// returns no validator when the head alone decides: the report of a file
+// in another format, or ErrNotBankStatement with
+// Options.OnlyBankStatements.
+func begin(name string, head []byte, opts Options) (*Validator, *Report, error) {
 	if opts.OnlyBankStatements && !IsBankStatement(head) {
-		return nil, ErrNotBankStatement
+		return nil, nil, ErrNotBankStatement
 	}
 	v := New(name, opts)
 	if format := DetectFormat(head); format != "" {
 		v.formatError(format)
-		return v.Finish(), nil
+		return nil, v.Finish(), nil
+	}
+	return v, nil, nil
+}
+
+// validateFrom validates the data read from src, whose first bytes are
+// head, with a record reader of bufSize bytes (0: the default); or, when
+// src is nil, the data held in whole.
+func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte) (*Report, error) {
+	v, rep, err := begin(name, head, opts)
+	if v == nil {
+		return rep, err
 	}
 	var cr *cfonb.Reader
 	switch {
