@@ -14,16 +14,9 @@ type sysFile struct{ fd int }
 // Open opens name for reading: open(2) and fstat(2), nothing else. Errors
 // are *fs.PathError, as from os.Open.
 func Open(name string) (*File, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	fd, err := openRead(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
 	var st syscall.Stat_t
 	for {
@@ -44,16 +37,9 @@ func Open(name string) (*File, error) {
 // close(2), without the fstat of Open. It is for sniffing a file's format;
 // a directory gives an error, as reading it would.
 func ReadHead(name string, p []byte) (int, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	fd, err := openRead(name)
 	if err != nil {
-		return 0, &fs.PathError{Op: "open", Path: name, Err: err}
+		return 0, err
 	}
 	f := File{sys: sysFile{fd: fd}, name: name}
 	n, err := f.ReadAtMost(p)
@@ -61,6 +47,21 @@ func ReadHead(name string, p []byte) (int, error) {
 		err = cerr
 	}
 	return n, err
+}
+
+// openRead opens name for reading with open(2), retried on EINTR. Errors
+// are *fs.PathError, as from os.Open.
+func openRead(name string) (int, error) {
+	for {
+		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return -1, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return fd, nil
+	}
 }
 
 // fileMode converts st_mode as os.Stat does.
