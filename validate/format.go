@@ -37,15 +37,15 @@ func IsBankStatement(head []byte) bool {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if len(line) < 7 {
+		if len(line) < cfonb.EndBank {
 			return false
 		}
-		switch string(line[:2]) {
+		switch string(line[cfonb.OffCode:cfonb.EndCode]) {
 		case "01", "04", "05", "07":
 		default:
 			return false
 		}
-		for _, c := range line[2:7] {
+		for _, c := range line[cfonb.OffBank:cfonb.EndBank] {
 			if !isDigit(c) {
 				return false
 			}

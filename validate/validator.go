@@ -213,7 +213,7 @@ func (v *Validator) adopt(line int, data []byte) {
 	if !st.m.Adopt(line, data) {
 		return
 	}
-	copy(st.data[16:20], data[16:20])
+	copy(st.data[cfonb.OffCurrency:cfonb.EndDecimals], data[cfonb.OffCurrency:cfonb.EndDecimals])
 	v.warnf(st.line, cfonb.FieldCurrency.Start(), RuleBlankCurrency,
 		"currency or number of decimals blank on the old balance (01): %s%d taken from line %d", SafeText(string(st.m.Account.Currency[:])), st.m.Decimals, line)
 	v.pendingOrder()
