@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -27,6 +28,12 @@ const (
 	// busyTimeout is how long a writer waits for another one's
 	// transaction (they last milliseconds; a migration, seconds).
 	busyTimeout = "120000"
+	// setupLock is held while a process opens the journal for writing:
+	// its first connection (which turns on WAL mode), the schema and the
+	// migration of the JSON files. SQLite answers "database is locked"
+	// at once, whatever the busy timeout, to processes that switch a new
+	// database to WAL mode together: one at a time, they wait instead.
+	setupLock = "journal.setup.lock"
 )
 
 // sqliteDialect is SQLite: one writer at a time (BEGIN IMMEDIATE, waiting
@@ -154,6 +161,11 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	} else {
 		f.Close()
 	}
+	setup := flock.New(filepath.Join(dir, setupLock), flock.SetPermissions(0o600))
+	if _, err := setup.TryLockContext(ctx, 20*time.Millisecond); err != nil {
+		return nil, fmt.Errorf("state directory %s: waiting for another process opening the journal: %w", dir, err)
+	}
+	defer setup.Unlock()
 	owner, release, err := takeOwner(dir)
 	if err != nil {
 		return nil, err
