@@ -66,7 +66,7 @@ the other files are still checked and reported).`,
 	fs.StringSliceVar(&f.ignoreRules, "ignore", nil, "do not report these `RULES` (rule ids or families)")
 	fs.BoolVar(&f.pedantic, "pedantic", false, "also report the harmless conventions of real bank files (reserved zones, blank interbank codes, other bank codes on movements, a final 0x1A)")
 	fs.IntVar(&f.maxErrors, "max-errors", validate.DefaultMaxDiagnostics, "diagnostics shown per file at most (the counts include the rest); 0 for no limit")
-	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "files checked in parallel")
+	fs.IntVar(&f.jobs, "jobs", 0, "files checked in parallel (0, the default: one per CPU)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing about clean files (only problems, and the total when there are some)")
 	fs.BoolVar(&f.rules, "rules", false, "list the rules and their severities, then exit")
 	f.walk = addWalkFlags(fs)
@@ -98,8 +98,11 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if len(args) == 0 {
 		return usageError(e, "validate", "no PATH given (use - for standard input)")
 	}
-	if f.jobs < 1 {
-		return usageError(e, "validate", "--jobs must be at least 1")
+	if f.jobs < 0 {
+		return usageError(e, "validate", "--jobs must be at least 1, or 0 for one per CPU")
+	}
+	if f.jobs == 0 {
+		f.jobs = runtime.NumCPU()
 	}
 	// The files reached by walking are sniffed by validate.File from its
 	// own read (OnlyBankStatements), not opened a second time by the walk.
