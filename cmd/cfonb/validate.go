@@ -108,6 +108,9 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	// own read (OnlyBankStatements), not opened a second time by the walk.
 	wf := f.walk
 	wf.lateSniff = true
+	// Nor are they statted by the walk: validateAll passes over a file
+	// reached twice from what the open file says (walk.Options.LateStat).
+	wf.lateStat = true
 	// --sniff: the files named are passed over like those found in
 	// directories when they are not bank statements (pre-commit).
 	sniffNamed := f.walk.sniff != nil && *f.walk.sniff
@@ -339,12 +342,18 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 		path   string
 		report *validate.Report
 		err    error
+		id     validate.FileID
+		hasID  bool
 	}
 	var (
 		mu      sync.Mutex
 		res     validateResult
 		pending = map[int]result{} // the entries done, not reported yet
 		next    int                // the next entry to report
+		// seen holds the files reported: a file reached a second time
+		// (through a link, or a hard link of another name) is passed
+		// over, as the walk does for the files it stats itself.
+		seen = map[validate.FileID]struct{}{}
 		// window holds a token for each entry taken and not reported: a
 		// worker waits before going more than reportWindow entries past
 		// one that takes long (a large file, or a worker the system left
@@ -364,10 +373,10 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 			res.writeErr = err
 		}
 	}
-	finished := func(i int, path string, r *validate.Report, err error) {
+	finished := func(i int, rs result) {
 		mu.Lock()
 		defer mu.Unlock()
-		pending[i] = result{path, r, err}
+		pending[i] = rs
 		for ; ; next++ {
 			rs, ok := pending[next]
 			if !ok {
@@ -375,6 +384,12 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 			}
 			delete(pending, next)
 			<-window
+			if rs.hasID {
+				if _, dup := seen[rs.id]; dup {
+					continue
+				}
+				seen[rs.id] = struct{}{}
+			}
 			if errors.Is(rs.err, validate.ErrNotBankStatement) {
 				res.skipped++
 				continue
@@ -404,6 +419,7 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 		}
 	}
 	work := func() {
+		var c validate.Checker // its buffer goes from one file to the next
 		for {
 			window <- struct{}{}
 			i, en, ok := feed.take()
@@ -411,6 +427,7 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 				<-window
 				return
 			}
+			rs := result{path: en.Path}
 			var r *validate.Report
 			var err error
 			switch p := en.Path; {
@@ -430,9 +447,11 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 				// bank statement; a file named is checked whatever it holds
 				// (with --sniff, the feed counts none as named).
 				o.OnlyBankStatements = !en.Named
-				r, err = validate.File(p, o)
+				r, err = c.File(p, o)
+				rs.id, rs.hasID = c.ID()
 			}
-			finished(i, en.Path, r, err)
+			rs.report, rs.err = r, err
+			finished(i, rs)
 		}
 	}
 	var wg sync.WaitGroup
