@@ -19,7 +19,9 @@ import (
 // whole into a reused buffer and a large one through the record reader,
 // gives the report Stream gives on the same bytes: for every file of
 // ../testdata and for generated files on both sides of wholeFileMax, also
-// validated many at a time so that the reused buffers are shared.
+// validated many at a time so that the reused buffers are shared, and
+// one after another by one Checker (whose buffer goes from one file to
+// the next).
 func TestFileAgreesWithStream(t *testing.T) {
 	var paths []string
 	for _, dir := range []string{"valid", "invalid", "samples"} {
@@ -66,6 +68,14 @@ func TestFileAgreesWithStream(t *testing.T) {
 		for i, p := range paths {
 			require.NoError(t, errs[i], p)
 			assert.Equal(t, want[i], got[i], p)
+		}
+	}
+	var c Checker
+	for round := 0; round < 2; round++ {
+		for i, p := range paths {
+			rep, err := c.File(p, Options{})
+			require.NoError(t, err, p)
+			assert.Equal(t, want[i], rep, p)
 		}
 	}
 }

@@ -157,40 +157,55 @@ const wholeSpare = 4
 // A regular file is read as it was when opened: a file that grows while it
 // is read (a log still being written) cannot make the work endless. A
 // small one (up to 64 KiB) costs four system calls: open, fstat, one read
-// and close (see package regfile).
+// and close (see package regfile). To validate many files one after
+// another, a Checker keeps its buffer from one to the next.
 func File(path string, opts Options) (*Report, error) {
+	bp := wholeBufs.Get().(*[]byte)
+	defer wholeBufs.Put(bp)
+	rep, _, err := file(path, opts, *bp)
+	return rep, err
+}
+
+// file is File reading a small file into buf (wholeFileMax+wholeSpare
+// bytes); it also returns the identity of the file it opened (ok false if
+// it opened none, or the system has no file IDs).
+func file(path string, opts Options, buf []byte) (*Report, fileIdentity, error) {
 	f, err := regfile.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fileIdentity{}, err
 	}
 	defer f.Close()
+	var id fileIdentity
+	id.ID.Dev, id.ID.Ino, id.ok = f.ID()
 	switch mode := f.Mode(); {
 	case mode.IsDir():
-		return nil, fmt.Errorf("%s: is a directory", path)
+		return nil, id, fmt.Errorf("%s: is a directory", path)
 	case mode&(fs.ModeDevice|fs.ModeCharDevice) != 0:
 		// /dev/zero or /dev/urandom would never end.
-		return nil, fmt.Errorf("%s: is a device, not a file", path)
+		return nil, id, fmt.Errorf("%s: is a device, not a file", path)
 	case !mode.IsRegular():
 		// A FIFO or socket: read it, but stop at the diagnostics cap.
 		opts.StopAtMax = true
-		return Stream(path, f, opts)
+		rep, err := Stream(path, f, opts)
+		return rep, id, err
 	}
 	size := f.Size()
 	if cores := splitCores(); size >= splitMin && cores > 1 && !opts.StopAtMax {
 		// A large file: one range per core (see split.go).
-		return splitFile(path, f, size, opts, cores, nil, nil, false)
+		rep, err := splitFile(path, f, size, opts, cores, nil, nil, false)
+		return rep, id, err
 	}
 	if size > wholeFileMax {
 		// A small file's buffer is its size, not the reader's 256 KiB.
-		return stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
+		rep, err := stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
+		return rep, id, err
 	}
-	bp := wholeBufs.Get().(*[]byte)
-	defer wholeBufs.Put(bp)
-	n, err := f.ReadAtMost((*bp)[:size])
+	n, err := f.ReadAtMost(buf[:size])
 	if err != nil {
-		return nil, err
+		return nil, id, err
 	}
-	return streamBytes(path, (*bp)[:n:n+wholeSpare], opts)
+	rep, err := streamBytes(path, buf[:n:n+wholeSpare], opts)
+	return rep, id, err
 }
 
 // Stream validates the CFONB120 data read from r, reporting it as name.
