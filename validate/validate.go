@@ -285,12 +285,21 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		cr = cfonb.NewReader(src)
 	}
 	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
+		var rec cfonb.Record
+		if data, ok := cr.ReadStride(); ok {
+			if v.fastRecord(data, cr.Line()) {
+				continue
+			}
+			rec = cr.StrideRecord()
+		} else {
+			var err error
+			rec, err = cr.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
+			}
 		}
 		col, ok := 0, true // the reader may have checked it
 		if !cr.Printable() {

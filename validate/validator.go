@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 // Validator checks a stream of records one at a time. Feed it every record
@@ -407,8 +408,8 @@ func (v *Validator) newBalance(line int, data []byte) {
 			diff.AddSum(want.Neg())
 			d := m.Decimals
 			v.errorf(line, cfonb.FieldBalance.Start(), RuleBalance,
-				"new balance %s does not reconcile: old balance %s (line %d) + %d movements %s = %s (difference %s)",
-				cfonb.FormatDecimal(amount, d), cfonb.FormatDecimal(m.Opening.Amount, d), st.line, m.Movements,
+				"new balance %s does not reconcile: old balance %s (line %d) + %s %s = %s (difference %s)",
+				cfonb.FormatDecimal(amount, d), cfonb.FormatDecimal(m.Opening.Amount, d), st.line, plural.Count(m.Movements, "movement"),
 				moves.Decimal(d), want.Decimal(d), diff.Decimal(d))
 		}
 	}
