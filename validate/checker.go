@@ -6,10 +6,14 @@ package validate
 // it read (ID), so that a caller that reaches files through links can
 // pass over a file it has already validated.
 //
+// It uses one Validator again for the small files, rather than a new
+// one for each (about 1.7 KB less to allocate per file).
+//
 // The zero value is ready to use. A Checker is not safe for concurrent
 // use.
 type Checker struct {
 	buf []byte
+	v   *Validator // used again from one small file to the next
 	id  fileIdentity
 }
 
@@ -28,7 +32,10 @@ func (c *Checker) File(path string, opts Options) (*Report, error) {
 	if c.buf == nil {
 		c.buf = make([]byte, wholeFileMax+wholeSpare)
 	}
-	rep, id, err := file(path, opts, c.buf)
+	if c.v == nil {
+		c.v = new(Validator)
+	}
+	rep, id, err := file(path, opts, c.buf, c.v)
 	c.id = id
 	return rep, err
 }

@@ -430,7 +430,7 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 // owner validates the file with the calling goroutine, taking the work of
 // the workers it can (see accept).
 func owner(name string, head []byte, opts Options, seams []*seam, newReader func(int64) *cfonb.Reader, taken *int, wait bool) (*Report, error) {
-	v, rep, err := begin(name, head, opts)
+	v, rep, err := begin(name, head, opts, nil)
 	if v == nil {
 		return rep, err
 	}

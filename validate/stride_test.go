@@ -43,7 +43,7 @@ func TestStrideFastPathAgrees(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, want, got, "%s: byte %d set to %q", file, pos, c)
 				whole := append(bytes.Clone(in), make([]byte, wholeSpare)...)
-				got, err = streamBytes("f", whole[:len(in)], opts)
+				got, err = streamBytes("f", whole[:len(in)], opts, nil)
 				require.NoError(t, err)
 				require.Equal(t, want, got, "%s: byte %d set to %q, held whole", file, pos, c)
 				if pos%4 == 0 {

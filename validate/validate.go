@@ -162,14 +162,17 @@ const wholeSpare = 4
 func File(path string, opts Options) (*Report, error) {
 	bp := wholeBufs.Get().(*[]byte)
 	defer wholeBufs.Put(bp)
-	rep, _, err := file(path, opts, *bp)
+	rep, _, err := file(path, opts, *bp, nil)
 	return rep, err
 }
 
 // file is File reading a small file into buf (wholeFileMax+wholeSpare
 // bytes); it also returns the identity of the file it opened (ok false if
 // it opened none, or the system has no file IDs).
-func file(path string, opts Options, buf []byte) (*Report, fileIdentity, error) {
+//
+// reuse, if not nil, is the validator of a small file, used again (see
+// begin).
+func file(path string, opts Options, buf []byte, reuse *Validator) (*Report, fileIdentity, error) {
 	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, fileIdentity{}, err
@@ -204,7 +207,7 @@ func file(path string, opts Options, buf []byte) (*Report, fileIdentity, error) 
 	if err != nil {
 		return nil, id, err
 	}
-	rep, err := streamBytes(path, buf[:n:n+wholeSpare], opts)
+	rep, err := streamBytes(path, buf[:n:n+wholeSpare], opts, reuse)
 	return rep, id, err
 }
 
@@ -222,26 +225,42 @@ func stream(name string, r io.Reader, opts Options, bufSize int) (*Report, error
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return validateFrom(name, head[:n], io.MultiReader(bytes.NewReader(head[:n]), r), opts, bufSize, nil)
+	return validateFrom(name, head[:n], io.MultiReader(bytes.NewReader(head[:n]), r), opts, bufSize, nil, nil)
 }
 
 // streamBytes validates a whole file held in data, which the record
 // reader reads in place: its capacity is the reader's buffer (see
 // cfonb.NewReaderBytes), and should exceed its length by wholeSpare.
-func streamBytes(name string, data []byte, opts Options) (*Report, error) {
-	return validateFrom(name, data[:min(len(data), 4096)], nil, opts, 0, data)
+// reuse, if not nil, is a validator to use again (see begin): the report
+// returned is then a copy of its own, which the next file overwrites.
+func streamBytes(name string, data []byte, opts Options, reuse *Validator) (*Report, error) {
+	rep, err := validateFrom(name, data[:min(len(data), 4096)], nil, opts, 0, data, reuse)
+	if reuse != nil && rep == &reuse.rep {
+		cp := *rep
+		rep = &cp
+	}
+	return rep, err
 }
 
 // begin makes the validator of a file whose first bytes are head. It
 // returns no validator when the head alone decides: the report of a file
 // in another format, or ErrNotBankStatement with
 // Options.OnlyBankStatements.
-func begin(name string, head []byte, opts Options) (*Validator, *Report, error) {
-	if opts.OnlyBankStatements && !IsBankStatement(head) {
+//
+// reuse, if not nil, is a validator done with (its report handed out as a
+// copy): it is made ready for this file instead of a new one.
+func begin(name string, head []byte, opts Options, reuse *Validator) (*Validator, *Report, error) {
+	format, bank := detectFormat(head) // once for both questions
+	if opts.OnlyBankStatements && !isBankStatement(head, format, bank) {
 		return nil, nil, ErrNotBankStatement
 	}
-	v := New(name, opts)
-	if format := DetectFormat(head); format != "" {
+	v := reuse
+	if v == nil {
+		v = New(name, opts)
+	} else {
+		v.init(name, opts)
+	}
+	if format != "" {
 		v.formatError(format)
 		return nil, v.Finish(), nil
 	}
@@ -250,9 +269,9 @@ func begin(name string, head []byte, opts Options) (*Validator, *Report, error) 
 
 // validateFrom validates the data read from src, whose first bytes are
 // head, with a record reader of bufSize bytes (0: the default); or, when
-// src is nil, the data held in whole.
-func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte) (*Report, error) {
-	v, rep, err := begin(name, head, opts)
+// src is nil, the data held in whole. reuse is as for begin.
+func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte, reuse *Validator) (*Report, error) {
+	v, rep, err := begin(name, head, opts, reuse)
 	if v == nil {
 		return rep, err
 	}
