@@ -17,6 +17,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/export"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
 )
@@ -537,7 +538,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	}
 	if bad > 0 && !force {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
-			"error": fmt.Sprintf("%d of %d files have validation errors: nothing exported; fix them, or use force=1 to export anyway", bad, len(files)),
+			"error": fmt.Sprintf("%s %s validation errors: nothing exported; fix them, or use force=1 to export anyway", plural.Of(bad, len(files), "file"), plural.Choose(bad, "has", "have")),
 			"files": reports,
 		})
 		return

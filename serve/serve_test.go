@@ -422,7 +422,7 @@ func TestExport(t *testing.T) {
 		Files []validate.Report
 	}
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &refusal))
-	assert.Equal(t, "1 of 1 files have validation errors: nothing exported; fix them, or use force=1 to export anyway", refusal.Error)
+	assert.Equal(t, "1 of 1 file has validation errors: nothing exported; fix them, or use force=1 to export anyway", refusal.Error)
 	assert.Equal(t, 3, refusal.Files[0].Errors)
 	rec = post(t, h, "/api/export?name=date.txt&force=1", date)
 	require.Equal(t, http.StatusOK, rec.Code)

@@ -12,6 +12,7 @@ import (
 	"github.com/almerlucke/go-iban/iban"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/validate"
 )
@@ -437,9 +438,9 @@ func runError(rep *Report) error {
 	}
 	switch {
 	case remote > 0:
-		return fmt.Errorf("%w: %d of %d files not imported", ErrRemote, remote+local, len(rep.Files))
+		return fmt.Errorf("%w: %s not imported", ErrRemote, plural.Of(remote+local, len(rep.Files), "file"))
 	case local > 0:
-		return fmt.Errorf("%w: %d of %d files not imported", ErrSetup, local, len(rep.Files))
+		return fmt.Errorf("%w: %s not imported", ErrSetup, plural.Of(local, len(rep.Files), "file"))
 	}
 	return nil
 }

@@ -19,7 +19,9 @@ import (
 // whole into a reused buffer and a large one through the record reader,
 // gives the report Stream gives on the same bytes: for every file of
 // ../testdata and for generated files on both sides of wholeFileMax, also
-// validated many at a time so that the reused buffers are shared.
+// validated many at a time so that the reused buffers are shared, and
+// one after another by one Checker (whose buffer goes from one file to
+// the next).
 func TestFileAgreesWithStream(t *testing.T) {
 	var paths []string
 	for _, dir := range []string{"valid", "invalid", "samples"} {
@@ -63,6 +65,17 @@ func TestFileAgreesWithStream(t *testing.T) {
 			wg.Go(func() { got[i], errs[i] = File(p, Options{}) })
 		}
 		wg.Wait()
+		for i, p := range paths {
+			require.NoError(t, errs[i], p)
+			assert.Equal(t, want[i], got[i], p)
+		}
+	}
+	// The reports of a Checker stay as they were after the next files.
+	var c Checker
+	for round := 0; round < 2; round++ {
+		for i, p := range paths {
+			got[i], errs[i] = c.File(p, Options{})
+		}
 		for i, p := range paths {
 			require.NoError(t, errs[i], p)
 			assert.Equal(t, want[i], got[i], p)
@@ -112,4 +125,34 @@ func TestFileOnlyBankStatements(t *testing.T) {
 		assert.Equal(t, want, rep, p)
 	}
 	assert.GreaterOrEqual(t, skipped, 2, "README.md and big.md at least")
+}
+
+// TestCheckerForgetsEarlierFiles checks that a Checker's validator, used
+// again, remembers nothing of the file before (its accounts, statements
+// and warnings per rule): each file validated twice in a row, after a
+// file of many accounts (whose map is not kept) and after itself, gets the
+// report of a validator of its own.
+func TestCheckerForgetsEarlierFiles(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "*", "*.txt"))
+	require.NoError(t, err)
+	var b bytes.Buffer
+	_, err = gen.Write(context.Background(), &b, gen.Options{Seed: 7, Size: 60 << 10, Accounts: 2 * reuseAccounts, EOL: cfonb.EOLLF})
+	require.NoError(t, err)
+	many := filepath.Join(t.TempDir(), "many-accounts.txt")
+	require.NoError(t, os.WriteFile(many, b.Bytes(), 0o644))
+	var c Checker
+	for _, p := range append(paths, many) {
+		want, err := File(p, Options{})
+		require.NoError(t, err, p)
+		for _, before := range []string{many, p} {
+			_, err := c.File(before, Options{})
+			require.NoError(t, err)
+			got, err := c.File(p, Options{})
+			require.NoError(t, err, p)
+			assert.Equal(t, want, got, "%s after %s", p, before)
+		}
+	}
+	_, err = c.File(paths[0], Options{})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, c.v.accountsPeak, reuseAccounts, "the map of many accounts was not kept")
 }

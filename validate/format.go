@@ -24,7 +24,13 @@ func DetectFormat(head []byte) string {
 // of a folder (a README, a licence, a spreadsheet); a file named
 // explicitly is checked whatever it holds.
 func IsBankStatement(head []byte) bool {
-	if name, bank := detectFormat(head); name != "" {
+	name, bank := detectFormat(head)
+	return isBankStatement(head, name, bank)
+}
+
+// isBankStatement is IsBankStatement with what detectFormat says of head.
+func isBankStatement(head []byte, name string, bank bool) bool {
+	if name != "" {
 		return bank
 	}
 	if looksEBCDIC(head) {

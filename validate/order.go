@@ -85,4 +85,5 @@ func (v *Validator) closeOrder(line int, date cfonb.Date, amount int64, ok bool)
 	}
 	v.accounts[m.Account] = closed{line: line, date: date, balance: amount,
 		openLine: st.line, openDate: st.date, openBalance: m.Opening.Amount, openOK: m.OpeningOK, dir: dir}
+	v.accountsPeak = max(v.accountsPeak, len(v.accounts))
 }

@@ -388,17 +388,30 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 		if n&1023 == 0 && res.cancelled.Load() {
 			return
 		}
-		var err error
-		rec, err = cr.Read()
-		if errors.Is(err, io.EOF) {
-			if v != nil && !v.open && v.rep.Unchecked == 0 {
-				seg.end, seg.endLine, seg.sub = len(ends), cr.Line(), cr.TrailingSUB()
-				res.segs = append(res.segs, seg)
+		// The records the fast path takes (04 and 05: no seam is there,
+		// and they find nothing) need none of the work below.
+		data, ok := cr.ReadStride()
+		for ok && v != nil && v.fastRecord(data, cr.Line()) {
+			if n++; n&1023 == 0 && res.cancelled.Load() {
+				return
 			}
-			return
+			data, ok = cr.ReadStride()
 		}
-		if err != nil {
-			return // the owner meets it again and reports it
+		if ok {
+			rec = cr.StrideRecord()
+		} else {
+			var err error
+			rec, err = cr.Read()
+			if errors.Is(err, io.EOF) {
+				if v != nil && !v.open && v.rep.Unchecked == 0 {
+					seg.end, seg.endLine, seg.sub = len(ends), cr.Line(), cr.TrailingSUB()
+					res.segs = append(res.segs, seg)
+				}
+				return
+			}
+			if err != nil {
+				return // the owner meets it again and reports it
+			}
 		}
 		at = base + rec.Offset
 		for next < len(ends) && ends[next] < at {
@@ -417,7 +430,7 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 // owner validates the file with the calling goroutine, taking the work of
 // the workers it can (see accept).
 func owner(name string, head []byte, opts Options, seams []*seam, newReader func(int64) *cfonb.Reader, taken *int, wait bool) (*Report, error) {
-	v, rep, err := begin(name, head, opts)
+	v, rep, err := begin(name, head, opts, nil)
 	if v == nil {
 		return rep, err
 	}
@@ -427,15 +440,26 @@ func owner(name string, head []byte, opts Options, seams []*seam, newReader func
 	k := 0                 // the next seam
 	var pending []*segment // the segments of the last worker, not yet met
 	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			if cr.TrailingSUB() {
-				v.TrailingSUB()
+		// A record the fast path takes is a 04 or 05: no seam nor
+		// segment starts there (they start at a 01).
+		var rec cfonb.Record
+		if data, ok := cr.ReadStride(); ok {
+			if v.fastRecord(data, lineBase+cr.Line()) {
+				continue
 			}
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", name, lineBase+cr.Line()+1, err)
+			rec = cr.StrideRecord()
+		} else {
+			var err error
+			rec, err = cr.Read()
+			if errors.Is(err, io.EOF) {
+				if cr.TrailingSUB() {
+					v.TrailingSUB()
+				}
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: line %d: %w", name, lineBase+cr.Line()+1, err)
+			}
 		}
 		at := start + rec.Offset
 		rec.Line += lineBase

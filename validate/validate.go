@@ -157,40 +157,58 @@ const wholeSpare = 4
 // A regular file is read as it was when opened: a file that grows while it
 // is read (a log still being written) cannot make the work endless. A
 // small one (up to 64 KiB) costs four system calls: open, fstat, one read
-// and close (see package regfile).
+// and close (see package regfile). To validate many files one after
+// another, a Checker keeps its buffer from one to the next.
 func File(path string, opts Options) (*Report, error) {
+	bp := wholeBufs.Get().(*[]byte)
+	defer wholeBufs.Put(bp)
+	rep, _, err := file(path, opts, *bp, nil)
+	return rep, err
+}
+
+// file is File reading a small file into buf (wholeFileMax+wholeSpare
+// bytes); it also returns the identity of the file it opened (ok false if
+// it opened none, or the system has no file IDs).
+//
+// reuse, if not nil, is the validator of a small file, used again (see
+// begin).
+func file(path string, opts Options, buf []byte, reuse *Validator) (*Report, fileIdentity, error) {
 	f, err := regfile.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fileIdentity{}, err
 	}
 	defer f.Close()
+	var id fileIdentity
+	id.ID.Dev, id.ID.Ino, id.ok = f.ID()
 	switch mode := f.Mode(); {
 	case mode.IsDir():
-		return nil, fmt.Errorf("%s: is a directory", path)
+		return nil, id, fmt.Errorf("%s: is a directory", path)
 	case mode&(fs.ModeDevice|fs.ModeCharDevice) != 0:
 		// /dev/zero or /dev/urandom would never end.
-		return nil, fmt.Errorf("%s: is a device, not a file", path)
+		return nil, id, fmt.Errorf("%s: is a device, not a file", path)
 	case !mode.IsRegular():
 		// A FIFO or socket: read it, but stop at the diagnostics cap.
 		opts.StopAtMax = true
-		return Stream(path, f, opts)
+		rep, err := Stream(path, f, opts)
+		return rep, id, err
 	}
 	size := f.Size()
 	if cores := splitCores(); size >= splitMin && cores > 1 && !opts.StopAtMax {
 		// A large file: one range per core (see split.go).
-		return splitFile(path, f, size, opts, cores, nil, nil, false)
+		rep, err := splitFile(path, f, size, opts, cores, nil, nil, false)
+		return rep, id, err
 	}
 	if size > wholeFileMax {
 		// A small file's buffer is its size, not the reader's 256 KiB.
-		return stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
+		rep, err := stream(path, io.LimitReader(f, size), opts, int(min(size+4, 256<<10)))
+		return rep, id, err
 	}
-	bp := wholeBufs.Get().(*[]byte)
-	defer wholeBufs.Put(bp)
-	n, err := f.ReadAtMost((*bp)[:size])
+	n, err := f.ReadAtMost(buf[:size])
 	if err != nil {
-		return nil, err
+		return nil, id, err
 	}
-	return streamBytes(path, (*bp)[:n:n+wholeSpare], opts)
+	rep, err := streamBytes(path, buf[:n:n+wholeSpare], opts, reuse)
+	return rep, id, err
 }
 
 // Stream validates the CFONB120 data read from r, reporting it as name.
@@ -207,26 +225,42 @@ func stream(name string, r io.Reader, opts Options, bufSize int) (*Report, error
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return validateFrom(name, head[:n], io.MultiReader(bytes.NewReader(head[:n]), r), opts, bufSize, nil)
+	return validateFrom(name, head[:n], io.MultiReader(bytes.NewReader(head[:n]), r), opts, bufSize, nil, nil)
 }
 
 // streamBytes validates a whole file held in data, which the record
 // reader reads in place: its capacity is the reader's buffer (see
 // cfonb.NewReaderBytes), and should exceed its length by wholeSpare.
-func streamBytes(name string, data []byte, opts Options) (*Report, error) {
-	return validateFrom(name, data[:min(len(data), 4096)], nil, opts, 0, data)
+// reuse, if not nil, is a validator to use again (see begin): the report
+// returned is then a copy of its own, which the next file overwrites.
+func streamBytes(name string, data []byte, opts Options, reuse *Validator) (*Report, error) {
+	rep, err := validateFrom(name, data[:min(len(data), 4096)], nil, opts, 0, data, reuse)
+	if reuse != nil && rep == &reuse.rep {
+		cp := *rep
+		rep = &cp
+	}
+	return rep, err
 }
 
 // begin makes the validator of a file whose first bytes are head. It
 // returns no validator when the head alone decides: the report of a file
 // in another format, or ErrNotBankStatement with
 // Options.OnlyBankStatements.
-func begin(name string, head []byte, opts Options) (*Validator, *Report, error) {
-	if opts.OnlyBankStatements && !IsBankStatement(head) {
+//
+// reuse, if not nil, is a validator done with (its report handed out as a
+// copy): it is made ready for this file instead of a new one.
+func begin(name string, head []byte, opts Options, reuse *Validator) (*Validator, *Report, error) {
+	format, bank := detectFormat(head) // once for both questions
+	if opts.OnlyBankStatements && !isBankStatement(head, format, bank) {
 		return nil, nil, ErrNotBankStatement
 	}
-	v := New(name, opts)
-	if format := DetectFormat(head); format != "" {
+	v := reuse
+	if v == nil {
+		v = New(name, opts)
+	} else {
+		v.init(name, opts)
+	}
+	if format != "" {
 		v.formatError(format)
 		return nil, v.Finish(), nil
 	}
@@ -235,9 +269,9 @@ func begin(name string, head []byte, opts Options) (*Validator, *Report, error) 
 
 // validateFrom validates the data read from src, whose first bytes are
 // head, with a record reader of bufSize bytes (0: the default); or, when
-// src is nil, the data held in whole.
-func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte) (*Report, error) {
-	v, rep, err := begin(name, head, opts)
+// src is nil, the data held in whole. reuse is as for begin.
+func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte, reuse *Validator) (*Report, error) {
+	v, rep, err := begin(name, head, opts, reuse)
 	if v == nil {
 		return rep, err
 	}
@@ -251,12 +285,21 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		cr = cfonb.NewReader(src)
 	}
 	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
+		var rec cfonb.Record
+		if data, ok := cr.ReadStride(); ok {
+			if v.fastRecord(data, cr.Line()) {
+				continue
+			}
+			rec = cr.StrideRecord()
+		} else {
+			var err error
+			rec, err = cr.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
+			}
 		}
 		col, ok := 0, true // the reader may have checked it
 		if !cr.Printable() {

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 // Validator checks a stream of records one at a time. Feed it every record
@@ -37,6 +38,9 @@ type Validator struct {
 	prev      cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
+	// accountsPeak is the most accounts held (the map's size, which
+	// clearing it does not shrink: see init).
+	accountsPeak int
 	// perRule counts the warnings of each rule, for Options.MaxPerRule.
 	perRule map[string]int
 	// spec is set in a worker of a split file (see split.go).
@@ -90,6 +94,20 @@ type closed struct {
 
 // New returns a Validator for the file called name.
 func New(name string, opts Options) *Validator {
+	v := new(Validator)
+	v.init(name, opts)
+	return v
+}
+
+// reuseAccounts is how many accounts a validator may have remembered for
+// init to keep its map for the next file (cleared) rather than make a new
+// one: clearing a map costs what it grew to.
+const reuseAccounts = 64
+
+// init makes v what New(name, opts) returns. A validator used before
+// keeps the memory of its maps (cleared); its report must have been
+// copied, if it is still needed.
+func (v *Validator) init(name string, opts Options) {
 	if opts.MaxDiagnostics == 0 {
 		opts.MaxDiagnostics = DefaultMaxDiagnostics
 	}
@@ -102,11 +120,20 @@ func New(name string, opts Options) *Validator {
 			opts.MaxPerRule = -1 // no cap at all
 		}
 	}
-	return &Validator{
-		rep:      Report{Path: name, Diagnostics: []Diagnostic{}},
-		opts:     opts,
-		off:      opts.disabled(),
-		accounts: make(map[cfonb.Account]closed),
+	accounts, peak, perRule := v.accounts, v.accountsPeak, v.perRule
+	if accounts == nil || peak > reuseAccounts {
+		accounts, peak = make(map[cfonb.Account]closed), 0
+	} else {
+		clear(accounts)
+	}
+	clear(perRule) // a few rules
+	*v = Validator{
+		rep:          Report{Path: name, Diagnostics: []Diagnostic{}},
+		opts:         opts,
+		off:          opts.disabled(),
+		accounts:     accounts,
+		accountsPeak: peak,
+		perRule:      perRule,
 	}
 }
 
@@ -381,8 +408,8 @@ func (v *Validator) newBalance(line int, data []byte) {
 			diff.AddSum(want.Neg())
 			d := m.Decimals
 			v.errorf(line, cfonb.FieldBalance.Start(), RuleBalance,
-				"new balance %s does not reconcile: old balance %s (line %d) + %d movements %s = %s (difference %s)",
-				cfonb.FormatDecimal(amount, d), cfonb.FormatDecimal(m.Opening.Amount, d), st.line, m.Movements,
+				"new balance %s does not reconcile: old balance %s (line %d) + %s %s = %s (difference %s)",
+				cfonb.FormatDecimal(amount, d), cfonb.FormatDecimal(m.Opening.Amount, d), st.line, plural.Count(m.Movements, "movement"),
 				moves.Decimal(d), want.Decimal(d), diff.Decimal(d))
 		}
 	}

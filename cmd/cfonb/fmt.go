@@ -118,7 +118,7 @@ reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 		diff:     fs.BoolP("diff", "d", false, "show the changes as a unified diff"),
 		encoding: fs.String("encoding", "auto", "input encoding: auto, utf-8, latin1, cp1252, ebcdic-037, ebcdic-1047 or ascii"),
 		eol:      fs.String("eol", "crlf", "line end to write: crlf, lf or none (continuous 120-byte records)"),
-		jobs:     fs.Int("jobs", runtime.NumCPU(), "files formatted in parallel"),
+		jobs:     fs.Int("jobs", 0, "files formatted in parallel (0, the default: one per CPU)"),
 		walk:     addWalkFlags(fs),
 	}
 	c.RunE = body(func(ctx context.Context, args []string) int { return runFmt(ctx, e, c, args, fl) })
@@ -171,8 +171,11 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 	default:
 		return usageError(e, "fmt", "--eol must be crlf, lf or none, not %q", *eol)
 	}
-	if *jobs < 1 {
-		return usageError(e, "fmt", "--jobs must be at least 1")
+	if *jobs < 0 {
+		return usageError(e, "fmt", "--jobs must be at least 1, or 0 for one per CPU")
+	}
+	if *jobs == 0 {
+		*jobs = runtime.NumCPU()
 	}
 	args = fs.Args()
 	if len(args) == 0 {

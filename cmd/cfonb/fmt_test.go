@@ -466,7 +466,7 @@ func TestFmtUsage(t *testing.T) {
 		{"--check -w", []string{"--check", "-w", f}, exitUsage, "--check never writes: give --check or -w, not both"},
 		{"bad encoding", []string{"--encoding", "klingon", f}, exitUsage, `unknown encoding "klingon"`},
 		{"bad eol", []string{"--eol", "cr", f}, exitUsage, `--eol must be crlf, lf or none, not "cr"`},
-		{"jobs", []string{"--jobs", "0", f}, exitUsage, "--jobs must be at least 1"},
+		{"jobs", []string{"--jobs", "-1", f}, exitUsage, "--jobs must be at least 1, or 0 for one per CPU"},
 		{"two files to stdout", []string{f, fmtTD + "latin1-lf.txt"}, exitUsage, "formats one file to standard output (got 2)"},
 		{"-w on stdin", []string{"-w", "-"}, exitUsage, "-w cannot rewrite standard input"},
 		{"-w without a path", []string{"-w"}, exitUsage, "no PATH given"},

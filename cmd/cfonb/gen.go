@@ -13,6 +13,7 @@ import (
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 func newGenCmd(e *env) *cobra.Command {
@@ -117,8 +118,9 @@ func runGen(ctx context.Context, e *env, c *cobra.Command, args []string, fl gen
 			dest = "standard output"
 		}
 		elapsed := time.Since(began)
-		fmt.Fprintf(e.stderr, "cfonb gen: %d bytes (%s), %d records, %d statements, %d accounts, %d broken, to %s in %.2fs\n",
-			st.Bytes, gen.FormatSize(st.Bytes), st.Records, st.Statements, st.Accounts, st.Broken, dest, elapsed.Seconds())
+		fmt.Fprintf(e.stderr, "cfonb gen: %d bytes (%s), %s, %s, %s, %d broken, to %s in %.2fs\n",
+			st.Bytes, gen.FormatSize(st.Bytes), plural.Count(st.Records, "record"), plural.Count(st.Statements, "statement"),
+			plural.Count(st.Accounts, "account"), st.Broken, dest, elapsed.Seconds())
 	}
 	return exitOK
 }

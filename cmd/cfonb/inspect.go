@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -103,7 +104,7 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, fo
 // writeInspect prints the accounts and statements of one report.
 func writeInspect(e *env, rep *validate.Report) {
 	w := e.stdout
-	fmt.Fprintf(w, "%s: %d records, %d statements, %s framing\n", rep.Path, rep.Records, rep.Statements, rep.Framing)
+	fmt.Fprintf(w, "%s: %s, %s, %s framing\n", rep.Path, plural.Count(rep.Records, "record"), plural.Count(rep.Statements, "statement"), rep.Framing)
 	type acctInfo struct {
 		iban       cfonb.IBAN
 		statements int

@@ -39,3 +39,12 @@ func TestInspectBounded(t *testing.T) {
 	r = cliRun(t, "", "inspect", "--max-statements", "-1", td+"valid/multi-crlf.txt")
 	assert.Equal(t, exitUsage, r.code)
 }
+
+// TestInspectOneStatement: the counts of the first line agree with their
+// numbers ("1 statement", not "1 statements").
+func TestInspectOneStatement(t *testing.T) {
+	r := cliRun(t, "", "inspect", td+"invalid/balance.txt")
+	assert.Equal(t, exitInvalid, r.code, r.stderr)
+	first, _, _ := strings.Cut(r.stdout, "\n")
+	assert.Equal(t, td+"invalid/balance.txt: 4 records, 1 statement, lines framing", first)
+}

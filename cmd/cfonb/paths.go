@@ -22,6 +22,11 @@ type walkFlags struct {
 	// the command does it on its own read of the file (validate, with
 	// validate.Options.OnlyBankStatements), and counts what it passes over.
 	lateSniff bool
+	// lateStat leaves out the walk's stat of each regular file found in a
+	// directory: the command learns what it needs when it opens the file,
+	// and passes over a file reached twice itself (validate: see
+	// walk.Options.LateStat).
+	lateStat bool
 }
 
 // addWalkFlags defines --include and --exclude on fs.
@@ -35,7 +40,7 @@ func addWalkFlags(fs *pflag.FlagSet) walkFlags {
 
 // options returns the walk options of the flags (zero flags: none).
 func (w walkFlags) options() walk.Options {
-	o := walk.Options{Sniff: validate.SniffFile}
+	o := walk.Options{Sniff: validate.SniffFile, LateStat: w.lateStat}
 	if w.lateSniff {
 		o.Sniff = nil
 	}

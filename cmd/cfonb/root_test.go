@@ -191,3 +191,42 @@ func TestMan(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Equal(t, "cfonb man: unknown command \"nope\" (see cfonb man --help)\n", r.stderr)
 }
+
+// TestManDoesNotDependOnTheMachine: a flag's default shown by --help and
+// the manual pages is the same on every machine, so that the pages built
+// for a release do not carry the build machine's CPU count or home
+// directory (--jobs said "default 2" on the build machine).
+func TestManDoesNotDependOnTheMachine(t *testing.T) {
+	pages := func() string {
+		dir := t.TempDir()
+		r := cliRun(t, "", "man", "--dir", dir)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var all strings.Builder
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		for _, entry := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, entry.Name()))
+			require.NoError(t, err)
+			all.WriteString(entry.Name() + "\n" + string(b))
+		}
+		return all.String()
+	}
+	t.Setenv("HOME", "/home/first")
+	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("XDG_CACHE_HOME", "")
+	first := pages()
+	t.Setenv("HOME", "/home/second")
+	t.Setenv("XDG_CONFIG_HOME", "/xdg/config")
+	t.Setenv("XDG_STATE_HOME", "/xdg/state")
+	t.Setenv("XDG_CACHE_HOME", "/xdg/cache")
+	assert.Equal(t, first, pages())
+	assert.NotContains(t, first, "/home/first")
+
+	e := &env{}
+	for _, c := range commands(e) {
+		if f := c.Flags().Lookup("jobs"); f != nil {
+			assert.Equal(t, "0", f.DefValue, "cfonb %s --jobs: the default must not be the CPU count of the machine that runs it", c.Name())
+		}
+	}
+}

@@ -102,7 +102,7 @@ func TestJournalMigrationFromJSON(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(f.state, "journal.json"), []byte(old), 0o600))
 	r := f.upload(t, f.files[0])
 	require.Equal(t, exitOK, r.code, r.stdout+r.stderr)
-	assert.Contains(t, r.stderr, "cfonb upload: the journal of "+f.state+" moved from JSON to journal.sqlite (1 entries, 0 accounts); the JSON files are kept, unread, as [journal.json.migrated]\n")
+	assert.Contains(t, r.stderr, "cfonb upload: the journal of "+f.state+" moved from JSON to journal.sqlite (1 entry, 0 accounts); the JSON files are kept, unread, as [journal.json.migrated]\n")
 	kept, err := os.ReadFile(filepath.Join(f.state, "journal.json.migrated"))
 	require.NoError(t, err)
 	assert.Equal(t, old, string(kept))

@@ -136,7 +136,7 @@ func TestUploadInvalidBatchSendsNothing(t *testing.T) {
 	assert.Equal(t, exitInvalid, r.code)
 	assert.Contains(t, r.stdout, bad+":3:")
 	assert.Contains(t, r.stdout, "[balance]")
-	assert.Contains(t, r.stdout, "1 of 2 files have errors (1 in all): nothing was sent\n")
+	assert.Contains(t, r.stdout, "1 of 2 files has errors (1 in all): nothing was sent\n")
 	assert.Empty(t, f.sb.Requests())
 }
 

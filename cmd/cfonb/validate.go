@@ -66,7 +66,7 @@ the other files are still checked and reported).`,
 	fs.StringSliceVar(&f.ignoreRules, "ignore", nil, "do not report these `RULES` (rule ids or families)")
 	fs.BoolVar(&f.pedantic, "pedantic", false, "also report the harmless conventions of real bank files (reserved zones, blank interbank codes, other bank codes on movements, a final 0x1A)")
 	fs.IntVar(&f.maxErrors, "max-errors", validate.DefaultMaxDiagnostics, "diagnostics shown per file at most (the counts include the rest); 0 for no limit")
-	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "files checked in parallel")
+	fs.IntVar(&f.jobs, "jobs", 0, "files checked in parallel (0, the default: one per CPU)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing about clean files (only problems, and the total when there are some)")
 	fs.BoolVar(&f.rules, "rules", false, "list the rules and their severities, then exit")
 	f.walk = addWalkFlags(fs)
@@ -98,13 +98,19 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if len(args) == 0 {
 		return usageError(e, "validate", "no PATH given (use - for standard input)")
 	}
-	if f.jobs < 1 {
-		return usageError(e, "validate", "--jobs must be at least 1")
+	if f.jobs < 0 {
+		return usageError(e, "validate", "--jobs must be at least 1, or 0 for one per CPU")
+	}
+	if f.jobs == 0 {
+		f.jobs = runtime.NumCPU()
 	}
 	// The files reached by walking are sniffed by validate.File from its
 	// own read (OnlyBankStatements), not opened a second time by the walk.
 	wf := f.walk
 	wf.lateSniff = true
+	// Nor are they statted by the walk: validateAll passes over a file
+	// reached twice from what the open file says (walk.Options.LateStat).
+	wf.lateStat = true
 	// --sniff: the files named are passed over like those found in
 	// directories when they are not bank statements (pre-commit).
 	sniffNamed := f.walk.sniff != nil && *f.walk.sniff
@@ -336,12 +342,18 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 		path   string
 		report *validate.Report
 		err    error
+		id     validate.FileID
+		hasID  bool
 	}
 	var (
 		mu      sync.Mutex
 		res     validateResult
 		pending = map[int]result{} // the entries done, not reported yet
 		next    int                // the next entry to report
+		// seen holds the files reported: a file reached a second time
+		// (through a link, or a hard link of another name) is passed
+		// over, as the walk does for the files it stats itself.
+		seen = map[validate.FileID]struct{}{}
 		// window holds a token for each entry taken and not reported: a
 		// worker waits before going more than reportWindow entries past
 		// one that takes long (a large file, or a worker the system left
@@ -361,10 +373,10 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 			res.writeErr = err
 		}
 	}
-	finished := func(i int, path string, r *validate.Report, err error) {
+	finished := func(i int, rs result) {
 		mu.Lock()
 		defer mu.Unlock()
-		pending[i] = result{path, r, err}
+		pending[i] = rs
 		for ; ; next++ {
 			rs, ok := pending[next]
 			if !ok {
@@ -372,6 +384,12 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 			}
 			delete(pending, next)
 			<-window
+			if rs.hasID {
+				if _, dup := seen[rs.id]; dup {
+					continue
+				}
+				seen[rs.id] = struct{}{}
+			}
 			if errors.Is(rs.err, validate.ErrNotBankStatement) {
 				res.skipped++
 				continue
@@ -401,6 +419,7 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 		}
 	}
 	work := func() {
+		var c validate.Checker // its buffer goes from one file to the next
 		for {
 			window <- struct{}{}
 			i, en, ok := feed.take()
@@ -408,6 +427,7 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 				<-window
 				return
 			}
+			rs := result{path: en.Path}
 			var r *validate.Report
 			var err error
 			switch p := en.Path; {
@@ -427,9 +447,11 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 				// bank statement; a file named is checked whatever it holds
 				// (with --sniff, the feed counts none as named).
 				o.OnlyBankStatements = !en.Named
-				r, err = validate.File(p, o)
+				r, err = c.File(p, o)
+				rs.id, rs.hasID = c.ID()
 			}
-			finished(i, en.Path, r, err)
+			rs.report, rs.err = r, err
+			finished(i, rs)
 		}
 	}
 	var wg sync.WaitGroup

@@ -107,12 +107,15 @@ func TestValidateStreamedWalkAgrees(t *testing.T) {
 	want, err := os.ReadFile(out)
 	require.NoError(t, err)
 	require.Contains(t, string(want), "185 files: 7 errors, 0 warnings; 1 file could not be read; skipped 7 files that are not bank statements")
-	for _, jobs := range []string{"1", "2", "5"} {
+	for _, jobs := range []string{"1", "2", "5", "0"} { // 0: one per CPU
 		r := cliRun(t, "", "validate", "--jobs", jobs, dir)
 		assert.Equal(t, exitUsage, r.code)
 		assert.Equal(t, string(want), r.stdout, "--jobs %s", jobs)
 		assert.Equal(t, listed.stderr, r.stderr)
 	}
+	r := cliRun(t, "", "validate", "--jobs", "-1", dir)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "cfonb validate: --jobs must be at least 1, or 0 for one per CPU (see cfonb validate --help)\n", r.stderr)
 }
 
 // TestEntryFeedLimit: a walk running with the work waits while the feed

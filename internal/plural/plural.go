@@ -5,9 +5,30 @@ package plural
 import "strconv"
 
 // Count writes n and word, with an s unless n is 1.
-func Count(n int, word string) string {
+func Count[N ~int | ~int64](n N, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return strconv.Itoa(n) + " " + word + "s"
+	return strconv.FormatInt(int64(n), 10) + " " + word + "s"
+}
+
+// CountAs writes n and one when n is 1, n and many otherwise, for the
+// words whose plural is not word+"s" ("1 entry", "3 entries").
+func CountAs(n int, one, many string) string {
+	return strconv.Itoa(n) + " " + Choose(n, one, many)
+}
+
+// Of writes "n of total words", the word agreeing with total: "1 of 3
+// files", "1 of 1 file".
+func Of(n, total int, word string) string {
+	return strconv.Itoa(n) + " of " + Count(total, word)
+}
+
+// Choose returns one when n is 1 and many otherwise: the verb or pronoun
+// that agrees with a count ("has" or "have", "was" or "were").
+func Choose(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

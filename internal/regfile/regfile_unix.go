@@ -8,8 +8,11 @@ import (
 	"syscall"
 )
 
-// sysFile is the descriptor.
-type sysFile struct{ fd int }
+// sysFile is the descriptor, and the file's device and inode numbers.
+type sysFile struct {
+	fd       int
+	dev, ino uint64
+}
 
 // Open opens name for reading: open(2) and fstat(2), nothing else. Errors
 // are *fs.PathError, as from os.Open.
@@ -29,7 +32,8 @@ func Open(name string) (*File, error) {
 		syscall.Close(fd)
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
-	return &File{sys: sysFile{fd: fd}, name: name, size: st.Size, mode: fileMode(uint32(st.Mode))}, nil
+	sys := sysFile{fd: fd, dev: uint64(st.Dev), ino: uint64(st.Ino)} //nolint:unconvert // Dev is int32 on darwin
+	return &File{sys: sys, name: name, size: st.Size, mode: fileMode(uint32(st.Mode))}, nil
 }
 
 // ReadHead reads the first bytes of the file name into p, until p is full
@@ -131,3 +135,6 @@ func (f *File) Close() error {
 	}
 	return nil
 }
+
+// ID returns the device and inode numbers of the file, as of opening.
+func (f *File) ID() (dev, ino uint64, ok bool) { return f.sys.dev, f.sys.ino, true }

@@ -14,3 +14,7 @@ func idOf(fi fs.FileInfo) (fileID, bool) {
 	}
 	return fileID{uint64(st.Dev), uint64(st.Ino)}, true //nolint:unconvert // Dev is int32 on darwin
 }
+
+// lateStat: Options.LateStat is honoured (the caller has file IDs to find
+// a file reached twice).
+const lateStat = true

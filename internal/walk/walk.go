@@ -55,6 +55,16 @@ type Options struct {
 	// editor), which should pass over the ones that are not bank
 	// statements as a walk does.
 	SniffNamed bool
+	// LateStat leaves unstatted the regular files found in directories
+	// (those their directory's listing says are regular files, not
+	// links): one system call less per file, for a caller that opens
+	// each file anyway. The walk then cannot know whether such a file was
+	// already reached (through a link, or as a hard link of another
+	// name): the caller must pass over an entry whose file, as it finds
+	// when it opens it (device and inode), is that of an earlier entry.
+	// Only on systems with file IDs (Unix); elsewhere every file is
+	// statted as without it.
+	LateStat bool
 }
 
 // Entry is one file to work on, or a path that could not be walked.
@@ -288,6 +298,18 @@ func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
 		if matchAny(w.opts.Exclude, name, rel) {
 			continue
 		}
+		if lateStat && w.opts.LateStat && d.Type() == 0 {
+			// A regular file, as listed: the caller stats it when it
+			// opens it, and drops it if it was reached before.
+			if len(w.opts.Include) > 0 && !matchAny(w.opts.Include, name, rel) {
+				continue
+			}
+			if !w.sniffed(child) {
+				continue
+			}
+			w.emit(Entry{Path: child})
+			continue
+		}
 		cfi, err := os.Stat(child) // follows links
 		if err != nil {
 			w.emit(Entry{Path: child, Err: statErr(child, err)})
@@ -304,14 +326,24 @@ func (w *walker) dir(root, p string, fi fs.FileInfo, ancestors []fileID) {
 			w.skipped++
 			continue
 		}
-		if w.opts.Sniff != nil {
-			if bank, err := w.opts.Sniff(child); err == nil && !bank {
-				w.skipped++
-				continue
-			}
+		if !w.sniffed(child) {
+			continue
 		}
 		w.addFile(child, cfi, false)
 	}
+}
+
+// sniffed asks Options.Sniff about a regular file reached by walking: false
+// when it passes over it (counted in skipped).
+func (w *walker) sniffed(p string) bool {
+	if w.opts.Sniff == nil {
+		return true
+	}
+	if bank, err := w.opts.Sniff(p); err == nil && !bank {
+		w.skipped++
+		return false
+	}
+	return true
 }
 
 // matchAny reports whether one of globs matches name (globs without a

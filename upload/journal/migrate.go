@@ -16,6 +16,7 @@ import (
 	"strconv"
 
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 // The JSON files of cfonb versions before the SQLite journal.
@@ -221,8 +222,8 @@ func migrateJSON(ctx context.Context, s *sqlStore, dir string, opts Options, ren
 		}
 	}
 	if imported && opts.Notify != nil {
-		opts.Notify(fmt.Sprintf("the journal of %s moved from JSON to %s (%d entries, %d accounts); the JSON files are kept, unread, as %v",
-			dir, DBFile, len(jd.Entries), len(ad.Accounts), kept))
+		opts.Notify(fmt.Sprintf("the journal of %s moved from JSON to %s (%s, %s); the JSON files are kept, unread, as %v",
+			dir, DBFile, plural.CountAs(len(jd.Entries), "entry", "entries"), plural.Count(len(ad.Accounts), "account"), kept))
 	}
 	return nil
 }

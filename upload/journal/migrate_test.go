@@ -66,7 +66,7 @@ func TestMigrateJSON(t *testing.T) {
 	notify := func(m string) { said = append(said, m) }
 	s, err := OpenSQLite(ctx, dir, Options{Notify: notify})
 	require.NoError(t, err)
-	require.Equal(t, []string{"the journal of " + dir + " moved from JSON to journal.sqlite (3 entries, 1 accounts); the JSON files are kept, unread, as [journal.json.migrated accounts.json.migrated]"}, said)
+	require.Equal(t, []string{"the journal of " + dir + " moved from JSON to journal.sqlite (3 entries, 1 account); the JSON files are kept, unread, as [journal.json.migrated accounts.json.migrated]"}, said)
 	got := all(t, s, "")
 	assert.Equal(t, jd.Entries, got, "ids, statuses, times and statements kept")
 	var accts []AccountRecord

@@ -146,8 +146,13 @@ func (w *Words) File(r *upload.FileResult) {
 			if r.PreviousFile != "" {
 				where = "in " + r.PreviousFile + ", in this run"
 			}
-			w.say("not importing %s: %d of its %d statements were already imported %s (%s): importing it would book them twice; remove them from the file, or name it with --reimport %s",
-				r.Path, len(r.Shared), len(r.Statements), where, strings.Join(r.Shared, "; "), ShellQuote(r.Path))
+			shared := "its statement was"
+			if len(r.Statements) > 1 {
+				shared = fmt.Sprintf("%d of its %s %s", len(r.Shared), plural.Count(len(r.Statements), "statement"), plural.Choose(len(r.Shared), "was", "were"))
+			}
+			them := plural.Choose(len(r.Shared), "it", "them")
+			w.say("not importing %s: %s already imported %s (%s): importing it would book %s twice; remove %s from the file, or name it with --reimport %s",
+				r.Path, shared, where, strings.Join(r.Shared, "; "), them, them, ShellQuote(r.Path))
 		default:
 			what := "has an unknown outcome"
 			if r.Reason == upload.ReasonPending {
@@ -249,7 +254,7 @@ func (w *Words) Summary(rep *upload.Report, err error) {
 				bad++
 			}
 		}
-		w.say("%d of %d files have errors (%d in all): nothing was sent", bad, len(rep.Validation), s.ValidationErrors)
+		w.say("%s %s errors (%d in all): nothing was sent", plural.Of(bad, len(rep.Validation), "file"), plural.Choose(bad, "has", "have"), s.ValidationErrors)
 		return
 	}
 	if rep.Login != nil {

@@ -82,3 +82,23 @@ func TestQuoteFor(t *testing.T) {
 		})
 	}
 }
+
+// TestWordsPartlyImported: the refusal of a file that shares statements
+// with an import agrees with its counts ("1 of its 3 statements was").
+func TestWordsPartlyImported(t *testing.T) {
+	for _, tt := range []struct {
+		shared []string
+		want   string
+	}{
+		{[]string{"A 2026-03"}, "not importing b.txt: 1 of its 3 statements was already imported in a.txt, in this run (A 2026-03): importing it would book it twice; remove it from the file, or name it with --reimport b.txt\n"},
+		{[]string{"A 2026-03", "A 2026-04"}, "not importing b.txt: 2 of its 3 statements were already imported in a.txt, in this run (A 2026-03; A 2026-04): importing it would book them twice; remove them from the file, or name it with --reimport b.txt\n"},
+	} {
+		var out bytes.Buffer
+		w := &Words{Out: &out, Platform: "p"}
+		w.File(&upload.FileResult{
+			Path: "b.txt", Outcome: upload.OutcomeBlocked, Reason: upload.ReasonPartlyImported,
+			Statements: make([]upload.StatementRecord, 3), Shared: tt.shared, PreviousFile: "a.txt", Dossiers: []int64{7},
+		})
+		assert.Equal(t, tt.want, out.String())
+	}
+}
