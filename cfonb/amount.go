@@ -58,16 +58,30 @@ func ParseAmount(b []byte) (int64, error) {
 		}
 	}
 	v := int64(eightValue(hi))*100_000 + int64(eightValue(lo)%100_000)
-	d, neg, ok := overpunch(p[13])
-	if !ok {
+	o := overpunchTable[p[13]]
+	if o == 0 {
 		return 0, &AmountError{Offset: 13, Err: ErrAmountSign}
 	}
-	v = v*10 + int64(d)
-	if neg {
-		v = -v
-	}
-	return v, nil
+	// Without a branch on the sign, which is as random as the amounts.
+	neg := -int64(o >> 7) // 0 or -1
+	v = v*10 + int64(o&0x0F)
+	return (v ^ neg) - neg, nil
 }
+
+// overpunchTable holds, for each byte, what overpunch decodes: 0 for a
+// byte that is not a sign character, otherwise 0x10 | digit, with 0x80
+// for a debit (TestOverpunchTable compares every byte).
+var overpunchTable = func() (t [256]uint8) {
+	for c := range 256 {
+		if d, neg, ok := overpunch(byte(c)); ok {
+			t[c] = 0x10 | uint8(d)
+			if neg {
+				t[c] |= 0x80
+			}
+		}
+	}
+	return t
+}()
 
 // eightDigits reports whether the eight bytes of w are ASCII digits. For a
 // byte c, c-0x30 borrows (sets the high bit) below '0' and c+0x46 sets the

@@ -1,6 +1,7 @@
 package cfonb
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -56,14 +57,16 @@ func ParseDate(b []byte) (Date, error) {
 	if len(b) != 6 {
 		return 0, ErrDateDigits
 	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, ErrDateDigits
-		}
+	// The six bytes as one word, its two top bytes '0': checked and
+	// converted two digits at a time (TestParseDateAgrees compares with
+	// the byte-wise definition).
+	w := uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint16(b[4:]))<<32 | 0x3030<<48
+	if !eightDigits(w) {
+		return 0, ErrDateDigits
 	}
-	d := int(b[0]-'0')*10 + int(b[1]-'0')
-	m := int(b[2]-'0')*10 + int(b[3]-'0')
-	y := int(b[4]-'0')*10 + int(b[5]-'0')
+	w -= 0x3030303030303030
+	w = w*10 + w>>8 // bytes 0, 2 and 4: the values of JJ, MM and AA
+	d, m, y := int(w&0xFF), int(w>>16&0xFF), int(w>>32&0xFF)
 	if y > 60 {
 		y += 1900
 	} else {
