@@ -2,8 +2,9 @@ package validate
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/plural"
@@ -289,12 +290,13 @@ func (v *Validator) Finish() *Report {
 		}
 	}
 	v.summariseCapped()
-	sort.SliceStable(v.rep.Diagnostics, func(i, j int) bool {
-		a, b := &v.rep.Diagnostics[i], &v.rep.Diagnostics[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
+	// slices.SortStableFunc: sort.SliceStable allocated its swapper for
+	// every file, even one without diagnostics.
+	slices.SortStableFunc(v.rep.Diagnostics, func(a, b Diagnostic) int {
+		if c := cmp.Compare(a.Line, b.Line); c != 0 {
+			return c
 		}
-		return a.Column < b.Column
+		return cmp.Compare(a.Column, b.Column)
 	})
 	return &v.rep
 }
