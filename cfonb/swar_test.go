@@ -219,3 +219,24 @@ func TestPrintableASCIIAgrees(t *testing.T) {
 		check(b)
 	}
 }
+
+// TestKnownQualifierTable: KnownQualifier answers as the list does for
+// every three bytes, and for other lengths.
+func TestKnownQualifierTable(t *testing.T) {
+	q := make([]byte, 3)
+	n := 0
+	for k := range 1 << 24 {
+		q[0], q[1], q[2] = byte(k>>16), byte(k>>8), byte(k)
+		got, want := KnownQualifier(q), knownQualifierSwitch(q)
+		if got != want {
+			t.Fatalf("%q: %v, want %v", q, got, want)
+		}
+		if got {
+			n++
+		}
+	}
+	require.Equal(t, 20, n)
+	for _, s := range []string{"", "L", "LI", "LIBX", "LIB "} {
+		require.False(t, KnownQualifier([]byte(s)), "%q", s)
+	}
+}
