@@ -290,7 +290,7 @@ func (r *exportRun) printErrors(rep *validate.Report) {
 		}
 	}
 	if n := rep.Errors - countErrors(rep.Diagnostics); n > 0 {
-		fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", rep.Path, n)
+		fmt.Fprintf(e.stderr, "%s: %s not shown (see cfonb validate)\n", rep.Path, plural.Count(n, "more error"))
 	}
 	if r.force {
 		fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", rep.Path, plural.Count(rep.Errors, "validation error"))
