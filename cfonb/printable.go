@@ -20,8 +20,10 @@ func PrintableASCII(data []byte) bool {
 		acc |= w | (w + ones) | ^(w + ones*0x60)
 	}
 	for ; i < len(data); i++ {
+		// One byte: the carries and the complement reach the bytes
+		// above it, which are not data.
 		c := uint64(data[i])
-		acc |= c | (c + 1) | ^(c + 0x60)
+		acc |= (c | (c + 1) | ^(c + 0x60)) & 0xFF
 	}
 	return acc&high == 0
 }
