@@ -21,8 +21,10 @@ func PrintableASCII(data []byte) bool {
 		acc |= (w + ones) | (w - ones*0x20)
 	}
 	for ; i < len(data); i++ {
+		// One byte: a borrow reaches the bytes above it, which are
+		// not data.
 		c := uint64(data[i])
-		acc |= (c + 1) | (c - 0x20)
+		acc |= ((c + 1) | (c - 0x20)) & 0xFF
 	}
 	return acc&high == 0
 }

@@ -184,6 +184,12 @@ type Normalizer struct {
 	// OnLine, if set, is called for every input line, in order (e.g. to
 	// show a diff). The event's slices are valid only during the call.
 	OnLine func(*LineEvent)
+
+	// slow turns off canonicalRun, so that tests can compare both paths;
+	// bufSize, if not zero, replaces normalizeBufSize (tests: small
+	// buffers put their ends everywhere).
+	slow    bool
+	bufSize int
 }
 
 // New returns a Normalizer that detects the encoding and writes
@@ -199,7 +205,11 @@ func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
 	}
-	bufSize := max(normalizeBufSize, 2*maxLine+cfonb.RecordLen)
+	bufSize := normalizeBufSize
+	if n.bufSize > 0 {
+		bufSize = n.bufSize
+	}
+	bufSize = max(bufSize, 2*maxLine+cfonb.RecordLen, DetectSample+len(cfonb.UTF8BOM))
 	st := &normState{
 		n: n, src: src, dst: dst, maxLine: maxLine,
 		buf: make([]byte, bufSize),
@@ -286,8 +296,19 @@ func (st *normState) run() error {
 	st.ascii = !enc.IsEBCDIC()
 	st.event.Charset = cs
 	st.rep.Framing = st.detectFraming()
+	// Canonical records are taken in runs (see canonicalRun) when the
+	// input is framed by LF in an encoding that reads printable ASCII as
+	// itself, the line end written is CRLF or LF, and nobody watches the
+	// lines.
+	fast := !st.n.slow && st.rep.Framing == cfonb.FramingLines && st.ascii &&
+		st.cs.lf == '\n' && st.cs.nel == '\n' && st.cs.cr == '\r' && len(st.eolOut) > 0 && st.n.OnLine == nil
 
 	for {
+		if fast {
+			if err := st.canonicalRun(); err != nil {
+				return err
+			}
+		}
 		raw, eol, last, ok, err := st.next()
 		if err != nil {
 			return err
@@ -521,6 +542,62 @@ func (st *normState) nextBlock() (raw, eol []byte, last, ok bool, err error) {
 	return st.buf[start:st.r], nil, st.eof && st.r == st.w, true, nil
 }
 
+// canonicalRun takes, from the start of the unread input, the lines that
+// are already canonical records: 120 printable ASCII bytes with a known
+// record code, followed by exactly the line end written. For such a line,
+// line and record would copy it as it is, verify nothing (the output is
+// the input) and count it: canonicalRun does the same for a whole run of
+// them with one copy, and leaves any other line, and a line not yet
+// wholly read, to the general path. TestCanonicalRunAgrees compares both.
+func (st *normState) canonicalRun() error {
+	stride := cfonb.RecordLen + len(st.eolOut)
+	crlf := len(st.eolOut) == 2
+	buf := st.buf
+	p := st.r
+	for {
+		room := (cap(st.ob) - len(st.ob)) / stride
+		if room == 0 {
+			if err := st.flush(); err != nil {
+				return err
+			}
+			room = cap(st.ob) / stride
+		}
+		start := p
+		n := 0
+		for ; n < room && p+stride <= st.w; n++ {
+			if crlf {
+				if buf[p+cfonb.RecordLen] != '\r' || buf[p+cfonb.RecordLen+1] != '\n' {
+					break
+				}
+			} else if buf[p+cfonb.RecordLen] != '\n' {
+				break
+			}
+			rec := buf[p : p+cfonb.RecordLen]
+			// A known code: not blank, nor a record of end-of-file bytes.
+			if cfonb.ParseCode(rec) == cfonb.CodeUnknown || !cfonb.PrintableASCII(rec) {
+				break
+			}
+			st.known++
+			st.inLine++
+			st.rep.Lines++
+			st.outLine++
+			st.rep.Records++
+			p += stride
+			if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records {
+				// As record says, on the records before the run.
+				st.ob = append(st.ob, buf[start:p]...)
+				st.r, st.scan = p, p
+				return st.notCFONB()
+			}
+		}
+		st.ob = append(st.ob, buf[start:p]...)
+		st.r, st.scan = p, p
+		if n < room {
+			return nil
+		}
+	}
+}
+
 // line normalises one input line. A line of several concatenated records
 // (see Concatenated) is written as its records.
 func (st *normState) line(raw, eol []byte, last bool) error {
@@ -691,8 +768,7 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 	if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records {
 		// Bounded work on an input that is not CFONB120 (binary data, a
 		// device): stop early rather than read it to its end.
-		return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf(
-			"%d of the first %d records have no CFONB120 record code: this is not a CFONB120 file", st.rep.Records-st.known, st.rep.Records)}
+		return st.notCFONB()
 	}
 	if st.n.OnLine != nil {
 		st.event = LineEvent{Line: st.inLine, In: raw, Out: rec, OutLine: st.outLine,
@@ -700,6 +776,13 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 		st.n.OnLine(&st.event)
 	}
 	return nil
+}
+
+// notCFONB refuses an input where half of the records so far have no
+// record code.
+func (st *normState) notCFONB() error {
+	return &RefusedError{Line: st.inLine, Reason: fmt.Sprintf(
+		"%d of the first %d records have no CFONB120 record code: this is not a CFONB120 file", st.rep.Records-st.known, st.rep.Records)}
 }
 
 // sameEOL reports whether the raw line end eol is the one written: CR LF

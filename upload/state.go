@@ -41,24 +41,48 @@ func defaultStateDir(goos string, getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "state", "cfonb"), nil
 }
 
-// CheckStateDir refuses a state directory inside a cache directory
-// ($XDG_CACHE_HOME, ~/.cache), which may be wiped at any time: the journal
-// is what prevents a double import.
+// CheckStateDir refuses a state directory inside a cache or temporary
+// directory, which may be wiped at any time: the journal there is what
+// prevents a double import. The cache directories are $XDG_CACHE_HOME and
+// ~/.cache; on macOS also ~/Library/Caches; on Windows also %TEMP%, %TMP%
+// and %LocalAppData%\Temp (emptied by Storage Sense), compared without
+// regard to case. getenv is os.Getenv or a stand-in.
 func CheckStateDir(dir string, getenv func(string) string) error {
+	return checkStateDir(runtime.GOOS, dir, getenv)
+}
+
+func checkStateDir(goos, dir string, getenv func(string) string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("state directory %s: %w", dir, err)
 	}
 	var caches []string
-	if x := getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
-		caches = append(caches, x)
+	absolute := func(names ...string) {
+		for _, name := range names {
+			if x := getenv(name); x != "" && filepath.IsAbs(x) {
+				caches = append(caches, x)
+			}
+		}
 	}
+	absolute("XDG_CACHE_HOME")
 	if home := getenv("HOME"); home != "" {
 		caches = append(caches, filepath.Join(home, ".cache"))
+		if goos == "darwin" {
+			caches = append(caches, filepath.Join(home, "Library", "Caches"))
+		}
 	}
+	same := func(a, b string) bool { return a == b }
+	if goos == "windows" {
+		absolute("TEMP", "TMP")
+		if x := getenv("LocalAppData"); x != "" && filepath.IsAbs(x) {
+			caches = append(caches, filepath.Join(x, "Temp"))
+		}
+		same = strings.EqualFold // NTFS names are compared without case
+	}
+	sep := string(filepath.Separator)
 	for _, c := range caches {
 		c = filepath.Clean(c)
-		if abs == c || strings.HasPrefix(abs, c+string(filepath.Separator)) {
+		if same(abs, c) || len(abs) > len(c) && same(abs[:len(c)+1], c+sep) {
 			return fmt.Errorf("state directory %s is inside the cache directory %s, which may be wiped: the journal there is what prevents a double import; choose another --state-dir", dir, c)
 		}
 	}

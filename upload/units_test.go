@@ -483,6 +483,19 @@ func TestStateDirs(t *testing.T) {
 	assert.NoError(t, CheckStateDir("/home/u/.cachet", e))
 	assert.ErrorContains(t, CheckStateDir("/home/u/.cache/cfonb", e), "is inside the cache directory /home/u/.cache")
 	assert.ErrorContains(t, CheckStateDir("/var/cache/u/cfonb", e), "is inside the cache directory /var/cache/u")
+
+	// macOS's cache directory, and Windows' temporary ones (their names
+	// without regard to case). The paths are this system's, so that
+	// filepath handles them: what is tested is which directories count.
+	assert.NoError(t, checkStateDir("linux", "/home/u/Library/Caches/cfonb", e))
+	assert.ErrorContains(t, checkStateDir("darwin", "/home/u/Library/Caches/cfonb", e), "is inside the cache directory /home/u/Library/Caches")
+	assert.NoError(t, checkStateDir("darwin", "/home/u/Library/Application Support/cfonb", e))
+	w := env(map[string]string{"LocalAppData": "/c/Users/u/AppData/Local", "TEMP": "/c/Windows/Temp"})
+	assert.NoError(t, checkStateDir("windows", "/c/Users/u/AppData/Local/cfonb", w))
+	assert.ErrorContains(t, checkStateDir("windows", "/c/users/u/appdata/local/temp/cfonb", w), "is inside the cache directory /c/Users/u/AppData/Local/Temp")
+	assert.ErrorContains(t, checkStateDir("windows", "/C/WINDOWS/TEMP", w), "is inside the cache directory /c/Windows/Temp")
+	assert.NoError(t, checkStateDir("windows", "/c/Windows/Temporary/cfonb", w))
+	assert.NoError(t, checkStateDir("linux", "/c/Windows/Temp/cfonb", w))
 }
 
 func TestPrepareFile(t *testing.T) {

@@ -162,7 +162,7 @@ const wholeSpare = 4
 func File(path string, opts Options) (*Report, error) {
 	bp := wholeBufs.Get().(*[]byte)
 	defer wholeBufs.Put(bp)
-	rep, _, err := file(path, opts, *bp, nil)
+	rep, _, err := file(path, opts, *bp, nil, nil)
 	return rep, err
 }
 
@@ -171,9 +171,15 @@ func File(path string, opts Options) (*Report, error) {
 // it opened none, or the system has no file IDs).
 //
 // reuse, if not nil, is the validator of a small file, used again (see
-// begin).
-func file(path string, opts Options, buf []byte, reuse *Validator) (*Report, fileIdentity, error) {
-	f, err := regfile.Open(path)
+// begin); dir, if not nil, opens the file.
+func file(path string, opts Options, buf []byte, reuse *Validator, dir *regfile.Dir) (*Report, fileIdentity, error) {
+	var f *regfile.File
+	var err error
+	if dir != nil {
+		f, err = dir.Open(path)
+	} else {
+		f, err = regfile.Open(path)
+	}
 	if err != nil {
 		return nil, fileIdentity{}, err
 	}
