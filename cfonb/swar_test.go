@@ -169,12 +169,12 @@ func printableBytes(data []byte) bool {
 	return true
 }
 
-// TestPrintableASCIIAgrees: PrintableASCII (and printableRecord, at 120
+// TestPrintableASCIIWords: PrintableASCII (and printableRecord, at 120
 // bytes) equals its definition for every byte at every position of every
 // length up to 130, for every pair of the bytes around the bounds at any
 // two positions of 16 bytes (a bad byte's carry or borrow into the next),
 // and for random data.
-func TestPrintableASCIIAgrees(t *testing.T) {
+func TestPrintableASCIIWords(t *testing.T) {
 	check := func(b []byte) {
 		if got, want := PrintableASCII(b), printableBytes(b); got != want {
 			t.Fatalf("% X: %v, want %v", b, got, want)
