@@ -374,7 +374,11 @@ func (v *Validator) newBalance(line int, data []byte) {
 	if !v.open {
 		v.errorf(line, 1, RuleSequence, "new balance (07) with no open statement (no old balance 01 before it)")
 	}
-	v.checkCommon(line, data, v.stmtData())
+	if !v.open || !v.stmtClean || v.noFast || len(data) != cfonb.RecordLen || !v.sameHead(data) {
+		// Otherwise the 07 repeats the fields of its clean 01, in which
+		// checkCommon finds nothing (see fast.go).
+		v.checkCommon(line, data, v.stmtData())
+	}
 	v.checkReserved(line, data, cfonb.FieldReserved8, cfonb.FieldReserved21, cfonb.FieldReserved33, cfonb.FieldReserved41, cfonb.FieldReserved105)
 	date, dateOK := v.checkDate(line, data, cfonb.FieldBalanceDate, true)
 	amount, amountOK := v.checkAmount(line, data, cfonb.FieldBalance)
