@@ -2,8 +2,9 @@ package validate
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/plural"
@@ -291,12 +292,13 @@ func (v *Validator) Finish() *Report {
 		}
 	}
 	v.summariseCapped()
-	sort.SliceStable(v.rep.Diagnostics, func(i, j int) bool {
-		a, b := &v.rep.Diagnostics[i], &v.rep.Diagnostics[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
+	// slices.SortStableFunc: sort.SliceStable allocated its swapper for
+	// every file, even one without diagnostics.
+	slices.SortStableFunc(v.rep.Diagnostics, func(a, b Diagnostic) int {
+		if c := cmp.Compare(a.Line, b.Line); c != 0 {
+			return c
 		}
-		return a.Column < b.Column
+		return cmp.Compare(a.Column, b.Column)
 	})
 	return &v.rep
 }
@@ -374,7 +376,11 @@ func (v *Validator) newBalance(line int, data []byte) {
 	if !v.open {
 		v.errorf(line, 1, RuleSequence, "new balance (07) with no open statement (no old balance 01 before it)")
 	}
-	v.checkCommon(line, data, v.stmtData())
+	if !v.open || !v.stmtClean || v.noFast || len(data) != cfonb.RecordLen || !v.sameHead(data) {
+		// Otherwise the 07 repeats the fields of its clean 01, in which
+		// checkCommon finds nothing (see fast.go).
+		v.checkCommon(line, data, v.stmtData())
+	}
 	v.checkReserved(line, data, cfonb.FieldReserved8, cfonb.FieldReserved21, cfonb.FieldReserved33, cfonb.FieldReserved41, cfonb.FieldReserved105)
 	date, dateOK := v.checkDate(line, data, cfonb.FieldBalanceDate, true)
 	amount, amountOK := v.checkAmount(line, data, cfonb.FieldBalance)
