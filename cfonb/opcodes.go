@@ -288,7 +288,63 @@ func interbankLabelSwitch(code []byte) (label string, ok bool) {
 // in real files (a country code and name, kept as text). Banks also send
 // blank and proprietary qualifiers, which are not errors. It does not
 // allocate.
+//
+// It looks q up in a table of 64 slots built once from the list
+// (TestKnownQualifierTable compares every three bytes).
 func KnownQualifier(q []byte) bool {
+	if len(q) != 3 {
+		return false
+	}
+	k := uint32(q[0])<<16 | uint32(q[1])<<8 | uint32(q[2])
+	return qualifiers.slot[k*qualifiers.mul>>26] == k|qualifierSet
+}
+
+// qualifierTable is a perfect hash of the known qualifiers: the three
+// bytes k of a qualifier, as a number, are in slot k*mul>>26 as
+// k|qualifierSet, and every other slot is 0.
+type qualifierTable struct {
+	mul  uint32
+	slot [64]uint32
+}
+
+// qualifierSet marks a slot in use (k has 24 bits).
+const qualifierSet = 1 << 31
+
+// qualifiers is built once, from knownQualifierSwitch, and never changed.
+var qualifiers = newQualifierTable()
+
+func newQualifierTable() *qualifierTable {
+	var keys []uint32
+	for _, q := range []string{QualifierLIB, QualifierLCC, QualifierLC2, QualifierLCS, QualifierRCN,
+		QualifierREF, QualifierNPY, QualifierIPY, QualifierNBE, QualifierIBE,
+		QualifierNPO, QualifierIPO, QualifierNBU, QualifierIBU, QualifierRUM,
+		QualifierCBE, QualifierCPY, QualifierMMO, QualifierFEE, QualifierPDO} {
+		if !knownQualifierSwitch([]byte(q)) {
+			panic("cfonb: qualifier " + q + " is not in knownQualifierSwitch")
+		}
+		keys = append(keys, uint32(q[0])<<16|uint32(q[1])<<8|uint32(q[2]))
+	}
+	// The first odd multiplier from the golden ratio's that puts every
+	// key in a slot of its own.
+	for mul := uint32(0x9E3779B1); ; mul += 2 {
+		t := &qualifierTable{mul: mul}
+		ok := true
+		for _, k := range keys {
+			i := k * mul >> 26
+			if t.slot[i] != 0 {
+				ok = false
+				break
+			}
+			t.slot[i] = k | qualifierSet
+		}
+		if ok {
+			return t
+		}
+	}
+}
+
+// knownQualifierSwitch is KnownQualifier as the list of the standard.
+func knownQualifierSwitch(q []byte) bool {
 	if len(q) != 3 {
 		return false
 	}

@@ -4,9 +4,10 @@ import "encoding/binary"
 
 // PrintableASCII reports whether every byte of data is printable ASCII
 // (0x20-0x7E). Eight bytes are tested at a time, without a branch per
-// word: for a byte b below 0x80, b+0x01 has its high bit set only for
-// 0x7F, and b+0x60 has it clear only below 0x20; neither addition carries
-// for a good byte, so the lowest bad byte of a word is always caught.
+// word: for a byte b, b+0x01 has its high bit set for 0x7F to 0xFE, and
+// b-0x20 has it set below 0x20 and from 0xA0 (0xFF included); neither
+// carries nor borrows across bytes for a good byte, so the lowest bad byte
+// of a word is always caught, and a word of good bytes sets no high bit.
 // Printable bytes hold no line end: the Reader frames records by their
 // stride with this test (see Reader.Printable).
 func PrintableASCII(data []byte) bool {
@@ -17,13 +18,13 @@ func PrintableASCII(data []byte) bool {
 	i := 0
 	for ; i+8 <= len(data); i += 8 {
 		w := binary.LittleEndian.Uint64(data[i:])
-		acc |= w | (w + ones) | ^(w + ones*0x60)
+		acc |= (w + ones) | (w - ones*0x20)
 	}
 	for ; i < len(data); i++ {
-		// One byte: the carries and the complement reach the bytes
-		// above it, which are not data.
+		// One byte: a borrow reaches the bytes above it, which are
+		// not data.
 		c := uint64(data[i])
-		acc |= (c | (c + 1) | ^(c + 0x60)) & 0xFF
+		acc |= ((c + 1) | (c - 0x20)) & 0xFF
 	}
 	return acc&high == 0
 }
@@ -42,9 +43,9 @@ func printableRecord(p *[RecordLen]byte) bool {
 		w0 := binary.LittleEndian.Uint64(p[i : i+8])
 		w1 := binary.LittleEndian.Uint64(p[i+8 : i+16])
 		w2 := binary.LittleEndian.Uint64(p[i+16 : i+24])
-		a0 |= w0 | (w0 + ones) | ^(w0 + ones*0x60)
-		a1 |= w1 | (w1 + ones) | ^(w1 + ones*0x60)
-		a2 |= w2 | (w2 + ones) | ^(w2 + ones*0x60)
+		a0 |= (w0 + ones) | (w0 - ones*0x20)
+		a1 |= (w1 + ones) | (w1 - ones*0x20)
+		a2 |= (w2 + ones) | (w2 - ones*0x20)
 	}
 	return (a0|a1|a2)&high == 0
 }

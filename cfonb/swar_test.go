@@ -158,3 +158,85 @@ func TestOverpunchTable(t *testing.T) {
 		require.Equal(t, want, v, "%q", b)
 	}
 }
+
+// printableBytes is PrintableASCII's definition, byte by byte.
+func printableBytes(data []byte) bool {
+	for _, c := range data {
+		if c < 0x20 || c > 0x7E {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPrintableASCIIWords: PrintableASCII (and printableRecord, at 120
+// bytes) equals its definition for every byte at every position of every
+// length up to 130, for every pair of the bytes around the bounds at any
+// two positions of 16 bytes (a bad byte's carry or borrow into the next),
+// and for random data.
+func TestPrintableASCIIWords(t *testing.T) {
+	check := func(b []byte) {
+		if got, want := PrintableASCII(b), printableBytes(b); got != want {
+			t.Fatalf("% X: %v, want %v", b, got, want)
+		}
+	}
+	for n := 0; n <= 130; n++ {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(0x20 + i%0x5F)
+		}
+		check(b)
+		for pos := range n {
+			for c := range 256 {
+				old := b[pos]
+				b[pos] = byte(c)
+				check(b)
+				b[pos] = old
+			}
+		}
+	}
+	bounds := []byte{0x00, 0x01, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0x9F, 0xA0, 0xDF, 0xE0, 0xFE, 0xFF}
+	for i := range 16 {
+		for j := range 16 {
+			for _, x := range bounds {
+				for _, y := range bounds {
+					b := []byte("ABCDEFGHIJKLMNOP")
+					b[i], b[j] = x, y
+					check(b)
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	for range 20_000 {
+		b := make([]byte, RecordLen)
+		for i := range b {
+			b[i] = byte(0x20 + rng.IntN(0x5F))
+		}
+		for k := rng.IntN(3); k > 0; k-- {
+			b[rng.IntN(len(b))] = bounds[rng.IntN(len(bounds))]
+		}
+		check(b)
+	}
+}
+
+// TestKnownQualifierTable: KnownQualifier answers as the list does for
+// every three bytes, and for other lengths.
+func TestKnownQualifierTable(t *testing.T) {
+	q := make([]byte, 3)
+	n := 0
+	for k := range 1 << 24 {
+		q[0], q[1], q[2] = byte(k>>16), byte(k>>8), byte(k)
+		got, want := KnownQualifier(q), knownQualifierSwitch(q)
+		if got != want {
+			t.Fatalf("%q: %v, want %v", q, got, want)
+		}
+		if got {
+			n++
+		}
+	}
+	require.Equal(t, 20, n)
+	for _, s := range []string{"", "L", "LI", "LIBX", "LIB "} {
+		require.False(t, KnownQualifier([]byte(s)), "%q", s)
+	}
+}

@@ -787,7 +787,7 @@ func Diagnostics(rep *validate.Report) []string {
 		out = append(out, d.String())
 	}
 	if rep.Omitted > 0 {
-		out = append(out, fmt.Sprintf("%s: %d more diagnostics not shown", rep.Path, rep.Omitted))
+		out = append(out, fmt.Sprintf("%s: %s not shown", rep.Path, plural.Count(rep.Omitted, "more diagnostic")))
 	}
 	return out
 }

@@ -55,6 +55,7 @@ func TestCheckerID(t *testing.T) {
 		return FileID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)} //nolint:unconvert // Dev is int32 on darwin
 	}
 	var c Checker
+	defer c.Close()
 	for _, name := range []string{"good.txt", "hard.txt", "link.txt", "notes.md", "."} {
 		p := filepath.Join(dir, name)
 		_, err := c.File(p, Options{OnlyBankStatements: true})

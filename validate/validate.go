@@ -40,7 +40,8 @@ type Options struct {
 	// dates or a sequence number in the 01's columns 105-120, "** PAS DE
 	// MOUVEMENT CE JOUR **" in columns 41-90, zeros), a blank interbank
 	// operation code, a DOS end-of-file mark after the last record, blank
-	// lines between records.
+	// lines between records, a line of several concatenated records, an
+	// old balance (01) whose currency and decimals are blank.
 	Pedantic bool
 	// OnlyBankStatements makes File and Stream return
 	// ErrNotBankStatement, without a report, when the first bytes do not
@@ -162,7 +163,7 @@ const wholeSpare = 4
 func File(path string, opts Options) (*Report, error) {
 	bp := wholeBufs.Get().(*[]byte)
 	defer wholeBufs.Put(bp)
-	rep, _, err := file(path, opts, *bp, nil)
+	rep, _, err := file(path, opts, *bp, nil, nil)
 	return rep, err
 }
 
@@ -171,9 +172,15 @@ func File(path string, opts Options) (*Report, error) {
 // it opened none, or the system has no file IDs).
 //
 // reuse, if not nil, is the validator of a small file, used again (see
-// begin).
-func file(path string, opts Options, buf []byte, reuse *Validator) (*Report, fileIdentity, error) {
-	f, err := regfile.Open(path)
+// begin); dir, if not nil, opens the file.
+func file(path string, opts Options, buf []byte, reuse *Validator, dir *regfile.Dir) (*Report, fileIdentity, error) {
+	var f *regfile.File
+	var err error
+	if dir != nil {
+		f, err = dir.Open(path)
+	} else {
+		f, err = regfile.Open(path)
+	}
 	if err != nil {
 		return nil, fileIdentity{}, err
 	}

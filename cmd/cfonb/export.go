@@ -31,7 +31,7 @@ func validateForExport(name string, r io.Reader, opts validate.Options) (*valida
 
 func newExportCmd(e *env, check validateFunc) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "export [--format jsonl|json|csv|xlsx|ofx] [--columns default|fr] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] PATH...",
+		Use:   "export [--format jsonl|json|csv|xlsx|ofx] [--columns default|fr] [--output FILE] [--force] [--csv-sep C] [--decimal-comma] [--bom] [-q] PATH...",
 		Short: "export movements as JSON Lines, JSON, CSV, XLSX or OFX",
 		Long: `Exports the movements of CFONB120 files: one JSON object per movement (jsonl,
 the default), one JSON document of statements with their movements (json),
@@ -75,6 +75,7 @@ Exit status: 0 exported, 1 a file has validation errors (nothing exported),
 		sep:          fs.String("csv-sep", "", "CSV field separator: one character, or \"tab\" (default \",\", or \";\" with --decimal-comma)"),
 		decimalComma: fs.Bool("decimal-comma", false, "CSV: write decimal amounts with a decimal comma (-1234,56), as French spreadsheets read them"),
 		bom:          fs.Bool("bom", false, "CSV: start with a UTF-8 byte order mark, for Excel"),
+		quiet:        fs.BoolP("quiet", "q", false, "print nothing when the export succeeds (with -o, no summary line); errors and warnings are still printed"),
 	}
 	c.RunE = body(func(ctx context.Context, args []string) int { return runExport(ctx, e, c, args, check, fl) })
 	return c
@@ -85,6 +86,7 @@ type exportFlags struct {
 	format, output, sep      *string
 	columns                  *string
 	force, decimalComma, bom *bool
+	quiet                    *bool
 }
 
 // exportCommand runs cfonb export with args and the given validation.
@@ -202,7 +204,7 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
 		return exitUsage
 	}
-	if *output != "" && *output != "-" {
+	if *output != "" && *output != "-" && !*fl.quiet {
 		fmt.Fprintf(e.stderr, "cfonb export: %s: %s of %s from %s\n", *output,
 			plural.Count(run.movements, "movement"), plural.Count(run.statements, "statement"), plural.Count(len(paths), "file"))
 	}
@@ -290,7 +292,7 @@ func (r *exportRun) printErrors(rep *validate.Report) {
 		}
 	}
 	if n := rep.Errors - countErrors(rep.Diagnostics); n > 0 {
-		fmt.Fprintf(e.stderr, "%s: %d more errors not shown (see cfonb validate)\n", rep.Path, n)
+		fmt.Fprintf(e.stderr, "%s: %s not shown (see cfonb validate)\n", rep.Path, plural.Count(n, "more error"))
 	}
 	if r.force {
 		fmt.Fprintf(e.stderr, "cfonb export: %s: %s, exported anyway (--force)\n", rep.Path, plural.Count(rep.Errors, "validation error"))

@@ -98,6 +98,15 @@ func TestExportOutputFile(t *testing.T) {
 	want, err := os.ReadFile("golden/complex-test.json")
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got))
+
+	// -q: the same file, without the summary line.
+	r = runExportWith(t, context.Background(), noErrors, "", "-q", "--format", "json", "--output", out, "complex-test.txt")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Empty(t, r.stdout)
+	assert.Empty(t, r.stderr)
+	got, err = os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
 	fi, err := os.Stat(out)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the replaced file's mode is kept")

@@ -369,7 +369,7 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 			fmt.Fprintln(msgs, d.String())
 		}
 		if v.Omitted > 0 {
-			fmt.Fprintf(msgs, "%s: %d more diagnostics not shown\n", name, v.Omitted)
+			fmt.Fprintf(msgs, "%s: %s not shown\n", name, plural.Count(v.Omitted, "more diagnostic"))
 		}
 		if v.Errors > 0 {
 			sum.invalid++

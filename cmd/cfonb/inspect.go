@@ -155,7 +155,7 @@ func writeInspect(e *env, rep *validate.Report) {
 	}
 	tw.Flush()
 	if rep.SummariesOmitted > 0 {
-		fmt.Fprintf(w, "  ... %d more statements not shown (the first %d are; --max-statements 0 shows all)\n", rep.SummariesOmitted, len(rep.Summaries))
+		fmt.Fprintf(w, "  ... %s not shown (the first %d are; --max-statements 0 shows all)\n", plural.Count(rep.SummariesOmitted, "more statement"), len(rep.Summaries))
 	}
 	fmt.Fprintf(w, "\n%s\n", validate.FileSummary(rep))
 	if rep.Errors+rep.Warnings > 0 {

@@ -47,4 +47,7 @@ func TestInspectOneStatement(t *testing.T) {
 	assert.Equal(t, exitInvalid, r.code, r.stderr)
 	first, _, _ := strings.Cut(r.stdout, "\n")
 	assert.Equal(t, td+"invalid/balance.txt: 4 records, 1 statement, lines framing", first)
+
+	r = cliRun(t, "", "inspect", "--max-statements", "4", td+"valid/multi-crlf.txt")
+	assert.Contains(t, r.stdout, "  ... 1 more statement not shown (the first 4 are; --max-statements 0 shows all)\n")
 }

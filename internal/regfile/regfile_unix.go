@@ -21,7 +21,14 @@ func Open(name string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return stat(name, fd)
+}
+
+// stat makes the File of fd, open on name, with fstat(2); it closes fd on
+// error.
+func stat(name string, fd int) (*File, error) {
 	var st syscall.Stat_t
+	var err error
 	for {
 		err = syscall.Fstat(fd, &st)
 		if err != syscall.EINTR {
