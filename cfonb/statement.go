@@ -112,14 +112,15 @@ func (s *Statement) Adopt(line int, data []byte) bool {
 // AddMovement adds a 04's amount; ok false means it did not decode.
 func (s *Statement) AddMovement(amount int64, ok bool) {
 	s.Movements++
-	switch {
-	case !ok:
+	if !ok {
 		s.SumOK = false
-	case amount < 0:
-		s.Debits.Add(amount)
-	default:
-		s.Credits.Add(amount)
+		return
 	}
+	// Both sums, one of them by 0: no branch on the sign, which is as
+	// random as the amounts.
+	neg := amount >> 63 // -1 for a debit, 0 for a credit
+	s.Debits.Add(amount & neg)
+	s.Credits.Add(amount &^ neg)
 }
 
 // Close ends the statement at a 07 (line > 0), or without one (line 0).

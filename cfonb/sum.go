@@ -17,11 +17,7 @@ type Sum struct {
 func (s *Sum) Add(v int64) {
 	var carry uint64
 	s.lo, carry = bits.Add64(s.lo, uint64(v), 0)
-	ext := int64(0)
-	if v < 0 {
-		ext = -1
-	}
-	s.hi = s.hi + ext + int64(carry)
+	s.hi = s.hi + v>>63 + int64(carry) // v>>63: the sign extension, 0 or -1
 }
 
 // AddSum adds t to s.

@@ -104,17 +104,20 @@ func TestShapeCommasNotCSV(t *testing.T) {
 }
 
 // TestShapeMixedFraming (shape 4): the 01 on its own line, then a line of
-// several concatenated records, then the 07: read as records, with one
-// warning at the line's second record, and exported whole.
+// several concatenated records, then the 07: read as records, with no
+// diagnostic (a real banks' convention; with Options.Pedantic, one warning
+// at the line's second record), and exported whole.
 func TestShapeMixedFraming(t *testing.T) {
 	s := shapeStatement
 	for _, eol := range []string{"\n", "\r\n", "\r"} {
 		data := []byte(s[0] + eol + strings.Join(s[1:5], "") + eol + s[5] + eol)
 		res := runShape(t, data)
 		assert.Equal(t, 6, res.rep.Records)
-		assert.Zero(t, res.rep.Errors)
-		require.Len(t, res.rep.Diagnostics, 1)
-		d := res.rep.Diagnostics[0]
+		assert.Empty(t, res.rep.Diagnostics)
+		pedantic, err := validate.Stream("shape.txt", bytes.NewReader(data), validate.Options{Pedantic: true})
+		require.NoError(t, err)
+		require.Len(t, pedantic.Diagnostics, 1)
+		d := pedantic.Diagnostics[0]
 		assert.Equal(t, []any{2, 121, validate.RuleFraming, validate.SeverityWarning}, []any{d.Line, d.Column, d.Rule, d.Severity})
 		assert.Equal(t, 2, res.movements)
 		// The same statement with a line end after every record exports
@@ -170,17 +173,21 @@ func blank01(cur string) []string {
 
 // TestShapeBlankCurrencyOn01 (shape 5): a 01 that leaves its decimals, or
 // its currency and decimals, blank while the statement's other records say
-// EUR2: a warning, the statement's figures taken from them, and the same
-// figures in validate's summaries (inspect) and in export. Records that
-// disagree with them are an error.
+// EUR2: the statement's figures are taken from them, silently (a real
+// banks' convention: a warning only with Options.Pedantic), and the same
+// figures are in validate's summaries (inspect) and in export. Records
+// that disagree with them are an error.
 func TestShapeBlankCurrencyOn01(t *testing.T) {
 	for _, cur := range []string{"EUR ", "    "} {
 		data := []byte(strings.Join(blank01(cur), "\r\n") + "\r\n")
 		rep, err := validate.Stream("shape.txt", bytes.NewReader(data), validate.Options{Summary: true})
 		require.NoError(t, err)
-		assert.Zero(t, rep.Errors, "%v", rep.Diagnostics)
-		require.Len(t, rep.Diagnostics, 1)
-		d := rep.Diagnostics[0]
+		assert.Empty(t, rep.Diagnostics)
+		pedantic, err := validate.Stream("shape.txt", bytes.NewReader(data), validate.Options{Pedantic: true})
+		require.NoError(t, err)
+		assert.Zero(t, pedantic.Errors, "%v", pedantic.Diagnostics)
+		require.Len(t, pedantic.Diagnostics, 1)
+		d := pedantic.Diagnostics[0]
 		assert.Equal(t, []any{1, 17, validate.RuleBlankCurrency, validate.SeverityWarning}, []any{d.Line, d.Column, d.Rule, d.Severity})
 		assert.Equal(t, "currency or number of decimals blank on the old balance (01): EUR2 taken from line 2", d.Message)
 		require.Len(t, rep.Summaries, 1)
@@ -308,16 +315,22 @@ func TestShapeBlankCurrencyContinuity(t *testing.T) {
 	last := len(second) - 1
 	second[last] = second[last][:90] + "0000000260233{" + second[last][104:]
 	data := []byte(strings.Join(append(first, second...), "\r\n") + "\r\n")
-	rep, err := validate.Stream("shape.txt", bytes.NewReader(data), validate.Options{})
-	require.NoError(t, err)
-	var got []string
-	for _, d := range rep.Diagnostics {
-		got = append(got, fmt.Sprintf("%d:%d %s %s", d.Line, d.Column, d.Rule, d.Message))
+	diagnostics := func(opts validate.Options) []string {
+		rep, err := validate.Stream("shape.txt", bytes.NewReader(data), opts)
+		require.NoError(t, err)
+		var got []string
+		for _, d := range rep.Diagnostics {
+			got = append(got, fmt.Sprintf("%d:%d %s %s", d.Line, d.Column, d.Rule, d.Message))
+		}
+		return got
 	}
 	n := len(first) + 1
+	assert.Equal(t, []string{
+		fmt.Sprintf("%d:91 opening-balance opening balance 13762.15 differs from the closing balance 13761.15 of the previous statement of this account (line %d)", n, n-1),
+	}, diagnostics(validate.Options{}))
 	assert.Equal(t, []string{
 		"1:17 blank-currency currency or number of decimals blank on the old balance (01): EUR2 taken from line 2",
 		fmt.Sprintf("%d:17 blank-currency currency or number of decimals blank on the old balance (01): EUR2 taken from line %d", n, n+1),
 		fmt.Sprintf("%d:91 opening-balance opening balance 13762.15 differs from the closing balance 13761.15 of the previous statement of this account (line %d)", n, n-1),
-	}, got)
+	}, diagnostics(validate.Options{Pedantic: true}))
 }

@@ -18,24 +18,29 @@ import (
 // dateCache remembers the last date field decoded, as most records repeat
 // the date of the record before.
 type dateCache struct {
-	raw  uint64 // the six bytes of the field, packed
+	// key is the complement of the field's six bytes, packed: never 0,
+	// so that the zero dateCache matches no field.
+	key  uint64
 	date cfonb.Date
 }
 
-func (c *dateCache) parse(b []byte) (cfonb.Date, bool) {
-	if len(b) != 6 {
-		return 0, false
-	}
-	raw := uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint16(b[4:]))<<32
-	if c.date != 0 && raw == c.raw {
-		return c.date, true
-	}
-	d, err := cfonb.ParseDate(b)
+// dateKey packs the six bytes of b and complements them.
+func dateKey(b *[6]byte) uint64 {
+	return ^(uint64(binary.LittleEndian.Uint32(b[:4])) | uint64(binary.LittleEndian.Uint16(b[4:]))<<32)
+}
+
+// A date field b is valid when dateKey(b) == c.key (the date of the
+// record before: c.date) || c.miss(b), written out at each use for the
+// compiler to inline the first test.
+
+// miss decodes b and, if it is a date, remembers it in c.
+func (c *dateCache) miss(b *[6]byte) bool {
+	d, err := cfonb.ParseDate(b[:])
 	if err != nil {
-		return 0, false
+		return false
 	}
-	c.raw, c.date = raw, d
-	return d, true
+	c.key, c.date = dateKey(b), d
+	return true
 }
 
 // sameHead reports whether columns 3-7 and 12-32 (bank, branch, currency,
@@ -128,13 +133,11 @@ func (c *prechecker) movement(data []byte) precheck {
 	if _, ok := cfonb.InterbankLabel(data[cfonb.OffInterbankCode:cfonb.EndInterbankCode]); !ok {
 		return precheck{}
 	}
-	booking, ok := c.booking.parse(data[cfonb.OffBookingDate:cfonb.EndBookingDate])
-	if !ok {
+	bk, vl := (*[6]byte)(data[cfonb.OffBookingDate:cfonb.EndBookingDate]), (*[6]byte)(data[cfonb.OffValueDate:cfonb.EndValueDate])
+	if dateKey(bk) != c.booking.key && !c.booking.miss(bk) || dateKey(vl) != c.value.key && !c.value.miss(vl) {
 		return precheck{}
 	}
-	if _, ok := c.value.parse(data[cfonb.OffValueDate:cfonb.EndValueDate]); !ok {
-		return precheck{}
-	}
+	booking := c.booking.date
 	amount, err := cfonb.ParseAmount(data[cfonb.OffAmount:cfonb.EndAmount])
 	if err != nil {
 		return precheck{}
@@ -160,7 +163,7 @@ func (c *prechecker) complement(data []byte) precheck {
 		}
 	}
 	if !isBlank(data[cfonb.OffBookingDate:cfonb.EndBookingDate]) {
-		if _, ok := c.booking.parse(data[cfonb.OffBookingDate:cfonb.EndBookingDate]); !ok {
+		if bk := (*[6]byte)(data[cfonb.OffBookingDate:cfonb.EndBookingDate]); dateKey(bk) != c.booking.key && !c.booking.miss(bk) {
 			return precheck{}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,4 +108,37 @@ func fullChecks(t *testing.T, data []byte, opts Options) *Report {
 		v.TrailingSUB()
 	}
 	return v.Finish()
+}
+
+// TestDateCache: a dateCache says of a sequence of date fields (repeated,
+// changed by one byte, invalid, all zero bytes, the zero cache's first)
+// what ParseDate says, with the same date.
+func TestDateCache(t *testing.T) {
+	fields := []string{"010126", "010126", "020126", "310226", "310226", "\x00\x00\x00\x00\x00\x00", "010126", "01012A", "      ", "290224", "290225", "290224", "\xff\xff\xff\xff\xff\xff"}
+	rng := rand.New(rand.NewPCG(8, 8))
+	for range 20_000 {
+		f := []byte(fields[rng.IntN(len(fields))])
+		if rng.IntN(4) == 0 {
+			f[rng.IntN(6)] = byte('0' + rng.IntN(12))
+		}
+		fields = append(fields, string(f))
+	}
+	for _, zeroFirst := range []bool{true, false} {
+		var c dateCache
+		for i, f := range fields {
+			switch {
+			case i == 0 && zeroFirst:
+				f = "\x00\x00\x00\x00\x00\x00" // packs to 0
+			case i == 0:
+				f = "\xff\xff\xff\xff\xff\xff" // the complement of the zero key
+			}
+			b := (*[6]byte)([]byte(f))
+			ok := dateKey(b) == c.key || c.miss(b)
+			d, err := cfonb.ParseDate(b[:])
+			require.Equal(t, err == nil, ok, "%q", f)
+			if ok {
+				require.Equal(t, d, c.date, "%q", f)
+			}
+		}
+	}
 }

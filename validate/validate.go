@@ -40,7 +40,8 @@ type Options struct {
 	// dates or a sequence number in the 01's columns 105-120, "** PAS DE
 	// MOUVEMENT CE JOUR **" in columns 41-90, zeros), a blank interbank
 	// operation code, a DOS end-of-file mark after the last record, blank
-	// lines between records.
+	// lines between records, a line of several concatenated records, an
+	// old balance (01) whose currency and decimals are blank.
 	Pedantic bool
 	// OnlyBankStatements makes File and Stream return
 	// ErrNotBankStatement, without a report, when the first bytes do not

@@ -158,7 +158,7 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	v.colBase = 0
 	if rec.Column > 0 {
 		v.colBase = rec.ColumnOffset()
-		if !v.split {
+		if !v.split && v.opts.Pedantic { // a real banks' convention (EBICS exports)
 			v.split = true
 			v.warnf(rec.Line, 1, RuleFraming, "line %d holds several records with no line end between them: read as records of %d characters (cfonb fmt splits them)", rec.Line, cfonb.RecordLen)
 		}
@@ -242,8 +242,10 @@ func (v *Validator) adopt(line int, data []byte) {
 		return
 	}
 	copy(st.data[cfonb.OffCurrency:cfonb.EndDecimals], data[cfonb.OffCurrency:cfonb.EndDecimals])
-	v.warnf(st.line, cfonb.FieldCurrency.Start(), RuleBlankCurrency,
-		"currency or number of decimals blank on the old balance (01): %s%d taken from line %d", SafeText(string(st.m.Account.Currency[:])), st.m.Decimals, line)
+	if v.opts.Pedantic { // a real banks' convention: nothing is lost
+		v.warnf(st.line, cfonb.FieldCurrency.Start(), RuleBlankCurrency,
+			"currency or number of decimals blank on the old balance (01): %s%d taken from line %d", SafeText(string(st.m.Account.Currency[:])), st.m.Decimals, line)
+	}
 	v.pendingOrder()
 }
 

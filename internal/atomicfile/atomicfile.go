@@ -159,7 +159,7 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 	}
 	// The checksum of what is written lets an in-place rewrite verify
 	// both its copies (see copyInPlace); a rename needs none.
-	sum := &crcWriter{w: tmp, skip: method != InPlace}
+	sum := &crcWriter{w: newWriteback(tmp), skip: method != InPlace}
 	if err = write(sum); err != nil {
 		return 0, err
 	}
