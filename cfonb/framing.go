@@ -30,6 +30,14 @@ func recordCodesEvery120(p []byte) bool {
 	return true
 }
 
+// MaxConcatenatedLine is the longest line (without its line end) of
+// several concatenated records that is read as its records: 4 MiB, 34,952
+// records. A Reader's buffer grows up to it when a line that does not fit
+// starts as such a line, and a normalizer accepts such a line up to it;
+// a longer line is one record, too long. Some EBICS exports write a whole
+// day's movements on one line.
+const MaxConcatenatedLine = 4 << 20
+
 // Concatenated returns k when the line holds k >= 2 records with no line
 // end between them: its length is a multiple of 120 and each 120-byte slice
 // starts with a record code (01, 04, 05 or 07). It returns 0 otherwise.

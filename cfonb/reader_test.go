@@ -190,7 +190,8 @@ func modelRead(in []byte, framing Framing, maxKeep, bufSize int) (recs []got, su
 	line := 0
 	emit := func(off int, data []byte, eol EOL) {
 		line++
-		if k := Concatenated(data); k > 0 && framing != FramingContinuous && len(data) <= max(bufSize, 2*RecordLen)-3 {
+		// The buffer grows to hold such a line up to MaxConcatenatedLine.
+		if k := Concatenated(data); k > 0 && framing != FramingContinuous && len(data) <= max(bufSize-3, 2*RecordLen-3, MaxConcatenatedLine) {
 			// A line of concatenated records: its records, one by one.
 			for j := range k {
 				e := EOLNone
@@ -763,4 +764,62 @@ func FuzzReader(f *testing.F) {
 				framing, bufSize, maxKeep, recs, r.TrailingSUB(), r.Framing, want, sub)
 		}
 	})
+}
+
+// TestReaderLongConcatenatedLine: some EBICS exports write a day's
+// movements on one line of concatenated records. A line longer than the
+// reader's buffer is read as its records too, up to MaxConcatenatedLine,
+// however the input's reads fall and whatever the first buffer size; a
+// longer one is one record (the validator says it is too long), and the
+// buffer never grows past MaxConcatenatedLine and 3 bytes.
+func TestReaderLongConcatenatedLine(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		n       int // records on the line
+		framing Framing
+		eol     string
+		split   bool
+	}{
+		{"3,000 records, CRLF", 3000, FramingLines, "\r\n", true},
+		{"3,000 records, LF", 3000, FramingLines, "\n", true},
+		{"3,000 records, CR", 3000, FramingCR, "\r", true},
+		{"the most", MaxConcatenatedLine / RecordLen, FramingLines, "\r\n", true},
+		{"one record too many", MaxConcatenatedLine/RecordLen + 1, FramingLines, "\r\n", false},
+	} {
+		line := strings.Repeat(rec04+rec05, tt.n/2) + strings.Repeat(rec04, tt.n%2)
+		in := rec01 + tt.eol + line + tt.eol + rec07 + tt.eol
+		for _, cname := range []string{"whole", "half", "odd"} {
+			t.Run(tt.name+"/"+cname, func(t *testing.T) {
+				r := NewReader(chunkers[cname](strings.NewReader(in)))
+				r.Framing = tt.framing
+				var n, records int
+				var last Record
+				for {
+					rec, err := r.Read()
+					if err == io.EOF {
+						break
+					}
+					require.NoError(t, err)
+					records++
+					if rec.Line == 2 {
+						n++
+						last = rec
+					}
+				}
+				assert.LessOrEqual(t, len(r.buf), MaxConcatenatedLine+3)
+				if !tt.split {
+					assert.Equal(t, 3, records)
+					assert.Equal(t, 1, n)
+					assert.Equal(t, len(line), last.Length)
+					return
+				}
+				assert.Equal(t, tt.n+2, records)
+				assert.Equal(t, tt.n, n)
+				assert.Equal(t, 1, r.SplitLines())
+				assert.Equal(t, 1+(tt.n-1)*RecordLen, last.Column)
+				assert.Equal(t, RecordLen, last.Length)
+				assert.Equal(t, int64(len(in)), r.InputOffset())
+			})
+		}
+	}
 }

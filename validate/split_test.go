@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -323,5 +327,43 @@ func TestSplitReadError(t *testing.T) {
 		require.Contains(t, err.Error(), "line ")
 		_, want := stream("f", io.NewSectionReader(f, 0, int64(len(data))), Options{}, splitBufSize(int64(len(data))))
 		require.Equal(t, want.Error(), err.Error(), "the line of the error (about %d)", line)
+	}
+}
+
+// TestSplitLongConcatenatedLines: statements whose movements are written
+// on one line of concatenated records longer than the readers' buffer
+// (some EBICS exports) come out of the split engine as from one
+// goroutine, wherever the seams fall, in the line or between lines.
+func TestSplitLongConcatenatedLines(t *testing.T) {
+	racedetect.SkipUnderRace(t)
+	lines := strings.Split(strings.TrimRight(string(generated(t, 64<<10)), "\r\n"), "\r\n")
+	// Each statement: its 01, its movements on one line, its 07.
+	var b strings.Builder
+	for i := 0; i < len(lines); {
+		b.WriteString(lines[i] + "\r\n")
+		j := i + 1
+		for j < len(lines) && !strings.HasPrefix(lines[j], "07") {
+			j++
+		}
+		// Repeat the statement's movements so that the line outgrows
+		// the 256 KiB buffer; the balance then fails, the same way.
+		b.WriteString(strings.Repeat(strings.Join(lines[i+1:j], ""), 1+(300<<10)/max(1, (j-i-1)*cfonb.RecordLen)) + "\r\n")
+		if j < len(lines) {
+			b.WriteString(lines[j] + "\r\n")
+		}
+		i = j + 1
+	}
+	in := []byte(b.String())
+	require.Greater(t, len(in), 1<<20)
+	rng := rand.New(rand.NewPCG(9, 10))
+	opts := Options{MaxDiagnostics: -1, Summary: true}
+	want := reference(t, in, opts)
+	assert.Equal(t, 0, strings.Count(fmt.Sprint(want.Diagnostics), RuleRecordLength), "the long lines are read as their records")
+	starts, _ := recordStarts(t, in)
+	for range 10 {
+		cuts := []int64{starts[rng.IntN(len(starts))], int64(rng.IntN(len(in)))}
+		slices.Sort(cuts)
+		require.Equal(t, want, split(t, in, opts, 3, cuts, nil), "cuts %v", cuts)
+		require.Equal(t, want, splitNow(t, in, opts, 3, cuts), "cuts %v", cuts)
 	}
 }
