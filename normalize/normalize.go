@@ -619,8 +619,12 @@ func (st *normState) canonicalRun() error {
 			room = cap(st.ob) / stride
 		}
 		start := p
-		n := 0
-		for ; n < room && p+stride <= st.w; n++ {
+		// The records of the run are counted here and added at its end
+		// (counters in memory cost a load and a store each per record).
+		end := min(st.w, p+room*stride)
+		records := st.rep.Records
+		var refuse bool
+		for p+stride <= end {
 			if crlf {
 				if buf[p+cfonb.RecordLen] != '\r' || buf[p+cfonb.RecordLen+1] != '\n' {
 					break
@@ -628,26 +632,30 @@ func (st *normState) canonicalRun() error {
 			} else if buf[p+cfonb.RecordLen] != '\n' {
 				break
 			}
-			rec := buf[p : p+cfonb.RecordLen]
+			rec := (*[cfonb.RecordLen]byte)(buf[p : p+cfonb.RecordLen])
 			// A known code: not blank, nor a record of end-of-file bytes.
-			if cfonb.ParseCode(rec) == cfonb.CodeUnknown || !cfonb.PrintableASCII(rec) {
+			if cfonb.ParseCode(rec[:2]) == cfonb.CodeUnknown || !cfonb.PrintableASCII(rec[:]) {
 				break
 			}
-			st.known++
-			st.inLine++
-			st.rep.Lines++
-			st.outLine++
-			st.rep.Records++
+			records++
 			p += stride
-			if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records {
+			if records%checkEvery == 0 && (st.known+records-st.rep.Records)*2 <= records {
 				// As record says, on the records before the run.
-				st.ob = append(st.ob, buf[start:p]...)
-				st.r, st.scan = p, p
-				return st.notCFONB()
+				refuse = true
+				break
 			}
 		}
+		n := records - st.rep.Records
+		st.known += n
+		st.inLine += n
+		st.rep.Lines += n
+		st.outLine += n
+		st.rep.Records = records
 		st.ob = append(st.ob, buf[start:p]...)
 		st.r, st.scan = p, p
+		if refuse {
+			return st.notCFONB()
+		}
 		if n < room {
 			return nil
 		}
