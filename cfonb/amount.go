@@ -57,7 +57,8 @@ func ParseAmount(b []byte) (int64, error) {
 			}
 		}
 	}
-	v := int64(eightValue(hi))*100_000 + int64(eightValue(lo)%100_000)
+	// Digits 9-13: lo with its three bytes shared with hi made '0'.
+	v := int64(eightValue(hi))*100_000 + int64(eightValue(lo&^0xFFFFFF|0x303030))
 	o := overpunchTable[p[13]]
 	if o == 0 {
 		return 0, &AmountError{Offset: 13, Err: ErrAmountSign}

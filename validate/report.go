@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -33,24 +34,35 @@ func WriteText(w io.Writer, reports []*Report) error {
 // "a.txt: 12 records, 2 statements: 1 error, 0 warnings". The path is
 // escaped (SafeName): the line cannot act on a terminal or a CI log.
 func FileSummary(r *Report) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s: %s, %s", SafeName(r.Path), plural.Count(r.Records, "record"), plural.Count(r.Statements, "statement"),
-		plural.Count(r.Errors, "error"), plural.Count(r.Warnings, "warning"))
+	return string(appendFileSummary(nil, r))
+}
+
+// appendFileSummary appends FileSummary(r) to b.
+func appendFileSummary(b []byte, r *Report) []byte {
+	b = append(b, SafeName(r.Path)...)
+	b = append(b, ": "...)
+	b = plural.AppendCount(b, r.Records, "record")
+	b = append(b, ", "...)
+	b = plural.AppendCount(b, r.Statements, "statement")
+	b = append(b, ": "...)
+	b = plural.AppendCount(b, r.Errors, "error")
+	b = append(b, ", "...)
+	b = plural.AppendCount(b, r.Warnings, "warning")
 	omitted := r.Omitted
 	for _, rr := range r.Repeated {
 		omitted -= rr.NotShown
 	}
 	if omitted > 0 {
-		fmt.Fprintf(&b, " (%d not shown: see --max-errors)", omitted)
+		b = fmt.Appendf(b, " (%d not shown: see --max-errors)", omitted)
 	}
 	if r.Unchecked > 0 {
-		fmt.Fprintf(&b, " (%s not checked against the previous statement of their account: more than %d accounts)",
+		b = fmt.Appendf(b, " (%s not checked against the previous statement of their account: more than %d accounts)",
 			plural.Count(r.Unchecked, "statement"), MaxAccounts)
 	}
 	if r.Truncated {
-		b.WriteString(" (stopped early: the counts cover only what was read)")
+		b = append(b, " (stopped early: the counts cover only what was read)"...)
 	}
-	return b.String()
+	return b
 }
 
 // RepeatedLine is the line that stands for the warnings of a rule not
@@ -108,12 +120,45 @@ func (j *JSONWriter) Write(r *Report) error {
 	j.n++
 	j.errors += r.Errors
 	j.warnings += r.Warnings
-	if j.err = j.enc.Encode(r); j.err != nil {
+	if plainReport(r) {
+		// What the encoder writes for it, without reflection: most
+		// files of a directory are clean.
+		b := j.buf.AvailableBuffer()
+		b = append(b, `{"path":"`...)
+		b = append(b, r.Path...)
+		b = append(b, `","records":`...)
+		b = strconv.AppendInt(b, int64(r.Records), 10)
+		b = append(b, `,"statements":`...)
+		b = strconv.AppendInt(b, int64(r.Statements), 10)
+		b = append(b, `,"errors":`...)
+		b = strconv.AppendInt(b, int64(r.Errors), 10)
+		b = append(b, `,"warnings":`...)
+		b = strconv.AppendInt(b, int64(r.Warnings), 10)
+		b = append(b, `,"diagnostics":[]}`...)
+		j.buf.Write(b)
+	} else if j.err = j.enc.Encode(r); j.err != nil {
 		return j.err
 	}
 	b := jsonGraphic(bytes.TrimSuffix(j.buf.Bytes(), []byte("\n")))
 	_, j.err = j.w.Write(b)
 	return j.err
+}
+
+// plainReport reports whether r is written by JSONWriter.Write as its
+// path and counts: no diagnostic (an empty list, not a nil one), none of
+// the fields left out when zero, and a path that encoding/json writes as
+// it is (printable ASCII without a quote or a backslash; with HTML
+// escaping off).
+func plainReport(r *Report) bool {
+	if r.Diagnostics == nil || len(r.Diagnostics) > 0 || r.Omitted != 0 || len(r.Repeated) > 0 || r.Unchecked != 0 || r.Truncated {
+		return false
+	}
+	for i := 0; i < len(r.Path); i++ {
+		if c := r.Path[i]; c < 0x20 || c > 0x7E || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteError adds a file that could not be read to the document, as

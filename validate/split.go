@@ -166,16 +166,27 @@ type mark struct {
 	known                bool
 	spec                 specAccount
 	specKnown, unchecked bool
+	// specFinal: the worker's record of the account can no longer change
+	// (its first two statements are closed): spec was not copied.
+	specFinal bool
 }
 
 // take records the state of v before the 01 data at offset at, line line.
 func (m *mark) take(v *Validator, at int64, line int, data []byte) {
-	*m = mark{at: at, line: line, records: v.rep.Records, statements: v.rep.Statements,
-		summaries: len(v.rep.Summaries), sumOmit: v.rep.SummariesOmitted, last: v.last, prev: v.prev,
-		acct: cfonb.AccountOf(data), unchecked: v.rep.Unchecked > 0}
+	// Field by field: m.spec, hundreds of bytes, is written only when
+	// restore needs it.
+	m.at, m.line, m.records, m.statements = at, line, v.rep.Records, v.rep.Statements
+	m.summaries, m.sumOmit, m.last, m.prev = len(v.rep.Summaries), v.rep.SummariesOmitted, v.last, v.prev
+	m.acct, m.unchecked = cfonb.AccountOf(data), v.rep.Unchecked > 0
 	m.entry, m.known = v.accounts[m.acct]
+	m.specKnown, m.specFinal = false, false
 	if a := v.spec.accounts[m.acct]; a != nil {
-		m.spec, m.specKnown = *a, true
+		m.specKnown = true
+		// opened and closed change nothing more once the account's
+		// second statement is closed: most statements of a file.
+		if m.specFinal = a.n == 2 && a.gClosed; !m.specFinal {
+			m.spec = *a
+		}
 	}
 }
 
@@ -196,7 +207,9 @@ func (m *mark) restore(v *Validator) {
 		delete(v.accounts, m.acct)
 	}
 	if m.specKnown {
-		*v.spec.accounts[m.acct] = m.spec
+		if !m.specFinal {
+			*v.spec.accounts[m.acct] = m.spec
+		}
 	} else {
 		delete(v.spec.accounts, m.acct)
 	}

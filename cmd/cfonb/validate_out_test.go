@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -146,4 +147,34 @@ func TestEntryFeedLimit(t *testing.T) {
 	n, final := f.count()
 	assert.Equal(t, 100, n)
 	assert.True(t, final)
+}
+
+// TestValidateWindowWraps validates more files than the report window
+// holds, a few of them slow to come (larger) and some unreadable or
+// passed over, with several workers: the reports are those of one
+// worker, in order.
+func TestValidateWindowWraps(t *testing.T) {
+	dir := t.TempDir()
+	valid, err := os.ReadFile(td + "valid/multi-lf.txt")
+	require.NoError(t, err)
+	big := bytes.Repeat(valid, 20)
+	for i := range 2*reportWindow + 7 {
+		data := valid
+		switch {
+		case i%50 == 3:
+			data = big
+		case i%97 == 5:
+			data = []byte("# not a bank statement\n")
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%04d.txt", i)), data, 0o644))
+	}
+	require.NoError(t, os.Symlink("missing", filepath.Join(dir, "f0300-dangling.txt")))
+	one := cliRun(t, "", "validate", "--jobs", "1", dir)
+	require.Equal(t, exitUsage, one.code, one.stderr)
+	require.Contains(t, one.stdout, "f0518.txt: 22 records")
+	require.Contains(t, one.stdout, "513 files:")
+	for _, jobs := range []string{"2", "5"} {
+		r := cliRun(t, "", "validate", "--jobs", jobs, dir)
+		assert.Equal(t, one, r, "--jobs %s", jobs)
+	}
 }
