@@ -34,24 +34,35 @@ func WriteText(w io.Writer, reports []*Report) error {
 // "a.txt: 12 records, 2 statements: 1 error, 0 warnings". The path is
 // escaped (SafeName): the line cannot act on a terminal or a CI log.
 func FileSummary(r *Report) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s, %s: %s, %s", SafeName(r.Path), plural.Count(r.Records, "record"), plural.Count(r.Statements, "statement"),
-		plural.Count(r.Errors, "error"), plural.Count(r.Warnings, "warning"))
+	return string(appendFileSummary(nil, r))
+}
+
+// appendFileSummary appends FileSummary(r) to b.
+func appendFileSummary(b []byte, r *Report) []byte {
+	b = append(b, SafeName(r.Path)...)
+	b = append(b, ": "...)
+	b = plural.AppendCount(b, r.Records, "record")
+	b = append(b, ", "...)
+	b = plural.AppendCount(b, r.Statements, "statement")
+	b = append(b, ": "...)
+	b = plural.AppendCount(b, r.Errors, "error")
+	b = append(b, ", "...)
+	b = plural.AppendCount(b, r.Warnings, "warning")
 	omitted := r.Omitted
 	for _, rr := range r.Repeated {
 		omitted -= rr.NotShown
 	}
 	if omitted > 0 {
-		fmt.Fprintf(&b, " (%d not shown: see --max-errors)", omitted)
+		b = fmt.Appendf(b, " (%d not shown: see --max-errors)", omitted)
 	}
 	if r.Unchecked > 0 {
-		fmt.Fprintf(&b, " (%s not checked against the previous statement of their account: more than %d accounts)",
+		b = fmt.Appendf(b, " (%s not checked against the previous statement of their account: more than %d accounts)",
 			plural.Count(r.Unchecked, "statement"), MaxAccounts)
 	}
 	if r.Truncated {
-		b.WriteString(" (stopped early: the counts cover only what was read)")
+		b = append(b, " (stopped early: the counts cover only what was read)"...)
 	}
-	return b.String()
+	return b
 }
 
 // RepeatedLine is the line that stands for the warnings of a rule not

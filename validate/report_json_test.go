@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 // TestJSONWriterPlainAgrees checks that the reports JSONWriter writes
@@ -59,4 +61,44 @@ func TestJSONWriterPlainAgrees(t *testing.T) {
 	assert.Equal(t, `{"files":[`+strings.Join(want, ",")+fmt.Sprintf(`],"errors":%d,"warnings":%d}`, errs, warns)+"\n", out.String())
 	assert.Equal(t, 3*5, plain, "the three clean reports (one with an empty Repeated) of the five plain paths")
 	assert.True(t, json.Valid(out.Bytes()))
+}
+
+// TestFileSummaryAgrees checks FileSummary, appended piece by piece,
+// against the fmt.Sprintf it replaces, for each count being 1 or not,
+// diagnostics not shown, repeated warnings, unchecked statements, a
+// truncated read and paths that need escaping.
+func TestFileSummaryAgrees(t *testing.T) {
+	old := func(r *Report) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: %s, %s: %s, %s", SafeName(r.Path), plural.Count(r.Records, "record"), plural.Count(r.Statements, "statement"),
+			plural.Count(r.Errors, "error"), plural.Count(r.Warnings, "warning"))
+		omitted := r.Omitted
+		for _, rr := range r.Repeated {
+			omitted -= rr.NotShown
+		}
+		if omitted > 0 {
+			fmt.Fprintf(&b, " (%d not shown: see --max-errors)", omitted)
+		}
+		if r.Unchecked > 0 {
+			fmt.Fprintf(&b, " (%s not checked against the previous statement of their account: more than %d accounts)",
+				plural.Count(r.Unchecked, "statement"), MaxAccounts)
+		}
+		if r.Truncated {
+			b.WriteString(" (stopped early: the counts cover only what was read)")
+		}
+		return b.String()
+	}
+	n := 0
+	for _, p := range []string{"a.txt", "", ": x", "# y", "new\nline", "\u202e.txt", "é.txt"} {
+		for _, c := range []int{0, 1, 2, 1234567} {
+			for _, r := range []*Report{
+				{Path: p, Records: c, Statements: c + 1, Errors: c, Warnings: 1 - c%2},
+				{Path: p, Records: c, Omitted: c, Repeated: []Repeated{{NotShown: 1}}, Unchecked: c, Truncated: c%2 == 0},
+			} {
+				assert.Equal(t, old(r), FileSummary(r))
+				n++
+			}
+		}
+	}
+	assert.Equal(t, 56, n)
 }

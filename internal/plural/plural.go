@@ -12,6 +12,17 @@ func Count[N ~int | ~int64](n N, word string) string {
 	return strconv.FormatInt(int64(n), 10) + " " + word + "s"
 }
 
+// AppendCount appends Count(n, word) to b.
+func AppendCount[N ~int | ~int64](b []byte, n N, word string) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ' ')
+	b = append(b, word...)
+	if n != 1 {
+		b = append(b, 's')
+	}
+	return b
+}
+
 // CountAs writes n and one when n is 1, n and many otherwise, for the
 // words whose plural is not word+"s" ("1 entry", "3 entries").
 func CountAs(n int, one, many string) string {

@@ -13,6 +13,8 @@ func TestCount(t *testing.T) {
 		want string
 	}{{0, "0 files"}, {1, "1 file"}, {2, "2 files"}, {-1, "-1 files"}} {
 		assert.Equal(t, tt.want, Count(tt.n, "file"))
+		assert.Equal(t, "x"+tt.want, string(AppendCount([]byte("x"), tt.n, "file")))
+		assert.Equal(t, tt.want, string(AppendCount(nil, int64(tt.n), "file")))
 	}
 }
 
