@@ -185,6 +185,13 @@ type Normalizer struct {
 	// show a diff). The event's slices are valid only during the call.
 	OnLine func(*LineEvent)
 
+	// Handoff, if set, takes the output buffer after each write of it to
+	// dst, and returns the empty buffer to fill next (e.g. to give what
+	// was written to another goroutine without copying it). The
+	// Normalizer never touches a buffer it gave; a buffer returned with
+	// less capacity than the one given is replaced by a new one.
+	Handoff func(out []byte) []byte
+
 	// slow turns off canonicalRun, so that tests can compare both paths;
 	// bufSize, if not zero, replaces normalizeBufSize (tests: small
 	// buffers put their ends everywhere).
@@ -347,12 +354,66 @@ func (st *normState) fillSample() error {
 	return nil
 }
 
+// tooLong refuses the line at line, which starts with p, longer than
+// MaxLine and not a line of concatenated records that fmt can split.
+func (st *normState) tooLong(line int, p []byte) error {
+	switch {
+	case st.codesEvery120(p) && len(p) <= cfonb.MaxConcatenatedLine:
+		// The whole line (line calls with it): records, but not a whole
+		// number of them.
+		return &RefusedError{Line: line, Reason: fmt.Sprintf("line of %d bytes holds concatenated records, but not a whole number of records of %d: find the damaged one",
+			len(p), cfonb.RecordLen)}
+	case st.codesEvery120(p):
+		return &RefusedError{Line: line, Reason: fmt.Sprintf("line of concatenated records is longer than %d bytes (%d records), the most cfonb splits: add line ends",
+			cfonb.MaxConcatenatedLine, cfonb.MaxConcatenatedLine/cfonb.RecordLen)}
+	}
+	return &RefusedError{Line: line, Reason: fmt.Sprintf("line is longer than %d bytes: this is not a CFONB120 file", st.maxLine)}
+}
+
+// mayBeConcatenated reports whether p, the start of a line longer than
+// MaxLine (perhaps with a CR of its line end), may be a line of
+// concatenated records of at most cfonb.MaxConcatenatedLine bytes. Such a
+// line is read on, the buffer growing to hold it (see fill), as cfonb's
+// Reader does.
+func (st *normState) mayBeConcatenated(p []byte) bool {
+	return len(p) <= cfonb.MaxConcatenatedLine+2 && st.codesEvery120(p)
+}
+
+// codesEvery120 reports whether p has a record code every 120 bytes, in
+// the input's charset (see concatenated), and only ASCII bytes in UTF-8.
+func (st *normState) codesEvery120(p []byte) bool {
+	if len(p) < 2*cfonb.RecordLen {
+		return false
+	}
+	if st.rep.Encoding == EncodingUTF8 {
+		for _, c := range p {
+			if c >= 0x80 {
+				return false
+			}
+		}
+	}
+	var code [2]byte
+	for i := 0; i+2 <= len(p); i += cfonb.RecordLen {
+		code[0], code[1] = st.cs.out[p[i]], st.cs.out[p[i+1]]
+		if cfonb.ParseCode(code[:]) == cfonb.CodeUnknown {
+			return false
+		}
+	}
+	return true
+}
+
 // fill reads more input into buf, moving the unread data to the front
-// first if needed.
+// first if needed, or growing buf when it is full of one line (which next
+// allows only for a line of concatenated records: mayBeConcatenated).
 func (st *normState) fill() error {
 	if st.w == len(st.buf) {
 		if st.r == 0 {
-			return errors.New("cfonb: normalize: internal error: buffer full")
+			if len(st.buf) >= cfonb.MaxConcatenatedLine+4 {
+				return errors.New("cfonb: normalize: internal error: buffer full")
+			}
+			buf := make([]byte, min(2*len(st.buf), cfonb.MaxConcatenatedLine+4))
+			copy(buf, st.buf[:st.w])
+			st.buf = buf
 		}
 		copy(st.buf, st.buf[st.r:st.w])
 		st.w -= st.r
@@ -469,9 +530,11 @@ func (st *normState) next() (raw, eol []byte, last, ok bool, err error) {
 			st.r, st.scan = end, end
 			return st.buf[start:cut], st.buf[cut:end], true, true, nil
 		}
-		if st.w-st.r > st.maxLine {
-			return nil, nil, false, false, &RefusedError{Line: st.inLine + 1,
-				Reason: fmt.Sprintf("line is longer than %d bytes: this is not a CFONB120 file", st.maxLine)}
+		// A line longer than MaxLine is refused when the buffer is full
+		// (or at its end, by line), unless it may be a line of
+		// concatenated records: checked once per buffer load.
+		if p := st.buf[st.r:st.w]; len(p) > st.maxLine && st.w == len(st.buf) && !st.mayBeConcatenated(p) {
+			return nil, nil, false, false, st.tooLong(st.inLine+1, p)
 		}
 		if err := st.fill(); err != nil {
 			return nil, nil, false, false, err
@@ -611,7 +674,11 @@ func (st *normState) canonicalRun() error {
 func (st *normState) line(raw, eol []byte, last bool) error {
 	st.inLine++
 	st.rep.Lines++
-	if k := st.concatenated(raw); k > 0 {
+	k := st.concatenated(raw)
+	if k == 0 && len(raw) > st.maxLine {
+		return st.tooLong(st.inLine, raw)
+	}
+	if k > 0 {
 		st.rep.Repairs[RepairSplit]++
 		st.rep.Changed = true
 		for j := range k {
@@ -827,9 +894,18 @@ func (st *normState) flush() error {
 		return nil
 	}
 	_, err := st.dst.Write(st.ob)
-	st.ob = st.ob[:0]
 	if err != nil {
+		st.ob = st.ob[:0]
 		return fmt.Errorf("cfonb: writing: %w", err)
+	}
+	if st.n.Handoff == nil {
+		st.ob = st.ob[:0]
+		return nil
+	}
+	size := cap(st.ob)
+	st.ob = st.n.Handoff(st.ob)[:0]
+	if cap(st.ob) < size {
+		st.ob = make([]byte, 0, size)
 	}
 	return nil
 }

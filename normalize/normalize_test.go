@@ -217,6 +217,10 @@ func TestNormalizeRefusals(t *testing.T) {
 			"line 1, column 18: the currency (columns 17-19) holds 'Ü' (U+00DC)"},
 		{"line too long", EncodingAuto, canon[0] + "\r\n" + strings.Repeat("x", DefaultMaxLine+1),
 			"line 2: line is longer than 65536 bytes: this is not a CFONB120 file"},
+		{"too many concatenated records", EncodingAuto, canon[0] + "\r\n" + strings.Repeat(canon[1]+canon[2], cfonb.MaxConcatenatedLine/240+1) + "\r\n" + canon[4],
+			"line 2: line of concatenated records is longer than 4194304 bytes (34952 records), the most cfonb splits: add line ends"},
+		{"concatenated records, one short", EncodingAuto, canon[0] + "\r\n" + strings.Repeat(canon[1]+canon[2], 1000) + canon[3][:119] + "\r\n" + canon[4],
+			"line 2: line of 240119 bytes holds concatenated records, but not a whole number of records of 120: find the damaged one"},
 		{"UTF-16 big endian", EncodingAuto, "\xFE\xFF\x000\x001", "UTF-16"},
 		{"only blank lines", EncodingAuto, "\r\n  \r\n\x00\x00", "the file holds no record, only blank lines: it would become empty"},
 		{"garbage lines", EncodingAuto, canon[0] + "\r\n" + strings.Repeat("xx\r\n", 2000),
@@ -554,4 +558,40 @@ func TestNormalizeCROnly(t *testing.T) {
 	out, _, err = normalizeBytes(t, []byte(in), EncodingAuto, cfonb.EOLLF)
 	require.NoError(t, err)
 	assert.Equal(t, canon[0]+"\n"+canon[1]+"\n"+canon[2]+"\n"+canon[3]+"\n", string(out))
+}
+
+// TestNormalizeLongConcatenatedLine: a line of concatenated records longer
+// than MaxLine (some EBICS exports write a day's movements on one line) is
+// split into its records, up to cfonb.MaxConcatenatedLine, in every
+// encoding and line end, through small buffers and one-byte reads, as
+// cfonb's Reader reads it.
+func TestNormalizeLongConcatenatedLine(t *testing.T) {
+	canon := fmtStatement(false, false)
+	legacy := fmtStatement(true, false)
+	const n = 1500 // pairs of records: 360,000 bytes on one line
+	want := canon[0] + "\r\n" + strings.Repeat(canon[1]+"\r\n"+canon[2]+"\r\n", n) + canon[4] + "\r\n"
+	for _, tt := range []struct {
+		name string
+		enc  Encoding
+		in   []byte
+	}{
+		{"ASCII, CRLF", EncodingAuto, []byte(canon[0] + "\r\n" + strings.Repeat(canon[1]+canon[2], n) + "\r\n" + canon[4] + "\r\n")},
+		{"ASCII, LF", EncodingAuto, []byte(canon[0] + "\n" + strings.Repeat(canon[1]+canon[2], n) + "\n" + canon[4] + "\n")},
+		{"ASCII, CR", EncodingAuto, []byte(canon[0] + "\r" + strings.Repeat(canon[1]+canon[2], n) + "\r" + canon[4] + "\r")},
+		{"Latin-1", EncodingLatin1, fmtEncode(charmap.ISO8859_1, legacy[0]+"\r\n"+strings.Repeat(legacy[1]+legacy[2], n)+"\r\n"+legacy[4]+"\r\n")},
+		{"EBCDIC 037", EncodingEBCDIC037, fmtEncode(charmap.CodePage037, canon[0]+"\n"+strings.Repeat(canon[1]+canon[2], n)+"\n"+canon[4]+"\n")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, read := range []func(io.Reader) io.Reader{func(r io.Reader) io.Reader { return r }, iotest.OneByteReader} {
+				nz := New()
+				nz.Encoding = tt.enc
+				var out bytes.Buffer
+				rep, err := nz.Normalize(&out, read(bytes.NewReader(tt.in)))
+				require.NoError(t, err)
+				assert.Equal(t, want, out.String())
+				assert.Equal(t, 1, rep.Repairs[RepairSplit])
+				assert.Equal(t, 2*n+2, rep.Records)
+			}
+		})
+	}
 }
