@@ -203,3 +203,39 @@ func TestCanonicalRunRefusesAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestHandoff: with a Handoff, the buffers handed over hold exactly the
+// output written to dst, in order, and the Normalizer never touches a
+// buffer once given: they are read only at the end, so a Normalizer that
+// wrote to a buffer again would change what an earlier one holds.
+func TestHandoff(t *testing.T) {
+	canon := fmtStatement(false, true)
+	latin1 := fmtEncode(charmap.ISO8859_1, strings.Join(fmtStatement(true, false), "\r\n")+"\r\n")
+	var in bytes.Buffer
+	for i := range 5000 {
+		if i%3 == 0 {
+			in.Write(latin1)
+		}
+		in.WriteString(canon[i%len(canon)] + "\n")
+	}
+	want, _, err := normalizeBytes(t, in.Bytes(), EncodingLatin1, cfonb.EOLCRLF)
+	require.NoError(t, err)
+	for _, slow := range []bool{false, true} {
+		n := New()
+		n.Encoding, n.slow = EncodingLatin1, slow
+		var out bytes.Buffer
+		var given [][]byte
+		n.Handoff = func(b []byte) []byte {
+			given = append(given, b)
+			if len(given)%2 == 0 {
+				return make([]byte, 0, cap(b)/2) // too small: replaced
+			}
+			return make([]byte, 0, cap(b))
+		}
+		_, err = n.Normalize(&out, &chunkReader{data: in.Bytes(), rng: rand.New(rand.NewPCG(1, 2)), max: 100 << 10})
+		require.NoError(t, err)
+		require.Greater(t, len(given), 3)
+		require.True(t, bytes.Equal(want, out.Bytes()), "slow %v: dst", slow)
+		require.True(t, bytes.Equal(want, bytes.Join(given, nil)), "slow %v: handed over", slow)
+	}
+}

@@ -185,6 +185,13 @@ type Normalizer struct {
 	// show a diff). The event's slices are valid only during the call.
 	OnLine func(*LineEvent)
 
+	// Handoff, if set, takes the output buffer after each write of it to
+	// dst, and returns the empty buffer to fill next (e.g. to give what
+	// was written to another goroutine without copying it). The
+	// Normalizer never touches a buffer it gave; a buffer returned with
+	// less capacity than the one given is replaced by a new one.
+	Handoff func(out []byte) []byte
+
 	// slow turns off canonicalRun, so that tests can compare both paths;
 	// bufSize, if not zero, replaces normalizeBufSize (tests: small
 	// buffers put their ends everywhere).
@@ -887,9 +894,18 @@ func (st *normState) flush() error {
 		return nil
 	}
 	_, err := st.dst.Write(st.ob)
-	st.ob = st.ob[:0]
 	if err != nil {
+		st.ob = st.ob[:0]
 		return fmt.Errorf("cfonb: writing: %w", err)
+	}
+	if st.n.Handoff == nil {
+		st.ob = st.ob[:0]
+		return nil
+	}
+	size := cap(st.ob)
+	st.ob = st.n.Handoff(st.ob)[:0]
+	if cap(st.ob) < size {
+		st.ob = make([]byte, 0, size)
 	}
 	return nil
 }

@@ -66,6 +66,31 @@ func (p *Pipe) Write(b []byte) (int, error) {
 	return n, nil
 }
 
+// Give hands b over to the reader as it is, without copying it, and
+// returns an empty buffer of b's capacity at least to fill next: one the
+// reader has finished with, or a new one while fewer than PipeChunks were
+// made (so at most PipeChunks+1 buffers go round, the writer's included).
+// The writer must not touch b after. Give and Write may be mixed.
+func (p *Pipe) Give(b []byte) []byte {
+	if len(b) > 0 {
+		p.full <- b
+	}
+	var c []byte
+	select {
+	case c = <-p.free:
+	default:
+		if p.made < PipeChunks {
+			p.made++
+		} else {
+			c = <-p.free
+		}
+	}
+	if cap(c) < cap(b) {
+		c = make([]byte, 0, cap(b))
+	}
+	return c[:0]
+}
+
 // CloseWithError ends the pipe: the reader gets err once it has read
 // everything written, or io.EOF if err is nil.
 func (p *Pipe) CloseWithError(err error) {

@@ -83,3 +83,44 @@ func TestPipe(t *testing.T) {
 		})
 	}
 }
+
+// TestPipeGive: buffers given (mixed with writes) reach the reader as they
+// are, in order, without copying; the writer gets back buffers of the
+// capacity it gave, and no more than PipeChunks+1 buffers go round.
+func TestPipeGive(t *testing.T) {
+	data := make([]byte, 5*PipeChunks*PipeChunkSize+777)
+	for i := range data {
+		data[i] = byte(i * 5 / 3)
+	}
+	p := NewPipe()
+	given := map[*byte]bool{} // the first byte of each buffer given
+	var seen int
+	go func() {
+		buf := make([]byte, 0, 100<<10)
+		rest := data
+		for i := 0; len(rest) > 0; i++ {
+			n := min(1+(i*7919)%(100<<10), len(rest))
+			if i%5 == 4 {
+				if _, err := p.Write(rest[:n]); err != nil {
+					panic(err)
+				}
+			} else {
+				buf = append(buf[:0], rest[:n]...)
+				given[&buf[0]] = true
+				seen++
+				buf = p.Give(buf)
+				if len(buf) != 0 || cap(buf) < 100<<10 {
+					panic("Give returned a buffer that is not empty or too small")
+				}
+			}
+			rest = rest[n:]
+		}
+		p.CloseWithError(nil)
+	}()
+	got, err := io.ReadAll(p)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(data, got), "data differs")
+	assert.LessOrEqual(t, p.made, PipeChunks)
+	assert.Greater(t, seen, 50)
+	assert.LessOrEqual(t, len(given), PipeChunks+1+1, "buffers given are reused, not made anew")
+}

@@ -242,6 +242,9 @@ func normalizeValidate(name string, dst io.Writer, src io.Reader, cfg *Config, o
 	n := normalize.New()
 	n.Encoding, n.EOL, n.OnLine = cfg.Encoding, cfg.EOL, onLine
 	pipe := spool.NewPipe()
+	// Each output buffer, once written to dst, goes to the validator as
+	// it is (no copy into the pipe).
+	n.Handoff = pipe.Give
 	var vrep *validate.Report
 	var verr error
 	done := make(chan struct{})
@@ -252,7 +255,7 @@ func normalizeValidate(name string, dst io.Writer, src io.Reader, cfg *Config, o
 		// that the formatter never blocks.
 		_, _ = io.Copy(io.Discard, pipe)
 	}()
-	rep, err := n.Normalize(io.MultiWriter(dst, pipe), src)
+	rep, err := n.Normalize(dst, src)
 	pipe.CloseWithError(err)
 	<-done
 	if err != nil {
