@@ -1,6 +1,7 @@
 package cfonb
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -103,25 +104,32 @@ func AppendFrenchIBAN(dst []byte, bank, branch, account []byte) error {
 // replacing letters by 10..35. The input must be digits and upper-case
 // letters.
 //
-// The remainder is taken every seven characters rather than at each
-// (TestIBANMod97Agrees compares with the definition): seven characters
-// multiply it by at most 10^14, which keeps it below 2^63.
+// Eight digits in a row are taken at once (as ParseAmount takes them),
+// other characters one by one, and the remainder is taken only when the
+// number could overflow (TestIBANMod97Agrees compares with the
+// definition, which takes it at each character).
 func ibanMod97(s []byte) int {
 	var r uint64
-	k := 0
 	add := func(c byte) {
 		if c >= 'A' && c <= 'Z' {
 			r = r*100 + uint64(c-'A') + 10
 		} else {
 			r = r*10 + uint64(c-'0')
 		}
-		if k++; k == 7 {
+		if r >= 1<<56 { // times 100 plus 255 stays below 2^64
 			r %= 97
-			k = 0
 		}
 	}
-	for _, c := range s[4:] {
-		add(c)
+	for rest := s[4:]; len(rest) > 0; {
+		if len(rest) >= 8 {
+			if w := binary.LittleEndian.Uint64(rest); eightDigits(w) {
+				r = r%97*100_000_000 + uint64(eightValue(w))
+				rest = rest[8:]
+				continue
+			}
+		}
+		add(rest[0])
+		rest = rest[1:]
 	}
 	for _, c := range s[:4] {
 		add(c)

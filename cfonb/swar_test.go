@@ -103,7 +103,8 @@ func ibanMod97Bytes(s []byte) int {
 }
 
 // TestIBANMod97Agrees: ibanMod97 equals its definition on random strings
-// of digits and upper-case letters (and any bytes) of 4 to 40 characters,
+// of digits and upper-case letters (and any bytes, and runs of digits) of
+// 4 to 40 characters,
 // the largest ones ("Z" and "9" repeated) included.
 func TestIBANMod97Agrees(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 7))
@@ -116,6 +117,11 @@ func TestIBANMod97Agrees(t *testing.T) {
 				b[j] = byte(rng.IntN(256))
 			case i%10 == 1:
 				b[j] = "Z9"[rng.IntN(2)]
+			case i%10 < 6: // runs of digits, taken eight at a time
+				b[j] = alnum[rng.IntN(10)]
+				if rng.IntN(12) == 0 {
+					b[j] = alnum[rng.IntN(len(alnum))]
+				}
 			default:
 				b[j] = alnum[rng.IntN(len(alnum))]
 			}
