@@ -489,7 +489,9 @@ func (v *Validator) checkQualifier(line int, data []byte) {
 		return
 	}
 	q := f.Of(data)
-	if !cfonb.KnownQualifier(q) && !isBlank(q) && !valueDateNoQualifier(data) {
+	// Banks send their own qualifiers, kept as text (shared/cfonb120.md:
+	// never reject a file for one): said only with Options.Pedantic.
+	if v.opts.Pedantic && !cfonb.KnownQualifier(q) && !isBlank(q) && !valueDateNoQualifier(data) {
 		v.warnf(line, f.Start(), RuleQualifier, "qualifier %q is not a CFONB qualifier (its information is kept as text)", q)
 	}
 	if string(q) == cfonb.QualifierCBE || string(q) == cfonb.QualifierCPY {

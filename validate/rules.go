@@ -60,7 +60,7 @@ func Rules() []RuleInfo {
 		{RuleDateRange, SeverityWarning, "a movement booked outside its statement's dates, or a new balance dated before its old balance"},
 		{RuleOpeningBalance, SeverityWarning, "an opening balance that differs from the previous closing balance of the same account"},
 		{RuleStatementOrder, SeverityWarning, "statements of one account out of date order"},
-		{RuleQualifier, SeverityWarning, "an unknown 05 qualifier"},
+		{RuleQualifier, SeverityWarning, "an unknown 05 qualifier, a bank's own (kept as text; --pedantic only)"},
 		{RuleInterbankCode, SeverityWarning, "a blank or unknown interbank operation code on a movement"},
 		{RuleTooMany, SeverityError, "reading a pipe stopped at the --max-errors cap (the input may never end)"},
 	}

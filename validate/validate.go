@@ -41,7 +41,8 @@ type Options struct {
 	// MOUVEMENT CE JOUR **" in columns 41-90, zeros), a blank interbank
 	// operation code, a DOS end-of-file mark after the last record, blank
 	// lines between records, a line of several concatenated records, an
-	// old balance (01) whose currency and decimals are blank.
+	// old balance (01) whose currency and decimals are blank, a 05
+	// qualifier of the bank's own.
 	Pedantic bool
 	// OnlyBankStatements makes File and Stream return
 	// ErrNotBankStatement, without a report, when the first bytes do not
