@@ -3,12 +3,17 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/internal/walk"
+	"github.com/cfonb-dev/cfonb/validate"
 )
 
 // TestValidateFileReachedTwice: a file reached twice in a walk (a hard
@@ -50,4 +55,28 @@ func TestValidateFileReachedTwice(t *testing.T) {
 		d+"/again/bad.txt:4:91: error: new balance 125.00 does not reconcile: old balance 100.00 (line 1) + 2 movements 15.00 = 115.00 (difference 10.00) [balance]\n"+
 		d+"/again/bad.txt: 4 records, 1 statement: 1 error, 0 warnings\n"+
 		"2 files: 1 error, 0 warnings; skipped 1 file that is not a bank statement\n", r.stdout)
+}
+
+// TestValidateFileGoneAfterListing: a file that the walk listed and that
+// is gone when a worker opens it (the walk no longer stats it) is an
+// unreadable file named on stderr and in the report, exit 2, and the
+// others are reported in their place.
+func TestValidateFileGoneAfterListing(t *testing.T) {
+	dir := t.TempDir()
+	copyTo(t, dir, map[string]string{"a.txt": "valid/multi-lf.txt", "c.txt": "valid/multi-lf.txt"})
+	feed := newEntryFeed(false)
+	feed.add([]walk.Entry{{Path: dir + "/a.txt"}, {Path: dir + "/b.txt"}, {Path: dir + "/c.txt"}})
+	feed.close()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	ro := newReportOut(&out)
+	rw, err := validate.NewReportWriter("json", ro, validate.WriterOptions{})
+	require.NoError(t, err)
+	res := validateAll(t.Context(), e, feed, validate.Options{}, 2, rw, ro)
+	require.NoError(t, rw.Close(validate.Totals{Files: res.files, Unreadable: res.ioErrors}))
+	require.NoError(t, ro.Flush())
+	assert.Equal(t, 2, res.files)
+	assert.Equal(t, 1, res.ioErrors)
+	assert.Equal(t, "cfonb validate: open "+dir+"/b.txt: no such file or directory\n", errb.String())
+	assert.Contains(t, out.String(), `{"path":"`+dir+`/b.txt","error":"open `+dir+`/b.txt: no such file or directory"},{"path":"`+dir+`/c.txt"`)
 }
