@@ -79,6 +79,21 @@ func ParseBalance(data []byte) (Balance, error) {
 	return b, first
 }
 
+// balanceOf is ParseBalance without the error, and whether the date and
+// the amount decode (balanceOK): each field decoded once, for the
+// statement model (TestBalanceOfAgrees compares).
+func balanceOf(data []byte) (b Balance, ok bool) {
+	b.Account = AccountOf(data)
+	b.Decimals = -1
+	if d := FieldDecimals.Of(data); len(d) == 1 && isDigit(d[0]) {
+		b.Decimals = int(d[0] - '0')
+	}
+	var derr, aerr error
+	b.Date, derr = ParseDate(FieldBalanceDate.Of(data))
+	b.Amount, aerr = ParseAmount(FieldBalance.Of(data))
+	return b, derr == nil && aerr == nil
+}
+
 // balanceOK reports whether the date and the amount of a 01 or 07 decode.
 func balanceOK(data []byte) bool {
 	if _, err := ParseDate(FieldBalanceDate.Of(data)); err != nil {

@@ -80,8 +80,7 @@ func (s *Statement) Open(line int, data []byte) {
 		s.Pending = true
 	}
 	if line > 0 {
-		s.Opening, _ = ParseBalance(data)
-		s.OpeningOK = balanceOK(data)
+		s.Opening, s.OpeningOK = balanceOf(data)
 	} else {
 		s.Pending = false
 	}
@@ -129,8 +128,7 @@ func (s *Statement) Close(line int, data []byte) {
 	if line == 0 {
 		return
 	}
-	s.Closing, _ = ParseBalance(data)
-	s.ClosingOK = balanceOK(data)
+	s.Closing, s.ClosingOK = balanceOf(data)
 }
 
 // Expected returns the opening balance plus the movements: what the

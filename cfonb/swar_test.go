@@ -246,3 +246,27 @@ func TestKnownQualifierTable(t *testing.T) {
 		require.False(t, KnownQualifier([]byte(s)), "%q", s)
 	}
 }
+
+// TestBalanceOfAgrees: balanceOf gives ParseBalance's balance and
+// balanceOK's verdict for every byte of a 01 and a 07 replaced by bytes
+// that break a field, and for the records cut short.
+func TestBalanceOfAgrees(t *testing.T) {
+	for _, base := range []string{rec01, rec07} {
+		check := func(data []byte) {
+			b, ok := balanceOf(data)
+			want, _ := ParseBalance(data)
+			require.Equal(t, want, b, "%q", data)
+			require.Equal(t, balanceOK(data), ok, "%q", data)
+		}
+		for pos := range len(base) {
+			for _, c := range []byte(" 0A9{}J\x00") {
+				data := []byte(base)
+				data[pos] = c
+				check(data)
+			}
+		}
+		for n := range len(base) {
+			check([]byte(base[:n]))
+		}
+	}
+}
