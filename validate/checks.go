@@ -235,6 +235,14 @@ func looksEBCDIC(data []byte) bool {
 // lengthDiag reports a record that is not 120 characters.
 func (v *Validator) lengthDiag(rec *cfonb.Record, data []byte, code cfonb.Code) {
 	n := rec.Length
+	whole := data[:len(data)/cfonb.RecordLen*cfonb.RecordLen]
+	if n > cfonb.MaxConcatenatedLine && n%cfonb.RecordLen == 0 && cfonb.Concatenated(whole) > 0 {
+		// Records, it seems, but more on one line than the reader splits.
+		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength,
+			"line of %d characters holds %d concatenated records, it seems: more than the %d read as records on one line; add line ends",
+			n, n/cfonb.RecordLen, cfonb.MaxConcatenatedLine/cfonb.RecordLen)
+		return
+	}
 	if n > cfonb.RecordLen {
 		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength, "record is %s long, expected %d", plural.Count(n, "character"), cfonb.RecordLen)
 		return
