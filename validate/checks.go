@@ -235,6 +235,14 @@ func looksEBCDIC(data []byte) bool {
 // lengthDiag reports a record that is not 120 characters.
 func (v *Validator) lengthDiag(rec *cfonb.Record, data []byte, code cfonb.Code) {
 	n := rec.Length
+	whole := data[:len(data)/cfonb.RecordLen*cfonb.RecordLen]
+	if n > cfonb.MaxConcatenatedLine && n%cfonb.RecordLen == 0 && cfonb.Concatenated(whole) > 0 {
+		// Records, it seems, but more on one line than the reader splits.
+		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength,
+			"line of %d characters holds %d concatenated records, it seems: more than the %d read as records on one line; add line ends",
+			n, n/cfonb.RecordLen, cfonb.MaxConcatenatedLine/cfonb.RecordLen)
+		return
+	}
 	if n > cfonb.RecordLen {
 		v.errorf(rec.Line, cfonb.RecordLen+1, RuleRecordLength, "record is %s long, expected %d", plural.Count(n, "character"), cfonb.RecordLen)
 		return
@@ -258,7 +266,7 @@ func (v *Validator) checkCommon(line int, data []byte, stmt []byte) {
 	v.checkAccount(line, data)
 	isOpen := cfonb.ParseCode(data) == cfonb.CodeOldBalance
 	if stmt != nil && present(data, cfonb.FieldDecimals) &&
-		bytes.Equal(data[16:20], stmt[16:20]) {
+		bytes.Equal(data[cfonb.OffCurrency:cfonb.EndDecimals], stmt[cfonb.OffCurrency:cfonb.EndDecimals]) {
 		// Same currency and decimals as the 01, which was checked already.
 	} else {
 		v.checkCurrency(line, data, isOpen || stmt == nil)

@@ -367,3 +367,20 @@ func TestSplitLongConcatenatedLines(t *testing.T) {
 		require.Equal(t, want, splitNow(t, in, opts, 3, cuts), "cuts %v", cuts)
 	}
 }
+
+// TestTooManyConcatenatedRecords: a line of more concatenated records
+// than the reader splits is one record, whose diagnostic says why.
+func TestTooManyConcatenatedRecords(t *testing.T) {
+	lines := strings.Split(strings.TrimRight(string(generated(t, 4<<10)), "\r\n"), "\r\n")
+	n := cfonb.MaxConcatenatedLine/cfonb.RecordLen + 1
+	in := lines[0] + "\r\n" + strings.Repeat(lines[1], n) + "\r\n"
+	rep, err := Stream("f", strings.NewReader(in), Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, d := range rep.Diagnostics {
+		if d.Rule == RuleRecordLength {
+			got = append(got, d.String())
+		}
+	}
+	assert.Equal(t, []string{"f:2:121: error: line of 4194360 characters holds 34953 concatenated records, it seems: more than the 34952 read as records on one line; add line ends [record-length]"}, got)
+}
