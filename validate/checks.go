@@ -266,7 +266,7 @@ func (v *Validator) checkCommon(line int, data []byte, stmt []byte) {
 	v.checkAccount(line, data)
 	isOpen := cfonb.ParseCode(data) == cfonb.CodeOldBalance
 	if stmt != nil && present(data, cfonb.FieldDecimals) &&
-		bytes.Equal(data[16:20], stmt[16:20]) {
+		bytes.Equal(data[cfonb.OffCurrency:cfonb.EndDecimals], stmt[cfonb.OffCurrency:cfonb.EndDecimals]) {
 		// Same currency and decimals as the 01, which was checked already.
 	} else {
 		v.checkCurrency(line, data, isOpen || stmt == nil)

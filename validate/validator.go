@@ -311,7 +311,7 @@ func (v *Validator) oldBalance(line int, data []byte) {
 	}
 	before := v.rep.Errors + v.rep.Warnings
 	v.checkCommon(line, data, nil)
-	headClean := v.rep.Errors+v.rep.Warnings == before && len(data) == cfonb.RecordLen && data[20] == ' '
+	headClean := v.rep.Errors+v.rep.Warnings == before && len(data) == cfonb.RecordLen && data[cfonb.OffReserved21] == ' '
 	v.checkReserved(line, data, cfonb.FieldReserved8, cfonb.FieldReserved21, cfonb.FieldReserved33, cfonb.FieldReserved41, cfonb.FieldReserved105)
 	date, dateOK := v.checkDate(line, data, cfonb.FieldBalanceDate, true)
 	amount, amountOK := v.checkAmount(line, data, cfonb.FieldBalance)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"unicode/utf8"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/export"
@@ -160,6 +161,8 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 		return usageError(e, "export", "standard input (-) given more than once")
 	}
 	run := &exportRun{e: e, paths: paths, opts: opts, check: check, force: *force}
+	// A large export shows its progress on a terminal.
+	run.progress = byteProgress(e, "exporting", regularSize(paths), progressMinBytes)
 
 	// Each input is read once: what is read is validated and exported in
 	// the same pass (see exportRun.input), so what is exported is what was
@@ -221,6 +224,8 @@ type exportRun struct {
 	opts  export.Options
 	check validateFunc
 	force bool
+	// progress, if not nil, counts the bytes read (see byteProgress).
+	progress *progressbar.ProgressBar
 
 	statements, movements int
 }
@@ -241,6 +246,9 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 	refused := false
 	for _, p := range r.paths {
 		rep, exErr, err := r.input(ctx, ex, p, refused)
+		if r.progress != nil && (err != nil || exErr != nil || ctx.Err() != nil || rep.Errors > 0) {
+			_ = r.progress.Clear() // the messages that follow take its line
+		}
 		switch {
 		case ctx.Err() != nil:
 			fmt.Fprintln(e.stderr, "cfonb export: interrupted: nothing written")
@@ -273,6 +281,9 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 		return exitUsage
 	}
 	r.statements, r.movements = ex.Counts()
+	if r.progress != nil {
+		_ = r.progress.Finish()
+	}
 	return exitOK
 }
 
@@ -343,6 +354,9 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 			// and saved no time on 256 MiB).
 			src = io.LimitReader(f, fi.Size())
 		}
+	}
+	if r.progress != nil {
+		src = &progressReader{r: src, bar: r.progress}
 	}
 	src = ctxio.NewReader(ctx, src)
 	if validateOnly {

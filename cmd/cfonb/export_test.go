@@ -433,3 +433,29 @@ func TestExportNewFormats(t *testing.T) {
 		assert.Contains(t, r.stderr, tt.msg)
 	}
 }
+
+// TestExportProgress: on a terminal, a large export shows how many bytes
+// it has read, and clears the bar at the end; a small one, or one whose
+// standard error is not a terminal, shows none.
+func TestExportProgress(t *testing.T) {
+	var errb strings.Builder
+	e := &env{stderr: &errb}
+	assert.Nil(t, byteProgress(e, "exporting", 1<<30, progressMinBytes), "not a terminal")
+	e.stderrIsTerminal = true
+	assert.Nil(t, byteProgress(e, "exporting", progressMinBytes-1, progressMinBytes), "small")
+	bar := byteProgress(e, "exporting", 3<<20, 1)
+	require.NotNil(t, bar)
+	n, err := io.Copy(io.Discard, &progressReader{r: bytes.NewReader(make([]byte, 3<<20)), bar: bar})
+	require.NoError(t, err)
+	assert.Equal(t, int64(3<<20), n)
+	require.NoError(t, bar.Finish())
+	assert.Contains(t, errb.String(), "exporting")
+	assert.Contains(t, errb.String(), "/3.1 MB")
+	assert.True(t, strings.HasSuffix(errb.String(), "\r"), "cleared: %q", errb.String())
+
+	// The sizes counted: regular files only.
+	dir := t.TempDir()
+	f := filepath.Join(dir, "a.txt")
+	require.NoError(t, os.WriteFile(f, make([]byte, 1000), 0o600))
+	assert.Equal(t, int64(2000), regularSize([]string{f, "-", dir, f, filepath.Join(dir, "missing")}))
+}

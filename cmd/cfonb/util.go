@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
@@ -52,4 +54,50 @@ func refuseOutputInput(e *env, cmd, out string, inputs []string) int {
 	}
 	fmt.Fprintf(e.stderr, "cfonb %s: %s is the same file as the input %s: writing it would destroy what is read; write to another file\n", cmd, what, in)
 	return exitUsage
+}
+
+// progressMinBytes is the input size from which a command that reads
+// bytes (export) shows a progress bar on a terminal: about a second of
+// work.
+const progressMinBytes = 64 << 20
+
+// byteProgress returns a progress bar of total bytes, described as what,
+// on standard error when it is a terminal and total is at least least;
+// otherwise nil. The bar is cleared when it finishes.
+func byteProgress(e *env, what string, total, least int64) *progressbar.ProgressBar {
+	if !e.stderrIsTerminal || total < least || total <= 0 {
+		return nil
+	}
+	return progressbar.NewOptions64(total, progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionSetDescription(what), progressbar.OptionShowBytes(true), progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
+}
+
+// regularSize returns the total size of the regular files among paths
+// ("-" and the others count nothing).
+func regularSize(paths []string) int64 {
+	var total int64
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			total += fi.Size()
+		}
+	}
+	return total
+}
+
+// progressReader counts what is read from r on bar.
+type progressReader struct {
+	r   io.Reader
+	bar *progressbar.ProgressBar
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		_ = p.bar.Add64(int64(n))
+	}
+	return n, err
 }
