@@ -239,3 +239,19 @@ func TestHandoff(t *testing.T) {
 		require.True(t, bytes.Equal(want, bytes.Join(given, nil)), "slow %v: handed over", slow)
 	}
 }
+
+// FuzzCanonicalRun compares the runs of canonical records with the
+// line-by-line path on any input, encoding and line end written (see
+// normalizeBoth).
+func FuzzCanonicalRun(f *testing.F) {
+	canon := fmtStatement(false, true)
+	f.Add(fmtJoin(canon, "\r\n", true), uint8(0), uint8(0), uint16(0))
+	f.Add(fmtJoin(canon, "\n", false), uint8(1), uint8(1), uint16(7))
+	f.Add(fmtEncode(charmap.ISO8859_1, strings.Join(fmtStatement(true, false), "\r\n")), uint8(1), uint8(0), uint16(300))
+	f.Add([]byte(canon[0]+"\r\n"+strings.Repeat(" ", cfonb.RecordLen)+"\r\n"+canon[1]+canon[2]+"\r\n\x1a"), uint8(3), uint8(2), uint16(1))
+	encs := []Encoding{EncodingAuto, EncodingLatin1, EncodingCP1252, EncodingUTF8, EncodingASCII}
+	eols := []cfonb.EOL{cfonb.EOLCRLF, cfonb.EOLLF, cfonb.EOLNone}
+	f.Fuzz(func(t *testing.T, in []byte, enc, eol uint8, maxRead uint16) {
+		normalizeBoth(t, in, encs[int(enc)%len(encs)], eols[int(eol)%len(eols)], uint64(maxRead), int(maxRead), 0)
+	})
+}
