@@ -2,7 +2,6 @@ package cfonb
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -126,28 +125,31 @@ func TestReadStride(t *testing.T) {
 				in := []byte(base)
 				in[pos] = c
 				for _, size := range []int{minBufSize, 250, 4096} {
+					if size == 250 && pos%3 != 0 {
+						continue // a third of the positions with this cut of the buffer
+					}
 					for _, maxKeep := range []int{0, 100} {
 						if maxKeep > 0 && (size != 4096 || pos%5 != 0) {
 							continue // enough to see ReadStride decline
 						}
-						msg := fmt.Sprintf("%s pos %d byte %#x size %d MaxKeep %d", name, pos, c, size, maxKeep)
+						msg := []any{"%s pos %d byte %#x size %d MaxKeep %d", name, pos, c, size, maxKeep} // formatted on a failure only
 						want, _, wantFraming, wantSub := readEvery(t, string(in), size, true)
 						if maxKeep > 0 {
 							want = keep(want, maxKeep)
 						}
 						gotRecs, printable, offsets, framing, sub, n := readStrides(t, string(in), size, maxKeep, true)
 						strided += n
-						require.Equal(t, want, gotRecs, msg)
-						require.Equal(t, wantFraming, framing, msg)
-						require.Equal(t, wantSub, sub, msg)
+						require.Equal(t, want, gotRecs, msg...)
+						require.Equal(t, wantFraming, framing, msg...)
+						require.Equal(t, wantSub, sub, msg...)
 						_, wantPrintable, wantOffsets, _, _, _ := readStrides(t, string(in), size, maxKeep, false)
-						require.Equal(t, wantOffsets, offsets, msg)
+						require.Equal(t, wantOffsets, offsets, msg...)
 						// Printable as Read alone says, or true where Read
 						// did not test the record (it searched for the
 						// line end).
 						for i := range printable {
 							if printable[i] != wantPrintable[i] {
-								require.True(t, printable[i] && PrintableASCII([]byte(gotRecs[i].Data)) && gotRecs[i].Length == RecordLen, msg)
+								require.True(t, printable[i] && PrintableASCII([]byte(gotRecs[i].Data)) && gotRecs[i].Length == RecordLen, msg...)
 							}
 						}
 						if maxKeep > 0 {

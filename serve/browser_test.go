@@ -76,10 +76,15 @@ type page struct {
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	exe := chromiumPath(t)
+	// Chromium leaves a directory of its own (org.chromium.Chromium.*)
+	// in TMPDIR when it is stopped: give it one that the test removes
+	// after the browser (cleanups run last first).
+	tmp := t.TempDir()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
 		chromedp.WindowSize(1280, 900),
+		chromedp.Env("TMPDIR="+tmp),
 	)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // chromium refuses to run as root with its sandbox

@@ -11,7 +11,7 @@ import "github.com/cfonb-dev/cfonb/internal/regfile"
 // It uses one Validator again for the small files, rather than a new
 // one for each (about 1.7 KB less to allocate per file), and keeps the
 // directory of the last file open, to open the next one in the same
-// directory by its name alone (on Unix): the kernel does not walk the
+// directory by its name alone (on Linux): the kernel does not walk the
 // whole path again.
 //
 // The zero value is ready to use; Close it when done. A Checker is not

@@ -137,7 +137,7 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 	}
 	tmp, err := os.CreateTemp(dir, tempPattern(base))
 	if err != nil {
-		return 0, fmt.Errorf("atomicfile: %w", err)
+		return 0, fmt.Errorf("atomicfile: cannot write %s: its directory takes no temporary file, which is written first and renamed (nothing was changed): %w", target, err)
 	}
 	keepTmp := false
 	defer func() {

@@ -1,9 +1,9 @@
-//go:build !unix
+//go:build !linux
 
 package regfile
 
-// Dir opens files as Open does (it keeps no directory open on this
-// system). The zero value is ready to use.
+// Dir opens files as Open does: it keeps no directory open on this
+// system (openat is Linux's here). The zero value is ready to use.
 type Dir struct{}
 
 // Open opens name as the package's Open does.
