@@ -455,24 +455,15 @@ func owner(name string, head []byte, opts Options, seams []*seam, newReader func
 	for {
 		// A record the fast path takes is a 04 or 05: no seam nor
 		// segment starts there (they start at a 01).
-		var rec cfonb.Record
-		if data, ok := cr.ReadStride(); ok {
-			if v.fastRecord(data, lineBase+cr.Line()) {
-				continue
+		rec, err := nextRecord(v, cr, lineBase)
+		if errors.Is(err, io.EOF) {
+			if cr.TrailingSUB() {
+				v.TrailingSUB()
 			}
-			rec = cr.StrideRecord()
-		} else {
-			var err error
-			rec, err = cr.Read()
-			if errors.Is(err, io.EOF) {
-				if cr.TrailingSUB() {
-					v.TrailingSUB()
-				}
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: line %d: %w", name, lineBase+cr.Line()+1, err)
-			}
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", name, lineBase+cr.Line()+1, err)
 		}
 		at := start + rec.Offset
 		rec.Line += lineBase

@@ -278,6 +278,8 @@ func begin(name string, head []byte, opts Options, reuse *Validator) (*Validator
 // validateFrom validates the data read from src, whose first bytes are
 // head, with a record reader of bufSize bytes (0: the default); or, when
 // src is nil, the data held in whole. reuse is as for begin.
+//
+// The loop's records go through nextRecord, as the split engine's owner's.
 func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize int, whole []byte, reuse *Validator) (*Report, error) {
 	v, rep, err := begin(name, head, opts, reuse)
 	if v == nil {
@@ -293,21 +295,12 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		cr = cfonb.NewReader(src)
 	}
 	for {
-		var rec cfonb.Record
-		if data, ok := cr.ReadStride(); ok {
-			if v.fastRecord(data, cr.Line()) {
-				continue
-			}
-			rec = cr.StrideRecord()
-		} else {
-			var err error
-			rec, err = cr.Read()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
-			}
+		rec, err := nextRecord(v, cr, 0)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
 		}
 		col, ok := 0, true // the reader may have checked it
 		if !cr.Printable() {
@@ -348,4 +341,20 @@ func readHead(r io.Reader, p []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// nextRecord returns the next record of cr that the fast path does not
+// take (v.fastRecord takes the others as they come, their lines numbered
+// from lineBase: the lines before cr's start), or cr's error, io.EOF at
+// the end of the input.
+func nextRecord(v *Validator, cr *cfonb.Reader, lineBase int) (cfonb.Record, error) {
+	for {
+		data, ok := cr.ReadStride()
+		if !ok {
+			return cr.Read()
+		}
+		if !v.fastRecord(data, lineBase+cr.Line()) {
+			return cr.StrideRecord(), nil
+		}
+	}
 }

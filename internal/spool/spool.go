@@ -44,16 +44,7 @@ func (p *Pipe) Write(b []byte) (int, error) {
 	n := len(b)
 	for len(b) > 0 {
 		want := min(len(b), PipeChunkSize)
-		var c []byte
-		select {
-		case c = <-p.free:
-		default:
-			if p.made < PipeChunks {
-				p.made++
-			} else {
-				c = <-p.free
-			}
-		}
+		c := p.take()
 		if cap(c) < want {
 			// Small files get small chunks; a chunk grows to the
 			// writes it carries, up to PipeChunkSize.
@@ -66,6 +57,21 @@ func (p *Pipe) Write(b []byte) (int, error) {
 	return n, nil
 }
 
+// take returns a chunk the reader has finished with, or nil (to be
+// allocated) while fewer than PipeChunks were made, or waits for one.
+func (p *Pipe) take() []byte {
+	select {
+	case c := <-p.free:
+		return c
+	default:
+		if p.made < PipeChunks {
+			p.made++
+			return nil
+		}
+		return <-p.free
+	}
+}
+
 // Give hands b over to the reader as it is, without copying it, and
 // returns an empty buffer of b's capacity at least to fill next: one the
 // reader has finished with, or a new one while fewer than PipeChunks were
@@ -75,16 +81,7 @@ func (p *Pipe) Give(b []byte) []byte {
 	if len(b) > 0 {
 		p.full <- b
 	}
-	var c []byte
-	select {
-	case c = <-p.free:
-	default:
-		if p.made < PipeChunks {
-			p.made++
-		} else {
-			c = <-p.free
-		}
-	}
+	c := p.take()
 	if cap(c) < cap(b) {
 		c = make([]byte, 0, cap(b))
 	}
