@@ -57,7 +57,6 @@ type xlsxSink struct {
 	mv      *excelize.StreamWriter // the movements sheet being written
 	mvSheet int                    // its number: 1, 2...
 	mvRow   int                    // rows written to it, header included
-	mvCols  int
 	st      *excelize.StreamWriter
 	stRow   int
 
@@ -65,7 +64,6 @@ type xlsxSink struct {
 	amount             map[int]int // style ID of an amount, by decimals
 	bal                running
 	row                []any
-	cells              []excelize.Cell
 }
 
 func newXLSXSink(opts Options) (*xlsxSink, error) {

@@ -769,14 +769,6 @@ func decideOne(ks []known, p *planned, retryUnknown, reimport bool) {
 	}
 }
 
-// stamp formats a journal time for people.
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "an unknown date"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05 UTC")
-}
-
 // Diagnostics returns the lines cfonb validate prints for a report.
 func Diagnostics(rep *validate.Report) []string {
 	var out []string

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -31,7 +30,7 @@ func runAction(t *testing.T, inputs map[string]string) (string, int, string) {
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(),
 		"GITHUB_ACTION_PATH="+root, "RUNNER_TEMP="+t.TempDir(), "GITHUB_OUTPUT="+out,
-		"PATH="+filepath.Join(runtime.GOROOT(), "bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"PATH="+goBinDir(t)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"CFONB_CONFIG=none")
 	for k, v := range inputs {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -94,4 +93,13 @@ func TestActionYAML(t *testing.T) {
 	}
 	assert.Contains(t, string(yml), `run: bash "$GITHUB_ACTION_PATH/action/run.sh"`)
 	assert.Contains(t, string(yml), "using: composite")
+}
+
+// goBinDir returns the directory of the go command that runs the tests
+// (`go env GOROOT`/bin), for the action's script, which builds cfonb.
+func goBinDir(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	require.NoError(t, err)
+	return filepath.Join(strings.TrimSpace(string(out)), "bin")
 }

@@ -121,7 +121,7 @@ reformatting, as gofmt -d and gofmt -l do: add --check to fail on them.`,
 		jobs:     fs.Int("jobs", 0, "files formatted in parallel (0, the default: one per CPU)"),
 		walk:     addWalkFlags(fs),
 	}
-	c.RunE = body(func(ctx context.Context, args []string) int { return runFmt(ctx, e, c, args, fl) })
+	c.RunE = body(func(ctx context.Context, _ []string) int { return runFmt(ctx, e, c, fl) })
 	return c
 }
 
@@ -136,7 +136,7 @@ type fmtFlags struct {
 
 // runFmt is "cfonb fmt": it normalises legacy exports into canonical
 // CFONB120 (see its help and normalize.Normalizer).
-func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmtFlags) int {
+func runFmt(ctx context.Context, e *env, c *cobra.Command, fl fmtFlags) int {
 	fs := c.Flags()
 	write, list, diff, encoding, eol, jobs := fl.write, fl.list, fl.diff, fl.encoding, fl.eol, fl.jobs
 	cfg := &fmtConfig{stdin: e.stdin, replace: (*atomicfile.Source).Replace}
@@ -177,7 +177,7 @@ func runFmt(ctx context.Context, e *env, c *cobra.Command, args []string, fl fmt
 	if *jobs == 0 {
 		*jobs = runtime.NumCPU()
 	}
-	args = fs.Args()
+	args := fs.Args() // the paths, as cobra parsed them
 	if len(args) == 0 {
 		if e.stdinIsTerminal || cfg.mode == fmtWrite {
 			return usageError(e, "fmt", "no PATH given")

@@ -254,15 +254,14 @@ type generator struct {
 	t     texts
 	stats Stats
 
-	accounts   []account
-	serial     int // accounts created so far
-	start      time.Time
-	day        time.Time // the current statement day
-	prevDay    [6]byte   // JJMMAA of the business day before start (for new accounts)
-	today      [6]byte   // JJMMAA of day
-	near       [7][6]byte
-	nearDDMM   [7][5]byte // "DD/MM" of day-3 .. day+3
-	curWeights []int
+	accounts []account
+	serial   int // accounts created so far
+	start    time.Time
+	day      time.Time // the current statement day
+	prevDay  [6]byte   // JJMMAA of the business day before start (for new accounts)
+	today    [6]byte   // JJMMAA of day
+	near     [7][6]byte
+	nearDDMM [7][5]byte // "DD/MM" of day-3 .. day+3
 
 	rec [maxRecordLength + 2]byte
 	eol []byte
