@@ -714,7 +714,7 @@ func TestReaderSamples(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			f, err := os.Open(filepath.Join(dir, tt.file))
 			require.NoError(t, err)
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 			r := NewReader(f)
 			recs, err := readAll(r)
 			require.ErrorIs(t, err, io.EOF)

@@ -35,7 +35,7 @@ func exportFile(t *testing.T, name string, opts Options) []byte {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var out bytes.Buffer
 	e, err := New(&out, opts)
 	require.NoError(t, err)
@@ -301,7 +301,7 @@ func TestMultipleFiles(t *testing.T) {
 		f, err := os.Open(filepath.Join("testdata", name))
 		require.NoError(t, err)
 		require.NoError(t, e.Export(name, f))
-		f.Close()
+		_ = f.Close()
 	}
 	require.NoError(t, e.Close())
 	var doc struct {

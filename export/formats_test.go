@@ -30,7 +30,7 @@ func openXLSX(t *testing.T, name string, opts Options) *excelize.File {
 	opts.Format = XLSX
 	f, err := excelize.OpenReader(bytes.NewReader(exportFile(t, name, opts)))
 	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
+	t.Cleanup(func() { _ = f.Close() })
 	return f
 }
 
@@ -240,7 +240,7 @@ func TestXLSXSheetsRollOver(t *testing.T) {
 	_, movements := e.Counts()
 	f, err := excelize.OpenReader(&out)
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sheets := f.GetSheetList()
 	require.Equal(t, "Movements", sheets[0])
 	require.Equal(t, "Statements", sheets[1])

@@ -156,8 +156,8 @@ func (s *ofxSink) openStatement(e *Exporter) {
 // closeSpill removes the temporary file of the last statement, if any.
 func (s *ofxSink) closeSpill() {
 	if s.spill != nil {
-		s.spill.Close()
-		os.Remove(s.spill.Name())
+		_ = s.spill.Close()
+		_ = os.Remove(s.spill.Name())
 		s.spill = nil
 	}
 }

@@ -416,7 +416,7 @@ func (s *xlsxSink) close(e *Exporter) error {
 // discard closes the workbook, which removes its temporary files.
 func (s *xlsxSink) discard() {
 	if s.f != nil {
-		s.f.Close()
+		_ = s.f.Close()
 		s.f = nil
 	}
 }

@@ -270,7 +270,7 @@ func TestHostileGrowingInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, data[:half], 0o644))
 	f, err := os.Open(path)
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	appendFile := func() {
 		a, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 		require.NoError(t, err)

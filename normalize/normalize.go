@@ -454,12 +454,12 @@ func (st *normState) detectFraming() cfonb.Framing {
 	var view [cfonb.DetectWindow]byte
 	cs := st.cs
 	for i, c := range p[:n] {
-		switch {
-		case c == cs.lf || c == cs.nel:
+		switch c {
+		case cs.lf, cs.nel:
 			view[i] = '\n'
-		case c == cs.cr:
+		case cs.cr:
 			view[i] = '\r'
-		case c == 0x1A:
+		case 0x1A:
 			view[i] = c
 		default:
 			v := cs.out[c]

@@ -322,7 +322,7 @@ func TestNormalizeFramingDetection(t *testing.T) {
 func TestNormalizeProperty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	canon := fmtStatement(false, true)
-	textRunes := []rune("abcXYZ 0123456789éèÉçÇàùÜœŒ€’«»°ß–…\u00a0\t\x00\x01\u0301\uFEFF中Ж")
+	textRunes := "abcXYZ 0123456789éèÉçÇàùÜœŒ€’«»°ß–…\u00a0\t\x00\x01\u0301\uFEFF中Ж"
 	encs := []struct {
 		enc Encoding
 		cm  *charmap.Charmap

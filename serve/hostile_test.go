@@ -94,7 +94,7 @@ func fuzzCorpusInputs(t *testing.T, path string) [][]byte {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var out [][]byte
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)

@@ -117,7 +117,7 @@ func (s *Server) eachFile(w http.ResponseWriter, r *http.Request, f func(name st
 		// its last element).
 		_, disp, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
 		if part.FileName() == "" || disp["filename"] == "" {
-			part.Close()
+			_ = part.Close()
 			continue
 		}
 		if n++; n > maxParts {
@@ -128,7 +128,7 @@ func (s *Server) eachFile(w http.ResponseWriter, r *http.Request, f func(name st
 			name = fmt.Sprintf("file-%d.txt", n)
 		}
 		err = f(name, part)
-		part.Close()
+		_ = part.Close()
 		if err != nil {
 			return err
 		}
@@ -170,9 +170,9 @@ func (s *Server) spool(r io.Reader) (*os.File, func(), error) {
 	name := f.Name()
 	removed := os.Remove(name) == nil
 	cleanup := func() {
-		f.Close()
+		_ = f.Close()
 		if !removed {
-			os.Remove(name)
+			_ = os.Remove(name)
 		}
 	}
 	if _, err := io.Copy(f, r); err != nil {

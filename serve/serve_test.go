@@ -646,7 +646,7 @@ func TestSlowClient(t *testing.T) {
 	u, _ := listen(t, s)
 	conn, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(u, "http://"), "/"))
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_, err = fmt.Fprintf(conn, "POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n0130006")
 	require.NoError(t, err)
 	// A hang guard, not a timing assertion: the server must end the
@@ -676,11 +676,11 @@ func TestSteadyClientNotCut(t *testing.T) {
 			_, _ = pw.Write(date[i:min(i+20, len(date))])
 			time.Sleep(200 * time.Millisecond)
 		}
-		pw.Close()
+		_ = pw.Close()
 	}()
 	resp, err := http.Post(u+"api/validate?name=date.txt", "text/plain", pr)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -707,7 +707,7 @@ func TestGracefulShutdown(t *testing.T) {
 			done <- result{err: err}
 			return
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, err := io.ReadAll(resp.Body)
 		done <- result{resp.StatusCode, string(b), err}
 	}()

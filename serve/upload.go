@@ -67,7 +67,7 @@ func (s *Server) handleUploadPreview(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusInternalServerError, "temporary directory: %v", err)
 		return
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	var paths, names []string
 	err = s.eachFile(w, r, func(name string, body io.Reader) error {
 		// The copy keeps the file's base name, so that the decisions name

@@ -158,7 +158,7 @@ func NewClient(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	var verbose func(string)
 	if cfg.Verbose != nil {
 		vw := cfg.Redactor.Writer(cfg.Verbose)
-		verbose = func(line string) { io.WriteString(vw, line+"\n") }
+		verbose = func(line string) { _, _ = io.WriteString(vw, line+"\n") }
 	}
 	t := cfg.Timeouts
 	dialer := &net.Dialer{Timeout: t.Dial, KeepAlive: 30 * time.Second}
@@ -492,7 +492,7 @@ func (c *Client) do(ctx context.Context, kind callKind, op string, build func(co
 		if err == nil {
 			status, retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
 			body, _ = io.ReadAll(io.LimitReader(resp.Body, maxBody))
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		}
 		if err != nil {
 			err = netError(err)
@@ -598,7 +598,7 @@ func (c *Client) Import(ctx context.Context, f *File) (ImportResult, error) {
 	if err != nil {
 		return ImportResult{}, &RequestError{Op: op, Err: err}
 	}
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	resp, err := c.do(ctx, kindImport, op, func(ctx context.Context) (*http.Request, error) {
 		var progress func(int64)
 		if c.cfg.Progress != nil {
@@ -686,7 +686,7 @@ func takeSnapshot(path, sha string, size int64) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }()
 	h := sha256.New()
 	s := &snapshot{size: size}
 	var w io.Writer
@@ -706,7 +706,7 @@ func takeSnapshot(path, sha string, size int64) (*snapshot, error) {
 		err = errFileChanged
 	}
 	if err != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	if buf != nil {
@@ -752,7 +752,7 @@ func multipartBody(name string, snap *snapshot, progress func(int64)) (io.Reader
 		return nil, "", 0, err
 	}
 	tail.Write(head.Bytes())
-	var file io.Reader = snap.reader()
+	file := snap.reader()
 	if progress != nil {
 		file = &progressReader{r: file, f: progress}
 	}
@@ -847,7 +847,7 @@ func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
 			raw, _ := io.ReadAll(io.LimitReader(rc, maxBody))
-			rc.Close()
+			_ = rc.Close()
 			if form, err := url.ParseQuery(string(raw)); err == nil {
 				keys := make([]string, 0, len(form))
 				for k := range form {

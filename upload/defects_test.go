@@ -162,7 +162,7 @@ func TestRunStateReadOnlyDirectory(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, st.Close())
 	require.NoError(t, os.Chmod(f.state, 0o500))
-	t.Cleanup(func() { os.Chmod(f.state, 0o700) })
+	t.Cleanup(func() { _ = os.Chmod(f.state, 0o700) })
 	_, err = f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
 	require.ErrorIs(t, err, ErrSetup)
 	assert.Empty(t, f.sb.Requests())
@@ -172,7 +172,7 @@ func TestRunFullDiskAfterImportIsLocal(t *testing.T) {
 	f := newFixture(t)
 	st, err := OpenState(f.state, true)
 	require.NoError(t, err)
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	var mu sync.Mutex
 	writes := 0
 	st.failWrite = func(path string) error {
@@ -252,7 +252,7 @@ func (s *tokenEchoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var doc map[string]any
 		if json.Unmarshal(rec.body, &doc) != nil || doc["access_token"] == nil {
 			w.WriteHeader(rec.status)
-			w.Write(rec.body)
+			_, _ = w.Write(rec.body)
 			return
 		}
 		s.mu.Lock()
@@ -262,7 +262,7 @@ func (s *tokenEchoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		doc["access_token"] = fake
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(doc)
+		_ = json.NewEncoder(w).Encode(doc)
 		return
 	}
 	fake := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -270,9 +270,9 @@ func (s *tokenEchoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	real := s.tokens[fake]
 	s.mu.Unlock()
 	if strings.HasSuffix(r.URL.Path, "/import") {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, s.echo(fake))
+		_, _ = io.WriteString(w, s.echo(fake))
 		return
 	}
 	r.Header.Set("Authorization", "Bearer "+real)

@@ -27,7 +27,7 @@ func ExampleRun() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	data, err := sandbox.SampleFile("\r\n", sandbox.SampleStatement{
 		Bank: "30004", Branch: "00823", Account: "00010000156",
 		From: cfonb.NewDate(2026, 3, 1), To: cfonb.NewDate(2026, 3, 31),

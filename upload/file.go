@@ -66,7 +66,7 @@ func PrepareFile(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
+	defer func() { _ = fh.Close() }()
 	fi, err := fh.Stat()
 	if err != nil {
 		return nil, err

@@ -193,7 +193,7 @@ func forgetRegistrations(t *testing.T, dir string) {
 	t.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(dir, "journal.sqlite"))
 	require.NoError(t, err)
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	_, err = db.Exec(`DELETE FROM cfonb_accounts`)
 	require.NoError(t, err)
 }

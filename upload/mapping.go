@@ -45,7 +45,7 @@ func LoadMapping(path string) (*Mapping, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mapping: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return ParseMapping(path, f)
 }
 

@@ -175,7 +175,7 @@ func Run(ctx context.Context, opts Options, paths []string) (*Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("%w: %w", ErrSetup, err)
 		}
-		defer s.Close()
+		defer func() { _ = s.Close() }()
 		st = s
 	}
 	if !opts.DryRun {

@@ -479,7 +479,7 @@ func TestRunConnectionRefusedBeforeImportIsRetried(t *testing.T) {
 	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inner.ServeHTTP(w, r)
 		if strings.HasSuffix(r.URL.Path, "/accounts") {
-			f.srv.Listener.Close()
+			_ = f.srv.Listener.Close()
 		}
 	})
 	a := f.file(t, "a.txt", lclMarch)
@@ -602,7 +602,7 @@ func TestRunWhileAnotherProcessHasTheJournalOpen(t *testing.T) {
 	f := newFixture(t)
 	st, err := OpenState(f.state, true)
 	require.NoError(t, err)
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	_, err = f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
 	require.NoError(t, err, f.out.String())
 	assert.Len(t, st.Entries(""), 1)
@@ -684,7 +684,7 @@ func TestRunJournalIsPendingWhileTheImportIsSent(t *testing.T) {
 		if strings.HasSuffix(r.URL.Path, "/import") {
 			ro, err := OpenState(f.state, false)
 			require.NoError(t, err)
-			defer ro.Close()
+			defer func() { _ = ro.Close() }()
 			var st []string
 			for _, e := range ro.Entries("") {
 				st = append(st, filepath.Base(e.File)+" "+string(e.Status))
@@ -753,12 +753,12 @@ func TestRunEchoedSecretsStayOutOfTheJournal(t *testing.T) {
 					inner.ServeHTTP(w, r)
 					return
 				}
-				io.Copy(io.Discard, r.Body) // an unread body may reset the connection
+				_, _ = io.Copy(io.Discard, r.Body) // an unread body may reset the connection
 				auth := r.Header.Get("Authorization")
 				tokens = append(tokens, strings.TrimPrefix(auth, "Bearer "))
-				io.Copy(io.Discard, r.Body) // answering before reading would break the pipe
+				_, _ = io.Copy(io.Discard, r.Body) // answering before reading would break the pipe
 				w.WriteHeader(tt.status)
-				io.WriteString(w, "echo: Authorization: "+auth)
+				_, _ = io.WriteString(w, "echo: Authorization: "+auth)
 			})
 			_, runErr := f.run(t, f.opts(), f.file(t, "a.txt", lclMarch))
 			errText := ""
@@ -773,7 +773,7 @@ func TestRunEchoedSecretsStayOutOfTheJournal(t *testing.T) {
 			e := st.Entries("")[0]
 			assert.Equal(t, tt.want, e.Status, f.out.String())
 			assert.Contains(t, e.Detail, "echo: Authorization: Bearer [redacted]")
-			st.Close()
+			_ = st.Close()
 			journal := string(mustRead(t, filepath.Join(f.state, "journal.sqlite")))
 			if b, err := os.ReadFile(filepath.Join(f.state, "journal.sqlite-wal")); err == nil {
 				journal += string(b)

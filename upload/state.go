@@ -204,7 +204,7 @@ func (s *State) CheckWritable() error {
 			return errors.Join(werr, serr, cerr, rerr)
 		}()
 		if err != nil {
-			os.Remove(probe)
+			_ = os.Remove(probe)
 			return fmt.Errorf("%w: %s: %w", ErrStateWrite, s.spec, err)
 		}
 	}

@@ -395,7 +395,7 @@ func TestStatePersistsAndLocks(t *testing.T) {
 
 	st, err = OpenState(dir, true)
 	require.NoError(t, err)
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	assert.Equal(t, []Entry{{ID: 1, Platform: "p", File: "/f", SHA256: "aa", Status: StatusDone, Started: when,
 		Finished: when.Add(time.Second), HTTPStatus: 200, Detail: "ok", Statements: []StatementRecord{{Key: "k1"}}}}, st.Entries(""))
 	assert.Len(t, st.Accounts(), 1)
@@ -447,7 +447,7 @@ func TestStateDamagedIsNotOverwritten(t *testing.T) {
 	st, err := OpenState(dir, false)
 	require.NoError(t, err)
 	assert.Len(t, st.Entries(""), 1)
-	st.Close()
+	_ = st.Close()
 
 	bad := []byte(`{"version":1,"entries":[{"id":1,`)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal.json"), bad, 0o600))
@@ -526,7 +526,7 @@ func TestMultipartBody(t *testing.T) {
 	p := writeFile(t, dir, "relevé 03.txt", data)
 	snap, err := takeSnapshot(p, sha(data), int64(len(data)))
 	require.NoError(t, err)
-	defer snap.Close()
+	defer func() { _ = snap.Close() }()
 	var progress []int64
 	body, ctype, length, err := multipartBody(filepath.Base(p), snap, func(n int64) { progress = append(progress, n) })
 	require.NoError(t, err)
@@ -610,7 +610,7 @@ func TestLogTransport(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer tok-123")
 	resp, err := lt.RoundTrip(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	require.Len(t, lines, 1)
 	assert.Equal(t, `http 09:30:00.000 POST `+srv.URL+`/t -> 201 Created in 0s Authorization: [redacted] form: client_secret="[redacted]" password="[redacted]" scope="openid apidata" username="u" x-request-id=req-42`, lines[0])
 	// Issue 10, defect 9: a User-Agent, and the server's request id with -v
@@ -639,7 +639,7 @@ func TestMarkDone(t *testing.T) {
 	require.NoError(t, err)
 	st, err := OpenState(filepath.Join(dir, "state"), true)
 	require.NoError(t, err)
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	now := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
 	id, err := MarkDone(st, "https://x", 0, f, now)
 	require.NoError(t, err)
@@ -692,26 +692,26 @@ func TestLoginErrorNeverShowsTheAnswer(t *testing.T) {
 		{"error with description", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `{"error":"invalid_grant","error_description":"password `+password+` is wrong for client secret `+secret+`"}`)
+			_, _ = io.WriteString(w, `{"error":"invalid_grant","error_description":"password `+password+` is wrong for client secret `+secret+`"}`)
 		}, "login refused by %s: invalid_grant (HTTP 400): check INQOM_USERNAME and INQOM_PASSWORD"},
 		// The code is the server's text: a malformed one is not shown.
 		{"malformed error code", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(w, `{"error":"invalid_client\n`+secret+`"}`)
+			_, _ = io.WriteString(w, `{"error":"invalid_client\n`+secret+`"}`)
 		}, "login refused by %s: HTTP 401 Unauthorized"},
 		{"not json", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusForbidden)
-			io.WriteString(w, "<html>denied: "+password+"</html>")
+			_, _ = io.WriteString(w, "<html>denied: "+password+"</html>")
 		}, "login refused by %s: HTTP 403 Forbidden"},
 		{"no access_token", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"token_type":"Bearer","echo":"`+password+`"}`)
+			_, _ = io.WriteString(w, `{"token_type":"Bearer","echo":"`+password+`"}`)
 		}, "login failed: %s: the token endpoint's answer could not be read, or holds no usable access_token"},
 		{"answer cut short", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", "1000")
-			io.WriteString(w, `{"access_token":"`)
+			_, _ = io.WriteString(w, `{"access_token":"`)
 		}, "login failed: %s: the token endpoint's answer could not be read, or holds no usable access_token"},
 	}
 	for _, tt := range tests {

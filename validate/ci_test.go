@@ -56,7 +56,7 @@ func writeCI(t *testing.T, format string, opts WriterOptions) []byte {
 func TestSARIFSchema(t *testing.T) {
 	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	schemaDoc, err := jsonschema.UnmarshalJSON(f)
 	require.NoError(t, err)
 	c := jsonschema.NewCompiler()

@@ -14,7 +14,7 @@ func ExampleChecker() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	for _, name := range []string{"a.txt", "b.txt"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(statement), 0o644); err != nil {
 			log.Fatal(err)
@@ -22,7 +22,7 @@ func ExampleChecker() {
 	}
 	// One Checker per goroutine: its buffers go from one file to the next.
 	var c validate.Checker
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	for _, name := range []string{"a.txt", "b.txt"} {
 		rep, err := c.File(filepath.Join(dir, name), validate.Options{})
 		if err != nil {

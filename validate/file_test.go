@@ -72,7 +72,7 @@ func TestFileAgreesWithStream(t *testing.T) {
 	}
 	// The reports of a Checker stay as they were after the next files.
 	var c Checker
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	for round := 0; round < 2; round++ {
 		for i, p := range paths {
 			got[i], errs[i] = c.File(p, Options{})
@@ -142,7 +142,7 @@ func TestCheckerForgetsEarlierFiles(t *testing.T) {
 	many := filepath.Join(t.TempDir(), "many-accounts.txt")
 	require.NoError(t, os.WriteFile(many, b.Bytes(), 0o644))
 	var c Checker
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	for _, p := range append(paths, many) {
 		want, err := File(p, Options{})
 		require.NoError(t, err, p)

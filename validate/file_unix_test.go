@@ -23,8 +23,8 @@ func TestFileFIFO(t *testing.T) {
 	go func() {
 		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
 		if err == nil {
-			w.Write(data)
-			w.Close()
+			_, _ = w.Write(data)
+			_ = w.Close()
 		}
 	}()
 	got, err := File(fifo, Options{})
@@ -55,7 +55,7 @@ func TestCheckerID(t *testing.T) {
 		return FileID{Dev: uint64(st.Dev), Ino: uint64(st.Ino)} //nolint:unconvert // Dev is int32 on darwin
 	}
 	var c Checker
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	for _, name := range []string{"good.txt", "hard.txt", "link.txt", "notes.md", "."} {
 		p := filepath.Join(dir, name)
 		_, err := c.File(p, Options{OnlyBankStatements: true})

@@ -185,7 +185,7 @@ func file(path string, opts Options, buf []byte, reuse *Validator, dir *regfile.
 	if err != nil {
 		return nil, fileIdentity{}, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var id fileIdentity
 	id.ID.Dev, id.ID.Ino, id.ok = f.ID()
 	switch mode := f.Mode(); {

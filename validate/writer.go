@@ -102,7 +102,7 @@ func (l *lineWriter) Write(r *Report) error {
 		fmt.Fprintln(bw, RepeatedLine(r, rr))
 	}
 	if !l.opts.Quiet || r.Errors+r.Warnings+r.Omitted > 0 || r.Truncated {
-		bw.Write(append(appendFileSummary(bw.AvailableBuffer(), r), '\n'))
+		_, _ = bw.Write(append(appendFileSummary(bw.AvailableBuffer(), r), '\n'))
 	}
 	return bw.Flush()
 }

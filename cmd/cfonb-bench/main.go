@@ -194,7 +194,7 @@ func (b *bench) run(ctx context.Context) (*results, error) {
 		if c.keep {
 			b.logf("files in %s (kept)", b.dir)
 		} else {
-			defer os.RemoveAll(b.dir)
+			defer func() { _ = os.RemoveAll(b.dir) }()
 		}
 	} else {
 		b.dir = c.dir
@@ -205,7 +205,7 @@ func (b *bench) run(ctx context.Context) (*results, error) {
 	if b.null, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0); err != nil {
 		return nil, err
 	}
-	defer b.null.Close()
+	defer func() { _ = b.null.Close() }()
 
 	b.timePath = gnuTime(ctx)
 	res.rssNote = rssNote(b.timePath)
@@ -391,7 +391,7 @@ func warm(path string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	_, err = io.Copy(io.Discard, f)
 	return err
 }
@@ -495,7 +495,7 @@ func (b *bench) execute(ctx context.Context, sp spec) outcome {
 		// GNU time writes "Command exited with non-zero status N" first
 		// when the command fails; %M is the last line.
 		data, err := os.ReadFile(timeOut)
-		os.Remove(timeOut)
+		_ = os.Remove(timeOut)
 		if err == nil {
 			if kib, err := strconv.ParseInt(lastLine(string(data)), 10, 64); err == nil {
 				o.rssKiB = kib

@@ -80,8 +80,8 @@ func TestNotAvailable(t *testing.T) {
 
 func TestTailBuffer(t *testing.T) {
 	var tb tailBuffer
-	tb.Write([]byte(strings.Repeat("a", 5000)))
-	tb.Write([]byte("end\n"))
+	_, _ = tb.Write([]byte(strings.Repeat("a", 5000)))
+	_, _ = tb.Write([]byte("end\n"))
 	assert.Len(t, tb.String(), 4096)
 	assert.True(t, strings.HasSuffix(tb.String(), "aend\n"))
 }
@@ -152,7 +152,7 @@ func TestMeasureGroupPairs(t *testing.T) {
 	dir := t.TempDir()
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	require.NoError(t, err)
-	defer null.Close()
+	defer func() { _ = null.Close() }()
 	b := &bench{cfg: &config{}, log: &bytes.Buffer{}, dir: dir, null: null}
 	logf := filepath.Join(dir, "order")
 	sh := func(name string) []string {
@@ -250,6 +250,6 @@ func TestMeasureMissingProgram(t *testing.T) {
 		r = b.measure(context.Background(), "true", "f.txt", 10, 2, "true")
 		assert.Empty(t, r.na)
 		assert.Greater(t, r.rssKiB, int64(0))
-		null.Close()
+		_ = null.Close()
 	}
 }

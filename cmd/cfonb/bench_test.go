@@ -53,7 +53,7 @@ func BenchmarkUploadBigJournal(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	st.Close()
+	_ = st.Close()
 	b.Logf("journal of %d statements written in %v", total, time.Since(start).Round(time.Second))
 	u, p, id, s := sb.Credentials()
 	env := append(os.Environ(), envAsCfonb+"=1", "INQOM_USERNAME="+u, "INQOM_PASSWORD="+p,

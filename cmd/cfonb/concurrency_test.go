@@ -108,7 +108,7 @@ func journalStates(t *testing.T, state string) map[string][]upload.Status {
 	t.Helper()
 	st, err := upload.OpenStore(t.Context(), state, journal.Options{ReadOnly: true})
 	require.NoError(t, err)
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	out := map[string][]upload.Status{}
 	for _, e := range st.Entries("") {
 		out[e.SHA256] = append(out[e.SHA256], e.Status)
@@ -202,7 +202,7 @@ func TestUploadKilledAtRandomThenRerun(t *testing.T) {
 				mu.Unlock()
 				time.Sleep(wait)
 				require.NoError(t, c.Process.Signal(syscall.SIGKILL))
-				c.Wait()
+				_ = c.Wait()
 				t.Logf("round %d: killed after %v", round, wait)
 			}
 			// The last run finishes.

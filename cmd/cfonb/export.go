@@ -334,7 +334,7 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 		if err != nil {
 			return nil, nil, err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		fi, err := f.Stat()
 		if err != nil {
 			return nil, nil, err

@@ -178,7 +178,7 @@ func TestExportOmittedDiagnostics(t *testing.T) {
 func TestExportRealValidation(t *testing.T) {
 	damaged, err := os.Open(exportTD + "damaged.txt")
 	require.NoError(t, err)
-	defer damaged.Close()
+	defer func() { _ = damaged.Close() }()
 	rep, err := validateForExport(exportTD+"damaged.txt", damaged, validate.Options{})
 	require.NoError(t, err)
 	if rep.Errors == 0 {

@@ -426,7 +426,7 @@ func TestFmtStdin(t *testing.T) {
 func TestFmtDirectStdout(t *testing.T) {
 	out, err := os.Create(filepath.Join(t.TempDir(), "out.txt"))
 	require.NoError(t, err)
-	defer out.Close()
+	defer func() { _ = out.Close() }()
 	_, err = out.WriteString("HEADER\n")
 	require.NoError(t, err)
 	var stderr bytes.Buffer

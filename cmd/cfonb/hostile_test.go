@@ -193,10 +193,10 @@ func TestOutputIsAnInput(t *testing.T) {
 		t.Run("stdout "+strings.Join(cmd, " "), func(t *testing.T) {
 			out, err := os.OpenFile(s, os.O_WRONLY|os.O_APPEND, 0)
 			require.NoError(t, err)
-			defer out.Close()
+			defer func() { _ = out.Close() }()
 			in, err := os.Open(s)
 			require.NoError(t, err)
-			defer in.Close()
+			defer func() { _ = in.Close() }()
 			var stderr bytes.Buffer
 			e := &env{stdin: in, stdout: out, stderr: &stderr, getenv: func(string) string { return "" }}
 			code := run(context.Background(), e, cmd)
@@ -267,7 +267,7 @@ func fifoWith(t *testing.T, contents ...[]byte) string {
 				return
 			}
 			_, _ = f.Write(c)
-			f.Close()
+			_ = f.Close()
 			select {
 			case <-stop:
 				return
@@ -286,7 +286,7 @@ func fifoWith(t *testing.T, contents ...[]byte) string {
 			}
 			if r, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
 				_, _ = io.Copy(io.Discard, r)
-				r.Close()
+				_ = r.Close()
 			}
 		}
 	})
@@ -307,11 +307,11 @@ func TestExportFromAPipe(t *testing.T) {
 	// Standard input, as a pipe.
 	pr, pw, err := os.Pipe()
 	require.NoError(t, err)
-	go func() { _, _ = pw.Write(sepa); pw.Close() }()
+	go func() { _, _ = pw.Write(sepa); _ = pw.Close() }()
 	var out, errb bytes.Buffer
 	e := &env{stdin: pr, stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
 	require.Equal(t, exitOK, exportCommand(context.Background(), e, []string{"-"}, validateForExport), errb.String())
-	pr.Close()
+	_ = pr.Close()
 	assert.Equal(t, strings.ReplaceAll(golden(t, "sepa.jsonl"), `"file":"sepa.txt"`, `"file":"<stdin>"`), out.String())
 }
 
@@ -393,7 +393,7 @@ func TestExportStdoutFileRefused(t *testing.T) {
 	outPath := filepath.Join(dir, "out.jsonl")
 	out, err := os.Create(outPath)
 	require.NoError(t, err)
-	defer out.Close()
+	defer func() { _ = out.Close() }()
 	_, err = out.WriteString("previous\n")
 	require.NoError(t, err)
 	var errb bytes.Buffer

@@ -92,7 +92,10 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, fo
 			if i > 0 {
 				fmt.Fprintln(e.stdout)
 			}
-			writeInspect(e, rep)
+			if err := writeInspect(e, rep); err != nil {
+				fmt.Fprintf(e.stderr, "cfonb inspect: writing the output: %v\n", err)
+				return exitUsage
+			}
 		}
 		if rep.Errors > 0 && status == exitOK {
 			status = exitInvalid
@@ -101,9 +104,11 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, fo
 	return status
 }
 
-// writeInspect prints the accounts and statements of one report.
-func writeInspect(e *env, rep *validate.Report) {
-	w := e.stdout
+// writeInspect prints the accounts and statements of one report. It
+// returns the first error writing standard output (a full disk, a closed
+// pipe): the report is then incomplete.
+func writeInspect(e *env, rep *validate.Report) error {
+	w := &stickyWriter{w: e.stdout}
 	fmt.Fprintf(w, "%s: %s, %s, %s framing\n", rep.Path, plural.Count(rep.Records, "record"), plural.Count(rep.Statements, "statement"), rep.Framing)
 	type acctInfo struct {
 		iban       cfonb.IBAN
@@ -135,7 +140,7 @@ func writeInspect(e *env, rep *validate.Report) {
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\n", acct.Bank[:], acct.Branch[:], acct.Number[:], iban, acct.Currency[:], a.statements)
 	}
-	tw.Flush()
+	w.fail(tw.Flush())
 	fmt.Fprintf(w, "\nStatements (%d)\n", len(rep.Summaries)+rep.SummariesOmitted)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  LINES\tACCOUNT\tFROM\tTO\tOPENING\tMOVEMENTS\tDEBITS\tCREDITS\tCLOSING\tRECONCILES\t")
@@ -153,7 +158,7 @@ func writeInspect(e *env, rep *validate.Report) {
 			s.OpenDate, to, cfonb.FormatDecimal(s.Opening, s.Decimals), s.Movements,
 			s.Debits.Decimal(s.Decimals), s.Credits.Decimal(s.Decimals), closing, rec)
 	}
-	tw.Flush()
+	w.fail(tw.Flush())
 	if rep.SummariesOmitted > 0 {
 		fmt.Fprintf(w, "  ... %s not shown (the first %d are; --max-statements 0 shows all)\n", plural.Count(rep.SummariesOmitted, "more statement"), len(rep.Summaries))
 	}
@@ -161,6 +166,7 @@ func writeInspect(e *env, rep *validate.Report) {
 	if rep.Errors+rep.Warnings > 0 {
 		fmt.Fprintf(w, "Run cfonb validate %s for the details.\n", rep.Path)
 	}
+	return w.err
 }
 
 // otherFormat returns the validator's message for a file of another

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -50,4 +52,31 @@ func TestInspectOneStatement(t *testing.T) {
 
 	r = cliRun(t, "", "inspect", "--max-statements", "4", td+"valid/multi-crlf.txt")
 	assert.Contains(t, r.stdout, "  ... 1 more statement not shown (the first 4 are; --max-statements 0 shows all)\n")
+}
+
+// TestInspectWriteError: a failed write of the text report (a full disk, a
+// closed pipe) is an I/O error, exit status 2, said on standard error, not
+// a silently truncated report with status 0.
+func TestInspectWriteError(t *testing.T) {
+	var errb strings.Builder
+	e := &env{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, []string{"inspect", td + "valid/multi-crlf.txt"})
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "cfonb inspect: writing the output: broken pipe\n", errb.String())
+}
+
+// TestStickyWriter: the first error is kept and nothing is written after it.
+func TestStickyWriter(t *testing.T) {
+	var b strings.Builder
+	w := &stickyWriter{w: &b}
+	_, err := w.Write([]byte("one\n"))
+	require.NoError(t, err)
+	w.fail(nil)
+	require.NoError(t, w.err)
+	w.fail(errors.New("first"))
+	w.fail(errors.New("second"))
+	n, err := w.Write([]byte("two\n"))
+	assert.Equal(t, 0, n)
+	assert.EqualError(t, err, "first")
+	assert.Equal(t, "one\n", b.String())
 }

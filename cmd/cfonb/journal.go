@@ -157,7 +157,7 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 	if code != exitOK {
 		return code
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	dir = st.Dir()
 	if *fl.dump {
 		if err := journal.Dump(ctx, st.Store(), e.stdout); err != nil {
@@ -278,7 +278,7 @@ func journalMarkDone(ctx context.Context, e *env, sf stateFlags, dir, platform s
 	if code != exitOK {
 		return code
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	for _, f := range files {
 		id, err := upload.MarkDone(st, platform, dossier, f, time.Now().UTC())
 		if err != nil {
@@ -310,7 +310,7 @@ func journalMarkRegistered(ctx context.Context, e *env, sf stateFlags, dir, plat
 	if code != exitOK {
 		return code
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	for _, ib := range ibans {
 		rec := upload.AccountRecord{Platform: platform, Dossier: dossier, IBAN: ib, BankName: bankName,
 			Registered: time.Now().UTC(), Marked: true}

@@ -184,7 +184,7 @@ func writeHelp(w io.Writer, c *cobra.Command) {
 		fmt.Fprintf(&b, "Run '%s COMMAND --help' for a command's flags.\n", c.Name())
 		b.WriteString("Exit status: 0 ok, 1 invalid input, 2 usage or I/O error, 3 network or API failure.\n")
 	}
-	io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	_, _ = io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
 }
 
 // helpOrder is the order in which cfonb --help lists the commands: the

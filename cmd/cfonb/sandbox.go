@@ -123,7 +123,7 @@ Stop with Ctrl-C.
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		hs.Close()
+		_ = hs.Close()
 	}
 	fmt.Fprintln(e.stderr, "cfonb sandbox: stopped")
 	return exitOK

@@ -69,7 +69,7 @@ func TestServeCommand(t *testing.T) {
 	resp, err := http.Post(url+"api/validate?name=date.txt", "text/plain", strings.NewReader(string(mustRead(t, "../../testdata/invalid/date.txt"))))
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), `"errors":3`)
 	assert.Equal(t, exitOK, stop())

@@ -103,7 +103,7 @@ decision (the output says what was and was not done).`,
 		verbose:       fs.BoolP("verbose", "v", false, "print the URLs, the dossier and each HTTP exchange (secrets redacted) on standard error"),
 		force:         fs.Bool("force", false, "removed: use --retry-unknown or --reimport FILE"),
 	}
-	fs.MarkHidden("force")
+	_ = fs.MarkHidden("force")
 	c.RunE = body(func(ctx context.Context, args []string) int { return runUpload(ctx, e, c, args, fl) })
 	return c
 }
@@ -348,11 +348,11 @@ func writeUploadJSON(w io.Writer, rep *upload.Report) error {
 	for _, v := range rep.Validation {
 		doc.Validation = append(doc.Validation, validation{v.Path, v.Errors, v.Warnings})
 	}
-	if doc.Report.Files == nil {
-		doc.Report.Files = []*upload.FileResult{}
+	if doc.Files == nil {
+		doc.Files = []*upload.FileResult{}
 	}
-	if doc.Report.Accounts == nil {
-		doc.Report.Accounts = []*upload.AccountResult{}
+	if doc.Accounts == nil {
+		doc.Accounts = []*upload.AccountResult{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

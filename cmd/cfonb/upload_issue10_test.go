@@ -180,7 +180,7 @@ func TestUploadStateNotWritableSendsNothing(t *testing.T) {
 	f.state = filepath.Join(t.TempDir(), "state")
 	require.NoError(t, os.Mkdir(f.state, 0o700))
 	require.NoError(t, os.Chmod(f.state, 0o500))
-	t.Cleanup(func() { os.Chmod(f.state, 0o700) })
+	t.Cleanup(func() { _ = os.Chmod(f.state, 0o700) })
 	r = f.upload(t, f.files[0])
 	assert.Equal(t, exitUsage, r.code, r.stdout+r.stderr)
 	assert.Empty(t, f.sb.Requests())

@@ -101,3 +101,27 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// stickyWriter writes to w until a write fails, then keeps the first error
+// in err and writes nothing more: a text report made of many fmt.Fprintf
+// calls checks err once, at its end, instead of after each line.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
+}
+
+// fail keeps err as the first error when there was none before.
+func (s *stickyWriter) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}

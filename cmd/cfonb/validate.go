@@ -422,7 +422,7 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 	}
 	work := func() {
 		var c validate.Checker // its buffer goes from one file to the next
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 		for {
 			window <- struct{}{}
 			i, en, ok := feed.take()

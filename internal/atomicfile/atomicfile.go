@@ -142,9 +142,9 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 	keepTmp := false
 	defer func() {
 		if err != nil {
-			tmp.Close()
+			_ = tmp.Close()
 			if !keepTmp {
-				os.Remove(tmp.Name())
+				_ = os.Remove(tmp.Name())
 			}
 		}
 	}()
@@ -188,8 +188,8 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 			keepTmp = true
 			return 0, fmt.Errorf("atomicfile: rewriting %s in place: %w; its complete new content is in %s", target, err, tmp.Name())
 		}
-		tmp.Close()
-		os.Remove(tmp.Name())
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
 		return InPlace, nil
 	}
 	if err = tmp.Close(); err != nil {
@@ -246,7 +246,7 @@ func copyInPlace(target string, tmp *os.File, want *crcWriter) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	n, err := io.Copy(f, tmp)
 	if err != nil {
 		return err

@@ -50,11 +50,11 @@ func Open(path string) (*Source, error) {
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		f.Close()
+		_ = f.Close()
 		if fi.IsDir() {
 			return nil, fmt.Errorf("%s: is a directory", path)
 		}

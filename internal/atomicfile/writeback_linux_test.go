@@ -20,7 +20,7 @@ import (
 func TestWritebackAsks(t *testing.T) {
 	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	w := newWriteback(f)
 	data := make([]byte, 2*writebackEvery+12345)
 	rng := rand.New(rand.NewPCG(1, 2))

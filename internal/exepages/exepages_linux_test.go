@@ -87,7 +87,7 @@ func TestRelease(t *testing.T) {
 	require.NotEmpty(t, ranges)
 	pagemap, err := os.Open("/proc/self/pagemap")
 	require.NoError(t, err)
-	defer pagemap.Close()
+	defer func() { _ = pagemap.Close() }()
 	buf := make([]byte, 64<<10)
 	// No collection between the two counts: only the reads run.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
@@ -95,7 +95,7 @@ func TestRelease(t *testing.T) {
 	// /proc/self/mem faults them in.
 	mem, err := os.Open("/proc/self/mem")
 	require.NoError(t, err)
-	defer mem.Close()
+	defer func() { _ = mem.Close() }()
 	total := 0
 	for _, m := range ranges {
 		for a := m.lo; a < m.hi; a += uintptr(len(buf)) {

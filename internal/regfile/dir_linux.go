@@ -26,7 +26,7 @@ func (d *Dir) Open(name string) (*File, error) {
 		return Open(name)
 	}
 	if dir != d.path {
-		d.Close()
+		_ = d.Close()
 		fd, err := openDir(dir)
 		if err != nil {
 			// A directory that can be searched but not read: the

@@ -36,7 +36,7 @@ func stat(name string, fd int) (*File, error) {
 		}
 	}
 	if err != nil {
-		syscall.Close(fd)
+		_ = syscall.Close(fd)
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	sys := sysFile{fd: fd, dev: uint64(st.Dev), ino: uint64(st.Ino)} //nolint:unconvert // Dev is int32 on darwin

@@ -28,8 +28,8 @@ func TestModes(t *testing.T) {
 	go func() {
 		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
 		if err == nil {
-			w.Write([]byte("through a pipe"))
-			w.Close()
+			_, _ = w.Write([]byte("through a pipe"))
+			_ = w.Close()
 		}
 	}()
 	f, err = Open(fifo)

@@ -134,7 +134,7 @@ func TestUnreadableDirectory(t *testing.T) {
 		return
 	}
 	require.NoError(t, os.Chmod(filepath.Join(dir, "b"), 0))
-	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "b"), 0o755) })
+	t.Cleanup(func() { _ = os.Chmod(filepath.Join(dir, "b"), 0o755) })
 	r, err = Expand([]string{dir}, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a/1.txt", "b: b: permission denied", "c/3.txt"}, rel(dir, r))

@@ -145,7 +145,7 @@ func File(ctx context.Context, cfg *Config, path string) *Result {
 			res.Err = err
 			return res
 		}
-		defer src.Close()
+		defer func() { _ = src.Close() }()
 		in = src
 	default:
 		f, err := os.Open(path)
@@ -153,7 +153,7 @@ func File(ctx context.Context, cfg *Config, path string) *Result {
 			res.Err = err
 			return res
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		fi, err := f.Stat()
 		if err != nil {
 			res.Err = err

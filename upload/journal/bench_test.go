@@ -38,7 +38,7 @@ func BenchmarkRecordImport(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer s.Close()
+			defer func() { _ = s.Close() }()
 			start := time.Now()
 			fill(b, s, "https://p", n, 1000)
 			b.Logf("%d statements written in %v", n, time.Since(start).Round(time.Millisecond))

@@ -21,12 +21,12 @@ func ExampleStore() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	store, err := journal.OpenSQLite(ctx, dir, journal.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 
 	started := time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)
 	entry := journal.Entry{

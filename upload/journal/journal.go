@@ -217,20 +217,20 @@ func Dump(ctx context.Context, s Store, w io.Writer) error {
 	enc := json.NewEncoder(bw)
 	sep := func(first *bool) {
 		if !*first {
-			bw.WriteString(",\n")
+			_, _ = bw.WriteString(",\n")
 		}
 		*first = false
 	}
-	bw.WriteString(`{"version":1,"accounts":[` + "\n")
+	_, _ = bw.WriteString(`{"version":1,"accounts":[` + "\n")
 	first := true
 	if err := s.Accounts(ctx, func(a AccountRecord) error { sep(&first); return enc.Encode(a) }); err != nil {
 		return err
 	}
-	bw.WriteString(`],"entries":[` + "\n")
+	_, _ = bw.WriteString(`],"entries":[` + "\n")
 	first = true
 	if err := s.Entries(ctx, "", func(e Entry) error { sep(&first); return enc.Encode(e) }); err != nil {
 		return err
 	}
-	bw.WriteString("]}\n")
+	_, _ = bw.WriteString("]}\n")
 	return bw.Flush()
 }

@@ -94,11 +94,11 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options) (Store, error) 
 	db.SetMaxOpenConns(4)
 	s := &sqlStore{db: db, d: pgDialect{}, name: name, spec: dsn}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, wrap(redactURL(dsn), scrub(err, dsn))
 	}
 	if err := s.initSchema(ctx, opts.ReadOnly); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, wrap(redactURL(dsn), scrub(err, dsn))
 	}
 	if opts.ReadOnly {
@@ -108,7 +108,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options) (Store, error) 
 	// until Close (or until the connection dies with the process).
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, wrap(redactURL(dsn), scrub(err, dsn))
 	}
 	// A random id, unique among the running owners of the database (a
@@ -128,8 +128,8 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options) (Store, error) 
 		}
 	}
 	if err != nil {
-		conn.Close()
-		db.Close()
+		_ = conn.Close()
+		_ = db.Close()
 		return nil, wrap("taking an owner lock", scrub(err, dsn))
 	}
 	s.owner, s.info = strconv.FormatInt(n, 10), ownerInfo()

@@ -137,11 +137,11 @@ func (s *sqlStore) tx(ctx context.Context, key string, fn func(*sql.Tx) error) e
 		return err
 	}
 	if err := s.d.lock(ctx, tx, key); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback()
 		return err
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()
@@ -248,7 +248,7 @@ func (s *sqlStore) Accounts(ctx context.Context, fn func(AccountRecord) error) e
 	if err != nil {
 		return wrap("reading the accounts", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
@@ -292,7 +292,7 @@ func (s *sqlStore) related(ctx context.Context, q querier, platform, sha256 stri
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		defer func() { _ = rows.Close() }()
 		for rows.Next() {
 			var owner string
 			e, err := scanEntry(rows, &owner)
@@ -332,12 +332,12 @@ func (s *sqlStore) related(ctx context.Context, q querier, platform, sha256 stri
 		for rows.Next() {
 			var h hit
 			if err := rows.Scan(&h.id, &h.st.Key, &h.st.Account, &h.st.IBAN, &h.st.From, &h.st.To, &h.st.Opening, &h.st.Closing); err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return nil, err
 			}
 			hits = append(hits, h)
 		}
-		rows.Close()
+		_ = rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
@@ -495,7 +495,7 @@ func (s *sqlStore) Entries(ctx context.Context, platform string, fn func(Entry) 
 	if err != nil {
 		return wrap("reading the journal", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var cur *Entry
 	for rows.Next() {
 		var e Entry

@@ -90,8 +90,8 @@ func (d sqliteDialect) live(_ context.Context, _ querier, owner string) (bool, e
 		return true, nil // held: its process runs
 	}
 	// Nobody holds it: that process is gone.
-	os.Remove(path)
-	l.Unlock()
+	_ = os.Remove(path)
+	_ = l.Unlock()
 	return false, nil
 }
 
@@ -138,14 +138,14 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		db.SetMaxOpenConns(1)
 		s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path, spec: dir}
 		if err := s.initSchema(ctx, true); err != nil {
-			db.Close()
+			_ = db.Close()
 			return nil, wrap(path, err)
 		}
 		if jsonLeft {
 			// Not migrated yet (the database was made by a run that
 			// stopped before): what counts is still the JSON.
 			if done, err := s.meta(ctx, s.db, "json_journal_sha256"); err != nil || done == "" {
-				db.Close()
+				_ = db.Close()
 				return openMemory(ctx, dir, opts)
 			}
 		}
@@ -159,36 +159,36 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	} else {
-		f.Close()
+		_ = f.Close()
 	}
 	setup := flock.New(filepath.Join(dir, setupLock), flock.SetPermissions(0o600))
 	if _, err := setup.TryLockContext(ctx, 20*time.Millisecond); err != nil {
 		return nil, fmt.Errorf("state directory %s: waiting for another process opening the journal: %w", dir, err)
 	}
-	defer setup.Unlock()
+	defer func() { _ = setup.Unlock() }()
 	owner, release, err := takeOwner(dir)
 	if err != nil {
 		return nil, err
 	}
 	dsn, err := sqliteDSN(path, false)
 	if err != nil {
-		release()
+		_ = release()
 		return nil, wrap(dir, err)
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		release()
+		_ = release()
 		return nil, wrap(path, err)
 	}
 	db.SetMaxOpenConns(1)
 	s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path, spec: dir,
 		owner: owner, info: ownerInfo(), onClose: release}
 	if err := s.initSchema(ctx, false); err != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, wrap(path, err)
 	}
 	if err := migrateJSON(ctx, s, dir, opts, true); err != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -205,11 +205,11 @@ func openMemory(ctx context.Context, dir string, opts Options) (Store, error) {
 	db.SetConnMaxIdleTime(0)
 	s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "JSON journal in " + dir, owner: "view", info: ownerInfo()}
 	if err := s.initSchema(ctx, false); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, wrap("memory", err)
 	}
 	if err := migrateJSON(ctx, s, dir, opts, false); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, err
 	}
 	s.owner = "" // read-only from now on
@@ -232,7 +232,7 @@ func takeOwner(dir string) (string, func() error, error) {
 		return "", nil, fmt.Errorf("state directory %s: owner lock: %w", dir, err)
 	}
 	return owner, func() error {
-		os.Remove(path)
+		_ = os.Remove(path)
 		return l.Unlock()
 	}, nil
 }

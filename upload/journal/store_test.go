@@ -32,7 +32,7 @@ func stores() []struct {
 			return func(t *testing.T, opts Options) Store {
 				s, err := OpenSQLite(context.Background(), dir, opts)
 				require.NoError(t, err)
-				t.Cleanup(func() { s.Close() })
+				t.Cleanup(func() { _ = s.Close() })
 				return s
 			}
 		}},
@@ -41,7 +41,7 @@ func stores() []struct {
 			return func(t *testing.T, opts Options) Store {
 				s, err := OpenPostgres(context.Background(), url, opts)
 				require.NoError(t, err)
-				t.Cleanup(func() { s.Close() })
+				t.Cleanup(func() { _ = s.Close() })
 				return s
 			}
 		}},
@@ -180,7 +180,9 @@ func TestStoreRelated(t *testing.T) {
 		a, _ := s.Add(ctx, entry("p", "aa", "k1", "k2"))
 		failed := entry("p", "bb", "k3")
 		failed.Status = StatusFailed
-		s.Add(ctx, failed)
+		if _, err := s.Add(ctx, failed); err != nil {
+			t.Fatal(err)
+		}
 		other, _ := s.Add(ctx, entry("q", "aa", "k1"))
 		c, _ := s.Add(ctx, entry("p", "cc", "k2", "k4"))
 		unknown := entry("p", "dd", "k5")

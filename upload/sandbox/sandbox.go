@@ -295,6 +295,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if lw.status == 0 {
 			status = "no answer"
 		}
+		if lw.err != nil {
+			status += " (answer not sent: " + lw.err.Error() + ")"
+		}
 		fmt.Fprintf(s.opts.Log, "sandbox: %s %s -> %s\n", r.Method, r.URL.Path, status)
 	}
 }
@@ -302,6 +305,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	err    error // the error writing the answer, if any
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -357,7 +361,17 @@ func (s *Server) takeFault(route Route) (Fault, bool) {
 func answer(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		answerFailed(w, err)
+	}
+}
+
+// answerFailed keeps the error writing an answer (the client went away) for
+// ServeHTTP's log line.
+func answerFailed(w http.ResponseWriter, err error) {
+	if sw, ok := w.(*statusWriter); ok && sw.err == nil {
+		sw.err = err
+	}
 }
 
 // applyFault carries out a fault's answer; it returns the status sent (0
@@ -366,7 +380,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) int
 	switch {
 	case f.Drop:
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			conn.Close()
+			_ = conn.Close()
 		}
 		return 0
 	case f.Hang:
@@ -674,7 +688,9 @@ func (s *Server) handleState(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	enc.Encode(state)
+	if err := enc.Encode(state); err != nil {
+		answerFailed(w, err)
+	}
 }
 
 // Listen listens on addr, which must be a loopback address: the sandbox

@@ -175,7 +175,7 @@ func multipartOf(t *testing.T, parts map[string][]byte) (*bytes.Buffer, string) 
 	for name, data := range parts {
 		w, err := mw.CreateFormFile(name, name+".txt")
 		require.NoError(t, err)
-		w.Write(data)
+		_, _ = w.Write(data)
 	}
 	require.NoError(t, mw.Close())
 	return &buf, mw.FormDataContentType()
@@ -277,7 +277,7 @@ func TestDropClosesTheConnection(t *testing.T) {
 	require.Error(t, err)
 	resp, err := http.PostForm(srv.URL+TokenPath, goodForm())
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, 0, s.Requests()[0].Status)
 }
@@ -328,7 +328,7 @@ func TestListenLoopbackOnly(t *testing.T) {
 	assert.Error(t, err)
 	l, err := Listen("127.0.0.1:0")
 	require.NoError(t, err)
-	l.Close()
+	_ = l.Close()
 }
 
 func TestSampleFile(t *testing.T) {

@@ -39,7 +39,7 @@ func PostgresURL(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("%s: %v", EnvURL, err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	var b [6]byte
 	rand.Read(b[:])
 	schema := "cfonb_test_" + hex.EncodeToString(b[:])
@@ -50,10 +50,13 @@ func PostgresURL(t testing.TB) string {
 	t.Cleanup(func() {
 		db, err := sql.Open("pgx", base)
 		if err != nil {
+			t.Errorf("%s: dropping the test schema %s: %v", EnvURL, schema, err)
 			return
 		}
-		defer db.Close()
-		db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		defer func() { _ = db.Close() }()
+		if _, err := db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("%s: dropping the test schema %s (left behind): %v", EnvURL, schema, err)
+		}
 	})
 	u, err := url.Parse(base)
 	if err != nil {
