@@ -160,10 +160,11 @@ Exit status: 0 printed, 2 the file is refused (the message names the line).`,
 			slices.Sort(known)
 			return usageError(e, "config", "no settings for %q: the file configures %s", args[0], strings.Join(known, ", "))
 		}
+		w := &stickyWriter{w: e.stdout}
 		if f != nil {
-			fmt.Fprintf(e.stdout, "# configuration file: %s\n", f.Path)
+			fmt.Fprintf(w, "# configuration file: %s\n", f.Path)
 		} else {
-			fmt.Fprintln(e.stdout, "# no configuration file (.cfonb.toml here or in a parent directory): defaults")
+			fmt.Fprintln(w, "# no configuration file (.cfonb.toml here or in a parent directory): defaults")
 		}
 		for _, cmd := range commands(e) {
 			if !slices.Contains(sections, cmd.Name()) {
@@ -174,7 +175,7 @@ Exit status: 0 printed, 2 the file is refused (the message names the line).`,
 					return exitUsage
 				}
 			}
-			fmt.Fprintf(e.stdout, "\n[%s]\n", cmd.Name())
+			fmt.Fprintf(w, "\n[%s]\n", cmd.Name())
 			for _, key := range schema[cmd.Name()] {
 				fl := cmd.Flags().Lookup(key)
 				if fl == nil {
@@ -185,8 +186,11 @@ Exit status: 0 printed, 2 the file is refused (the message names the line).`,
 					from = src[0]
 				}
 				line := fmt.Sprintf("%s = %s", key, tomlValue(fl))
-				fmt.Fprintf(e.stdout, "%-40s # %s\n", line, from)
+				fmt.Fprintf(w, "%-40s # %s\n", line, from)
 			}
+		}
+		if w.err != nil {
+			return outputFailed(e, "config", w.err)
 		}
 		return exitOK
 	})

@@ -335,26 +335,37 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 	} else {
 		sum.unchanged++
 	}
+	// A failed write to standard output (a full disk, a closed pipe) is an
+	// I/O error of this file, as a failed read is.
+	outFailed := func(err error) {
+		sum.ioErrors++
+		sum.failures = append(sum.failures, fmt.Sprintf("%s: writing to standard output: %v", name, err))
+		fmt.Fprintf(msgs, "cfonb fmt: %s: writing to standard output: %v\n", name, err)
+	}
 	switch cfg.mode {
 	case fmtStdout:
 		if res.Out != nil {
 			if err := res.Out.CopyTo(stdout); err != nil {
-				sum.ioErrors++
-				sum.failures = append(sum.failures, fmt.Sprintf("%s: writing to standard output: %v", name, err))
-				fmt.Fprintf(msgs, "cfonb fmt: %s: writing to standard output: %v\n", name, err)
+				outFailed(err)
 			}
 		}
 	case fmtList:
 		if rep.Changed {
-			fmt.Fprintln(stdout, name)
+			if _, err := fmt.Fprintln(stdout, name); err != nil {
+				outFailed(err)
+			}
 		}
 	case fmtWrite:
 		if rep.Changed && cfg.listWritten {
-			fmt.Fprintln(stdout, name)
+			if _, err := fmt.Fprintln(stdout, name); err != nil {
+				outFailed(err)
+			}
 		}
 	case fmtDiff:
 		if rep.Changed && res.Out != nil {
-			_ = res.Out.CopyTo(stdout)
+			if err := res.Out.CopyTo(stdout); err != nil {
+				outFailed(err)
+			}
 		}
 	}
 	for _, p := range rep.Problems {

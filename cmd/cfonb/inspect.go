@@ -93,8 +93,7 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, fo
 				fmt.Fprintln(e.stdout)
 			}
 			if err := writeInspect(e, rep); err != nil {
-				fmt.Fprintf(e.stderr, "cfonb inspect: writing the output: %v\n", err)
-				return exitUsage
+				return outputFailed(e, "inspect", err)
 			}
 		}
 		if rep.Errors > 0 && status == exitOK {

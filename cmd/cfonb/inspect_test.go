@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,4 +81,41 @@ func TestStickyWriter(t *testing.T) {
 	assert.Equal(t, 0, n)
 	assert.EqualError(t, err, "first")
 	assert.Equal(t, "one\n", b.String())
+}
+
+// TestStdoutWriteError: every command whose output is its result fails
+// with exit status 2 when standard output cannot be written, instead of
+// exiting 0 with nothing or half of it written.
+func TestStdoutWriteError(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"version"}, "cfonb version: writing the output: broken pipe\n"},
+		{[]string{"validate", "--rules"}, "cfonb validate: writing the output: broken pipe\n"},
+		{[]string{"config"}, "cfonb config: writing the output: broken pipe\n"},
+		{[]string{"sandbox", "--write-samples", "DIR"}, "cfonb sandbox: writing the output: broken pipe\n"},
+		{[]string{"fmt", "-l", "FILE"}, "cfonb fmt: FILE: writing to standard output: broken pipe\n"},
+		{[]string{"fmt", "-d", "FILE"}, "cfonb fmt: FILE: writing to standard output: broken pipe\n"},
+	}
+	file, err := filepath.Abs(fmtTD + "cp1252-crlf.txt") // to be reformatted
+	require.NoError(t, err)
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			args := slices.Clone(tt.args)
+			if i := slices.Index(args, "DIR"); i >= 0 {
+				args[i] = t.TempDir()
+			}
+			if i := slices.Index(args, "FILE"); i >= 0 {
+				args[i] = file
+			}
+			want := strings.ReplaceAll(tt.want, "FILE", file)
+			var errb strings.Builder
+			e := &env{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &errb, getenv: func(string) string { return "" }}
+			t.Chdir(t.TempDir()) // no .cfonb.toml
+			code := run(context.Background(), e, args)
+			assert.Equal(t, exitUsage, code)
+			assert.Contains(t, errb.String(), want)
+		})
+	}
 }

@@ -70,8 +70,12 @@ func runSandbox(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 			fmt.Fprintf(e.stderr, "cfonb sandbox: %v\n", err)
 			return exitUsage
 		}
+		w := &stickyWriter{w: e.stdout}
 		for _, p := range paths {
-			fmt.Fprintln(e.stdout, p)
+			fmt.Fprintln(w, p)
+		}
+		if w.err != nil {
+			return outputFailed(e, "sandbox", w.err)
 		}
 		return exitOK
 	}

@@ -102,6 +102,13 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// outputFailed says that writing standard output failed (a full disk, a
+// closed pipe: what was written is incomplete) and returns exitUsage.
+func outputFailed(e *env, cmd string, err error) int {
+	fmt.Fprintf(e.stderr, "cfonb %s: writing the output: %v\n", cmd, err)
+	return exitUsage
+}
+
 // stickyWriter writes to w until a write fails, then keeps the first error
 // in err and writes nothing more: a text report made of many fmt.Fprintf
 // calls checks err once, at its end, instead of after each line.

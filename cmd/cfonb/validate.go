@@ -87,8 +87,12 @@ type validateFlags struct {
 
 func runValidate(ctx context.Context, e *env, args []string, f validateFlags) int {
 	if f.rules {
+		w := &stickyWriter{w: e.stdout}
 		for _, r := range validate.Rules() {
-			fmt.Fprintf(e.stdout, "%-17s %-8s %s\n", r.ID, r.Severity, r.Summary)
+			fmt.Fprintf(w, "%-17s %-8s %s\n", r.ID, r.Severity, r.Summary)
+		}
+		if w.err != nil {
+			return outputFailed(e, "validate", w.err)
 		}
 		return exitOK
 	}

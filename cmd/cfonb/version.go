@@ -20,7 +20,9 @@ version, as cfonb --version does.`,
 		Args: cobra.NoArgs,
 	}
 	c.RunE = body(func(context.Context, []string) int {
-		fmt.Fprintln(e.stdout, versionString())
+		if _, err := fmt.Fprintln(e.stdout, versionString()); err != nil {
+			return outputFailed(e, "version", err)
+		}
 		return exitOK
 	})
 	return c

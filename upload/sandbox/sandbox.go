@@ -319,7 +319,11 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(p)
+	n, err := w.ResponseWriter.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection (to drop it).
@@ -366,8 +370,8 @@ func answer(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-// answerFailed keeps the error writing an answer (the client went away) for
-// ServeHTTP's log line.
+// answerFailed keeps the error encoding or writing an answer (the client
+// went away) for ServeHTTP's log line.
 func answerFailed(w http.ResponseWriter, err error) {
 	if sw, ok := w.(*statusWriter); ok && sw.err == nil {
 		sw.err = err

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -349,4 +350,24 @@ func TestSampleFile(t *testing.T) {
 	paths, err := WriteSamples(dir)
 	require.NoError(t, err)
 	assert.Len(t, paths, 3)
+}
+
+// brokenAnswer is a ResponseWriter whose client went away.
+type brokenAnswer struct{ header http.Header }
+
+func (b *brokenAnswer) Header() http.Header       { return b.header }
+func (b *brokenAnswer) WriteHeader(int)           {}
+func (b *brokenAnswer) Write([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// TestAnswerNotSent: an answer that cannot be written is said in the log
+// line, not lost.
+func TestAnswerNotSent(t *testing.T) {
+	var log bytes.Buffer
+	s := New(Options{Log: &log})
+	s.ServeHTTP(&brokenAnswer{header: http.Header{}}, httptest.NewRequest("GET", StatePath, nil))
+	assert.Equal(t, "sandbox: GET "+StatePath+" -> 200 (answer not sent: connection reset)\n", log.String())
+
+	log.Reset()
+	s.ServeHTTP(&brokenAnswer{header: http.Header{}}, httptest.NewRequest("GET", "/nowhere", nil))
+	assert.Equal(t, "sandbox: GET /nowhere -> 404 (answer not sent: connection reset)\n", log.String())
 }
