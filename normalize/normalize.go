@@ -357,13 +357,14 @@ func (st *normState) fillSample() error {
 // tooLong refuses the line at line, which starts with p, longer than
 // MaxLine and not a line of concatenated records that fmt can split.
 func (st *normState) tooLong(line int, p []byte) error {
+	codes := st.codesEvery120(p)
 	switch {
-	case st.codesEvery120(p) && len(p) <= cfonb.MaxConcatenatedLine:
+	case codes && len(p) <= cfonb.MaxConcatenatedLine:
 		// The whole line (line calls with it): records, but not a whole
 		// number of them.
 		return &RefusedError{Line: line, Reason: fmt.Sprintf("line of %d bytes holds concatenated records, but not a whole number of records of %d: find the damaged one",
 			len(p), cfonb.RecordLen)}
-	case st.codesEvery120(p):
+	case codes:
 		return &RefusedError{Line: line, Reason: fmt.Sprintf("line of concatenated records is longer than %d bytes (%d records), the most cfonb splits: add line ends",
 			cfonb.MaxConcatenatedLine, cfonb.MaxConcatenatedLine/cfonb.RecordLen)}
 	}
@@ -700,22 +701,8 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 // in an encoding of one byte per character (or a UTF-8 line of ASCII), where
 // the k slices of the raw line are the records.
 func (st *normState) concatenated(raw []byte) int {
-	if len(raw) < 2*cfonb.RecordLen || len(raw)%cfonb.RecordLen != 0 {
+	if len(raw)%cfonb.RecordLen != 0 || !st.codesEvery120(raw) {
 		return 0
-	}
-	if st.rep.Encoding == EncodingUTF8 {
-		for _, c := range raw {
-			if c >= 0x80 {
-				return 0
-			}
-		}
-	}
-	var codes [2 * cfonb.RecordLen]byte
-	for i := 0; i < len(raw); i += cfonb.RecordLen {
-		codes[0], codes[1] = st.cs.out[raw[i]], st.cs.out[raw[i+1]]
-		if cfonb.ParseCode(codes[:2]) == cfonb.CodeUnknown {
-			return 0
-		}
 	}
 	return len(raw) / cfonb.RecordLen
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -101,4 +102,20 @@ func TestFileSummaryAgrees(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 56, n)
+}
+
+// TestPlainReportKnowsEveryField: plainReport hand-writes Report's JSON
+// for clean files, so a field added to Report's JSON must be added there
+// too: this list fails until it is.
+func TestPlainReportKnowsEveryField(t *testing.T) {
+	var names []string
+	rt := reflect.TypeFor[Report]()
+	for i := range rt.NumField() {
+		if tag := rt.Field(i).Tag.Get("json"); tag != "-" {
+			names = append(names, tag)
+		}
+	}
+	assert.Equal(t, []string{"path", "records", "statements", "errors", "warnings", "diagnostics",
+		"omitted,omitempty", "repeated,omitempty", "unchecked_statements,omitempty", "truncated,omitempty"}, names,
+		"Report's JSON changed: update plainReport and JSONWriter.Write's plain path, then this list")
 }

@@ -162,7 +162,9 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	}
 	run := &exportRun{e: e, paths: paths, opts: opts, check: check, force: *force}
 	// A large export shows its progress on a terminal.
-	run.progress = byteProgress(e, "exporting", regularSize(paths), progressMinBytes)
+	if e.stderrIsTerminal {
+		run.progress = byteProgress(e, "exporting", regularSize(paths), progressMinBytes)
+	}
 
 	// Each input is read once: what is read is validated and exported in
 	// the same pass (see exportRun.input), so what is exported is what was
@@ -276,14 +278,14 @@ func (r *exportRun) all(ctx context.Context, w io.Writer) int {
 		fmt.Fprintln(e.stderr, "cfonb export: nothing exported: fix the errors, or use --force to export anyway")
 		return exitInvalid
 	}
+	if r.progress != nil {
+		_ = r.progress.Finish() // every input is read: the bar ends, cleared, before any message
+	}
 	if err := ex.Close(); err != nil {
 		fmt.Fprintf(e.stderr, "cfonb export: %v\n", err)
 		return exitUsage
 	}
 	r.statements, r.movements = ex.Counts()
-	if r.progress != nil {
-		_ = r.progress.Finish()
-	}
 	return exitOK
 }
 
