@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Dir opens files by their name in the directory of the file it opened
@@ -49,10 +51,12 @@ func (d *Dir) Open(name string) (*File, error) {
 	return stat(name, fd)
 }
 
-// openDir opens the directory dir to open files in it.
+// openDir opens the directory dir to open files in it: O_PATH, so that a
+// directory that can be searched but not read is opened too (openat needs
+// no more).
 func openDir(dir string) (int, error) {
 	for {
-		fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		fd, err := syscall.Open(dir, unix.O_PATH|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 		if err != syscall.EINTR {
 			return fd, err
 		}
