@@ -195,12 +195,14 @@ func (v *Validator) fastRecord(data *[cfonb.RecordLen]byte, line int) bool {
 	case cfonb.CodeMovement:
 		p := v.checker.movement(d)
 		if !p.clean || !v.sameHead(d) {
+			v.declined = true
 			return false
 		}
 		v.addMovement(p, line)
 		code = cfonb.CodeMovement
 	case cfonb.CodeComplement:
 		if !v.applyComplement(d, v.checker.complement(d)) {
+			v.declined = true
 			return false
 		}
 		code = cfonb.CodeComplement

@@ -35,8 +35,13 @@ type Validator struct {
 	// a record repeating them needs no check of its own (see fast.go).
 	stmtClean bool
 	noFast    bool // tests: always take the full checks
-	checker   prechecker
-	prev      cfonb.Code
+	// declined: fastRecord checked the record that record gets next and
+	// turned it away, so record's own fast block, which would check it
+	// the same way, is skipped (a 04 carrying another bank code, a real
+	// banks' convention, was checked twice).
+	declined bool
+	checker  prechecker
+	prev     cfonb.Code
 	// accounts remembers, per account, the last closed statement.
 	accounts map[cfonb.Account]closed
 	// accountsPeak is the most accounts held (the map's size, which
@@ -209,7 +214,9 @@ func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok
 	if v.open && v.st.m.Pending && code != cfonb.CodeOldBalance {
 		v.adopt(rec.Line, data)
 	}
-	if rec.Length == cfonb.RecordLen && len(data) == cfonb.RecordLen && v.open && v.stmtClean && !v.noFast {
+	declined := v.declined
+	v.declined = false
+	if rec.Length == cfonb.RecordLen && len(data) == cfonb.RecordLen && v.open && v.stmtClean && !v.noFast && !declined {
 		p := v.checker.precheck(code, data)
 		switch {
 		case code == cfonb.CodeMovement && v.applyMovement(data, p),
