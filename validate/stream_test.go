@@ -20,9 +20,15 @@ import (
 // reference; noFast turns the fast path off.
 func sequential(t *testing.T, name string, data []byte, opts Options, noFast bool) *Report {
 	t.Helper()
+	return recordByRecord(t, name, cfonb.NewReader(bytes.NewReader(data)), opts, noFast)
+}
+
+// recordByRecord validates what r reads one Record at a time, through
+// the public Validator.Record; noFast turns the fast path off.
+func recordByRecord(t *testing.T, name string, r *cfonb.Reader, opts Options, noFast bool) *Report {
+	t.Helper()
 	v := New(name, opts)
 	v.noFast = noFast
-	r := cfonb.NewReader(bytes.NewReader(data))
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {

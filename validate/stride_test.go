@@ -2,8 +2,6 @@ package validate
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -91,23 +89,7 @@ func TestStrideFastPathAgrees(t *testing.T) {
 // reader's buffer of the data's size (as the stream of split's reference).
 func fullChecks(t *testing.T, data []byte, opts Options) *Report {
 	t.Helper()
-	v := New("f", opts)
-	v.noFast = true
-	r := cfonb.NewReaderSize(bytes.NewReader(data), splitBufSize(int64(len(data))))
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		if v.Record(&rec, r.Framing) {
-			break
-		}
-	}
-	if r.TrailingSUB() {
-		v.TrailingSUB()
-	}
-	return v.Finish()
+	return recordByRecord(t, "f", cfonb.NewReaderSize(bytes.NewReader(data), splitBufSize(int64(len(data)))), opts, true)
 }
 
 // TestDateCache: a dateCache says of a sequence of date fields (repeated,
