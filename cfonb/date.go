@@ -66,16 +66,20 @@ func ParseDate(b []byte) (Date, error) {
 	}
 	w -= 0x3030303030303030
 	w = w*10 + w>>8 // bytes 0, 2 and 4: the values of JJ, MM and AA
-	d, m, y := int(w&0xFF), int(w>>16&0xFF), int(w>>32&0xFF)
-	if y > 60 {
-		y += 1900
-	} else {
-		y += 2000
-	}
+	d, m, y := int(w&0xFF), int(w>>16&0xFF), century(int(w>>32&0xFF))
 	if m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
 		return 0, &DateError{Day: d, Month: m, Year: y}
 	}
 	return NewDate(y, m, d), nil
+}
+
+// century gives the two-digit year yy of a JJMMAA date its century:
+// 61-99 are 1961-1999, 00-60 are 2000-2060.
+func century(yy int) int {
+	if yy > 60 {
+		return 1900 + yy
+	}
+	return 2000 + yy
 }
 
 func daysIn(m, y int) int {

@@ -21,12 +21,7 @@ func parseDateBytes(b []byte) (Date, error) {
 	}
 	d := int(b[0]-'0')*10 + int(b[1]-'0')
 	m := int(b[2]-'0')*10 + int(b[3]-'0')
-	y := int(b[4]-'0')*10 + int(b[5]-'0')
-	if y > 60 {
-		y += 1900
-	} else {
-		y += 2000
-	}
+	y := century(int(b[4]-'0')*10 + int(b[5]-'0')) // the pivot: TestParseDate checks it
 	if m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
 		return 0, &DateError{Day: d, Month: m, Year: y}
 	}
