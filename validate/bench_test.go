@@ -21,6 +21,16 @@ func generated(tb testing.TB, size int64) []byte {
 	return buf.Bytes()
 }
 
+// eightAccounts returns a valid generated file of about size bytes, with
+// the statements of 8 accounts (the same 8 whatever the size).
+func eightAccounts(t *testing.T, size int64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 7, Size: size, Accounts: 8, EOL: cfonb.EOLCRLF})
+	require.NoError(t, err)
+	return buf.Bytes()
+}
+
 // BenchmarkValidate measures validation of a valid generated file held in
 // memory: MB/s of input, and allocations per run (a run is the whole file:
 // its allocations are the report and the account map, not per record).
@@ -44,10 +54,7 @@ func BenchmarkValidate(b *testing.B) {
 func TestValidatorAllocatesNothingPerRecord(t *testing.T) {
 	racedetect.SkipUnderRace(t)
 	allocs := func(size int64) float64 {
-		var buf bytes.Buffer
-		_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 7, Size: size, Accounts: 8, EOL: cfonb.EOLCRLF})
-		require.NoError(t, err)
-		data := buf.Bytes()
+		data := eightAccounts(t, size)
 		return testing.AllocsPerRun(3, func() {
 			rep, err := Stream("f", bytes.NewReader(data), Options{})
 			if err != nil || rep.Errors+rep.Warnings != 0 {
@@ -65,10 +72,7 @@ func TestValidatorAllocatesNothingPerRecord(t *testing.T) {
 func TestSplitAllocatesNothingPerRecord(t *testing.T) {
 	racedetect.SkipUnderRace(t)
 	allocs := func(size int64) float64 {
-		var buf bytes.Buffer
-		_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 7, Size: size, Accounts: 8, EOL: cfonb.EOLCRLF})
-		require.NoError(t, err)
-		data := buf.Bytes()
+		data := eightAccounts(t, size)
 		return testing.AllocsPerRun(3, func() {
 			taken := 0
 			rep, err := splitFile("f", bytes.NewReader(data), int64(len(data)), Options{}, 2, nil, &taken, true)

@@ -24,16 +24,7 @@ func validateBytes(t *testing.T, data []byte, fast bool) *Report {
 // give the same report with and without it.
 func TestFastPathAgrees(t *testing.T) {
 	racedetect.SkipUnderRace(t)
-	var inputs [][]byte
-	for _, dir := range []string{"valid", "invalid", "samples"} {
-		files, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.txt"))
-		require.NoError(t, err)
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			require.NoError(t, err)
-			inputs = append(inputs, b)
-		}
-	}
+	inputs := testdataFiles(t)
 	base, err := os.ReadFile(filepath.Join("..", "testdata", "valid", "multi-lf.txt"))
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -81,4 +72,21 @@ func TestPrintable(t *testing.T) {
 	col, ok := printable(b)
 	require.False(t, ok)
 	require.Equal(t, 5, col)
+}
+
+// testdataFiles returns the contents of the .txt files of testdata's
+// valid, invalid and samples directories.
+func testdataFiles(t *testing.T) [][]byte {
+	t.Helper()
+	var inputs [][]byte
+	for _, dir := range []string{"valid", "invalid", "samples"} {
+		files, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.txt"))
+		require.NoError(t, err)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			inputs = append(inputs, b)
+		}
+	}
+	return inputs
 }

@@ -65,16 +65,7 @@ func recordStarts(t *testing.T, data []byte) (starts, near []int64) {
 // splitInputs are the testdata files, a generated file with errors, and
 // mutations of valid files with several statements and accounts.
 func splitInputs(t *testing.T) [][]byte {
-	var inputs [][]byte
-	for _, dir := range []string{"valid", "invalid", "samples"} {
-		files, err := filepath.Glob(filepath.Join("..", "testdata", dir, "*.txt"))
-		require.NoError(t, err)
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			require.NoError(t, err)
-			inputs = append(inputs, b)
-		}
-	}
+	inputs := testdataFiles(t)
 	for _, o := range []gen.Options{
 		{Seed: 5, Size: 24 << 10, Accounts: 3, EOL: cfonb.EOLCRLF},
 		{Seed: 6, Size: 24 << 10, Accounts: 2, EOL: cfonb.EOLNone},
