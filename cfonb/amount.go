@@ -167,18 +167,26 @@ func AppendDecimal(dst []byte, v int64, decimals int) []byte {
 		u = uint64(v)
 	}
 	var digits [24]byte
-	s := strconv.AppendUint(digits[:0], u, 10)
-	if decimals <= 0 {
-		return append(dst, s...)
-	}
-	if len(s) <= decimals {
+	return AppendDecimalDigits(dst, strconv.AppendUint(digits[:0], u, 10), decimals)
+}
+
+// AppendDecimalDigits appends digits, the decimal digits of an unsigned
+// amount in minor units (no sign, no leading zeros), with the decimal
+// point placed decimals digits from the right ("1234", 2: "12.34"; "5",
+// 2: "0.05"; none when decimals is 0): the one placing of the point,
+// for a caller that formats the digits once for other uses too.
+func AppendDecimalDigits(dst, digits []byte, decimals int) []byte {
+	switch {
+	case decimals <= 0:
+		return append(dst, digits...)
+	case len(digits) <= decimals:
 		dst = append(dst, '0', '.')
-		for i := len(s); i < decimals; i++ {
+		for i := len(digits); i < decimals; i++ {
 			dst = append(dst, '0')
 		}
-		return append(dst, s...)
+		return append(dst, digits...)
 	}
-	dst = append(dst, s[:len(s)-decimals]...)
+	dst = append(dst, digits[:len(digits)-decimals]...)
 	dst = append(dst, '.')
-	return append(dst, s[len(s)-decimals:]...)
+	return append(dst, digits[len(digits)-decimals:]...)
 }

@@ -239,20 +239,7 @@ func appendAmountJSON(b []byte, amount int64, decimals int) []byte {
 	}
 	var digits [24]byte
 	s := strconv.AppendUint(digits[:0], u, 10)
-	switch {
-	case decimals <= 0:
-		b = append(b, s...)
-	case len(s) <= decimals:
-		b = append(b, '0', '.')
-		for i := len(s); i < decimals; i++ {
-			b = append(b, '0')
-		}
-		b = append(b, s...)
-	default:
-		b = append(b, s[:len(s)-decimals]...)
-		b = append(b, '.')
-		b = append(b, s[len(s)-decimals:]...)
-	}
+	b = cfonb.AppendDecimalDigits(b, s, decimals)
 	b = append(b, `","amount_minor":`...)
 	if amount < 0 {
 		b = append(b, '-')
