@@ -275,6 +275,22 @@ func BenchmarkParseDate(b *testing.B) {
 	}
 }
 
+// BenchmarkKnownQualifier looks up qualifiers as a file has them: mostly
+// known ones, some blank or a bank's own.
+func BenchmarkKnownQualifier(b *testing.B) {
+	words := []string{QualifierLIB, QualifierNPY, QualifierRCN, QualifierCPY, QualifierLCC, "   ", "ZZZ", QualifierPDO}
+	qs := benchFields(1024, func(r *rand.Rand) []byte { return []byte(words[r.IntN(len(words))]) })
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		if KnownQualifier(qs[i%len(qs)]) {
+			n++
+		}
+	}
+	if n == 0 {
+		b.Fatal("no qualifier known")
+	}
+}
+
 // benchAccounts returns n accounts: bank, branch and an 11-character number
 // (one in four with a letter).
 func benchAccounts(n int) [][3][]byte {

@@ -60,6 +60,16 @@ func ParseMovement(data []byte) (Movement, error) {
 	if ParseCode(data) != CodeMovement {
 		return m, fmt.Errorf("cfonb: movement: %w: %q is not 04", ErrWrongRecord, FieldCode.Of(data))
 	}
+	if len(data) >= RecordLen {
+		return parseMovement((*[RecordLen]byte)(data))
+	}
+	return parseMovementShort(data)
+}
+
+// parseMovementShort is ParseMovement field by field, for a record that
+// may be too short to hold them all.
+func parseMovementShort(data []byte) (Movement, error) {
+	var m Movement
 	m.Account = AccountOf(data)
 	m.InternalCode = TrimSpaces(FieldInternalCode.Of(data))
 	m.InterbankCode = TrimSpaces(FieldInterbankCode.Of(data))
@@ -89,6 +99,41 @@ func ParseMovement(data []byte) (Movement, error) {
 		first = &FieldError{Field: FieldValueDate, Err: err}
 	}
 	if m.Amount, err = ParseAmount(FieldAmount.Of(data)); err != nil && first == nil {
+		first = &FieldError{Field: FieldAmount, Err: err}
+	}
+	return m, first
+}
+
+// parseMovement is ParseMovement for a record that holds every field:
+// the zones are taken at their constant offsets, without a bounds check
+// each (TestParseMovementAgrees compares it with the general path).
+func parseMovement(p *[RecordLen]byte) (Movement, error) {
+	m := Movement{
+		Account:        AccountOf(p[:]),
+		InternalCode:   TrimSpaces(p[OffInternalCode:EndInternalCode]),
+		InterbankCode:  TrimSpaces(p[OffInterbankCode:EndInterbankCode]),
+		RejectCode:     TrimSpaces(p[OffRejectCode:EndRejectCode]),
+		Label:          TrimSpaces(p[OffLabel:EndLabel]),
+		EntryNumber:    TrimSpaces(p[OffEntryNumber:EndEntryNumber]),
+		Reference:      TrimSpaces(p[OffReference:EndReference]),
+		Exemption:      p[OffExemption],
+		Unavailability: p[OffUnavailability],
+		Decimals:       -1,
+	}
+	var first error
+	if d := p[OffDecimals]; isDigit(d) {
+		m.Decimals = int(d - '0')
+	} else {
+		first = &FieldError{Field: FieldDecimals, Err: ErrNotDigits}
+	}
+	var err error
+	if m.BookingDate, err = ParseDate(p[OffBookingDate:EndBookingDate]); err != nil && first == nil {
+		first = &FieldError{Field: FieldBookingDate, Err: err}
+	}
+	if m.ValueDate, err = ParseDate(p[OffValueDate:EndValueDate]); err != nil && first == nil {
+		first = &FieldError{Field: FieldValueDate, Err: err}
+	}
+	if m.Amount, err = ParseAmount(p[OffAmount:EndAmount]); err != nil && first == nil {
 		first = &FieldError{Field: FieldAmount, Err: err}
 	}
 	return m, first

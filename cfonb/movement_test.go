@@ -318,3 +318,35 @@ func TestAccountOfAgrees(t *testing.T) {
 		require.Equal(t, want, AccountOf(data), "%q", data)
 	}
 }
+
+// TestParseMovementAgrees: the fast path of ParseMovement (a record that
+// holds every field, decoded at constant offsets) decodes what the
+// field-by-field path decodes, with the same error, on records of
+// random digits, spaces, letters and overpunch signs.
+func TestParseMovementAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	const alphabet = "0123456789      ABCJ{}x"
+	for range 20000 {
+		data := make([]byte, RecordLen+r.IntN(10))
+		for i := range data {
+			if r.IntN(8) == 0 {
+				data[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				data[i] = "0123456789"[r.IntN(10)]
+			}
+		}
+		copy(data, "04")
+		if r.IntN(2) == 0 { // a plausible date at times, so that dates decode
+			copy(data[OffBookingDate:], "150324")
+			copy(data[OffValueDate:], "290224")
+		}
+		want, wantErr := parseMovementShort(data)
+		got, err := ParseMovement(data)
+		require.Equal(t, want, got, "%q", data)
+		if wantErr == nil {
+			require.NoError(t, err, "%q", data)
+		} else {
+			require.EqualError(t, err, wantErr.Error(), "%q", data)
+		}
+	}
+}

@@ -289,8 +289,9 @@ func interbankLabelSwitch(code []byte) (label string, ok bool) {
 // blank and proprietary qualifiers, which are not errors. It does not
 // allocate.
 //
-// It looks q up in a table of 64 slots built once from the list
-// (TestKnownQualifierTable compares every three bytes).
+// It looks q up in a table of 64 slots built once from knownQualifiers,
+// the one list (TestKnownQualifierTable compares every three bytes with
+// it).
 func KnownQualifier(q []byte) bool {
 	if len(q) != 3 {
 		return false
@@ -298,6 +299,20 @@ func KnownQualifier(q []byte) bool {
 	k := uint32(q[0])<<16 | uint32(q[1])<<8 | uint32(q[2])
 	return qualifiers.slot[k*qualifiers.mul>>26] == k|qualifierSet
 }
+
+// knownQualifiers is the list of the qualifiers KnownQualifier knows,
+// three bytes each, in the order of the standard.
+const knownQualifiers = QualifierLIB + QualifierLCC + QualifierLC2 + QualifierLCS + QualifierRCN +
+	QualifierREF + QualifierNPY + QualifierIPY + QualifierNBE + QualifierIBE +
+	QualifierNPO + QualifierIPO + QualifierNBU + QualifierIBU + QualifierRUM +
+	QualifierCBE + QualifierCPY + QualifierMMO + QualifierFEE + QualifierPDO
+
+// The list is of whole three-byte qualifiers, at most 64 for the table:
+// each of these fails to compile (a negative constant) otherwise.
+const (
+	_ = uint(0) - uint(len(knownQualifiers)%3)
+	_ = uint(64*3 - len(knownQualifiers))
+)
 
 // qualifierTable is a perfect hash of the known qualifiers: the three
 // bytes k of a qualifier, as a number, are in slot k*mul>>26 as
@@ -310,26 +325,19 @@ type qualifierTable struct {
 // qualifierSet marks a slot in use (k has 24 bits).
 const qualifierSet = 1 << 31
 
-// qualifiers is built once, from knownQualifierSwitch, and never changed.
-var qualifiers = newQualifierTable()
+// qualifiers is built once, from knownQualifiers, and never changed.
+var qualifiers = newQualifierTable(knownQualifiers)
 
-func newQualifierTable() *qualifierTable {
-	var keys []uint32
-	for _, q := range []string{QualifierLIB, QualifierLCC, QualifierLC2, QualifierLCS, QualifierRCN,
-		QualifierREF, QualifierNPY, QualifierIPY, QualifierNBE, QualifierIBE,
-		QualifierNPO, QualifierIPO, QualifierNBU, QualifierIBU, QualifierRUM,
-		QualifierCBE, QualifierCPY, QualifierMMO, QualifierFEE, QualifierPDO} {
-		if !knownQualifierSwitch([]byte(q)) {
-			panic("cfonb: qualifier " + q + " is not in knownQualifierSwitch")
-		}
-		keys = append(keys, uint32(q[0])<<16|uint32(q[1])<<8|uint32(q[2]))
-	}
+// newQualifierTable builds the table of list, qualifiers of three bytes
+// each, of which there are at most 64.
+func newQualifierTable(list string) *qualifierTable {
 	// The first odd multiplier from the golden ratio's that puts every
 	// key in a slot of its own.
 	for mul := uint32(0x9E3779B1); ; mul += 2 {
 		t := &qualifierTable{mul: mul}
 		ok := true
-		for _, k := range keys {
+		for q := list; q != ""; q = q[3:] {
+			k := uint32(q[0])<<16 | uint32(q[1])<<8 | uint32(q[2])
 			i := k * mul >> 26
 			if t.slot[i] != 0 {
 				ok = false
@@ -341,21 +349,6 @@ func newQualifierTable() *qualifierTable {
 			return t
 		}
 	}
-}
-
-// knownQualifierSwitch is KnownQualifier as the list of the standard.
-func knownQualifierSwitch(q []byte) bool {
-	if len(q) != 3 {
-		return false
-	}
-	switch string(q) {
-	case QualifierLIB, QualifierLCC, QualifierLC2, QualifierLCS, QualifierRCN,
-		QualifierREF, QualifierNPY, QualifierIPY, QualifierNBE, QualifierIBE,
-		QualifierNPO, QualifierIPO, QualifierNBU, QualifierIBU, QualifierRUM,
-		QualifierCBE, QualifierCPY, QualifierMMO, QualifierFEE, QualifierPDO:
-		return true
-	}
-	return false
 }
 
 // The 05 qualifiers of the CFONB120 standard (positions 46-48).

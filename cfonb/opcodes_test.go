@@ -54,7 +54,7 @@ func TestInterbankLabelCount(t *testing.T) {
 
 func TestKnownQualifier(t *testing.T) {
 	for _, q := range []string{"LIB", "LCC", "LC2", "LCS", "RCN", "REF", "NPY", "IPY", "NBE", "IBE",
-		"NPO", "IPO", "NBU", "IBU", "RUM", "CBE", "CPY", "MMO", "FEE"} {
+		"NPO", "IPO", "NBU", "IBU", "RUM", "CBE", "CPY", "MMO", "FEE", "PDO"} {
 		assert.True(t, KnownQualifier([]byte(q)), q)
 	}
 	for _, q := range []string{"", "   ", "lib", "XYZ", "LI", "LIBX", "LC3"} {

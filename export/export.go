@@ -146,11 +146,17 @@ type Exporter struct {
 	// The file being exported.
 	file     string
 	fileJSON []byte // the file name as a JSON string
+	// lineHead starts a movement's JSON object: `{"file":…,"line":`.
+	lineHead []byte
+	lineNo   lineCounter
 	st       statement
 	mv       pending
 	v        view
 	closing  balance // the closing balance of the statement being closed
-	iso      isoCache
+	// The ISO forms of the last booking and value dates written: each
+	// its own cache, as the two differ often and repeat from one movement
+	// to the next.
+	isoBooking, isoValue isoCache
 
 	// The IBAN of the last statement's account: statements of the same
 	// account usually follow one another. ibanAcct starts as the zero
@@ -224,6 +230,7 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 	e.start()
 	e.file = name
 	e.fileJSON = appendJSONString(e.fileJSON[:0], []byte(name))
+	e.lineHead = append(append(append(e.lineHead[:0], `{"file":`...), e.fileJSON...), `,"line":`...)
 	e.st = statement{acctJSON: e.st.acctJSON[:0]}
 	e.mv.reset()
 	cr := cfonb.NewReader(r)
@@ -460,8 +467,9 @@ type statement struct {
 	// leaves its currency or decimals blank waits for the statement's
 	// next record, which gives them (cfonb.Statement.Adopt).
 	started bool
-	// acctJSON is the account's members of a movement's JSON object,
-	// written once per statement: `,"bank":"…",…,"currency":"…"`.
+	// acctJSON is the account's members of a movement's JSON object and
+	// the key that follows them, written once per statement:
+	// `,"bank":"…",…,"currency":"…","booking_date":`.
 	acctJSON []byte
 }
 
@@ -515,6 +523,7 @@ func (e *Exporter) startStatement() {
 	}
 	if e.opts.Format != CSV {
 		e.st.acctJSON = appendAccountJSON(e.st.acctJSON, a, e.st.iban, ",", ":")
+		e.st.acctJSON = append(e.st.acctJSON, `,"booking_date":`...)
 	}
 	if e.opts.Format == JSON {
 		e.jsonOpenStatement()

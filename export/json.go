@@ -15,18 +15,15 @@ import (
 // line end). It is written by hand, field by field, for speed.
 func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 	m := &v.m
-	b = append(b, `{"file":`...)
-	b = append(b, e.fileJSON...)
-	b = append(b, `,"line":`...)
-	b = strconv.AppendInt(b, int64(v.line), 10)
-	b = append(b, e.st.acctJSON...)
-	b = append(b, `,"booking_date":`...)
-	b = e.iso.appendJSON(b, m.BookingDate, v.bookingOK)
+	b = append(b, e.lineHead...) // {"file":…,"line":
+	b = e.lineNo.append(b, v.line)
+	b = append(b, e.st.acctJSON...) // …,"booking_date":
+	b = e.isoBooking.appendJSON(b, m.BookingDate, v.bookingOK)
 	b = append(b, `,"value_date":`...)
-	b = e.iso.appendJSON(b, m.ValueDate, v.valueOK)
+	b = e.isoValue.appendJSON(b, m.ValueDate, v.valueOK)
 	if v.amountOK {
 		b = append(b, `,"amount":"`...)
-		b = appendAmountJSON(b, m.Amount, v.decimals)
+		b = appendAmountFieldJSON(b, v.amountField, m.Amount, v.decimals)
 	} else {
 		b = append(b, `,"amount":null,"amount_minor":null`...)
 	}
@@ -225,26 +222,89 @@ func (v *view) appendString(b, s []byte) []byte {
 	return appendJSONString(b, s)
 }
 
-// appendAmountJSON appends an amount in minor units as the rest of the
-// "amount" string and the "amount_minor" member:
-// `-12.34","amount_minor":-1234`. It writes what cfonb.AppendDecimal and
-// strconv.AppendInt write, formatting the digits once.
-func appendAmountJSON(b []byte, amount int64, decimals int) []byte {
-	var u uint64
+// appendAmountFieldJSON appends an amount in minor units as the rest of
+// the "amount" string and the "amount_minor" member:
+// `-12.34","amount_minor":-1234`, what cfonb.AppendDecimal and
+// strconv.AppendInt write. field is the amount's zone, 13 digits and the
+// overpunch sign, as cfonb.ParseAmount decoded it into amount: the digits
+// are copied from it (the last one taken from amount) instead of
+// formatting amount.
+func appendAmountFieldJSON(b, field []byte, amount int64, decimals int) []byte {
+	var d [14]byte
+	copy(d[:13], field[:13])
+	u := uint64(amount)
 	if amount < 0 {
-		u = uint64(-(amount + 1)) + 1 // no overflow at math.MinInt64
+		u = -u
 		b = append(b, '-')
-	} else {
-		u = uint64(amount)
 	}
-	var digits [24]byte
-	s := strconv.AppendUint(digits[:0], u, 10)
+	d[13] = '0' + byte(u%10)
+	// The first digit that is not '0' (the last one when all are).
+	var i int
+	if hi := binary.BigEndian.Uint64(d[0:8]) ^ zeros8; hi != 0 {
+		i = bits.LeadingZeros64(hi) / 8
+	} else if lo := binary.BigEndian.Uint64(d[6:14]) ^ zeros8; lo != 0 {
+		i = 6 + bits.LeadingZeros64(lo)/8
+	} else {
+		i = 13
+	}
+	s := d[i:]
 	b = cfonb.AppendDecimalDigits(b, s, decimals)
 	b = append(b, `","amount_minor":`...)
 	if amount < 0 {
 		b = append(b, '-')
 	}
 	return append(b, s...)
+}
+
+// zeros8 is eight '0' read as a uint64.
+const zeros8 = 0x3030303030303030
+
+// lineCounter writes line numbers, which mostly grow by a little from one
+// movement to the next: the decimal digits of the last one are kept and
+// counted up, instead of formatted each time.
+type lineCounter struct {
+	n     int
+	start int      // digits[start:] are the digits of n
+	digit [20]byte // right-aligned
+}
+
+// append appends the decimal form of n, which strconv.AppendInt writes.
+func (c *lineCounter) append(b []byte, n int) []byte {
+	if d := n - c.n; c.n > 0 && d >= 0 && d < 10 {
+		c.up(d)
+	} else {
+		c.set(n)
+	}
+	return append(b, c.digit[c.start:]...)
+}
+
+// set makes n the counter's number.
+func (c *lineCounter) set(n int) {
+	c.n = n
+	var tmp [20]byte
+	s := strconv.AppendInt(tmp[:0], int64(n), 10)
+	c.start = len(c.digit) - len(s)
+	copy(c.digit[c.start:], s)
+	if n < 0 {
+		c.n = 0 // counted up from a positive number only
+	}
+}
+
+// up adds d (0-9) to the counter, which holds a positive number.
+func (c *lineCounter) up(d int) {
+	c.n += d
+	i := len(c.digit) - 1
+	sum := int(c.digit[i]-'0') + d
+	for sum >= 10 {
+		c.digit[i] = byte('0' + sum - 10)
+		i--
+		if i < c.start {
+			c.start = i
+			c.digit[i] = '0'
+		}
+		sum = int(c.digit[i]-'0') + 1
+	}
+	c.digit[i] = byte('0' + sum)
 }
 
 // jsonPlain reports whether every byte of s is printable ASCII other than

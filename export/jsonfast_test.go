@@ -105,21 +105,56 @@ func TestJSONPlain(t *testing.T) {
 	}
 }
 
-// TestAppendAmountJSON: appendAmountJSON writes what cfonb.AppendDecimal
-// and strconv.AppendInt write.
-func TestAppendAmountJSON(t *testing.T) {
+// TestAppendAmountFieldJSON: appendAmountFieldJSON, which copies the
+// digits of the amount's zone, writes what cfonb.AppendDecimal and
+// strconv.AppendInt write, for every number of decimals, on the zone
+// cfonb.AppendAmount writes and on a zero with a debit sign.
+func TestAppendAmountFieldJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	amounts := []int64{0, 1, -1, 9, 10, 99, 100, -100, 12345, -12345, math.MaxInt64, math.MinInt64, 99999999999999, -99999999999999}
+	amounts := []int64{0, 1, -1, 9, 10, 99, 100, -100, 12345, -12345, 10000000, 100000000, -1000000000000,
+		cfonb.MaxAmount, -cfonb.MaxAmount, 99999999999999, -99999999999999, 10000000000000, 1e13 + 1}
 	for range 5000 {
-		amounts = append(amounts, r.Int64N(1e15)-5e14, r.Int64()>>r.IntN(63))
+		amounts = append(amounts, r.Int64N(2*cfonb.MaxAmount+1)-cfonb.MaxAmount, r.Int64N(cfonb.MaxAmount)>>r.IntN(47))
 	}
-	for _, a := range amounts {
+	check := func(field []byte, a int64) {
+		t.Helper()
+		got, err := cfonb.ParseAmount(field)
+		require.NoError(t, err, "%q", field)
+		require.Equal(t, a, got, "%q", field)
 		for d := -1; d <= 20; d++ {
 			want := cfonb.AppendDecimal(nil, a, d)
 			want = append(want, `","amount_minor":`...)
 			want = strconv.AppendInt(want, a, 10)
-			require.Equal(t, string(want), string(appendAmountJSON(nil, a, d)), "%d, %d decimals", a, d)
+			require.Equal(t, string(want), string(appendAmountFieldJSON(nil, field, a, d)), "%d, %d decimals", a, d)
 		}
+	}
+	for _, a := range amounts {
+		field, err := cfonb.AppendAmount(nil, a)
+		require.NoError(t, err)
+		check(field, a)
+	}
+	check([]byte("0000000000000}"), 0) // a debit of zero
+}
+
+// TestLineCounter: the line counter writes what strconv.AppendInt
+// writes, on runs that count up by 0-9 (across every carry) and jumps
+// of any size, back too.
+func TestLineCounter(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	var c lineCounter
+	n := 1
+	for range 200000 {
+		switch k := r.IntN(100); {
+		case k < 90:
+			n += r.IntN(10)
+		case k < 95:
+			n = r.IntN(1 << r.IntN(40))
+		case k < 97:
+			n = int(math.Pow10(r.IntN(12))) - r.IntN(3) // just below a power of ten
+		default:
+			n -= r.IntN(20)
+		}
+		require.Equal(t, strconv.Itoa(n), string(c.append(nil, n)), "%d", n)
 	}
 }
 

@@ -104,16 +104,19 @@ type view struct {
 	// (jsonPlain); set for the JSON formats only.
 	plain bool
 	// namedSet has bit n set when named[n] is set.
-	namedSet  uint32
-	m         cfonb.Movement
-	decimals  int
-	amountOK  bool
-	bookingOK bool
-	valueOK   bool
-	label     span
-	comps     []comp
-	named     [numNamed]span
-	buf       []byte
+	namedSet uint32
+	m        cfonb.Movement
+	decimals int
+	amountOK bool
+	// amountField is the 04's amount zone (13 digits and the overpunch
+	// sign) when amountOK: the JSON formats copy its digits.
+	amountField []byte
+	bookingOK   bool
+	valueOK     bool
+	label       span
+	comps       []comp
+	named       [numNamed]span
+	buf         []byte
 }
 
 func (v *view) get(s span) []byte { return v.buf[s.start:s.end] }
@@ -189,6 +192,10 @@ func (e *Exporter) decode(v *view) {
 		v.decimals = e.st.m.Decimals
 	}
 	v.amountOK = err == nil || amountOK(err, p.data)
+	v.amountField = nil
+	if v.amountOK {
+		v.amountField = cfonb.FieldAmount.Of(p.data)
+	}
 	v.bookingOK = m.BookingDate != 0
 	v.valueOK = m.ValueDate != 0
 

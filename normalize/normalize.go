@@ -436,12 +436,12 @@ func (st *normState) tooLong(line int, p []byte) error {
 }
 
 // mayBeConcatenated reports whether p, the start of a line longer than
-// MaxLine (perhaps with a CR of its line end), may be a line of
-// concatenated records of at most cfonb.MaxConcatenatedLine bytes. Such a
-// line is read on, the buffer growing to hold it (see fill), as cfonb's
-// Reader does.
+// MaxLine that fills the buffer, may be a line of concatenated records
+// of at most cfonb.MaxConcatenatedLine bytes: the buffer can still grow
+// (up to cfonb.ConcatenatedLineBuf, see fill) and p has a record code
+// every 120 bytes. Such a line is read on, as cfonb's Reader does.
 func (st *normState) mayBeConcatenated(p []byte) bool {
-	return len(p) <= cfonb.MaxConcatenatedLine+2 && st.codesEvery120(p)
+	return len(p) < cfonb.ConcatenatedLineBuf && st.codesEvery120(p)
 }
 
 // codesEvery120 reports whether p has a record code every 120 bytes, in
@@ -473,10 +473,10 @@ func (st *normState) codesEvery120(p []byte) bool {
 func (st *normState) fill() error {
 	if st.w == len(st.buf) {
 		if st.r == 0 {
-			if len(st.buf) >= cfonb.MaxConcatenatedLine+4 {
+			if len(st.buf) >= cfonb.ConcatenatedLineBuf {
 				return errors.New("cfonb: normalize: internal error: buffer full")
 			}
-			buf := make([]byte, min(2*len(st.buf), cfonb.MaxConcatenatedLine+4))
+			buf := make([]byte, min(2*len(st.buf), cfonb.ConcatenatedLineBuf))
 			copy(buf, st.buf[:st.w])
 			st.buf = buf
 		}
@@ -744,7 +744,7 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 	st.inLine++
 	st.rep.Lines++
 	k := st.concatenated(raw)
-	if k == 0 && len(raw) > st.maxLine {
+	if k == 0 && (len(raw) > st.maxLine || len(raw) > cfonb.MaxConcatenatedLine) {
 		return st.tooLong(st.inLine, raw)
 	}
 	if k > 0 {
@@ -767,9 +767,10 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 // concatenated returns k when the raw line holds k >= 2 records with no
 // line end between them, as Concatenated says of its transliteration; only
 // in an encoding of one byte per character (or a UTF-8 line of ASCII), where
-// the k slices of the raw line are the records.
+// the k slices of the raw line are the records, and for a line of at most
+// cfonb.MaxConcatenatedLine bytes, as cfonb's Reader.
 func (st *normState) concatenated(raw []byte) int {
-	if len(raw)%cfonb.RecordLen != 0 || !st.codesEvery120(raw) {
+	if len(raw)%cfonb.RecordLen != 0 || len(raw) > cfonb.MaxConcatenatedLine || !st.codesEvery120(raw) {
 		return 0
 	}
 	return len(raw) / cfonb.RecordLen

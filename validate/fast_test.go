@@ -5,10 +5,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
-	"github.com/cfonb-dev/cfonb/internal/racedetect"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/racedetect"
 )
 
 // validateBytes validates data with the fast path on or off, on one
@@ -89,4 +94,56 @@ func testdataFiles(t *testing.T) [][]byte {
 		}
 	}
 	return inputs
+}
+
+// TestNextRecordCancel: nextRecord, the one loop of the fast path, returns
+// the records the fast path does not take; with its cancel flag set, it
+// stops with errCancelled after pollRecords records taken in a row (a
+// split worker no longer wanted), and not before.
+func TestNextRecordCancel(t *testing.T) {
+	lines := strings.SplitAfter(string(readValid(t)), "\n")
+	var close07 string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "07") {
+			close07 = l
+			break
+		}
+	}
+	require.True(t, strings.HasPrefix(lines[1], "04"))
+	movements := 3 * pollRecords
+	data := []byte(lines[0] + strings.Repeat(lines[1], movements) + close07)
+	for _, tt := range []struct {
+		name     string
+		cancel   *atomic.Bool
+		wantErr  error
+		wantLine int // cr.Line() after the second call
+	}{
+		{"no flag", nil, nil, movements + 2},
+		{"not set", new(atomic.Bool), nil, movements + 2},
+		{"set", func() *atomic.Bool { var b atomic.Bool; b.Store(true); return &b }(), errCancelled, 1 + pollRecords},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := New("f", Options{})
+			cr := cfonb.NewReader(bytes.NewReader(data))
+			rec, err := nextRecord(v, cr, 0, tt.cancel)
+			require.NoError(t, err)
+			require.Equal(t, cfonb.CodeOldBalance, rec.Code())
+			v.record(&rec, cr.Framing, 0, true)
+			// A 04 comes back where the reader's buffer ends (it framed
+			// it otherwise than by its stride).
+			for {
+				rec, err = nextRecord(v, cr, 0, tt.cancel)
+				if err != nil || rec.Code() != cfonb.CodeMovement {
+					break
+				}
+				v.record(&rec, cr.Framing, 0, true)
+			}
+			require.ErrorIs(t, err, tt.wantErr)
+			if err == nil {
+				assert.Equal(t, cfonb.CodeNewBalance, rec.Code())
+				assert.Equal(t, movements+2, rec.Line)
+			}
+			assert.Equal(t, tt.wantLine, cr.Line())
+		})
+	}
 }

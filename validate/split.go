@@ -352,9 +352,10 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 	var (
 		seg  *segment
 		v    *Validator
-		last mark // before the last 01 fed to v
+		last mark      // before the last 01 fed to v
+		idle Validator // no statement open: the fast path takes nothing
 	)
-	for n := 0; ; n++ {
+	for {
 		at := base + rec.Offset
 		if rec.Column == 0 && cfonb.ParseCode(rec.Data) == cfonb.CodeOldBalance {
 			if res.stop.Load() && (v == nil || !v.open) {
@@ -398,33 +399,28 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 				v, seg = nil, nil
 			}
 		}
-		if n&1023 == 0 && res.cancelled.Load() {
+		if res.cancelled.Load() {
 			return
 		}
 		// The records the fast path takes (04 and 05: no seam is there,
-		// and they find nothing) need none of the work below.
-		data, ok := cr.ReadStride()
-		for ok && v != nil && v.fastRecord(data, cr.Line()) {
-			if n++; n&1023 == 0 && res.cancelled.Load() {
-				return
-			}
-			data, ok = cr.ReadStride()
+		// and they find nothing) need none of the work below. Without a
+		// validator (after a diagnostic, until the next 01), idle's fast
+		// path takes none.
+		fast := v
+		if fast == nil {
+			fast = &idle
 		}
-		if ok {
-			rec = cr.StrideRecord()
-		} else {
-			var err error
-			rec, err = cr.Read()
-			if errors.Is(err, io.EOF) {
-				if v != nil && !v.open && v.rep.Unchecked == 0 {
-					seg.end, seg.endLine, seg.sub = len(ends), cr.Line(), cr.TrailingSUB()
-					res.segs = append(res.segs, seg)
-				}
-				return
+		var err error
+		rec, err = nextRecord(fast, cr, 0, &res.cancelled)
+		if errors.Is(err, io.EOF) {
+			if v != nil && !v.open && v.rep.Unchecked == 0 {
+				seg.end, seg.endLine, seg.sub = len(ends), cr.Line(), cr.TrailingSUB()
+				res.segs = append(res.segs, seg)
 			}
-			if err != nil {
-				return // the owner meets it again and reports it
-			}
+			return
+		}
+		if err != nil {
+			return // cancelled, or an error the owner meets again and reports
 		}
 		at = base + rec.Offset
 		for next < len(ends) && ends[next] < at {
@@ -455,7 +451,7 @@ func owner(name string, head []byte, opts Options, seams []*seam, newReader func
 	for {
 		// A record the fast path takes is a 04 or 05: no seam nor
 		// segment starts there (they start at a 01).
-		rec, err := nextRecord(v, cr, lineBase)
+		rec, err := nextRecord(v, cr, lineBase, nil)
 		if errors.Is(err, io.EOF) {
 			if cr.TrailingSUB() {
 				v.TrailingSUB()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/regfile"
@@ -295,7 +296,7 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		cr = cfonb.NewReader(src)
 	}
 	for {
-		rec, err := nextRecord(v, cr, 0)
+		rec, err := nextRecord(v, cr, 0, nil)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -346,15 +347,32 @@ func readHead(r io.Reader, p []byte) (int, error) {
 // nextRecord returns the next record of cr that the fast path does not
 // take (v.fastRecord takes the others as they come, their lines numbered
 // from lineBase: the lines before cr's start), or cr's error, io.EOF at
-// the end of the input.
-func nextRecord(v *Validator, cr *cfonb.Reader, lineBase int) (cfonb.Record, error) {
+// the end of the input. It is the one loop of the fast path: validateFrom's,
+// the split engine's owner's and its workers'.
+//
+// cancel, if not nil, is looked at after every pollRecords records the
+// fast path took in a row: once it is set, nextRecord returns
+// errCancelled (a split worker whose work is no longer wanted).
+func nextRecord(v *Validator, cr *cfonb.Reader, lineBase int, cancel *atomic.Bool) (cfonb.Record, error) {
 	for {
-		data, ok := cr.ReadStride()
-		if !ok {
-			return cr.Read()
+		for range pollRecords {
+			data, ok := cr.ReadStride()
+			if !ok {
+				return cr.Read()
+			}
+			if !v.fastRecord(data, lineBase+cr.Line()) {
+				return cr.StrideRecord(), nil
+			}
 		}
-		if !v.fastRecord(data, lineBase+cr.Line()) {
-			return cr.StrideRecord(), nil
+		if cancel != nil && cancel.Load() {
+			return cfonb.Record{}, errCancelled
 		}
 	}
 }
+
+// pollRecords is how many records nextRecord takes between two looks at
+// its cancel flag.
+const pollRecords = 1024
+
+// errCancelled is nextRecord's error when its cancel flag is set.
+var errCancelled = errors.New("cancelled")
