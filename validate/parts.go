@@ -91,7 +91,7 @@ func firstPart(name string, r io.Reader, opts Options) partResult {
 	}
 	cr := cfonb.NewReader(io.MultiReader(bytes.NewReader(head[:n]), r))
 	for {
-		rec, err := nextRecord(v, cr, 0)
+		rec, err := nextRecord(v, cr, 0, nil)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -126,7 +126,7 @@ func laterPart(name string, r io.Reader, opts Options) partResult {
 	v.spec = &spec{accounts: make(map[cfonb.Account]*specAccount)}
 	first := true
 	for {
-		rec, err := nextRecord(v, cr, 0)
+		rec, err := nextRecord(v, cr, 0, nil)
 		if errors.Is(err, io.EOF) {
 			break
 		}
