@@ -208,6 +208,14 @@ func New() *Normalizer { return &Normalizer{EOL: cfonb.EOLCRLF} }
 // safely, or an I/O error of src or dst (wrapped); in both cases what was
 // written to dst must be discarded. The report is never nil.
 func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
+	st := n.newState(dst, src, n.Handoff)
+	err := st.run()
+	return st.rep, err
+}
+
+// newState makes the state of one Normalize call (or part of one, see
+// NormalizeParts), handing its output buffers to handoff.
+func (n *Normalizer) newState(dst io.Writer, src io.Reader, handoff func([]byte) []byte) *normState {
 	maxLine := n.MaxLine
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
@@ -218,7 +226,7 @@ func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
 	}
 	bufSize = max(bufSize, 2*maxLine+cfonb.RecordLen, DetectSample+len(cfonb.UTF8BOM))
 	st := &normState{
-		n: n, src: src, dst: dst, maxLine: maxLine,
+		n: n, src: src, dst: dst, maxLine: maxLine, handoff: handoff,
 		buf: make([]byte, bufSize),
 		ob:  make([]byte, 0, bufSize),
 		rep: &Report{},
@@ -231,8 +239,7 @@ func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
 	case cfonb.EOLCRLF:
 		st.eolOut = []byte{'\r', '\n'}
 	}
-	err := st.run()
-	return st.rep, err
+	return st
 }
 
 // normState is the state of one Normalize call.
@@ -240,6 +247,7 @@ type normState struct {
 	n       *Normalizer
 	src     io.Reader
 	dst     io.Writer
+	handoff func([]byte) []byte // n.Handoff, or a part's own
 	maxLine int
 	cs      *Charset
 	ascii   bool // the encoding reads printable ASCII bytes as themselves
@@ -269,9 +277,94 @@ type normState struct {
 	// record would read back as continuous records (see
 	// readsBackContinuous); 0 otherwise.
 	firstLine, firstLen int
+
+	// part is the part of a file this state normalises (see
+	// NormalizeParts); ready, for a head part, is told the encoding and
+	// framing once they are known; lastByte is the last byte read.
+	part     partKind
+	ready    func(enc Encoding, framing cfonb.Framing)
+	lastByte byte
+	// sawLast: next returned the input's last line (or block) as such.
+	sawLast bool
+	// reads counts the reads that gave bytes; sampleReads, those before
+	// the encoding and framing were decided.
+	reads, sampleReads int
 }
 
+// partKind says which part of a file a normState normalises.
+type partKind uint8
+
+const (
+	wholeFile partKind = iota
+	// headPart is the start of a file, up to a line start: no
+	// end-of-file checks (the join makes them).
+	headPart
+	// tailPart starts at a line start within a file whose encoding and
+	// framing the head part found: no byte-order mark nor detection at
+	// its start, no end-of-file checks, and no check that half of the
+	// records have a code (it needs the records before: the join makes
+	// it).
+	tailPart
+)
+
 func (st *normState) run() error {
+	if st.part != tailPart {
+		if err := st.begin(); err != nil {
+			return err
+		}
+	}
+	if st.ready != nil {
+		st.ready(st.rep.Encoding, st.rep.Framing)
+	}
+	// Canonical records are taken in runs (see canonicalRun) when the
+	// input is framed by LF in an encoding that reads printable ASCII as
+	// itself, the line end written is CRLF or LF, and nobody watches the
+	// lines.
+	fast := !st.n.slow && st.rep.Framing == cfonb.FramingLines && st.ascii &&
+		st.cs.lf == '\n' && st.cs.nel == '\n' && st.cs.cr == '\r' && len(st.eolOut) > 0 && st.n.OnLine == nil
+
+	for {
+		if fast {
+			if err := st.canonicalRun(); err != nil {
+				return err
+			}
+		}
+		raw, eol, last, ok, err := st.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		st.sawLast = st.sawLast || last
+		if err := st.line(raw, eol, last); err != nil {
+			return err
+		}
+	}
+	if st.part != wholeFile {
+		// The join makes the end-of-file checks, on every part.
+		return st.flush()
+	}
+	if st.rep.Records > 0 && st.known == 0 {
+		return &RefusedError{Reason: "no line starts with a CFONB120 record code (01, 04, 05 or 07): this is not a CFONB120 file"}
+	}
+	if st.rep.Records == 0 && st.rep.Lines > 0 {
+		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
+	}
+	if st.rep.Records == 1 && st.firstLine > 0 && st.rep.Framing == cfonb.FramingLines {
+		// The output, one line, would read back as continuous records (a
+		// blank line before them, say, made this pass read one line):
+		// formatting it again would change it.
+		return &RefusedError{Line: st.firstLine, Reason: fmt.Sprintf(
+			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
+			st.firstLen, st.firstLen/cfonb.RecordLen, cfonb.RecordLen)}
+	}
+	return st.flush()
+}
+
+// begin reads the file's first bytes, removes a byte-order mark, and
+// decides the encoding (unless given) and the framing.
+func (st *normState) begin() error {
 	if err := st.fillSample(); err != nil {
 		return err
 	}
@@ -294,6 +387,16 @@ func (st *normState) run() error {
 		d := DetectEncoding(st.buf[st.r:st.w], st.eof)
 		enc, st.rep.Detected = d.Encoding, d.Reason
 	}
+	if err := st.setEncoding(enc); err != nil {
+		return err
+	}
+	st.rep.Framing = st.detectFraming()
+	st.sampleReads = st.reads
+	return nil
+}
+
+// setEncoding makes enc the input's encoding.
+func (st *normState) setEncoding(enc Encoding) error {
 	cs, err := CharsetOf(enc)
 	if err != nil {
 		return err
@@ -302,46 +405,7 @@ func (st *normState) run() error {
 	st.rep.Encoding = enc
 	st.ascii = !enc.IsEBCDIC()
 	st.event.Charset = cs
-	st.rep.Framing = st.detectFraming()
-	// Canonical records are taken in runs (see canonicalRun) when the
-	// input is framed by LF in an encoding that reads printable ASCII as
-	// itself, the line end written is CRLF or LF, and nobody watches the
-	// lines.
-	fast := !st.n.slow && st.rep.Framing == cfonb.FramingLines && st.ascii &&
-		st.cs.lf == '\n' && st.cs.nel == '\n' && st.cs.cr == '\r' && len(st.eolOut) > 0 && st.n.OnLine == nil
-
-	for {
-		if fast {
-			if err := st.canonicalRun(); err != nil {
-				return err
-			}
-		}
-		raw, eol, last, ok, err := st.next()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		if err := st.line(raw, eol, last); err != nil {
-			return err
-		}
-	}
-	if st.rep.Records > 0 && st.known == 0 {
-		return &RefusedError{Reason: "no line starts with a CFONB120 record code (01, 04, 05 or 07): this is not a CFONB120 file"}
-	}
-	if st.rep.Records == 0 && st.rep.Lines > 0 {
-		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
-	}
-	if st.rep.Records == 1 && st.firstLine > 0 && st.rep.Framing == cfonb.FramingLines {
-		// The output, one line, would read back as continuous records (a
-		// blank line before them, say, made this pass read one line):
-		// formatting it again would change it.
-		return &RefusedError{Line: st.firstLine, Reason: fmt.Sprintf(
-			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
-			st.firstLen, st.firstLen/cfonb.RecordLen, cfonb.RecordLen)}
-	}
-	return st.flush()
+	return nil
 }
 
 // fillSample reads until DetectSample bytes are buffered or the input ends.
@@ -424,6 +488,10 @@ func (st *normState) fill() error {
 	for empty := 0; ; empty++ {
 		n, err := st.src.Read(st.buf[st.w:])
 		st.w += n
+		if n > 0 {
+			st.lastByte = st.buf[st.w-1]
+			st.reads++
+		}
 		if err == io.EOF {
 			st.eof = true
 			return nil
@@ -647,7 +715,7 @@ func (st *normState) canonicalRun() error {
 			}
 			records++
 			p += stride
-			if records%checkEvery == 0 && (st.known+records-st.rep.Records)*2 <= records {
+			if records%checkEvery == 0 && (st.known+records-st.rep.Records)*2 <= records && st.part != tailPart {
 				// As record says, on the records before the run.
 				refuse = true
 				break
@@ -828,7 +896,7 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 	st.ob = append(ob[:start+len(rec)], st.eolOut...)
 	st.outLine++
 	st.rep.Records++
-	if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records {
+	if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records && st.part != tailPart {
 		// Bounded work on an input that is not CFONB120 (binary data, a
 		// device): stop early rather than read it to its end.
 		return st.notCFONB()
@@ -886,12 +954,12 @@ func (st *normState) flush() error {
 		st.ob = st.ob[:0]
 		return fmt.Errorf("cfonb: writing: %w", err)
 	}
-	if st.n.Handoff == nil {
+	if st.handoff == nil {
 		st.ob = st.ob[:0]
 		return nil
 	}
 	size := cap(st.ob)
-	st.ob = st.n.Handoff(st.ob)[:0]
+	st.ob = st.handoff(st.ob)[:0]
 	if cap(st.ob) < size {
 		st.ob = make([]byte, 0, size)
 	}

@@ -1,0 +1,192 @@
+package fmtrun
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math"
+	"os"
+	"runtime"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/ctxio"
+	"github.com/cfonb-dev/cfonb/internal/spool"
+	"github.com/cfonb-dev/cfonb/normalize"
+	"github.com/cfonb-dev/cfonb/validate"
+)
+
+// Formatting a large regular file on two cores. The formatter was the
+// busier of the two goroutines of normalizeValidate (57% of fmt's CPU
+// against 36% for the validator of its output), so one core waited for
+// the other. Instead, the file is cut in two at a line that starts a
+// statement (a 01), near its middle, and each half is formatted and its
+// output validated on a core of its own (normalize.NormalizeParts,
+// validate.StreamParts: four goroutines, two of them working at a time).
+// The second half starts from a fresh state; both packages join it to
+// the first only when that gives exactly what one goroutine gives (the
+// same bytes, report and validation report, proved by their tests and
+// TestSplitAgrees here); otherwise the file is formatted again on one
+// goroutine, from its start, as before.
+//
+// The output stays in order: the first half's goes where the output goes;
+// the second half's is written at the offset it will have, guessed from
+// the line ends (a file of records of 120 characters whose line end is
+// not changed keeps its offsets), with WriteAt; a wrong guess is found
+// when the first half ends, and the file is then formatted again. So the
+// output can be split only into a regular file that ends where the
+// output starts (nothing after it to overwrite) and is not in append mode
+// (where a write at an offset appends; os.File's WriteAt refuses it, but
+// the work of the second part would be lost), or where it is thrown away: the null
+// device, the first pass of twoPasses, -l.
+
+// splitMin is the size from which a file is cut in two.
+const splitMin = 8 << 20
+
+// seamWindow is how far after the middle of the file a 01 is looked for.
+const seamWindow = 1 << 20
+
+// splitCores is how many cores fmt may use for one file.
+func splitCores() int { return min(runtime.GOMAXPROCS(0), runtime.NumCPU()) }
+
+// canSplit reports whether a regular file of size bytes may be cut in
+// two, as cfg says.
+func canSplit(cfg *Config, size int64) bool {
+	minSize := int64(splitMin)
+	if cfg.splitMin > 0 {
+		minSize = cfg.splitMin
+	}
+	return !cfg.oneCore && size >= minSize && splitCores() > 1 &&
+		!cfg.Encoding.IsEBCDIC() && (cfg.EOL == cfonb.EOLCRLF || cfg.EOL == cfonb.EOLLF)
+}
+
+// findSeam returns the offset of the first line that starts with 01 after
+// from in the file f of size bytes (within seamWindow), and whether the
+// line before it ends with CR LF; at is 0 if there is none.
+func findSeam(f io.ReaderAt, size, from int64) (at int64, crlf bool) {
+	if from <= 0 || from >= size {
+		return 0, false
+	}
+	buf := make([]byte, min(seamWindow, size-from))
+	n, _ := f.ReadAt(buf, from)
+	buf = buf[:n]
+	i := bytes.Index(buf[1:], []byte("\n01"))
+	if i < 0 {
+		return 0, false
+	}
+	i++ // the LF's index in buf
+	return from + int64(i) + 1, buf[i-1] == '\r'
+}
+
+// countWriter counts what it writes to w.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// parted is the outcome of normalizeParts.
+type parted struct {
+	rep  *normalize.Report
+	vrep *validate.Report
+	err  error
+	// ok: the file was formatted (or refused) in two parts; otherwise it
+	// must be formatted on one goroutine, and what was written discarded.
+	ok bool
+	// first and second are the bytes written by each part.
+	first, second int64
+}
+
+// normalizeParts formats the regular file f of size bytes in two parts,
+// validating each part's output as it goes (see the top of this file).
+// in reads f from its start (it is where the first part reads from); the
+// first part's output goes to first, the second's to second(off), off
+// being where the second part's output will start: the output's bytes
+// before it (a guess, that the caller checks with parted.first), or
+// discarded if second is nil.
+func normalizeParts(ctx context.Context, name string, f *os.File, size int64, in io.Reader, cfg *Config, first io.Writer, second func(off int64) io.Writer) parted {
+	from := size / 2
+	if cfg.seamFrom > 0 {
+		from = cfg.seamFrom
+	}
+	seam, crlf := findSeam(f, size, from)
+	if seam == 0 {
+		return parted{}
+	}
+	// Where the second part's output starts if every line before the
+	// seam is a record of 120 characters.
+	inStride := int64(cfonb.RecordLen + 1)
+	if crlf {
+		inStride++
+	}
+	outStride := int64(cfonb.RecordLen + 1)
+	if cfg.EOL == cfonb.EOLCRLF {
+		outStride++
+	}
+	guess := seam
+	if seam%inStride == 0 {
+		guess = seam / inStride * outStride
+	}
+	dst1 := io.Discard
+	if second != nil {
+		dst1 = second(guess)
+	}
+	c0, c1 := &countWriter{w: first}, &countWriter{w: dst1}
+	pipes := []*spool.Pipe{spool.NewPipe(), spool.NewPipe()}
+	n := normalize.New()
+	n.Encoding, n.EOL = cfg.Encoding, cfg.EOL
+	parts := []normalize.Part{
+		{Src: io.LimitReader(in, seam), Dst: c0, Handoff: pipes[0].Give},
+		{Src: ctxio.NewReader(ctx, io.NewSectionReader(f, seam, math.MaxInt64-seam)), Dst: c1, Handoff: pipes[1].Give},
+	}
+	var (
+		vrep *validate.Report
+		vok  bool
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		vrep, vok = validate.StreamParts(name, []io.Reader{pipes[0], pipes[1]}, cfg.Validate)
+	}()
+	rep, ok, err := n.NormalizeParts(parts)
+	for _, p := range pipes {
+		p.CloseWithError(err)
+	}
+	<-done
+	res := parted{first: c0.n, second: c1.n}
+	switch {
+	case !ok:
+	case err != nil:
+		// A refusal (or read error) in the first part: the file's.
+		res.rep, res.err, res.ok = rep, err, true
+	case vok && (second == nil || c0.n == guess):
+		res.rep, res.vrep, res.ok = rep, vrep, true
+	}
+	if res.ok && cfg.parted != nil {
+		*cfg.parted++
+	}
+	return res
+}
+
+// splitOutput says whether f, standard output written from offset start
+// on (see spool.Direct), can take a file formatted in two parts, and
+// where the second part's output goes: nil for the null device (thrown
+// away), else a writer at an offset after start. A regular file can only
+// if it ends at start and is not in append mode.
+func splitOutput(f *os.File, start int64) (second func(off int64) io.Writer, ok bool) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, false
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, true // the null device (spool.Direct)
+	}
+	if fi.Size() != start || appendMode(f) {
+		return nil, false
+	}
+	return func(off int64) io.Writer { return io.NewOffsetWriter(f, start+off) }, true
+}
