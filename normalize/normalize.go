@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -264,15 +265,17 @@ type normState struct {
 	known           int // records with a known code
 	lineKinds       [numKinds]int
 	// verbatim: translate copied the line as it is (every byte printable
-	// ASCII in an encoding that reads it as itself).
-	verbatim      bool
-	cols          *[8][cfonb.RecordLen]cfonb.FieldID // columnFields()
-	lineInvalid   int
-	lineZeroWidth int
-	runes         []rune
-	fig           [cfonb.RecordLen]byte
-	cache         map[rune]cachedTranslit
-	event         LineEvent
+	// ASCII in an encoding that reads it as itself); bytewise: it
+	// translated it with translateBytes, which sets verbatim exactly when
+	// the output is the input.
+	verbatim, bytewise bool
+	cols               *[8][cfonb.RecordLen]cfonb.FieldID // columnFields()
+	lineInvalid        int
+	lineZeroWidth      int
+	runes              []rune
+	fig                [cfonb.RecordLen]byte
+	cache              map[rune]cachedTranslit
+	event              LineEvent
 	// firstLine is the input line of the first record written, when that
 	// record would read back as continuous records (see
 	// readsBackContinuous); 0 otherwise.
@@ -868,10 +871,11 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 	}
 	// A line written exactly as it was read changed nothing: there is
 	// nothing to check. A line translate copied as it is holds the same
-	// bytes up to its length.
+	// bytes up to its length; one that translateBytes did not copy as it
+	// is differs (rec, if as long as raw, is what it wrote).
 	var same bool
-	if st.verbatim {
-		same = len(rec) == len(raw)
+	if st.bytewise {
+		same = st.verbatim && len(rec) == len(raw)
 	} else {
 		same = st.ascii && bytes.Equal(raw, rec)
 	}
@@ -1010,7 +1014,7 @@ func blankable(k cfonb.Kind) bool {
 func (st *normState) translate(out, raw []byte) int {
 	st.lineKinds = [numKinds]int{}
 	st.lineInvalid, st.lineZeroWidth = 0, 0
-	st.verbatim = false
+	st.verbatim, st.bytewise = false, false
 	cs := st.cs
 	if !st.ascii {
 		out = out[:len(raw)]
@@ -1078,8 +1082,11 @@ func (st *normState) translate(out, raw []byte) int {
 // time and only the words that hold another byte go through the table.
 //
 // It sets st.verbatim when out is raw: every word was printable ASCII,
-// copied as it is, and so was every byte after the last word.
+// copied as it is, and so was every byte after the last word. Otherwise
+// out is not raw: a byte that is not printable ASCII is written as one
+// that is (TestVerbatimExact). It sets st.bytewise.
 func (st *normState) translateBytes(out, raw []byte) {
+	st.bytewise = true
 	cs := st.cs
 	out = out[:len(raw)]
 	copy(out, raw) // then only the words with another byte are translated
@@ -1088,17 +1095,22 @@ func (st *normState) translateBytes(out, raw []byte) {
 		return
 	}
 	verbatim := true
+	kinds := st.lineKinds
 	i := 0
 	for ; i+8 <= len(raw); i += 8 {
-		if !special8(binary.LittleEndian.Uint64(raw[i:])) {
+		m := specialMask(binary.LittleEndian.Uint64(raw[i:]))
+		if m == 0 {
 			continue
 		}
+		// Only the bytes that are not printable ASCII: the others are
+		// themselves (copied above), of kind kindSame.
 		verbatim = false
-		for j := i; j < i+8; j++ {
+		for ; m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
 			b := raw[j]
 			out[j] = cs.out[b]
 			if k := cs.kind[b]; k != kindSame {
-				st.lineKinds[k]++
+				kinds[k]++
 			}
 		}
 	}
@@ -1109,10 +1121,25 @@ func (st *normState) translateBytes(out, raw []byte) {
 			verbatim = false
 		}
 		if k := cs.kind[b]; k != kindSame {
-			st.lineKinds[k]++
+			kinds[k]++
 		}
 	}
+	st.lineKinds = kinds
 	st.verbatim = verbatim
+}
+
+// specialMask returns the high bit of each of the 8 bytes of x that is
+// outside 0x20-0x7E, and no other bit. The high bits are set apart first,
+// so that adding 0x60 (which sets the high bit of a byte below 0x80
+// exactly when it is 0x20 or more) and 0x01 (when it is 0x7F) carries into
+// no other byte.
+func specialMask(x uint64) uint64 {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	y := x &^ high
+	return (x | ^(y + 0x60*ones) | (y + ones)) & high
 }
 
 // special8 reports whether one of the 8 bytes of x is outside 0x20-0x7E.
