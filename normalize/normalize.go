@@ -354,13 +354,11 @@ func (st *normState) run() error {
 	if st.rep.Records == 0 && st.rep.Lines > 0 {
 		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
 	}
-	if st.rep.Records == 1 && st.firstLine > 0 && st.rep.Framing == cfonb.FramingLines {
+	if st.rep.Records == 1 && st.firstLine > 0 {
 		// The output, one line, would read back as continuous records (a
 		// blank line before them, say, made this pass read one line):
 		// formatting it again would change it.
-		return &RefusedError{Line: st.firstLine, Reason: fmt.Sprintf(
-			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
-			st.firstLen, st.firstLen/cfonb.RecordLen, cfonb.RecordLen)}
+		return readsBackRefusal(st.firstLine, st.firstLen)
 	}
 	return st.flush()
 }
@@ -544,19 +542,34 @@ func (st *normState) detectFraming() cfonb.Framing {
 	return cfonb.DetectFraming(view[:n], st.eof && n == len(p))
 }
 
-// codesAt0And120 reports whether the characters at offsets 0, 1, 120 and
-// 121 of a line are digits: two record codes, one record after the other.
-func codesAt0And120(c0, c1, c120, c121 byte) bool {
-	return isDigit(c0) && isDigit(c1) && isDigit(c120) && isDigit(c121)
+// readsBackContinuous reports whether an output that starts with the
+// record rec and the line end eol would be framed, read again, as
+// continuous 120-byte records, as cfonb.DetectFraming (the one framing
+// decision) says of its first bytes: alone, when rec is the whole output;
+// followed, whatever follows it (its line end is past the bytes that
+// decide).
+func readsBackContinuous(rec, eol []byte) (alone, followed bool) {
+	var head [cfonb.DetectWindow]byte
+	n := copy(head[:], rec)
+	n += copy(head[n:], eol)
+	whole := len(rec)+len(eol) <= len(head)
+	alone = cfonb.DetectFraming(head[:n], whole) == cfonb.FramingContinuous
+	followed = !whole && alone
+	return alone, followed
 }
 
-// readsBackContinuous reports whether an output of one record rec followed
-// by a line end would be framed, read again, as continuous 120-byte
-// records (see detectFraming): a whole number of records, two or more,
-// with record codes at offsets 0 and 120.
-func readsBackContinuous(rec []byte) bool {
-	return len(rec) >= 2*cfonb.RecordLen && len(rec)%cfonb.RecordLen == 0 &&
-		codesAt0And120(rec[0], rec[1], rec[cfonb.RecordLen], rec[cfonb.RecordLen+1])
+// readsBackRefusal refuses the output's first record, of input line line
+// and n characters, which would read back as continuous records (see
+// readsBackContinuous): formatting the output again would change it.
+func readsBackRefusal(line, n int) error {
+	if n%cfonb.RecordLen == 0 {
+		return &RefusedError{Line: line, Reason: fmt.Sprintf(
+			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
+			n, n/cfonb.RecordLen, cfonb.RecordLen)}
+	}
+	return &RefusedError{Line: line, Reason: fmt.Sprintf(
+		"the line is %d characters, with record codes at columns 1 and %d and no line end in its first %d: written as it is, the file would read back as records of %d characters with no line ends; add the missing line ends",
+		n, cfonb.RecordLen+1, cfonb.DetectWindow, cfonb.RecordLen)}
 }
 
 // next returns the next line: its raw bytes without line end, the raw line
@@ -894,8 +907,14 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 	if contentChanged || eolChanged || !st.ascii {
 		st.rep.Changed = true
 	}
-	if st.outLine == 0 && readsBackContinuous(rec) {
-		st.firstLine, st.firstLen = st.inLine, len(rec)
+	if st.outLine == 0 && st.rep.Framing != cfonb.FramingContinuous {
+		alone, followed := readsBackContinuous(rec, st.eolOut)
+		if followed {
+			return readsBackRefusal(st.inLine, len(rec))
+		}
+		if alone {
+			st.firstLine, st.firstLen = st.inLine, len(rec)
+		}
 	}
 	st.ob = append(ob[:start+len(rec)], st.eolOut...)
 	st.outLine++
