@@ -284,3 +284,28 @@ func TestNormalizePartsNeedsLines(t *testing.T) {
 		})
 	}
 }
+
+// FuzzNormalizeParts: any bytes, between canonical lines long enough for
+// the parts to be joined (more than the first reads), cut anywhere among
+// them, in any encoding and line end written, read whole or in pieces:
+// if the parts are joined, they give what Normalize gives.
+func FuzzNormalizeParts(f *testing.F) {
+	canon := fmtStatement(false, true)
+	var many []string
+	for len(many) < 600 {
+		many = append(many, canon...)
+	}
+	prefix := fmtJoin(many, "\r\n", true)
+	suffix := fmtJoin(canon, "\r\n", true)
+	f.Add(fmtJoin(canon, "\r\n", true), uint16(0), uint8(1), uint8(0), uint16(0))
+	f.Add(fmtJoin(canon, "\n", true), uint16(122), uint8(0), uint8(1), uint16(77))
+	f.Add(fmtEncode(charmap.ISO8859_1, strings.Join(fmtStatement(true, false), "\r\n")+"\r\n"), uint16(300), uint8(2), uint8(0), uint16(0))
+	f.Add([]byte(strings.Repeat(" ", cfonb.RecordLen)+"\r\n"+canon[1]+canon[2]+"\r\n\x1a"), uint16(1), uint8(3), uint8(0), uint16(5))
+	encs := []Encoding{EncodingAuto, EncodingLatin1, EncodingCP1252, EncodingUTF8, EncodingASCII, EncodingEBCDIC037}
+	eols := []cfonb.EOL{cfonb.EOLCRLF, cfonb.EOLLF}
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16, enc, eol uint8, maxRead uint16) {
+		in := append(append(bytes.Clone(prefix), data...), suffix...)
+		at := len(prefix) + int(cut)%(len(data)+1)
+		partsAgree(t, in, encs[int(enc)%len(encs)], eols[int(eol)%len(eols)], []int{at}, uint64(cut), int(maxRead), DetectSample+4)
+	})
+}

@@ -181,3 +181,29 @@ func TestStreamPartsRefuses(t *testing.T) {
 	require.False(t, ok)
 	require.Nil(t, rep)
 }
+
+// FuzzStreamParts: a generated file of several statements and accounts,
+// with any bytes written over it anywhere, cut at any of its 01 (or next
+// to one), with or without pedantic checks: if the parts are joined, they
+// give Stream's report.
+func FuzzStreamParts(f *testing.F) {
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 4, Size: 24 << 10, Accounts: 3, EOL: cfonb.EOLCRLF})
+	require.NoError(f, err)
+	base := buf.Bytes()
+	f.Add([]byte{}, uint16(0), uint16(5), false)
+	f.Add([]byte("0"), uint16(9000), uint16(20), true)
+	f.Add([]byte("01"), uint16(12000), uint16(7), false)
+	f.Add([]byte("9999"), uint16(12000+cfonb.OffBookingDate), uint16(30), false)
+	f.Fuzz(func(t *testing.T, data []byte, at, cut uint16, pedantic bool) {
+		in := bytes.Clone(base)
+		copy(in[int(at)%len(in):], data)
+		starts, near := lineStarts01(in)
+		all := append(starts, near...)
+		if len(all) == 0 {
+			return
+		}
+		opts := Options{Summary: true, Pedantic: pedantic}
+		partsAgree(t, in, opts, []int64{all[int(cut)%len(all)]}, rand.New(rand.NewPCG(uint64(at), uint64(cut))))
+	})
+}

@@ -60,21 +60,27 @@ func canSplit(cfg *Config, size int64) bool {
 }
 
 // findSeam returns the offset of the first line that starts with 01 after
-// from in the file f of size bytes (within seamWindow), and whether the
-// line before it ends with CR LF; at is 0 if there is none.
+// from in the file f of size bytes (within seamWindow and a chunk), and
+// whether the line before it ends with CR LF; at is 0 if there is none.
+// The byte before from is read too, to tell a CR LF at from.
 func findSeam(f io.ReaderAt, size, from int64) (at int64, crlf bool) {
 	if from <= 0 || from >= size {
 		return 0, false
 	}
-	buf := make([]byte, min(seamWindow, size-from))
-	n, _ := f.ReadAt(buf, from)
-	buf = buf[:n]
-	i := bytes.Index(buf[1:], []byte("\n01"))
-	if i < 0 {
-		return 0, false
+	// Read in chunks that overlap by 3 bytes (a CR, LF, 0 and 1).
+	var buf [64 << 10]byte
+	for off := from - 1; off < min(size, from+seamWindow); off += int64(len(buf)) - 3 {
+		n, _ := f.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		b := buf[:n]
+		if i := bytes.Index(b[1:], []byte("\n01")); i >= 0 {
+			i++ // the LF's index in b
+			return off + int64(i) + 1, b[i-1] == '\r'
+		}
+		if n < len(buf) {
+			break
+		}
 	}
-	i++ // the LF's index in buf
-	return from + int64(i) + 1, buf[i-1] == '\r'
+	return 0, false
 }
 
 // countWriter counts what it writes to w.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -175,4 +176,52 @@ func TestSplitAgrees(t *testing.T) {
 	}
 	t.Logf("%d formatted in two parts", parted)
 	require.Greater(t, parted, 4*len(inputs)/3)
+}
+
+// TestFindSeam: the seam is the first line after from that starts with
+// 01, wherever the chunks read end, and whether the line before it ends
+// with CR LF; there is none beyond seamWindow, nor before from.
+func TestFindSeam(t *testing.T) {
+	line := func(code string) string { return code + strings.Repeat("x", cfonb.RecordLen-2) }
+	lines := func(size int) []byte {
+		var b bytes.Buffer
+		for b.Len() < size {
+			b.WriteString(line("04") + "\r\n")
+		}
+		return b.Bytes()
+	}
+	data := lines(3 * (64 << 10))
+	far := int64(len(data))
+	data = append(data, line("01")+"\n"...)
+	beyond := lines(seamWindow + 100<<10) // the window, and its last chunk
+	beyond = append(beyond, line("01")+"\n"...)
+	type seamCase struct {
+		name string
+		data []byte
+		from int64
+		at   int64 // 0: none
+		crlf bool
+	}
+	tests := []seamCase{
+		{"far, CR LF before", data, 1, far, true},
+		{"from just before", data, far - 1, far, true},
+		{"from at it", data, far, 0, false},
+		{"none", data[:far], 1, 0, false},
+		{"beyond the window", beyond, 1, 0, false},
+		{"LF before", append(bytes.Clone(data[:far-2]), "\n"+line("01")+"\n"...), 1, far - 1, false},
+	}
+	// A CR LF 0 1 across the end of the first chunk read (64 KiB from
+	// the byte before from; the next starts 3 bytes before its end).
+	for lf := int64(64<<10) - 6; lf <= 64<<10; lf++ {
+		d := bytes.Clone(data)
+		copy(d[lf-1:], "\r\n01")
+		tests = append(tests, seamCase{fmt.Sprintf("LF at %d", lf), d, 1, lf + 1, true})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			at, crlf := findSeam(bytes.NewReader(tt.data), int64(len(tt.data)), tt.from)
+			require.Equal(t, tt.at, at)
+			require.Equal(t, tt.crlf, crlf)
+		})
+	}
 }
