@@ -336,10 +336,9 @@ func businessDay(t time.Time, step int) time.Time {
 	return t
 }
 
+// jjmmaa writes t as a JJMMAA date field, as cfonb.Date writes it.
 func jjmmaa(dst *[6]byte, t time.Time) {
-	d, m, y := t.Day(), int(t.Month()), t.Year()%100
-	*dst = [6]byte{byte('0' + d/10), byte('0' + d%10), byte('0' + m/10), byte('0' + m%10),
-		byte('0' + y/10), byte('0' + y%10)}
+	cfonb.NewDate(t.Year(), int(t.Month()), t.Day()).AppendJJMMAA(dst[:0])
 }
 
 // setDay makes t the current statement day.
