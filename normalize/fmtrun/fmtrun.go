@@ -334,12 +334,21 @@ func discardPass(ctx context.Context, name string, file *os.File, size int64, sr
 func normalizeDirect(ctx context.Context, name string, f *os.File, src io.Reader, file *os.File, size int64, cfg *Config) (*normalize.Report, *validate.Report, error) {
 	start, serr := f.Seek(0, io.SeekCurrent)
 	if file != nil && serr == nil && canSplit(cfg, size) {
-		if second, ok := splitOutput(f, start); ok {
+		if second, movable, ok := splitOutput(f, start); ok {
 			p := normalizeParts(ctx, name, file, size, src, cfg, f, second)
+			if p.ok && p.err == nil && second != nil && p.first != p.guess && !movable {
+				p.ok = false // the second part's output is not where it goes
+			}
 			if p.ok && p.err == nil {
 				if second != nil {
 					// The second part wrote with WriteAt.
-					if _, err := f.Seek(start+p.first+p.second, io.SeekStart); err != nil {
+					err := placeSecond(f, start, p)
+					if err == nil {
+						_, err = f.Seek(start+p.first+p.second, io.SeekStart)
+					}
+					if err != nil {
+						_ = f.Truncate(start)
+						_, _ = f.Seek(start, io.SeekStart)
 						return p.rep, nil, err
 					}
 				}

@@ -3,6 +3,7 @@ package fmtrun
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -103,8 +104,9 @@ type parted struct {
 	// ok: the file was formatted (or refused) in two parts; otherwise it
 	// must be formatted on one goroutine, and what was written discarded.
 	ok bool
-	// first and second are the bytes written by each part.
-	first, second int64
+	// first and second are the bytes written by each part; the second
+	// part's were written at guess, after the output's start.
+	first, second, guess int64
 }
 
 // normalizeParts formats the regular file f of size bytes in two parts,
@@ -112,8 +114,8 @@ type parted struct {
 // in reads f from its start (it is where the first part reads from); the
 // first part's output goes to first, the second's to second(off), off
 // being where the second part's output will start: the output's bytes
-// before it (a guess, that the caller checks with parted.first), or
-// discarded if second is nil.
+// before it (a guess, that the caller checks against parted.first, see
+// placeSecond), or discarded if second is nil.
 func normalizeParts(ctx context.Context, name string, f *os.File, size int64, in io.Reader, cfg *Config, first io.Writer, second func(off int64) io.Writer) parted {
 	from := size / 2
 	if cfg.seamFrom > 0 {
@@ -124,7 +126,13 @@ func normalizeParts(ctx context.Context, name string, f *os.File, size int64, in
 		return parted{}
 	}
 	// Where the second part's output starts if every line before the
-	// seam is a record of 120 characters.
+	// seam is a record of 120 characters (after a UTF-8 byte-order mark,
+	// which goes).
+	skip := int64(0)
+	var bom [3]byte
+	if _, err := f.ReadAt(bom[:], 0); err == nil && string(bom[:]) == cfonb.UTF8BOM {
+		skip = 3
+	}
 	inStride := int64(cfonb.RecordLen + 1)
 	if crlf {
 		inStride++
@@ -133,9 +141,9 @@ func normalizeParts(ctx context.Context, name string, f *os.File, size int64, in
 	if cfg.EOL == cfonb.EOLCRLF {
 		outStride++
 	}
-	guess := seam
-	if seam%inStride == 0 {
-		guess = seam / inStride * outStride
+	guess := seam - skip
+	if guess%inStride == 0 {
+		guess = guess / inStride * outStride
 	}
 	dst1 := io.Discard
 	if second != nil {
@@ -163,13 +171,15 @@ func normalizeParts(ctx context.Context, name string, f *os.File, size int64, in
 		p.CloseWithError(err)
 	}
 	<-done
-	res := parted{first: c0.n, second: c1.n}
+	res := parted{first: c0.n, second: c1.n, guess: guess}
 	switch {
 	case !ok:
 	case err != nil:
 		// A refusal (or read error) in the first part: the file's.
 		res.rep, res.err, res.ok = rep, err, true
-	case vok && (second == nil || c0.n == guess):
+	case vok && (second == nil || c0.n <= guess):
+		// (A first part longer than the guess wrote over the start of
+		// the second's output.)
 		res.rep, res.vrep, res.ok = rep, vrep, true
 	}
 	if res.ok && cfg.parted != nil {
@@ -178,21 +188,49 @@ func normalizeParts(ctx context.Context, name string, f *os.File, size int64, in
 	return res
 }
 
+// placeSecond moves the second part's output, written at p.guess after
+// start in f, to where it belongs, right after the first part's (which is
+// not longer than the guess, see normalizeParts), and cuts f after it:
+// when the first part's output came out shorter than guessed (a blank
+// line removed, a line end that was not CR LF), the move costs a copy of
+// the second part's output, less than formatting it again.
+func placeSecond(f *os.File, start int64, p parted) error {
+	if p.first == p.guess {
+		return nil
+	}
+	from, to := start+p.guess, start+p.first
+	buf := make([]byte, 256<<10)
+	for off := int64(0); off < p.second; off += int64(len(buf)) {
+		// Front to back: the bytes written (to < from) were read first.
+		b := buf[:min(int64(len(buf)), p.second-off)]
+		if _, err := f.ReadAt(b, from+off); err != nil {
+			return fmt.Errorf("moving the second half of the output: %w", err)
+		}
+		if _, err := f.WriteAt(b, to+off); err != nil {
+			return fmt.Errorf("moving the second half of the output: %w", err)
+		}
+	}
+	return f.Truncate(to + p.second)
+}
+
 // splitOutput says whether f, standard output written from offset start
 // on (see spool.Direct), can take a file formatted in two parts, and
 // where the second part's output goes: nil for the null device (thrown
 // away), else a writer at an offset after start. A regular file can only
-// if it ends at start and is not in append mode.
-func splitOutput(f *os.File, start int64) (second func(off int64) io.Writer, ok bool) {
+// if it ends at start and is not in append mode; movable says whether it
+// can also be read, as placeSecond needs (the shell opens > for writing
+// only).
+func splitOutput(f *os.File, start int64) (second func(off int64) io.Writer, movable, ok bool) {
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, false
+		return nil, false, false
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, true // the null device (spool.Direct)
+		return nil, false, true // the null device (spool.Direct)
 	}
-	if fi.Size() != start || appendMode(f) {
-		return nil, false
+	appendOnly, readable := fileFlags(f)
+	if fi.Size() != start || appendOnly {
+		return nil, false, false
 	}
-	return func(off int64) io.Writer { return io.NewOffsetWriter(f, start+off) }, true
+	return func(off int64) io.Writer { return io.NewOffsetWriter(f, start+off) }, readable, true
 }

@@ -4,6 +4,7 @@ package fmtrun
 
 import "os"
 
-// appendMode reports whether f may be in append mode: it cannot tell here,
-// so true (a file is then not written in two parts).
-func appendMode(*os.File) bool { return true }
+// fileFlags reports whether f may be in append mode, and whether it can
+// be read: it cannot tell here, so true and false (a file is then not
+// written in two parts).
+func fileFlags(*os.File) (appendOnly, readable bool) { return true, false }

@@ -34,11 +34,12 @@ type outcome struct {
 type output int
 
 const (
-	toFile   output = iota // a new regular file (Direct)
-	toEnd                  // a regular file holding bytes already, written from its end (Direct)
-	toAppend               // a regular file in append mode (Direct: not split)
-	toNull                 // the null device (Direct)
-	listOnly               // -l
+	toFile      output = iota // a new regular file (Direct)
+	toEnd                     // a regular file holding bytes already, written from its end (Direct)
+	toAppend                  // a regular file in append mode (Direct: not split)
+	toNull                    // the null device (Direct)
+	listOnly                  // -l
+	toWriteOnly               // a new regular file opened for writing only, as the shell opens > (Direct)
 )
 
 // runFile formats path as cfg says, to out, and returns what came of it.
@@ -48,11 +49,15 @@ func runFile(t *testing.T, cfg Config, path string, out output) outcome {
 	var err error
 	prefix := []byte("kept\n")
 	switch out {
-	case toFile, toEnd, toAppend:
+	case toFile, toEnd, toAppend, toWriteOnly:
 		name := filepath.Join(t.TempDir(), "out.txt")
-		if out == toAppend {
+		switch out {
+		case toAppend:
 			f = openAppend(t, name)
-		} else {
+		case toWriteOnly:
+			f, err = os.OpenFile(name, os.O_CREATE|os.O_WRONLY, 0o600)
+			require.NoError(t, err)
+		default:
 			f, err = os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o600)
 			require.NoError(t, err)
 		}
@@ -78,14 +83,16 @@ func runFile(t *testing.T, cfg Config, path string, out output) outcome {
 	if f != nil && out != toNull {
 		b, err := os.ReadFile(f.Name())
 		require.NoError(t, err)
-		if out != toFile {
+		before := int64(0)
+		if out == toEnd || out == toAppend {
 			require.True(t, bytes.HasPrefix(b, prefix), "the bytes before the output are kept")
 			b = b[len(prefix):]
+			before = int64(len(prefix))
 		}
 		if out != toAppend {
 			at, err := f.Seek(0, io.SeekCurrent)
 			require.NoError(t, err)
-			require.Equal(t, int64(len(b)), at-int64(len(prefix))*int64(min(1, int(out))), "standard output's offset is after the output")
+			require.Equal(t, int64(len(b)), at-before, "standard output's offset is after the output")
 		}
 		o.Out = string(b)
 	}
@@ -115,6 +122,10 @@ func splitInputs(t *testing.T) (inputs [][]byte, mids []int) {
 			func(b []byte) []byte { b[mid], b[mid+1] = '9', '9'; return b },
 			func(b []byte) []byte { copy(b[mid+cfonb.OffBookingDate:], "9999"); return b },
 			func(b []byte) []byte { return append(b, 0x1A) },
+			func(b []byte) []byte { return append([]byte(cfonb.UTF8BOM), b...) },
+			func(b []byte) []byte {
+				return append(b[:mid:mid], bytes.ReplaceAll(b[mid:], []byte("\r\n"), []byte("\n"))...)
+			},
 		}
 		for _, e := range edits {
 			inputs, mids = append(inputs, e(bytes.Clone(base))), append(mids, mid)
@@ -149,18 +160,18 @@ func TestSplitAgrees(t *testing.T) {
 			one := cfg
 			one.oneCore = true
 			want := map[output]outcome{}
-			for _, out := range []output{toFile, toEnd, toNull, listOnly} {
+			for _, out := range []output{toFile, toEnd, toNull, listOnly, toWriteOnly} {
 				want[out] = runFile(t, one, path, out)
 			}
-			for k := range 6 {
+			for k := range 8 {
 				// Seams before the change, at it, after it, anywhere.
 				from := int64(mids[i] - 300 + k*120 + rng.IntN(20))
-				if k == 5 {
+				if k >= 6 {
 					from = int64(1 + rng.IntN(len(in)-1))
 				}
 				two := cfg
 				two.splitMin, two.seamFrom, two.parted = 1, from, &parted
-				out := []output{toFile, toEnd, toAppend, toNull, listOnly}[rng.IntN(5)]
+				out := []output{toFile, toEnd, toAppend, toNull, listOnly, toWriteOnly}[rng.IntN(6)]
 				w := want[out]
 				if out == toAppend {
 					w = want[toEnd]

@@ -8,18 +8,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// appendMode reports whether f was opened in append mode (O_APPEND), where
-// a write at an offset goes to the end instead; true if it cannot tell.
-func appendMode(f *os.File) bool {
+// fileFlags reports whether f was opened in append mode (O_APPEND), where
+// a write at an offset goes to the end instead, and whether it can be
+// read; append true and readable false if it cannot tell.
+func fileFlags(f *os.File) (appendOnly, readable bool) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return true
+		return true, false
 	}
-	flags := unix.O_APPEND
+	flags := 0
 	if cerr := rc.Control(func(fd uintptr) {
 		flags, err = unix.FcntlInt(fd, unix.F_GETFL, 0)
 	}); cerr != nil || err != nil {
-		return true
+		return true, false
 	}
-	return flags&unix.O_APPEND != 0
+	return flags&unix.O_APPEND != 0, flags&unix.O_ACCMODE == unix.O_RDWR
 }
