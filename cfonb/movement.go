@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // Movement is the decoded content of a 04 record (mouvement). Its byte-slice
@@ -226,8 +227,14 @@ func TrimSpaces(b []byte) []byte {
 		return b[:len(b):len(b)] // a full zone: nothing to trim
 	}
 	i, j := 0, len(b)
-	// Zones are often mostly trailing spaces: skip them eight at a time.
-	for j-i >= 8 && binary.LittleEndian.Uint64(b[j-8:j]) == spaces8 {
+	// Zones are often mostly trailing spaces: skip them eight at a time,
+	// then those of the last word that is not all spaces at once (its
+	// highest bytes, read little-endian).
+	for j-i >= 8 {
+		if w := binary.LittleEndian.Uint64(b[j-8:j]) ^ spaces8; w != 0 {
+			j -= bits.LeadingZeros64(w) / 8
+			break
+		}
 		j -= 8
 	}
 	for j > i && b[j-1] == ' ' {
