@@ -32,11 +32,19 @@ func recordCodesEvery120(p []byte) bool {
 
 // MaxConcatenatedLine is the longest line (without its line end) of
 // several concatenated records that is read as its records: 4 MiB, 34,952
-// records. A Reader's buffer grows up to it when a line that does not fit
-// starts as such a line, and a normalizer accepts such a line up to it;
-// a longer line is one record, too long. Some EBICS exports write a whole
-// day's movements on one line.
+// records. It is the one limit of both a Reader and a normalizer (fmt),
+// whatever their buffer and line end: a longer line is one record, too
+// long, and fmt refuses it. Some EBICS exports write a whole day's
+// movements on one line.
 const MaxConcatenatedLine = 4 << 20
+
+// ConcatenatedLineBuf is the size of a buffer that holds whole the
+// longest line read as its records (MaxConcatenatedLine bytes) and what
+// tells where it ends: its CRLF, or its CR and the byte after it (an LF of
+// the same line end, or not). A Reader's buffer grows up to it, and no
+// further, when a line that does not fit starts as such a line; a
+// normalizer's too.
+const ConcatenatedLineBuf = MaxConcatenatedLine + 2
 
 // Concatenated returns k when the line holds k >= 2 records with no line
 // end between them: its length is a multiple of 120 and each 120-byte slice

@@ -434,18 +434,17 @@ func (r *Reader) readLine(sep byte) (Record, error) {
 // grow is called when the buffer is full of one line, with no separator
 // (or, with CR line ends, one as its last byte). When that line starts as
 // several concatenated records (a record code every 120 bytes) and the
-// buffer is smaller than MaxConcatenatedLine and 3 bytes, it doubles the
-// buffer, up to that size, keeping its bytes, and returns true: read on to
-// find the line's end. Otherwise the line is read as one long record.
-// So a line of concatenated records of up to MaxConcatenatedLine bytes is
-// always found whole, whatever the buffer's first size, and split; the
-// buffer stays at its new size.
+// buffer is smaller than ConcatenatedLineBuf, it doubles the buffer, up to
+// that size, keeping its bytes, and returns true: read on to find the
+// line's end. Otherwise the line is read as one long record. So a line of
+// concatenated records of up to MaxConcatenatedLine bytes is always found
+// whole, whatever the buffer's first size, and split; the buffer stays at
+// its new size.
 func (r *Reader) grow() bool {
-	limit := MaxConcatenatedLine + 3
-	if len(r.buf) >= limit || !recordCodesEvery120(r.buf[:r.w]) {
+	if len(r.buf) >= ConcatenatedLineBuf || !recordCodesEvery120(r.buf[:r.w]) {
 		return false
 	}
-	buf := make([]byte, min(2*len(r.buf), limit))
+	buf := make([]byte, min(2*len(r.buf), ConcatenatedLineBuf))
 	copy(buf, r.buf[:r.w])
 	r.buf = buf
 	return true
@@ -454,12 +453,12 @@ func (r *Reader) grow() bool {
 // splittable reports whether line, found whole in the buffer, is several
 // concatenated records to return one by one: those of up to
 // MaxConcatenatedLine bytes, which are always found whole, however the
-// reads fell, since the buffer grows to hold them (see grow), and those
-// of at most the buffer's size less 3 bytes, for the same reason (a
-// longer line is returned as one record, whose length the validator
-// reports).
+// reads fell, since the buffer grows to hold them (see grow). A longer
+// line is returned as one record, whose length the validator reports,
+// even when the buffer holds it (a Reader of bytes, or of a large buffer):
+// the limit does not depend on the buffer.
 func (r *Reader) splittable(line []byte) bool {
-	return len(line) <= max(len(r.buf)-3, MaxConcatenatedLine) && Concatenated(line) > 0
+	return len(line) <= MaxConcatenatedLine && Concatenated(line) > 0
 }
 
 // nextSlice returns the next record of a line of concatenated records. It

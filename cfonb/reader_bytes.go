@@ -9,8 +9,10 @@ import (
 // the reader's buffer, nothing is copied and nothing is allocated but the
 // Reader. The capacity of data is the buffer's size, so the Reader is the
 // one NewReaderSize(bytes.NewReader(data), cap(data)) returns, without its
-// copy: it gives the same records. The Reader may move the bytes within
-// data[:cap(data)]; the caller must not change them while it reads.
+// copy: it gives the same records. Reading changes data: the Reader moves
+// the bytes within data[:cap(data)] as it refills its buffer, so data's
+// bytes are not the file's any more after a Read. A caller that needs them
+// afterwards must pass a copy; none may change them while it reads.
 //
 // It is for a whole file read into memory; a buffer of at least len(data)+3
 // bytes lets every line be found whole (see NewReaderSize).

@@ -177,7 +177,7 @@ func TestReader(t *testing.T) {
 			_, err = r.Read()
 			assert.ErrorIs(t, err, io.EOF)
 			// The model gives the same records.
-			recs, sub := modelRead([]byte(tt.in), tt.want, DefaultMaxKeep, readerBufSize)
+			recs, sub := modelRead([]byte(tt.in), tt.want, DefaultMaxKeep)
 			assert.Equal(t, tt.recs, recs, "model")
 			assert.Equal(t, tt.sub, sub, "model's TrailingSUB")
 		})
@@ -186,12 +186,13 @@ func TestReader(t *testing.T) {
 
 // modelRead is a plain, whole-input implementation of the Reader's
 // documented behaviour, for differential tests.
-func modelRead(in []byte, framing Framing, maxKeep, bufSize int) (recs []got, sub bool) {
+func modelRead(in []byte, framing Framing, maxKeep int) (recs []got, sub bool) {
 	line := 0
 	emit := func(off int, data []byte, eol EOL) {
 		line++
-		// The buffer grows to hold such a line up to MaxConcatenatedLine.
-		if k := Concatenated(data); k > 0 && framing != FramingContinuous && len(data) <= max(bufSize-3, 2*RecordLen-3, MaxConcatenatedLine) {
+		// The buffer grows to hold such a line up to MaxConcatenatedLine,
+		// the limit whatever the buffer.
+		if k := Concatenated(data); k > 0 && framing != FramingContinuous && len(data) <= MaxConcatenatedLine {
 			// A line of concatenated records: its records, one by one.
 			for j := range k {
 				e := EOLNone
@@ -542,7 +543,7 @@ func TestReaderModel(t *testing.T) {
 		if keep == 0 {
 			keep = DefaultMaxKeep
 		}
-		want, wantSub := modelRead(in, wantFraming, keep, bufSize)
+		want, wantSub := modelRead(in, wantFraming, keep)
 		require.Equal(t, want, recs, "case %d: framing %v, buffer %d, MaxKeep %d, input %q", i, wantFraming, bufSize, maxKeep, in)
 		require.Equal(t, wantSub, r.TrailingSUB(), "case %d: %q", i, in)
 		require.Equal(t, int64(len(in)), r.InputOffset())
@@ -758,7 +759,7 @@ func FuzzReader(f *testing.F) {
 		if maxKeep == 0 {
 			maxKeep = DefaultMaxKeep
 		}
-		want, sub := modelRead([]byte(in), framing, maxKeep, bufSize)
+		want, sub := modelRead([]byte(in), framing, maxKeep)
 		if !slices.Equal(want, recs) || sub != r.TrailingSUB() || r.Framing != framing {
 			t.Fatalf("framing %v, buffer %d, MaxKeep %d\n got %v (sub %v, framing %v)\nwant %v (sub %v)",
 				framing, bufSize, maxKeep, recs, r.TrailingSUB(), r.Framing, want, sub)
@@ -771,7 +772,7 @@ func FuzzReader(f *testing.F) {
 // reader's buffer is read as its records too, up to MaxConcatenatedLine,
 // however the input's reads fall and whatever the first buffer size; a
 // longer one is one record (the validator says it is too long), and the
-// buffer never grows past MaxConcatenatedLine and 3 bytes.
+// buffer never grows past ConcatenatedLineBuf.
 func TestReaderLongConcatenatedLine(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
@@ -806,7 +807,7 @@ func TestReaderLongConcatenatedLine(t *testing.T) {
 						last = rec
 					}
 				}
-				assert.LessOrEqual(t, len(r.buf), MaxConcatenatedLine+3)
+				assert.LessOrEqual(t, len(r.buf), ConcatenatedLineBuf)
 				if !tt.split {
 					assert.Equal(t, 3, records)
 					assert.Equal(t, 1, n)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
@@ -208,6 +209,14 @@ func New() *Normalizer { return &Normalizer{EOL: cfonb.EOLCRLF} }
 // safely, or an I/O error of src or dst (wrapped); in both cases what was
 // written to dst must be discarded. The report is never nil.
 func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
+	st := n.newState(dst, src, n.Handoff)
+	err := st.run()
+	return st.rep, err
+}
+
+// newState makes the state of one Normalize call (or part of one, see
+// NormalizeParts), handing its output buffers to handoff.
+func (n *Normalizer) newState(dst io.Writer, src io.Reader, handoff func([]byte) []byte) *normState {
 	maxLine := n.MaxLine
 	if maxLine <= 0 {
 		maxLine = DefaultMaxLine
@@ -218,7 +227,7 @@ func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
 	}
 	bufSize = max(bufSize, 2*maxLine+cfonb.RecordLen, DetectSample+len(cfonb.UTF8BOM))
 	st := &normState{
-		n: n, src: src, dst: dst, maxLine: maxLine,
+		n: n, src: src, dst: dst, maxLine: maxLine, handoff: handoff,
 		buf: make([]byte, bufSize),
 		ob:  make([]byte, 0, bufSize),
 		rep: &Report{},
@@ -231,8 +240,7 @@ func (n *Normalizer) Normalize(dst io.Writer, src io.Reader) (*Report, error) {
 	case cfonb.EOLCRLF:
 		st.eolOut = []byte{'\r', '\n'}
 	}
-	err := st.run()
-	return st.rep, err
+	return st
 }
 
 // normState is the state of one Normalize call.
@@ -240,6 +248,7 @@ type normState struct {
 	n       *Normalizer
 	src     io.Reader
 	dst     io.Writer
+	handoff func([]byte) []byte // n.Handoff, or a part's own
 	maxLine int
 	cs      *Charset
 	ascii   bool // the encoding reads printable ASCII bytes as themselves
@@ -256,22 +265,107 @@ type normState struct {
 	known           int // records with a known code
 	lineKinds       [numKinds]int
 	// verbatim: translate copied the line as it is (every byte printable
-	// ASCII in an encoding that reads it as itself).
-	verbatim      bool
-	cols          *[8][cfonb.RecordLen]cfonb.FieldID // columnFields()
-	lineInvalid   int
-	lineZeroWidth int
-	runes         []rune
-	fig           [cfonb.RecordLen]byte
-	cache         map[rune]cachedTranslit
-	event         LineEvent
+	// ASCII in an encoding that reads it as itself); bytewise: it
+	// translated it with translateBytes, which sets verbatim exactly when
+	// the output is the input.
+	verbatim, bytewise bool
+	cols               *[8][cfonb.RecordLen]cfonb.FieldID // columnFields()
+	lineInvalid        int
+	lineZeroWidth      int
+	runes              []rune
+	fig                [cfonb.RecordLen]byte
+	cache              map[rune]cachedTranslit
+	event              LineEvent
 	// firstLine is the input line of the first record written, when that
 	// record would read back as continuous records (see
 	// readsBackContinuous); 0 otherwise.
 	firstLine, firstLen int
+
+	// part is the part of a file this state normalises (see
+	// NormalizeParts); ready, for a head part, is told the encoding and
+	// framing once they are known; lastByte is the last byte read.
+	part     partKind
+	ready    func(enc Encoding, framing cfonb.Framing)
+	lastByte byte
+	// sawLast: next returned the input's last line (or block) as such.
+	sawLast bool
+	// reads counts the reads that gave bytes; sampleReads, those before
+	// the encoding and framing were decided.
+	reads, sampleReads int
 }
 
+// partKind says which part of a file a normState normalises.
+type partKind uint8
+
+const (
+	wholeFile partKind = iota
+	// headPart is the start of a file, up to a line start: no
+	// end-of-file checks (the join makes them).
+	headPart
+	// tailPart starts at a line start within a file whose encoding and
+	// framing the head part found: no byte-order mark nor detection at
+	// its start, no end-of-file checks, and no check that half of the
+	// records have a code (it needs the records before: the join makes
+	// it).
+	tailPart
+)
+
 func (st *normState) run() error {
+	if st.part != tailPart {
+		if err := st.begin(); err != nil {
+			return err
+		}
+	}
+	if st.ready != nil {
+		st.ready(st.rep.Encoding, st.rep.Framing)
+	}
+	// Canonical records are taken in runs (see canonicalRun) when the
+	// input is framed by LF in an encoding that reads printable ASCII as
+	// itself, the line end written is CRLF or LF, and nobody watches the
+	// lines.
+	fast := !st.n.slow && st.rep.Framing == cfonb.FramingLines && st.ascii &&
+		st.cs.lf == '\n' && st.cs.nel == '\n' && st.cs.cr == '\r' && len(st.eolOut) > 0 && st.n.OnLine == nil
+
+	for {
+		if fast {
+			if err := st.canonicalRun(); err != nil {
+				return err
+			}
+		}
+		raw, eol, last, ok, err := st.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		st.sawLast = st.sawLast || last
+		if err := st.line(raw, eol, last); err != nil {
+			return err
+		}
+	}
+	if st.part != wholeFile {
+		// The join makes the end-of-file checks, on every part.
+		return st.flush()
+	}
+	if st.rep.Records > 0 && st.known == 0 {
+		return &RefusedError{Reason: "no line starts with a CFONB120 record code (01, 04, 05 or 07): this is not a CFONB120 file"}
+	}
+	if st.rep.Records == 0 && st.rep.Lines > 0 {
+		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
+	}
+	if st.rep.Records == 1 && st.firstLine > 0 {
+		// The output, one line, would read back as continuous records (a
+		// blank line before them, say, made this pass read one line):
+		// formatting it again would change it.
+		return readsBackRefusal(st.firstLine, st.firstLen)
+	}
+	return st.flush()
+}
+
+// begin reads the file's first bytes, removes a byte-order mark, and
+// decides the encoding (unless given) and the framing.
+func (st *normState) begin() error {
 	if err := st.fillSample(); err != nil {
 		return err
 	}
@@ -294,6 +388,16 @@ func (st *normState) run() error {
 		d := DetectEncoding(st.buf[st.r:st.w], st.eof)
 		enc, st.rep.Detected = d.Encoding, d.Reason
 	}
+	if err := st.setEncoding(enc); err != nil {
+		return err
+	}
+	st.rep.Framing = st.detectFraming()
+	st.sampleReads = st.reads
+	return nil
+}
+
+// setEncoding makes enc the input's encoding.
+func (st *normState) setEncoding(enc Encoding) error {
 	cs, err := CharsetOf(enc)
 	if err != nil {
 		return err
@@ -302,46 +406,7 @@ func (st *normState) run() error {
 	st.rep.Encoding = enc
 	st.ascii = !enc.IsEBCDIC()
 	st.event.Charset = cs
-	st.rep.Framing = st.detectFraming()
-	// Canonical records are taken in runs (see canonicalRun) when the
-	// input is framed by LF in an encoding that reads printable ASCII as
-	// itself, the line end written is CRLF or LF, and nobody watches the
-	// lines.
-	fast := !st.n.slow && st.rep.Framing == cfonb.FramingLines && st.ascii &&
-		st.cs.lf == '\n' && st.cs.nel == '\n' && st.cs.cr == '\r' && len(st.eolOut) > 0 && st.n.OnLine == nil
-
-	for {
-		if fast {
-			if err := st.canonicalRun(); err != nil {
-				return err
-			}
-		}
-		raw, eol, last, ok, err := st.next()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		if err := st.line(raw, eol, last); err != nil {
-			return err
-		}
-	}
-	if st.rep.Records > 0 && st.known == 0 {
-		return &RefusedError{Reason: "no line starts with a CFONB120 record code (01, 04, 05 or 07): this is not a CFONB120 file"}
-	}
-	if st.rep.Records == 0 && st.rep.Lines > 0 {
-		return &RefusedError{Reason: "the file holds no record, only blank lines: it would become empty"}
-	}
-	if st.rep.Records == 1 && st.firstLine > 0 && st.rep.Framing == cfonb.FramingLines {
-		// The output, one line, would read back as continuous records (a
-		// blank line before them, say, made this pass read one line):
-		// formatting it again would change it.
-		return &RefusedError{Line: st.firstLine, Reason: fmt.Sprintf(
-			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
-			st.firstLen, st.firstLen/cfonb.RecordLen, cfonb.RecordLen)}
-	}
-	return st.flush()
+	return nil
 }
 
 // fillSample reads until DetectSample bytes are buffered or the input ends.
@@ -372,12 +437,12 @@ func (st *normState) tooLong(line int, p []byte) error {
 }
 
 // mayBeConcatenated reports whether p, the start of a line longer than
-// MaxLine (perhaps with a CR of its line end), may be a line of
-// concatenated records of at most cfonb.MaxConcatenatedLine bytes. Such a
-// line is read on, the buffer growing to hold it (see fill), as cfonb's
-// Reader does.
+// MaxLine that fills the buffer, may be a line of concatenated records
+// of at most cfonb.MaxConcatenatedLine bytes: the buffer can still grow
+// (up to cfonb.ConcatenatedLineBuf, see fill) and p has a record code
+// every 120 bytes. Such a line is read on, as cfonb's Reader does.
 func (st *normState) mayBeConcatenated(p []byte) bool {
-	return len(p) <= cfonb.MaxConcatenatedLine+2 && st.codesEvery120(p)
+	return len(p) < cfonb.ConcatenatedLineBuf && st.codesEvery120(p)
 }
 
 // codesEvery120 reports whether p has a record code every 120 bytes, in
@@ -409,10 +474,10 @@ func (st *normState) codesEvery120(p []byte) bool {
 func (st *normState) fill() error {
 	if st.w == len(st.buf) {
 		if st.r == 0 {
-			if len(st.buf) >= cfonb.MaxConcatenatedLine+4 {
+			if len(st.buf) >= cfonb.ConcatenatedLineBuf {
 				return errors.New("cfonb: normalize: internal error: buffer full")
 			}
-			buf := make([]byte, min(2*len(st.buf), cfonb.MaxConcatenatedLine+4))
+			buf := make([]byte, min(2*len(st.buf), cfonb.ConcatenatedLineBuf))
 			copy(buf, st.buf[:st.w])
 			st.buf = buf
 		}
@@ -424,6 +489,10 @@ func (st *normState) fill() error {
 	for empty := 0; ; empty++ {
 		n, err := st.src.Read(st.buf[st.w:])
 		st.w += n
+		if n > 0 {
+			st.lastByte = st.buf[st.w-1]
+			st.reads++
+		}
 		if err == io.EOF {
 			st.eof = true
 			return nil
@@ -473,19 +542,34 @@ func (st *normState) detectFraming() cfonb.Framing {
 	return cfonb.DetectFraming(view[:n], st.eof && n == len(p))
 }
 
-// codesAt0And120 reports whether the characters at offsets 0, 1, 120 and
-// 121 of a line are digits: two record codes, one record after the other.
-func codesAt0And120(c0, c1, c120, c121 byte) bool {
-	return isDigit(c0) && isDigit(c1) && isDigit(c120) && isDigit(c121)
+// readsBackContinuous reports whether an output that starts with the
+// record rec and the line end eol would be framed, read again, as
+// continuous 120-byte records, as cfonb.DetectFraming (the one framing
+// decision) says of its first bytes: alone, when rec is the whole output;
+// followed, whatever follows it (its line end is past the bytes that
+// decide).
+func readsBackContinuous(rec, eol []byte) (alone, followed bool) {
+	var head [cfonb.DetectWindow]byte
+	n := copy(head[:], rec)
+	n += copy(head[n:], eol)
+	whole := len(rec)+len(eol) <= len(head)
+	alone = cfonb.DetectFraming(head[:n], whole) == cfonb.FramingContinuous
+	followed = !whole && alone
+	return alone, followed
 }
 
-// readsBackContinuous reports whether an output of one record rec followed
-// by a line end would be framed, read again, as continuous 120-byte
-// records (see detectFraming): a whole number of records, two or more,
-// with record codes at offsets 0 and 120.
-func readsBackContinuous(rec []byte) bool {
-	return len(rec) >= 2*cfonb.RecordLen && len(rec)%cfonb.RecordLen == 0 &&
-		codesAt0And120(rec[0], rec[1], rec[cfonb.RecordLen], rec[cfonb.RecordLen+1])
+// readsBackRefusal refuses the output's first record, of input line line
+// and n characters, which would read back as continuous records (see
+// readsBackContinuous): formatting the output again would change it.
+func readsBackRefusal(line, n int) error {
+	if n%cfonb.RecordLen == 0 {
+		return &RefusedError{Line: line, Reason: fmt.Sprintf(
+			"the line is %d characters: it holds %d records of %d characters with no line end between them, in a file whose records end with line ends; add the missing line ends",
+			n, n/cfonb.RecordLen, cfonb.RecordLen)}
+	}
+	return &RefusedError{Line: line, Reason: fmt.Sprintf(
+		"the line is %d characters, with record codes at columns 1 and %d and no line end in its first %d: written as it is, the file would read back as records of %d characters with no line ends; add the missing line ends",
+		n, cfonb.RecordLen+1, cfonb.DetectWindow, cfonb.RecordLen)}
 }
 
 // next returns the next line: its raw bytes without line end, the raw line
@@ -647,7 +731,7 @@ func (st *normState) canonicalRun() error {
 			}
 			records++
 			p += stride
-			if records%checkEvery == 0 && (st.known+records-st.rep.Records)*2 <= records {
+			if records%checkEvery == 0 && (st.known+records-st.rep.Records)*2 <= records && st.part != tailPart {
 				// As record says, on the records before the run.
 				refuse = true
 				break
@@ -676,7 +760,7 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 	st.inLine++
 	st.rep.Lines++
 	k := st.concatenated(raw)
-	if k == 0 && len(raw) > st.maxLine {
+	if k == 0 && (len(raw) > st.maxLine || len(raw) > cfonb.MaxConcatenatedLine) {
 		return st.tooLong(st.inLine, raw)
 	}
 	if k > 0 {
@@ -699,9 +783,10 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 // concatenated returns k when the raw line holds k >= 2 records with no
 // line end between them, as Concatenated says of its transliteration; only
 // in an encoding of one byte per character (or a UTF-8 line of ASCII), where
-// the k slices of the raw line are the records.
+// the k slices of the raw line are the records, and for a line of at most
+// cfonb.MaxConcatenatedLine bytes, as cfonb's Reader.
 func (st *normState) concatenated(raw []byte) int {
-	if len(raw)%cfonb.RecordLen != 0 || !st.codesEvery120(raw) {
+	if len(raw)%cfonb.RecordLen != 0 || len(raw) > cfonb.MaxConcatenatedLine || !st.codesEvery120(raw) {
 		return 0
 	}
 	return len(raw) / cfonb.RecordLen
@@ -786,10 +871,11 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 	}
 	// A line written exactly as it was read changed nothing: there is
 	// nothing to check. A line translate copied as it is holds the same
-	// bytes up to its length.
+	// bytes up to its length; one that translateBytes did not copy as it
+	// is differs (rec, if as long as raw, is what it wrote).
 	var same bool
-	if st.verbatim {
-		same = len(rec) == len(raw)
+	if st.bytewise {
+		same = st.verbatim && len(rec) == len(raw)
 	} else {
 		same = st.ascii && bytes.Equal(raw, rec)
 	}
@@ -821,13 +907,19 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 	if contentChanged || eolChanged || !st.ascii {
 		st.rep.Changed = true
 	}
-	if st.outLine == 0 && readsBackContinuous(rec) {
-		st.firstLine, st.firstLen = st.inLine, len(rec)
+	if st.outLine == 0 && st.rep.Framing != cfonb.FramingContinuous {
+		alone, followed := readsBackContinuous(rec, st.eolOut)
+		if followed {
+			return readsBackRefusal(st.inLine, len(rec))
+		}
+		if alone {
+			st.firstLine, st.firstLen = st.inLine, len(rec)
+		}
 	}
 	st.ob = append(ob[:start+len(rec)], st.eolOut...)
 	st.outLine++
 	st.rep.Records++
-	if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records {
+	if st.rep.Records%checkEvery == 0 && st.known*2 <= st.rep.Records && st.part != tailPart {
 		// Bounded work on an input that is not CFONB120 (binary data, a
 		// device): stop early rather than read it to its end.
 		return st.notCFONB()
@@ -885,12 +977,12 @@ func (st *normState) flush() error {
 		st.ob = st.ob[:0]
 		return fmt.Errorf("cfonb: writing: %w", err)
 	}
-	if st.n.Handoff == nil {
+	if st.handoff == nil {
 		st.ob = st.ob[:0]
 		return nil
 	}
 	size := cap(st.ob)
-	st.ob = st.n.Handoff(st.ob)[:0]
+	st.ob = st.handoff(st.ob)[:0]
 	if cap(st.ob) < size {
 		st.ob = make([]byte, 0, size)
 	}
@@ -922,7 +1014,7 @@ func blankable(k cfonb.Kind) bool {
 func (st *normState) translate(out, raw []byte) int {
 	st.lineKinds = [numKinds]int{}
 	st.lineInvalid, st.lineZeroWidth = 0, 0
-	st.verbatim = false
+	st.verbatim, st.bytewise = false, false
 	cs := st.cs
 	if !st.ascii {
 		out = out[:len(raw)]
@@ -990,8 +1082,11 @@ func (st *normState) translate(out, raw []byte) int {
 // time and only the words that hold another byte go through the table.
 //
 // It sets st.verbatim when out is raw: every word was printable ASCII,
-// copied as it is, and so was every byte after the last word.
+// copied as it is, and so was every byte after the last word. Otherwise
+// out is not raw: a byte that is not printable ASCII is written as one
+// that is (TestVerbatimExact). It sets st.bytewise.
 func (st *normState) translateBytes(out, raw []byte) {
+	st.bytewise = true
 	cs := st.cs
 	out = out[:len(raw)]
 	copy(out, raw) // then only the words with another byte are translated
@@ -1000,17 +1095,22 @@ func (st *normState) translateBytes(out, raw []byte) {
 		return
 	}
 	verbatim := true
+	kinds := st.lineKinds
 	i := 0
 	for ; i+8 <= len(raw); i += 8 {
-		if !special8(binary.LittleEndian.Uint64(raw[i:])) {
+		m := specialMask(binary.LittleEndian.Uint64(raw[i:]))
+		if m == 0 {
 			continue
 		}
+		// Only the bytes that are not printable ASCII: the others are
+		// themselves (copied above), of kind kindSame.
 		verbatim = false
-		for j := i; j < i+8; j++ {
+		for ; m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
 			b := raw[j]
 			out[j] = cs.out[b]
 			if k := cs.kind[b]; k != kindSame {
-				st.lineKinds[k]++
+				kinds[k]++
 			}
 		}
 	}
@@ -1021,10 +1121,25 @@ func (st *normState) translateBytes(out, raw []byte) {
 			verbatim = false
 		}
 		if k := cs.kind[b]; k != kindSame {
-			st.lineKinds[k]++
+			kinds[k]++
 		}
 	}
+	st.lineKinds = kinds
 	st.verbatim = verbatim
+}
+
+// specialMask returns the high bit of each of the 8 bytes of x that is
+// outside 0x20-0x7E, and no other bit. The high bits are set apart first,
+// so that adding 0x60 (which sets the high bit of a byte below 0x80
+// exactly when it is 0x20 or more) and 0x01 (when it is 0x7F) carries into
+// no other byte.
+func specialMask(x uint64) uint64 {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	y := x &^ high
+	return (x | ^(y + 0x60*ones) | (y + ones)) & high
 }
 
 // special8 reports whether one of the 8 bytes of x is outside 0x20-0x7E.

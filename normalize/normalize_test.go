@@ -595,3 +595,68 @@ func TestNormalizeLongConcatenatedLine(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecialMask: specialMask marks exactly the bytes outside 0x20-0x7E,
+// whatever their neighbours (a byte of 0xA0 or more must not carry into
+// the next one): every byte at every place among printable, high and
+// control neighbours, and random words, against a byte loop.
+func TestSpecialMask(t *testing.T) {
+	want := func(w []byte) uint64 {
+		var m uint64
+		for i, b := range w {
+			if b < 0x20 || b > 0x7E {
+				m |= 0x80 << (8 * i)
+			}
+		}
+		return m
+	}
+	for _, fill := range []byte{'A', 0xFF, 0xE9, 0x1F, 0x7F, 0x00, ' ', '~'} {
+		for b := range 256 {
+			for pos := range 8 {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = byte(b)
+				require.Equal(t, want(w), specialMask(binary.LittleEndian.Uint64(w)), "byte 0x%02X at %d among 0x%02X", b, pos, fill)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		x := rng.Uint64()
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], x)
+		require.Equal(t, want(w[:]), specialMask(x), "%x", w)
+		require.Equal(t, want(w[:]) != 0, special8(x), "%x", w)
+	}
+}
+
+// TestVerbatimExact: translateBytes reports a line as copied as it is
+// (verbatim) exactly when its output is its input, in every encoding it
+// serves, so that record may skip comparing them: lines of printable
+// ASCII with one to three bytes of every other value, at every place.
+func TestVerbatimExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, enc := range []Encoding{EncodingLatin1, EncodingCP1252, EncodingUTF8, EncodingASCII} {
+		cs, err := CharsetOf(enc)
+		require.NoError(t, err)
+		st := &normState{cs: cs, ascii: true}
+		for n := range 3000 {
+			raw := make([]byte, 1+rng.IntN(130))
+			for i := range raw {
+				raw[i] = byte(0x20 + rng.IntN(0x5F))
+			}
+			for range rng.IntN(4) {
+				raw[rng.IntN(len(raw))] = byte(rng.IntN(256))
+			}
+			if n < 256 {
+				raw[rng.IntN(len(raw))] = byte(n)
+			}
+			out := make([]byte, len(raw))
+			st.translateBytes(out, raw)
+			require.True(t, st.bytewise)
+			require.Equal(t, bytes.Equal(out, raw), st.verbatim, "%s: %q", enc, raw)
+			for i, b := range raw {
+				require.Equal(t, cs.out[b], out[i], "%s: byte %d of %q", enc, i, raw)
+			}
+		}
+	}
+}

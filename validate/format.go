@@ -46,9 +46,7 @@ func isBankStatement(head []byte, name string, bank bool) bool {
 		if len(line) < cfonb.EndBank {
 			return false
 		}
-		switch string(line[cfonb.OffCode:cfonb.EndCode]) {
-		case "01", "04", "05", "07":
-		default:
+		if cfonb.ParseCode(line) == cfonb.CodeUnknown {
 			return false
 		}
 		for _, c := range line[cfonb.OffBank:cfonb.EndBank] {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
 // TestIsBankStatement: what a directory walk keeps and passes over.
@@ -68,4 +70,22 @@ func TestDetectFormatNamesDocuments(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rep.Diagnostics, 1)
 	assert.Equal(t, p+":1:1: error: this file is a PDF document (a printed statement: ask the bank for the CFONB120 file), not CFONB120 [format]", rep.Diagnostics[0].String())
+}
+
+// TestIsBankStatementCodes: a first record is a bank statement's when
+// its record code is one cfonb.ParseCode knows, for every two printable
+// bytes (the list of codes is cfonb's, not a copy of it).
+func TestIsBankStatementCodes(t *testing.T) {
+	rec := readValid(t)[:cfonb.RecordLen]
+	head := append([]byte(nil), rec...)
+	for c0 := byte(0x20); c0 < 0x7F; c0++ {
+		for c1 := byte(0x20); c1 < 0x7F; c1++ {
+			if c0 == '<' || c0 == ' ' {
+				continue // XML; a first byte that TrimSpace skips
+			}
+			head[0], head[1] = c0, c1
+			want := cfonb.ParseCode(head) != cfonb.CodeUnknown
+			require.Equal(t, want, IsBankStatement(head), "%q", head[:2])
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -302,7 +303,7 @@ func findSeam(ra io.ReaderAt, size, cut int64, framing cfonb.Framing, newReader 
 		var buf [4096]byte
 		for {
 			n, err := ra.ReadAt(buf[:min(int64(len(buf)), size-(at-1))], at-1)
-			if i := indexLF(buf[:n]); i >= 0 {
+			if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
 				at += int64(i)
 				break
 			}
@@ -328,15 +329,6 @@ func findSeam(ra io.ReaderAt, size, cut int64, framing cfonb.Framing, newReader 
 		}
 	}
 	return nil
-}
-
-func indexLF(b []byte) int {
-	for i, c := range b {
-		if c == '\n' {
-			return i
-		}
-	}
-	return -1
 }
 
 // runSeam validates the range of seam i from a fresh state, until its

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"os"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/upload"
 	"github.com/cfonb-dev/cfonb/upload/journal"
 )
@@ -279,19 +279,44 @@ func journalMarkDone(ctx context.Context, e *env, sf stateFlags, dir, platform s
 		return code
 	}
 	defer func() { _ = st.Close() }()
+	// Each mark is recorded whether its line can be written or not: a
+	// failed write is said at the end, with what was recorded.
+	w := &stickyWriter{w: e.stdout}
+	var marked []string
 	for _, f := range files {
 		id, err := upload.MarkDone(st, platform, dossier, f, time.Now().UTC())
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			markedOutputFailed(e, w, "file", "as imported", "cfonb journal", marked)
 			return exitUsage
 		}
 		in := ""
 		if dossier != 0 {
 			in = fmt.Sprintf(" (dossier %d)", dossier)
 		}
-		fmt.Fprintf(e.stdout, "recorded %s (sha256 %s) as imported to %s%s: journal entry %d\n", f.Path, f.SHA256[:16], platform, in, id)
+		fmt.Fprintf(w, "recorded %s (sha256 %s) as imported to %s%s: journal entry %d\n", f.Path, f.SHA256[:16], platform, in, id)
+		marked = append(marked, fmt.Sprintf("%s (journal entry %d)", f.Path, id))
 	}
-	return exitOK
+	return markedOutputFailed(e, w, "file", "as imported", "cfonb journal", marked)
+}
+
+// markedOutputFailed says on standard error, when writing the
+// confirmations of --mark-done or --mark-registered to w failed, that
+// the marks were recorded all the same (they are: a script must not make
+// them again), naming them, and returns exitUsage; otherwise it says
+// nothing and returns exitOK. what names a mark ("file"), as how it was
+// recorded ("as imported"), and list, the command that lists them.
+func markedOutputFailed(e *env, w *stickyWriter, what, as, list string, marked []string) int {
+	if w.err == nil {
+		return exitOK
+	}
+	if len(marked) == 0 {
+		fmt.Fprintf(e.stderr, "cfonb journal: writing the output: %v\n", w.err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "cfonb journal: writing the output: %v; %s recorded %s all the same: %s (do not mark them again; %s lists them)\n",
+		w.err, plural.Count(len(marked), what)+" "+plural.Choose(len(marked), "was", "were"), as, strings.Join(marked, ", "), list)
+	return exitUsage
 }
 
 // journalMarkRegistered records accounts as registered in a dossier,
@@ -311,16 +336,21 @@ func journalMarkRegistered(ctx context.Context, e *env, sf stateFlags, dir, plat
 		return code
 	}
 	defer func() { _ = st.Close() }()
+	w := &stickyWriter{w: e.stdout} // as journalMarkDone's
+	var marked []string
+	registered := fmt.Sprintf("as registered in dossier %d on %s", dossier, platform)
 	for _, ib := range ibans {
 		rec := upload.AccountRecord{Platform: platform, Dossier: dossier, IBAN: ib, BankName: bankName,
 			Registered: time.Now().UTC(), Marked: true}
 		if err := st.AddRegistration(rec); err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			markedOutputFailed(e, w, "account", registered, "cfonb journal --accounts", marked)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stdout, "recorded account %s as registered in dossier %d on %s\n", ib, dossier, platform)
+		fmt.Fprintf(w, "recorded account %s as registered in dossier %d on %s\n", ib, dossier, platform)
+		marked = append(marked, ib)
 	}
-	return exitOK
+	return markedOutputFailed(e, w, "account", registered, "cfonb journal --accounts", marked)
 }
 
 // journalOtherPlatforms says how many imports the journal records for

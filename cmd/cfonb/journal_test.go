@@ -59,3 +59,50 @@ func TestJournalFormatJSON(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Equal(t, "cfonb journal: --format must be text or json, not \"xml\" (see cfonb journal --help)\n", r.stderr)
 }
+
+// TestMarkWriteError: when the confirmations of --mark-done or
+// --mark-registered cannot be written, the marks are recorded all the
+// same, and standard error says so, naming them, with exit status 2: a
+// script must not make them again.
+func TestMarkWriteError(t *testing.T) {
+	ep, err := upload.EnvEndpoints("staging")
+	require.NoError(t, err)
+	platform, err := upload.Platform(ep.APIURL)
+	require.NoError(t, err)
+	files := []string{td + "valid/multi-lf.txt", td + "valid/multi-crlf.txt"}
+	ibans := []string{"FR7630004008230001000015611", "FR7030002005500000157845Z02"}
+	tests := []struct {
+		name string
+		args []string
+		want string
+		list []string // lists the marks as JSON lines
+		n    int      // marks recorded
+	}{
+		{"mark-done", append([]string{"journal", "--mark-done", "--env", "staging"}, files...),
+			"cfonb journal: writing the output: broken pipe; 2 files were recorded as imported all the same: " +
+				files[0] + " (journal entry 1), " + files[1] + " (journal entry 2) (do not mark them again; cfonb journal lists them)\n",
+			[]string{"journal", "--json"}, 2},
+		{"mark-done, one file", []string{"journal", "--mark-done", "--env", "staging", files[0]},
+			"cfonb journal: writing the output: broken pipe; 1 file was recorded as imported all the same: " +
+				files[0] + " (journal entry 1) (do not mark them again; cfonb journal lists them)\n",
+			[]string{"journal", "--json"}, 1},
+		{"mark-registered", append([]string{"journal", "--mark-registered", "--dossier", "7", "--env", "staging"}, ibans...),
+			"cfonb journal: writing the output: broken pipe; 2 accounts were recorded as registered in dossier 7 on " + platform +
+				" all the same: " + ibans[0] + ", " + ibans[1] + " (do not mark them again; cfonb journal --accounts lists them)\n",
+			[]string{"journal", "--accounts", "--json"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var errb strings.Builder
+			e := &env{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &errb, getenv: func(string) string { return "" }}
+			code := run(t.Context(), e, append(tt.args, "--state-dir", dir))
+			assert.Equal(t, exitUsage, code)
+			assert.Equal(t, tt.want, errb.String())
+
+			r := cliRun(t, "", append(tt.list, "--state-dir", dir)...)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Len(t, strings.Split(strings.TrimSpace(r.stdout), "\n"), tt.n, r.stdout)
+		})
+	}
+}

@@ -103,7 +103,9 @@ func runSandbox(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 	}
 	base := "http://" + l.Addr().String()
 	user, pw, id, secret := srv.Credentials()
-	fmt.Fprintf(e.stdout, `cfonb sandbox: a stand-in for the Inqom banking API, in memory, on %s
+	// The banner is how the user learns the URLs and credentials: a
+	// sandbox that cannot say them is not started.
+	_, err = fmt.Fprintf(e.stdout, `cfonb sandbox: a stand-in for the Inqom banking API, in memory, on %s
   token URL:  %s%s
   API URL:    %s
   what arrived: %s%s
@@ -114,6 +116,11 @@ Rehearse with:
   cfonb upload --auth-url %s%s --api-url %s --dossier 1 --state-dir /tmp/cfonb-rehearsal FILE...
 Stop with Ctrl-C.
 `, base, base, sandbox.TokenPath, base, base, sandbox.StatePath, user, pw, id, secret, base, sandbox.TokenPath, base)
+	if err != nil {
+		_ = l.Close()
+		fmt.Fprintf(e.stderr, "cfonb sandbox: writing the output: %v: the sandbox was not started\n", err)
+		return exitUsage
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)

@@ -148,30 +148,39 @@ type Stats struct {
 	ByKind [numKinds]int64
 }
 
-// Column offsets (0-based) of the fields the generator writes; a test
-// checks them against package cfonb's layouts.
+// Column offsets (0-based) of the fields the generator writes: package
+// cfonb's table, under short names (TestOffsetsMatchLayout checks each
+// against its field). offDate is a 01's or 07's balance date and a 04's
+// or 05's booking date, at the same columns.
 const (
-	offCode         = 0
-	offBank         = 2
-	offInternal     = 7
-	offBranch       = 11
-	offCurrency     = 16
-	offDecimals     = 19
-	offAccount      = 21
-	offInterbank    = 32
-	offDate         = 34
-	offValueDate    = 42
-	offLabel        = 48
-	lenLabel        = 31
-	offEntry        = 81
-	offExemption    = 88
-	offAmount       = 90
-	offReference    = 104
-	lenReference    = 16
-	offQualifier    = 45
-	offInformation  = 48
-	lenInformation  = 70
+	offCode         = cfonb.OffCode
+	offBank         = cfonb.OffBank
+	offInternal     = cfonb.OffInternalCode
+	offBranch       = cfonb.OffBranch
+	offCurrency     = cfonb.OffCurrency
+	offDecimals     = cfonb.OffDecimals
+	offAccount      = cfonb.OffAccount
+	offInterbank    = cfonb.OffInterbankCode
+	offDate         = cfonb.OffBookingDate
+	offValueDate    = cfonb.OffValueDate
+	offLabel        = cfonb.OffLabel
+	lenLabel        = cfonb.EndLabel - cfonb.OffLabel
+	offEntry        = cfonb.OffEntryNumber
+	offExemption    = cfonb.OffExemption
+	offAmount       = cfonb.OffAmount
+	offReference    = cfonb.OffReference
+	lenReference    = cfonb.EndReference - cfonb.OffReference
+	offQualifier    = cfonb.OffQualifier
+	offInformation  = cfonb.OffInformation
+	lenInformation  = cfonb.EndInformation - cfonb.OffInformation
 	maxRecordLength = cfonb.RecordLen + 5 // a BadLength break adds up to 5
+)
+
+// The balance date and the booking date share offDate: one of these
+// fails to compile (a negative constant) if they moved apart.
+const (
+	_ = uint(cfonb.OffBalanceDate - cfonb.OffBookingDate)
+	_ = uint(cfonb.OffBookingDate - cfonb.OffBalanceDate)
 )
 
 // MaxAccounts is the largest Options.Accounts.
@@ -327,10 +336,9 @@ func businessDay(t time.Time, step int) time.Time {
 	return t
 }
 
+// jjmmaa writes t as a JJMMAA date field, as cfonb.Date writes it.
 func jjmmaa(dst *[6]byte, t time.Time) {
-	d, m, y := t.Day(), int(t.Month()), t.Year()%100
-	*dst = [6]byte{byte('0' + d/10), byte('0' + d%10), byte('0' + m/10), byte('0' + m%10),
-		byte('0' + y/10), byte('0' + y%10)}
+	cfonb.NewDate(t.Year(), int(t.Month()), t.Day()).AppendJJMMAA(dst[:0])
 }
 
 // setDay makes t the current statement day.

@@ -57,6 +57,17 @@ type Config struct {
 	// WalkErrs are the paths that walking could not use (a dangling
 	// link, an unreadable directory): each fails in its place.
 	WalkErrs map[string]error
+
+	// oneCore keeps each file on one core (Files sets it when it
+	// formats several files at once); splitMin, if not zero, replaces
+	// the size from which a file is cut in two (tests).
+	oneCore  bool
+	splitMin int64
+	// seamFrom, if not zero, is where a 01 is looked for instead of the
+	// middle of the file; parted, if not nil, counts the files formatted
+	// in two parts (tests).
+	seamFrom int64
+	parted   *int
 }
 
 // Result is the outcome for one file.
@@ -88,6 +99,12 @@ func Files(ctx context.Context, cfg *Config, paths []string, jobs int, report fu
 		res *Result
 	}
 	results := make(chan indexed, jobs)
+	if jobs > 1 && len(paths) > 1 {
+		// The files take the cores: none is cut in two.
+		c := *cfg
+		c.oneCore = true
+		cfg = &c
+	}
 	go func() {
 		var g errgroup.Group
 		g.SetLimit(jobs)
@@ -200,17 +217,17 @@ func File(ctx context.Context, cfg *Config, path string) *Result {
 		}
 	case Stdout:
 		if cfg.Direct != nil {
-			res.Report, res.Validation, err = normalizeDirect(res.Name, cfg.Direct, in, cfg)
+			res.Report, res.Validation, err = normalizeDirect(ctx, res.Name, cfg.Direct, in, file, size, cfg)
 			break
 		}
 		if file != nil && size > spool.Memory {
-			res.Report, res.Validation, err = twoPasses(ctx, res.Name, file, cfg)
+			res.Report, res.Validation, err = twoPasses(ctx, res.Name, file, size, cfg)
 			break
 		}
 		res.Out = &spool.Buffer{}
 		res.Report, res.Validation, err = normalizeValidate(res.Name, res.Out, in, cfg, nil)
 	case List:
-		res.Report, res.Validation, err = normalizeValidate(res.Name, io.Discard, in, cfg, nil)
+		res.Report, res.Validation, err = discardPass(ctx, res.Name, file, size, in, cfg)
 	case Diff:
 		res.Out = &spool.Buffer{}
 		d := newDiffer(res.Out)
@@ -271,8 +288,8 @@ func normalizeValidate(name string, dst io.Writer, src io.Reader, cfg *Config, o
 // holding the output: a first pass checks and validates it, writing
 // nothing; only if it passes does a second pass write it. The two passes
 // must agree (the file must not change in between).
-func twoPasses(ctx context.Context, name string, f *os.File, cfg *Config) (*normalize.Report, *validate.Report, error) {
-	rep, vrep, err := normalizeValidate(name, io.Discard, ctxio.NewReader(ctx, f), cfg, nil)
+func twoPasses(ctx context.Context, name string, f *os.File, size int64, cfg *Config) (*normalize.Report, *validate.Report, error) {
+	rep, vrep, err := discardPass(ctx, name, f, size, ctxio.NewReader(ctx, f), cfg)
 	if err != nil {
 		return rep, vrep, err
 	}
@@ -292,11 +309,70 @@ func twoPasses(ctx context.Context, name string, f *os.File, cfg *Config) (*norm
 	return rep, vrep, nil
 }
 
+// discardPass formats and validates src, which reads file (of size
+// bytes) from its start when file is not nil, writing nothing: on two
+// cores when the file is large (see split.go).
+func discardPass(ctx context.Context, name string, file *os.File, size int64, src io.Reader, cfg *Config) (*normalize.Report, *validate.Report, error) {
+	if file != nil && canSplit(cfg, size) {
+		p := normalizeParts(ctx, name, file, size, src, cfg, io.Discard, nil)
+		if p.ok {
+			return p.rep, p.vrep, p.err
+		}
+		// Again on one goroutine, from the start.
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
+	}
+	return normalizeValidate(name, io.Discard, src, cfg, nil)
+}
+
 // normalizeDirect formats src straight into f (a regular file or the null
 // device, see spool.Direct); if the file is refused, f is truncated back to
-// where it was, so that nothing is written.
-func normalizeDirect(name string, f *os.File, src io.Reader, cfg *Config) (*normalize.Report, *validate.Report, error) {
+// where it was, so that nothing is written. A large input file (file, of
+// size bytes, that src reads from its start) is formatted on two cores
+// when f allows it (see split.go).
+func normalizeDirect(ctx context.Context, name string, f *os.File, src io.Reader, file *os.File, size int64, cfg *Config) (*normalize.Report, *validate.Report, error) {
 	start, serr := f.Seek(0, io.SeekCurrent)
+	if file != nil && serr == nil && canSplit(cfg, size) {
+		if second, movable, ok := splitOutput(f, start); ok {
+			p := normalizeParts(ctx, name, file, size, src, cfg, f, second)
+			if p.ok && p.err == nil && second != nil && p.first != p.guess && !movable {
+				p.ok = false // the second part's output is not where it goes
+			}
+			if p.ok && p.err == nil {
+				if second != nil {
+					// The second part wrote with WriteAt.
+					err := placeSecond(f, start, p)
+					if err == nil {
+						_, err = f.Seek(start+p.first+p.second, io.SeekStart)
+					}
+					if err != nil {
+						_ = f.Truncate(start)
+						_, _ = f.Seek(start, io.SeekStart)
+						return p.rep, nil, err
+					}
+				}
+				return p.rep, p.vrep, nil
+			}
+			if !p.ok {
+				// Again on one goroutine, from the start: the output
+				// is truncated back (it may hold the second part).
+				if _, err := file.Seek(0, io.SeekStart); err != nil {
+					return nil, nil, err
+				}
+				if err := f.Truncate(start); err != nil && second != nil {
+					return nil, nil, err
+				}
+				if _, err := f.Seek(start, io.SeekStart); err != nil {
+					return nil, nil, err
+				}
+			} else {
+				_ = f.Truncate(start)
+				_, _ = f.Seek(start, io.SeekStart)
+				return p.rep, nil, p.err
+			}
+		}
+	}
 	rep, vrep, err := normalizeValidate(name, f, src, cfg, nil)
 	if err != nil && serr == nil {
 		if terr := f.Truncate(start); terr == nil {

@@ -44,22 +44,22 @@ func SampleFile(eol string, stmts ...SampleStatement) ([]byte, error) {
 		}
 		head := func(code string) []byte {
 			r := bytes.Repeat([]byte{' '}, cfonb.RecordLen)
-			copy(r[0:], code)
-			copy(r[2:], s.Bank)
-			copy(r[11:], s.Branch)
-			copy(r[16:], cur)
-			r[19] = '2'
-			copy(r[21:], s.Account)
+			copy(r[cfonb.OffCode:], code)
+			copy(r[cfonb.OffBank:], s.Bank)
+			copy(r[cfonb.OffBranch:], s.Branch)
+			copy(r[cfonb.OffCurrency:], cur)
+			r[cfonb.OffDecimals] = '2'
+			copy(r[cfonb.OffAccount:], s.Account)
 			return r
 		}
 		balance := func(code string, d cfonb.Date, amount int64) error {
 			r := head(code)
-			copy(r[34:], d.AppendJJMMAA(nil))
+			copy(r[cfonb.OffBalanceDate:], d.AppendJJMMAA(nil))
 			a, err := cfonb.AppendAmount(nil, amount)
 			if err != nil {
 				return err
 			}
-			copy(r[90:], a)
+			copy(r[cfonb.OffBalance:], a)
 			buf.Write(r)
 			buf.WriteString(eol)
 			return nil
@@ -69,22 +69,22 @@ func SampleFile(eol string, stmts ...SampleStatement) ([]byte, error) {
 		}
 		for i, m := range s.Movements {
 			r := head("04")
-			copy(r[7:], "0001")
+			copy(r[cfonb.OffInternalCode:], "0001")
 			op := "05" // virement reçu
 			if m < 0 {
 				op = "06" // virement émis
 			}
-			copy(r[32:], op)
-			copy(r[34:], s.To.AppendJJMMAA(nil))
-			copy(r[42:], s.To.AppendJJMMAA(nil))
-			copy(r[48:], fmt.Sprintf("%-31.31s", fmt.Sprintf("SAMPLE MOVEMENT %d", i+1)))
-			copy(r[81:], fmt.Sprintf("%07d", i+1))
+			copy(r[cfonb.OffInterbankCode:], op)
+			copy(r[cfonb.OffBookingDate:], s.To.AppendJJMMAA(nil))
+			copy(r[cfonb.OffValueDate:], s.To.AppendJJMMAA(nil))
+			copy(r[cfonb.OffLabel:cfonb.EndLabel], fmt.Sprintf("SAMPLE MOVEMENT %d", i+1))
+			copy(r[cfonb.OffEntryNumber:cfonb.EndEntryNumber], fmt.Sprintf("%07d", i+1))
 			a, err := cfonb.AppendAmount(nil, m)
 			if err != nil {
 				return nil, err
 			}
-			copy(r[90:], a)
-			copy(r[104:], fmt.Sprintf("REF%013d", i+1))
+			copy(r[cfonb.OffAmount:], a)
+			copy(r[cfonb.OffReference:cfonb.EndReference], fmt.Sprintf("REF%013d", i+1))
 			buf.Write(r)
 			buf.WriteString(eol)
 		}
