@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // Movement is the decoded content of a 04 record (mouvement). Its byte-slice
@@ -57,13 +58,24 @@ var ErrWrongRecord = errors.New("wrong record code")
 // best of a damaged one. It does not allocate on success.
 func ParseMovement(data []byte) (Movement, error) {
 	var m Movement
+	err := ParseMovementTo(&m, data)
+	return m, err
+}
+
+// ParseMovementTo is ParseMovement decoding into *m, every field of which
+// it sets: a caller that decodes many records keeps one Movement instead
+// of copying a new one out of each call.
+func ParseMovementTo(m *Movement, data []byte) error {
 	if ParseCode(data) != CodeMovement {
-		return m, fmt.Errorf("cfonb: movement: %w: %q is not 04", ErrWrongRecord, FieldCode.Of(data))
+		*m = Movement{}
+		return fmt.Errorf("cfonb: movement: %w: %q is not 04", ErrWrongRecord, FieldCode.Of(data))
 	}
 	if len(data) >= RecordLen {
-		return parseMovement((*[RecordLen]byte)(data))
+		return parseMovement(m, (*[RecordLen]byte)(data))
 	}
-	return parseMovementShort(data)
+	var err error
+	*m, err = parseMovementShort(data)
+	return err
 }
 
 // parseMovementShort is ParseMovement field by field, for a record that
@@ -104,22 +116,21 @@ func parseMovementShort(data []byte) (Movement, error) {
 	return m, first
 }
 
-// parseMovement is ParseMovement for a record that holds every field:
+// parseMovement is ParseMovementTo for a record that holds every field:
 // the zones are taken at their constant offsets, without a bounds check
-// each (TestParseMovementAgrees compares it with the general path).
-func parseMovement(p *[RecordLen]byte) (Movement, error) {
-	m := Movement{
-		Account:        AccountOf(p[:]),
-		InternalCode:   TrimSpaces(p[OffInternalCode:EndInternalCode]),
-		InterbankCode:  TrimSpaces(p[OffInterbankCode:EndInterbankCode]),
-		RejectCode:     TrimSpaces(p[OffRejectCode:EndRejectCode]),
-		Label:          TrimSpaces(p[OffLabel:EndLabel]),
-		EntryNumber:    TrimSpaces(p[OffEntryNumber:EndEntryNumber]),
-		Reference:      TrimSpaces(p[OffReference:EndReference]),
-		Exemption:      p[OffExemption],
-		Unavailability: p[OffUnavailability],
-		Decimals:       -1,
-	}
+// each, and every field of *m is set in place (TestParseMovementAgrees
+// compares it with the general path).
+func parseMovement(m *Movement, p *[RecordLen]byte) error {
+	m.Account = AccountOf(p[:])
+	m.InternalCode = TrimSpaces(p[OffInternalCode:EndInternalCode])
+	m.InterbankCode = TrimSpaces(p[OffInterbankCode:EndInterbankCode])
+	m.RejectCode = TrimSpaces(p[OffRejectCode:EndRejectCode])
+	m.Label = TrimSpaces(p[OffLabel:EndLabel])
+	m.EntryNumber = TrimSpaces(p[OffEntryNumber:EndEntryNumber])
+	m.Reference = TrimSpaces(p[OffReference:EndReference])
+	m.Exemption = p[OffExemption]
+	m.Unavailability = p[OffUnavailability]
+	m.Decimals = -1
 	var first error
 	if d := p[OffDecimals]; isDigit(d) {
 		m.Decimals = int(d - '0')
@@ -136,7 +147,7 @@ func parseMovement(p *[RecordLen]byte) (Movement, error) {
 	if m.Amount, err = ParseAmount(p[OffAmount:EndAmount]); err != nil && first == nil {
 		first = &FieldError{Field: FieldAmount, Err: err}
 	}
-	return m, first
+	return first
 }
 
 // Complement is the decoded content of a 05 record (complément
@@ -216,8 +227,14 @@ func TrimSpaces(b []byte) []byte {
 		return b[:len(b):len(b)] // a full zone: nothing to trim
 	}
 	i, j := 0, len(b)
-	// Zones are often mostly trailing spaces: skip them eight at a time.
-	for j-i >= 8 && binary.LittleEndian.Uint64(b[j-8:j]) == spaces8 {
+	// Zones are often mostly trailing spaces: skip them eight at a time,
+	// then those of the last word that is not all spaces at once (its
+	// highest bytes, read little-endian).
+	for j-i >= 8 {
+		if w := binary.LittleEndian.Uint64(b[j-8:j]) ^ spaces8; w != 0 {
+			j -= bits.LeadingZeros64(w) / 8
+			break
+		}
 		j -= 8
 	}
 	for j > i && b[j-1] == ' ' {

@@ -319,10 +319,11 @@ func TestAccountOfAgrees(t *testing.T) {
 	}
 }
 
-// TestParseMovementAgrees: the fast path of ParseMovement (a record that
-// holds every field, decoded at constant offsets) decodes what the
-// field-by-field path decodes, with the same error, on records of
-// random digits, spaces, letters and overpunch signs.
+// TestParseMovementAgrees: the fast path of ParseMovement and
+// ParseMovementTo (a record that holds every field, decoded at constant
+// offsets, in place) decodes what the field-by-field path decodes, with
+// the same error, on records of random digits, spaces, letters and
+// overpunch signs.
 func TestParseMovementAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	const alphabet = "0123456789      ABCJ{}x"
@@ -343,10 +344,16 @@ func TestParseMovementAgrees(t *testing.T) {
 		want, wantErr := parseMovementShort(data)
 		got, err := ParseMovement(data)
 		require.Equal(t, want, got, "%q", data)
-		if wantErr == nil {
-			require.NoError(t, err, "%q", data)
-		} else {
-			require.EqualError(t, err, wantErr.Error(), "%q", data)
+		// Into a Movement that holds another's fields: every one is set.
+		into := Movement{Label: []byte("old"), Decimals: 7, Amount: 5, BookingDate: 1, ValueDate: 2, Exemption: 'x', RejectCode: []byte("R")}
+		intoErr := ParseMovementTo(&into, data)
+		require.Equal(t, want, into, "%q", data)
+		for _, err := range []error{err, intoErr} {
+			if wantErr == nil {
+				require.NoError(t, err, "%q", data)
+			} else {
+				require.EqualError(t, err, wantErr.Error(), "%q", data)
+			}
 		}
 	}
 }

@@ -184,9 +184,8 @@ func (e *Exporter) decode(v *view) {
 	v.comps, v.buf = v.comps[:0], v.buf[:0]
 	v.line = p.line
 	v.plain = e.jsonOut && !p.escape
-	var err error
-	v.m, err = cfonb.ParseMovement(p.data)
 	m := &v.m
+	err := cfonb.ParseMovementTo(m, p.data)
 	v.decimals = m.Decimals
 	if v.decimals < 0 {
 		v.decimals = e.st.m.Decimals
