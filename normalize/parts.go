@@ -31,17 +31,22 @@ var errPartStopped = errors.New("cfonb: normalize: part stopped")
 //
 // A part other than the first starts from a fresh state: it cannot know
 // what the lines before it hold. The parts are joined only when that
-// gives exactly what Normalize gives for the whole file: the first
-// part holds more than the first reads that decide the encoding and the
-// framing (see DetectEncoding; its source must give the bytes Normalize's
-// would), the file is framed by line ends, each part ends with a line end of the file's
-// encoding, every part holds a record, every record of the later parts
-// has a record code and none of them was refused, and the check that
-// half of the records have a code (made every 1,024 records, on the
-// records so far) passes where the parts meet. Then ok is true and the
-// report and the error are those of Normalize (a refusal of a line
-// of the first part that ends within it is the whole file's). Otherwise ok is false: what the parts wrote
-// must be discarded, and the file normalised with Normalize.
+// gives exactly what Normalize gives for the whole file:
+//   - the first part holds more than the first reads, which decide the
+//     encoding and the framing (see DetectEncoding: its source must give
+//     the bytes Normalize's would, in reads of the same sizes up to the
+//     part's end);
+//   - the file is framed by line ends, and each part but the last ends
+//     with a line end of the file's encoding;
+//   - every part holds a record, every record of the later parts has a
+//     record code, and none of them was refused;
+//   - the check that half of the records have a code (made every 1,024
+//     records, on the records so far) passes where the parts meet.
+//
+// Then ok is true, and the report and the error are those of Normalize
+// (a refusal of a line of the first part that ends within it is the
+// whole file's). Otherwise ok is false: what the parts wrote must be
+// discarded, and the file normalised with Normalize.
 //
 // NormalizeParts needs OnLine nil and EOL CRLF or LF (ok is false
 // otherwise, with nothing read). n.Handoff is not used: each part has its
