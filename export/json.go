@@ -46,7 +46,7 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"label":`...)
-	b = v.appendString(b, v.get(v.label))
+	b = v.appendString(b, v.labelText())
 	b = append(b, `,"label_04":`...)
 	b = v.appendString(b, m.Label)
 	b = append(b, `,"entry_number":`...)
