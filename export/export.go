@@ -241,10 +241,10 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 	cr := cfonb.NewReader(&e.quotes)
 	for {
 		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
 		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
 			return fmt.Errorf("%s: %w", name, &cfonb.ParseError{Line: cr.Line() + 1, Err: err})
 		}
 		data := rec.Data
