@@ -274,7 +274,9 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 func (e *Exporter) record(line int, data []byte) error {
 	switch cfonb.ParseCode(data) {
 	case cfonb.CodeComplement:
-		e.adopt(line, data)
+		if e.st.open && !e.st.started { // adopt, without a call per record
+			e.adopt(line, data)
+		}
 		if !e.mv.ok {
 			return nil // a complement of no movement: nothing to attach it to
 		}
@@ -283,7 +285,7 @@ func (e *Exporter) record(line int, data []byte) error {
 		}
 		e.mv.comps = append(e.mv.comps, data...)
 		e.mv.ends = append(e.mv.ends, len(e.mv.comps))
-		if e.jsonOut && !e.mv.escape {
+		if e.jsonOut && !e.mv.escape && !e.plainRecord {
 			e.mv.escape = !e.plain(data)
 		}
 	case cfonb.CodeMovement:
@@ -291,11 +293,13 @@ func (e *Exporter) record(line int, data []byte) error {
 		if !e.st.open {
 			e.openStatement(0, data)
 		}
-		e.adopt(line, data)
+		if e.st.open && !e.st.started {
+			e.adopt(line, data)
+		}
 		e.mv.line = line
 		e.mv.data = append(e.mv.data[:0], data...)
 		e.mv.ok = true
-		e.mv.escape = e.jsonOut && !e.plain(data)
+		e.mv.escape = e.jsonOut && !e.plainRecord && !e.plain(data)
 	case cfonb.CodeOldBalance:
 		e.flushMovement()
 		if e.st.open {
@@ -638,5 +642,7 @@ func (e *Exporter) flushMovement() {
 		e.sink.movement(e, v)
 	}
 	e.mv.reset()
-	e.flushOut(false)
+	if len(e.out) >= e.flushSize { // flushOut(false), without a call per movement
+		e.flushOut(false)
+	}
 }
