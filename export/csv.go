@@ -174,7 +174,7 @@ func (s *csvSink) row(e *Exporter, v *view) {
 	s.end()
 	s.text(m.InternalCode)
 	s.text(m.RejectCode)
-	s.text(v.get(v.label))
+	s.text(v.labelText())
 	s.text(m.Label)
 	s.text(m.EntryNumber)
 	s.text(m.Reference)

@@ -46,7 +46,7 @@ func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"label":`...)
-	b = v.appendString(b, v.get(v.label))
+	b = v.appendString(b, v.labelText())
 	b = append(b, `,"label_04":`...)
 	b = v.appendString(b, m.Label)
 	b = append(b, `,"entry_number":`...)
@@ -325,8 +325,13 @@ func jsonPlain(s []byte) bool {
 }
 
 // plain is jsonPlain for the record data the reader returned last: when
-// the reader found it printable ASCII, only '"' and '\\' remain to look for.
+// the reader found it printable ASCII, only '"' and '\\' remain to look
+// for, and none is there when the record comes after the last one read
+// (plainRecord).
 func (e *Exporter) plain(data []byte) bool {
+	if e.plainRecord {
+		return true
+	}
 	if e.printable {
 		return !quoteOrBackslash(data)
 	}

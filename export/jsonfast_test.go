@@ -3,8 +3,11 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"unicode/utf8"
@@ -195,6 +198,91 @@ func TestQuoteOrBackslash(t *testing.T) {
 		require.Equal(t, want, quoteOrBackslash(s), "%q", s)
 		if printable {
 			require.Equal(t, !want, jsonPlain(s), "%q", s)
+		}
+	}
+}
+
+// TestLastQuoteOrBackslash: the index of the last '"' or '\\' is what a
+// byte loop finds, on strings of any bytes with few or many of them.
+func TestLastQuoteOrBackslash(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	for range 20000 {
+		s := make([]byte, r.IntN(300))
+		for i := range s {
+			s[i] = byte(r.IntN(256))
+		}
+		for range r.IntN(4) {
+			if len(s) > 0 {
+				s[r.IntN(len(s))] = `"\`[r.IntN(2)]
+			}
+		}
+		want := -1
+		for i, c := range s {
+			if c == '"' || c == '\\' {
+				want = i
+			}
+		}
+		require.Equal(t, want, lastQuoteOrBackslash(s), "%q", s)
+	}
+}
+
+// chunkReader returns its data in chunks of random sizes.
+type chunkReader struct {
+	data []byte
+	r    *rand.Rand
+	max  int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, c.data[:min(len(c.data), 1+c.r.IntN(c.max))])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// TestQuotesAnywhere: with '"' and '\\' put in the labels and the
+// complements of random records of gen.txt, read in chunks of random
+// sizes (so that a quote falls before, in and after the record being
+// exported, and at every place in the reader's buffer), every JSON line
+// is valid and gives back each record's text: the records the exporter
+// takes for quote-free (after the last quote read) are.
+func TestQuotesAnywhere(t *testing.T) {
+	base, err := os.ReadFile(filepath.Join("testdata", "gen.txt"))
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(21, 22))
+	for round := range 20 {
+		lines := bytes.SplitAfter(bytes.Clone(base), []byte("\n"))
+		for range 1 + r.IntN(30) {
+			l := lines[r.IntN(len(lines))]
+			switch cfonb.ParseCode(l) {
+			case cfonb.CodeMovement:
+				l[cfonb.OffLabel+r.IntN(cfonb.EndLabel-cfonb.OffLabel)] = `"\`[r.IntN(2)]
+			case cfonb.CodeComplement:
+				l[cfonb.OffInformation+r.IntN(cfonb.EndInformation-cfonb.OffInformation)] = `"\`[r.IntN(2)]
+			}
+		}
+		in := bytes.Join(lines, nil)
+		var out bytes.Buffer
+		e, err := New(&out, Options{Format: JSONL})
+		require.NoError(t, err)
+		require.NoError(t, e.Export("q.txt", &chunkReader{data: in, r: r, max: 1 + r.IntN(3000)}))
+		require.NoError(t, e.Close())
+		recs := bytes.Split(in, []byte("\n"))
+		for _, l := range bytes.Split(bytes.TrimSuffix(out.Bytes(), []byte("\n")), []byte("\n")) {
+			var m struct {
+				Line        int
+				Label04     string `json:"label_04"`
+				Complements []struct{ Text string }
+			}
+			require.NoError(t, json.Unmarshal(l, &m), "round %d: %s", round, l)
+			rec := bytes.TrimSuffix(recs[m.Line-1], []byte("\r"))
+			require.Equal(t, string(cfonb.TrimSpaces(rec[cfonb.OffLabel:cfonb.EndLabel])), m.Label04, "round %d, line %d", round, m.Line)
+			for i, c := range m.Complements {
+				comp := bytes.TrimSuffix(recs[m.Line+i], []byte("\r"))
+				require.Equal(t, string(cfonb.TrimSpaces(comp[cfonb.OffInformation:cfonb.EndInformation])), c.Text, "round %d, line %d", round, m.Line+i)
+			}
 		}
 	}
 }

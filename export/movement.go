@@ -121,6 +121,15 @@ type view struct {
 
 func (v *view) get(s span) []byte { return v.buf[s.start:s.end] }
 
+// labelText is the movement's label: the 04's, joined with the text of
+// its LIB complements, if any (copied into buf only then).
+func (v *view) labelText() []byte {
+	if v.label.set {
+		return v.get(v.label)
+	}
+	return v.m.Label
+}
+
 // add appends part to the value at *s: a first part is the value; a next
 // part is joined with a space, or as is when the previous part filled its
 // zone (the bank cut the text where the zone ended, often mid-word).
@@ -198,9 +207,7 @@ func (e *Exporter) decode(v *view) {
 	v.bookingOK = m.BookingDate != 0
 	v.valueOK = m.ValueDate != 0
 
-	// A LIB after the label, even a full one, is joined with a space: it
-	// usually starts a new item (a BIC, a sentence), not the rest of a word.
-	v.add(&v.label, m.Label, false)
+	// The label is the 04's (labelText) until a LIB adds to it.
 	for i := range p.ends {
 		// Only the qualifier and the information matter here: no need for
 		// the whole of cfonb.ParseComplement.
@@ -240,6 +247,9 @@ func addNamed(v *view, q, info, text []byte, full bool) {
 	case cfonb.QualifierLIB:
 		// A LIB after a full 31-character label usually starts a new item
 		// (a BIC, a sentence), not the rest of a cut word: one space.
+		if !v.label.set {
+			v.add(&v.label, v.m.Label, false)
+		}
 		v.add(&v.label, text, false)
 	case cfonb.QualifierLCC, cfonb.QualifierLC2:
 		v.addTo(nRemittanceInfo, text, full)

@@ -231,7 +231,7 @@ func (s *ofxSink) movement(e *Exporter, v *view) {
 	if p := v.named[party]; p.set {
 		t.Name = s.text(v.get(p), 32)
 	}
-	t.Memo = s.text(v.get(v.label), 255)
+	t.Memo = s.text(v.labelText(), 255)
 	if err := s.trnEnc.Encode(t); err != nil {
 		s.fail(e, err)
 		return

@@ -182,7 +182,7 @@ func (s *frCSVSink) movement(e *Exporter, v *view) {
 		c.buf = appendFRDate(c.buf, m.ValueDate)
 	}
 	c.end()
-	c.text(v.get(v.label))
+	c.text(v.labelText())
 	var d [32]byte
 	switch {
 	case !v.amountOK:

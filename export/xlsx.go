@@ -310,7 +310,7 @@ func (s *xlsxSink) defaultRow(e *Exporter, v *view) {
 	s.textCell([]byte(label))
 	s.textCell(m.InternalCode)
 	s.textCell(m.RejectCode)
-	s.textCell(v.get(v.label))
+	s.textCell(v.labelText())
 	s.textCell(m.Label)
 	s.textCell(m.EntryNumber)
 	s.textCell(m.Reference)
@@ -342,7 +342,7 @@ func (s *xlsxSink) frRow(e *Exporter, v *view) {
 	m := &v.m
 	s.dateCell(m.BookingDate, v.bookingOK)
 	s.dateCell(m.ValueDate, v.valueOK)
-	s.textCell(v.get(v.label))
+	s.textCell(v.labelText())
 	switch {
 	case !v.amountOK:
 		s.row = append(s.row, nil, nil)
