@@ -236,3 +236,44 @@ func TestFindSeam(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitDefault: with the defaults (a file of splitMin bytes or more,
+// cut at a 01 after its middle), a generated Latin-1 file is formatted in
+// two parts to a regular file and to the null device, with the outcome of
+// one goroutine; a file just under splitMin is not cut.
+func TestSplitDefault(t *testing.T) {
+	racedetect.SkipUnderRace(t) // TestSplitAgrees runs there
+	if splitCores() < 2 {
+		t.Skip("one CPU: files are not cut")
+	}
+	var buf bytes.Buffer
+	_, err := gen.Write(context.Background(), &buf, gen.Options{Seed: 8, Size: splitMin + 64<<10, Accounts: 4, EOL: cfonb.EOLCRLF, Latin1: true})
+	require.NoError(t, err)
+	big := buf.Bytes()
+	require.GreaterOrEqual(t, len(big), splitMin)
+	dir := t.TempDir()
+	tests := []struct {
+		name  string
+		data  []byte
+		split int
+	}{
+		{"large", big, 1},
+		{"just under", big[:splitMin-1], 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.name+".txt")
+			require.NoError(t, os.WriteFile(path, tt.data, 0o600))
+			cfg := Config{EOL: cfonb.EOLCRLF, Encoding: normalize.EncodingLatin1}
+			one := cfg
+			one.oneCore = true
+			for _, out := range []output{toFile, toNull} {
+				parted := 0
+				two := cfg
+				two.parted = &parted
+				require.Equal(t, runFile(t, one, path, out), runFile(t, two, path, out), "output %d", out)
+				require.Equal(t, tt.split, parted, "output %d", out)
+			}
+		})
+	}
+}
