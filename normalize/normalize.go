@@ -304,9 +304,11 @@ const (
 	headPart
 	// tailPart starts at a line start within a file whose encoding and
 	// framing the head part found: no byte-order mark nor detection at
-	// its start, no end-of-file checks, and no check that half of the
+	// its start, no end-of-file checks, no check that half of the
 	// records have a code (it needs the records before: the join makes
-	// it).
+	// it), and none that its first record would read back as continuous
+	// records (a join needs a record in the head part: the output's
+	// first is there).
 	tailPart
 )
 
@@ -907,7 +909,7 @@ func (st *normState) record(raw, eol []byte, last bool) error {
 	if contentChanged || eolChanged || !st.ascii {
 		st.rep.Changed = true
 	}
-	if st.outLine == 0 && st.rep.Framing != cfonb.FramingContinuous {
+	if st.outLine == 0 && st.rep.Framing != cfonb.FramingContinuous && st.part != tailPart {
 		alone, followed := readsBackContinuous(rec, st.eolOut)
 		if followed {
 			return readsBackRefusal(st.inLine, len(rec))

@@ -309,3 +309,24 @@ func FuzzNormalizeParts(f *testing.F) {
 		partsAgree(t, in, encs[int(enc)%len(encs)], eols[int(eol)%len(eols)], []int{at}, uint64(cut), int(maxRead), DetectSample+4)
 	})
 }
+
+// TestNormalizePartsLongFirstLine: a later part whose first line is long
+// enough to read back as continuous records were it the output's first
+// (record codes at columns 1 and 121, no line end in the first 4 KiB) is
+// not refused for it: it is not the output's first line, which is in the
+// first part. Its parts are joined, with Normalize's report (the line is
+// left as it is, a problem).
+func TestNormalizePartsLongFirstLine(t *testing.T) {
+	canon := fmtStatement(false, true)
+	var many []string
+	for len(many) < 640 {
+		many = append(many, canon...)
+	}
+	head := fmtJoin(many, "\r\n", true)
+	long := canon[1] + canon[2][:2] + strings.Repeat("x", 4095-cfonb.RecordLen-2)
+	in := append(append(bytes.Clone(head), long+"\r\n"...), fmtJoin(canon, "\r\n", true)...)
+	require.True(t, partsAgree(t, in, EncodingLatin1, cfonb.EOLCRLF, []int{len(head)}, 1, 0, DetectSample+4))
+	_, rep, err := normalizeBytes(t, in, EncodingLatin1, cfonb.EOLCRLF)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.ProblemCount)
+}
