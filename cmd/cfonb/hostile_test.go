@@ -407,6 +407,55 @@ func TestExportStdoutFileRefused(t *testing.T) {
 	assert.Equal(t, "previous\n"+strings.ReplaceAll(golden(t, "sepa.jsonl"), `"file":"sepa.txt"`, `"file":"`+exportTD+`sepa.txt"`), fileBytes(t, outPath))
 }
 
+// TestStdoutKeepsWhatItHeld: standard output opened for appending (>>)
+// or read-write over a longer file (1<>) is not written as the export or
+// fmt goes (truncating it back on refusal would empty it: a >> file's
+// offset is 0 until the first write), so a refused input leaves every
+// byte it held; an accepted one is appended, or written over the start,
+// as the shell asked. Both files were emptied by a refusal before.
+func TestStdoutKeepsWhatItHeld(t *testing.T) {
+	const held = "precious line 1\nprecious line 2, longer than what is written over it\n"
+	sepa := strings.ReplaceAll(golden(t, "sepa.jsonl"), `"file":"sepa.txt"`, `"file":"`+exportTD+`sepa.txt"`)
+	canonical := fileBytes(t, td+"valid/multi-crlf.txt")
+	for _, cmd := range []struct {
+		name       string
+		good, bad  []string
+		goodOutput string
+	}{
+		{"export", []string{"export", exportTD + "sepa.txt"}, []string{"export", exportTD + "sepa.txt", exportTD + "damaged.txt"}, sepa},
+		{"fmt", []string{"fmt", td + "valid/multi-crlf.txt"}, []string{"fmt", td + "invalid/format-mt940.txt"}, canonical},
+	} {
+		for _, open := range []struct {
+			name string
+			flag int
+			want func(out string) string // the file after the good run
+		}{
+			{"append", os.O_APPEND | os.O_WRONLY, func(out string) string { return held + out }},
+			{"read-write", os.O_RDWR, func(out string) string {
+				if len(out) >= len(held) {
+					return out
+				}
+				return out + held[len(out):]
+			}},
+		} {
+			t.Run(cmd.name+" "+open.name, func(t *testing.T) {
+				outPath := filepath.Join(t.TempDir(), "out")
+				require.NoError(t, os.WriteFile(outPath, []byte(held), 0o600))
+				out, err := os.OpenFile(outPath, open.flag, 0)
+				require.NoError(t, err)
+				defer func() { _ = out.Close() }()
+				var errb bytes.Buffer
+				e := &env{stdin: strings.NewReader(""), stdout: out, stderr: &errb, getenv: func(string) string { return "" }}
+				assert.Equal(t, exitInvalid, run(context.Background(), e, cmd.bad))
+				assert.Equal(t, held, fileBytes(t, outPath), "a refusal keeps every byte")
+
+				assert.Equal(t, exitOK, run(context.Background(), e, cmd.good), errb.String())
+				assert.Equal(t, open.want(cmd.goodOutput), fileBytes(t, outPath))
+			})
+		}
+	}
+}
+
 // TestExportNeverExportsUnseenBytes: a validation that stops reading
 // without an error (it never should) cannot let the export go on with
 // bytes it did not see.

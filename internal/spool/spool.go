@@ -116,11 +116,16 @@ func (p *Pipe) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// Direct returns standard output as a file that fmt may write to as
-// it formats, when that can be undone: a regular file (truncated back on
-// refusal) or the null device. A terminal or a pipe gets the output only
-// once the whole file is known to be safe (it is spooled), so it returns
-// nil for them.
+// Direct returns standard output as a file that fmt and export may write
+// to as they go, when that can be undone without losing a byte: a regular
+// file that ends where the output starts and is not in append mode
+// (truncated back to that offset on refusal), or the null device. Any
+// other output gets it only once the whole input is known to be good (it
+// is spooled), so it returns nil for them: a terminal, a pipe, a file
+// opened for appending (>>: its offset is 0 until the first write, and
+// truncating back to it would empty the file), a file with bytes after
+// the offset (1<> on a longer file: they would be lost), or where the
+// flags cannot be read.
 func Direct(w io.Writer) *os.File {
 	f, ok := w.(*os.File)
 	if !ok {
@@ -131,10 +136,14 @@ func Direct(w io.Writer) *os.File {
 		return nil
 	}
 	if fi.Mode().IsRegular() {
-		if _, err := f.Seek(0, io.SeekCurrent); err == nil {
-			return f
+		start, err := f.Seek(0, io.SeekCurrent)
+		if err != nil || fi.Size() != start {
+			return nil
 		}
-		return nil
+		if appendOnly, _ := FileFlags(f); appendOnly {
+			return nil
+		}
+		return f
 	}
 	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
 		return f

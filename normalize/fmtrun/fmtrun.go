@@ -221,7 +221,7 @@ func File(ctx context.Context, cfg *Config, path string) *Result {
 			break
 		}
 		if file != nil && size > spool.Memory {
-			res.Report, res.Validation, err = twoPasses(ctx, res.Name, file, size, cfg)
+			res.Report, res.Validation, err = twoPasses(ctx, res.Name, file, size, in, cfg)
 			break
 		}
 		res.Out = &spool.Buffer{}
@@ -287,9 +287,11 @@ func normalizeValidate(name string, dst io.Writer, src io.Reader, cfg *Config, o
 // twoPasses formats a large regular file to a pipe or a terminal without
 // holding the output: a first pass checks and validates it, writing
 // nothing; only if it passes does a second pass write it. The two passes
-// must agree (the file must not change in between).
-func twoPasses(ctx context.Context, name string, f *os.File, size int64, cfg *Config) (*normalize.Report, *validate.Report, error) {
-	rep, vrep, err := discardPass(ctx, name, f, size, ctxio.NewReader(ctx, f), cfg)
+// must agree (the file must not change in between). The first pass reads
+// in, which reads f from its start through the recorder of its first bytes
+// (Result.Head: a refusal names the format those bytes show).
+func twoPasses(ctx context.Context, name string, f *os.File, size int64, in io.Reader, cfg *Config) (*normalize.Report, *validate.Report, error) {
+	rep, vrep, err := discardPass(ctx, name, f, size, in, cfg)
 	if err != nil {
 		return rep, vrep, err
 	}
@@ -339,19 +341,27 @@ func normalizeDirect(ctx context.Context, name string, f *os.File, src io.Reader
 			if p.ok && p.err == nil && second != nil && p.first != p.guess && !movable {
 				p.ok = false // the second part's output is not where it goes
 			}
-			if p.ok && p.err == nil {
-				if second != nil {
-					// The second part wrote with WriteAt.
-					err := placeSecond(f, start, p)
-					if err == nil {
-						_, err = f.Seek(start+p.first+p.second, io.SeekStart)
-					}
-					if err != nil {
-						_ = f.Truncate(start)
-						_, _ = f.Seek(start, io.SeekStart)
-						return p.rep, nil, err
-					}
+			var refused *normalize.RefusedError
+			if p.ok && p.err != nil && second != nil && !errors.As(p.err, &refused) {
+				// A write error of the first part may come from the
+				// second part's output (written at an offset, it may
+				// take more room than one goroutine's): one goroutine
+				// says whether the file fits.
+				p.ok = false
+			}
+			if p.ok && p.err == nil && second != nil {
+				// The second part wrote with WriteAt.
+				err := placeSecond(f, start, p)
+				if err == nil {
+					_, err = f.Seek(start+p.first+p.second, io.SeekStart)
 				}
+				if err != nil {
+					// The move may need room that one goroutine
+					// does not: formatted again below.
+					p.ok = false
+				}
+			}
+			if p.ok && p.err == nil {
 				return p.rep, p.vrep, nil
 			}
 			if !p.ok {

@@ -228,7 +228,7 @@ func splitOutput(f *os.File, start int64) (second func(off int64) io.Writer, mov
 	if !fi.Mode().IsRegular() {
 		return nil, false, true // the null device (spool.Direct)
 	}
-	appendOnly, readable := fileFlags(f)
+	appendOnly, readable := spool.FileFlags(f)
 	if fi.Size() != start || appendOnly {
 		return nil, false, false
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/gen"
 	"github.com/cfonb-dev/cfonb/internal/racedetect"
+	"github.com/cfonb-dev/cfonb/internal/spool"
 	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
 )
@@ -73,9 +74,16 @@ func runFile(t *testing.T, cfg Config, path string, out output) outcome {
 	}
 	if f != nil {
 		defer func() { require.NoError(t, f.Close()) }()
-		cfg.Mode, cfg.Direct, cfg.Stdout = Stdout, f, f
+		cfg.Mode, cfg.Direct, cfg.Stdout = Stdout, spool.Direct(f), f
 	}
 	res := File(context.Background(), &cfg, path)
+	if res.Out != nil && f != nil {
+		// Held (not written as it was made, see spool.Direct): written
+		// now, as the command does.
+		require.NoError(t, res.Out.CopyTo(f))
+		res.Out.Close()
+		res.Out = nil
+	}
 	o := outcome{Report: res.Report, Validation: res.Validation, Refused: res.Refused, Head: res.Head}
 	if res.Err != nil {
 		o.Err = res.Err.Error()

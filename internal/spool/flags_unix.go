@@ -1,6 +1,6 @@
 //go:build unix
 
-package fmtrun
+package spool
 
 import (
 	"os"
@@ -8,10 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fileFlags reports whether f was opened in append mode (O_APPEND), where
-// a write at an offset goes to the end instead, and whether it can be
-// read; append true and readable false if it cannot tell.
-func fileFlags(f *os.File) (appendOnly, readable bool) {
+// FileFlags reports whether f was opened in append mode (O_APPEND), where
+// every write goes to the end (a write at an offset too), and whether it
+// can be read; append true and readable false if it cannot tell.
+func FileFlags(f *os.File) (appendOnly, readable bool) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return true, false
