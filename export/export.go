@@ -450,6 +450,9 @@ type quoteWatch struct {
 
 func (q *quoteWatch) Read(p []byte) (int, error) {
 	n, err := q.r.Read(p)
+	if n < 0 || n > len(p) {
+		return n, err // cfonb.Reader reports the invalid count
+	}
 	if i := lastQuoteOrBackslash(p[:n]); i >= 0 {
 		q.last = q.n + int64(i)
 	}

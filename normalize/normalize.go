@@ -762,7 +762,10 @@ func (st *normState) line(raw, eol []byte, last bool) error {
 	st.inLine++
 	st.rep.Lines++
 	k := st.concatenated(raw)
-	if k == 0 && (len(raw) > st.maxLine || len(raw) > cfonb.MaxConcatenatedLine) {
+	// A line of concatenated records longer than cfonb.MaxConcatenatedLine
+	// is refused whatever MaxLine (the Reader would not split it); any
+	// other line only when longer than MaxLine.
+	if k == 0 && (len(raw) > st.maxLine || (len(raw) > cfonb.MaxConcatenatedLine && st.codesEvery120(raw))) {
 		return st.tooLong(st.inLine, raw)
 	}
 	if k > 0 {

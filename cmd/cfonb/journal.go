@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -257,6 +259,9 @@ func journalAccounts(e *env, st *upload.State, platform string, asJSON bool) int
 }
 
 func journalMarkDone(ctx context.Context, e *env, sf stateFlags, dir, platform string, dossier int64, args []string) int {
+	// A write to a closed pipe must fail (EPIPE, reported below), not
+	// kill the process by SIGPIPE between two marks.
+	signal.Ignore(syscall.SIGPIPE)
 	paths, code := expandFiles(e, "journal", args)
 	if paths == nil && code != exitOK {
 		return code
@@ -314,8 +319,9 @@ func markedOutputFailed(e *env, w *stickyWriter, what, as, list string, marked [
 		fmt.Fprintf(e.stderr, "cfonb journal: writing the output: %v\n", w.err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "cfonb journal: writing the output: %v; %s recorded %s all the same: %s (do not mark them again; %s lists them)\n",
-		w.err, plural.Count(len(marked), what)+" "+plural.Choose(len(marked), "was", "were"), as, strings.Join(marked, ", "), list)
+	fmt.Fprintf(e.stderr, "cfonb journal: writing the output: %v; %s recorded %s all the same: %s (do not mark %s again; %s lists %[5]s)\n",
+		w.err, plural.Count(len(marked), what)+" "+plural.Choose(len(marked), "was", "were"), as, strings.Join(marked, ", "),
+		plural.Choose(len(marked), "it", "them"), list)
 	return exitUsage
 }
 
@@ -323,6 +329,9 @@ func markedOutputFailed(e *env, w *stickyWriter, what, as, list string, marked [
 // sending nothing: the way out when the platform refuses to register an
 // account that it has already.
 func journalMarkRegistered(ctx context.Context, e *env, sf stateFlags, dir, platform string, dossier int64, bankName string, args []string) int {
+	// A write to a closed pipe must fail (EPIPE, reported below), not
+	// kill the process by SIGPIPE between two marks.
+	signal.Ignore(syscall.SIGPIPE)
 	var ibans []string
 	for _, a := range args {
 		ib, err := upload.MappingAccount(a)

@@ -84,7 +84,7 @@ func TestMarkWriteError(t *testing.T) {
 			[]string{"journal", "--json"}, 2},
 		{"mark-done, one file", []string{"journal", "--mark-done", "--env", "staging", files[0]},
 			"cfonb journal: writing the output: broken pipe; 1 file was recorded as imported all the same: " +
-				files[0] + " (journal entry 1) (do not mark them again; cfonb journal lists them)\n",
+				files[0] + " (journal entry 1) (do not mark it again; cfonb journal lists it)\n",
 			[]string{"journal", "--json"}, 1},
 		{"mark-registered", append([]string{"journal", "--mark-registered", "--dossier", "7", "--env", "staging"}, ibans...),
 			"cfonb journal: writing the output: broken pipe; 2 accounts were recorded as registered in dossier 7 on " + platform +

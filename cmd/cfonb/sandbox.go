@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -104,7 +106,9 @@ func runSandbox(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 	base := "http://" + l.Addr().String()
 	user, pw, id, secret := srv.Credentials()
 	// The banner is how the user learns the URLs and credentials: a
-	// sandbox that cannot say them is not started.
+	// sandbox that cannot say them is not started. A closed pipe must be
+	// that error (EPIPE), not a SIGPIPE that kills the process unsaid.
+	signal.Ignore(syscall.SIGPIPE)
 	_, err = fmt.Fprintf(e.stdout, `cfonb sandbox: a stand-in for the Inqom banking API, in memory, on %s
   token URL:  %s%s
   API URL:    %s
