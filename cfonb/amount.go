@@ -38,6 +38,20 @@ func (e *AmountError) Error() string { return e.Err.Error() }
 // Unwrap returns the underlying sentinel error.
 func (e *AmountError) Unwrap() error { return e.Err }
 
+// AmountDigits returns the 14 decimal digits of the amount zone b that
+// ParseAmount decoded into amount: its 13 digits as they are, then the last
+// digit, which the overpunch character carries and amount gives back. So a
+// writer copies an amount's digits instead of formatting amount.
+func AmountDigits(b []byte, amount int64) (d [14]byte) {
+	copy(d[:13], b[:13])
+	u := uint64(amount)
+	if amount < 0 {
+		u = -u
+	}
+	d[13] = '0' + byte(u%10)
+	return d
+}
+
 // ParseAmount decodes a 14-character amount: 13 digits and one overpunch
 // character carrying the last digit and the sign, as an exact count of minor
 // units (negative for a debit). It does not allocate on success.

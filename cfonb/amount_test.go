@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/cfonb-dev/cfonb/internal/racedetect"
@@ -313,5 +314,30 @@ func TestParseAmountMatchesDigitLoop(t *testing.T) {
 		if err != nil || got != want*10 {
 			t.Fatalf("%q: got %d, %v; want %d", b, got, err, want*10)
 		}
+	}
+}
+
+// TestAmountDigits: the digits of a decoded amount zone are those of the
+// amount's magnitude on 14 digits, for every overpunch character and
+// random digits, zero and the largest amount included.
+func TestAmountDigits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 15))
+	zones := []string{"0000000000000{", "0000000000000}", "9999999999999I", "9999999999999R", "0000000000001A"}
+	for _, last := range "{ABCDEFGHI}JKLMNOPQR" {
+		for range 20 {
+			z := make([]byte, 0, 14)
+			for range 13 {
+				z = append(z, byte('0'+rng.IntN(10)))
+			}
+			zones = append(zones, string(append(z, byte(last))))
+		}
+	}
+	for _, z := range zones {
+		amount, err := ParseAmount([]byte(z))
+		require.NoError(t, err, z)
+		mag := new(big.Int).Abs(big.NewInt(amount)).String()
+		want := strings.Repeat("0", 14-len(mag)) + mag
+		d := AmountDigits([]byte(z), amount)
+		assert.Equal(t, want, string(d[:]), z)
 	}
 }

@@ -225,19 +225,14 @@ func (v *view) appendString(b, s []byte) []byte {
 // appendAmountFieldJSON appends an amount in minor units as the rest of
 // the "amount" string and the "amount_minor" member:
 // `-12.34","amount_minor":-1234`, what cfonb.AppendDecimal and
-// strconv.AppendInt write. field is the amount's zone, 13 digits and the
-// overpunch sign, as cfonb.ParseAmount decoded it into amount: the digits
-// are copied from it (the last one taken from amount) instead of
-// formatting amount.
+// strconv.AppendInt write. field is the amount's zone as cfonb.ParseAmount
+// decoded it into amount: its digits are copied (cfonb.AmountDigits)
+// instead of formatting amount.
 func appendAmountFieldJSON(b, field []byte, amount int64, decimals int) []byte {
-	var d [14]byte
-	copy(d[:13], field[:13])
-	u := uint64(amount)
+	d := cfonb.AmountDigits(field, amount)
 	if amount < 0 {
-		u = -u
 		b = append(b, '-')
 	}
-	d[13] = '0' + byte(u%10)
 	// The first digit that is not '0' (the last one when all are).
 	var i int
 	if hi := binary.BigEndian.Uint64(d[0:8]) ^ zeros8; hi != 0 {
