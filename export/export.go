@@ -238,7 +238,11 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 	e.st = statement{acctJSON: e.st.acctJSON[:0]}
 	e.mv.reset()
 	e.quotes = quoteWatch{r: r, last: -1}
-	cr := cfonb.NewReader(&e.quotes)
+	src := r
+	if e.jsonOut {
+		src = &e.quotes // only JSON escapes '"' and '\\'
+	}
+	cr := cfonb.NewReader(src)
 	for {
 		rec, err := cr.Read()
 		if err != nil {
