@@ -43,7 +43,7 @@ func TestRefusalKeepsWhatOutputHeld(t *testing.T) {
 			name := filepath.Join(t.TempDir(), "out.txt")
 			require.NoError(t, os.WriteFile(name, []byte(held), 0o600))
 			f := tc.open(name)
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 			cfg := Config{Mode: Stdout, EOL: cfonb.EOLCRLF, Stdout: f, Direct: spool.Direct(f)}
 			res := File(context.Background(), &cfg, bad)
 			require.NotNil(t, res.Refused)
