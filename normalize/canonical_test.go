@@ -149,25 +149,7 @@ func TestCanonicalRunAgrees(t *testing.T) {
 	kinds := []string{canon[0], canon[1], canon[2], canon[3], canon[4], blank, unknown, latin1,
 		canon[1] + canon[2], canon[1][:100], canon[1] + "   ", "", "\x1a"}
 	for iter := 0; iter < 12; iter++ {
-		var b bytes.Buffer
-		n := 1 + rng.IntN(6000)
-		canonicalShare := rng.IntN(101)
-		for range n {
-			l := canon[rng.IntN(len(canon))]
-			if rng.IntN(100) >= canonicalShare {
-				l = kinds[rng.IntN(len(kinds))]
-			}
-			b.WriteString(l)
-			if rng.IntN(10) == 0 {
-				b.WriteString("\n")
-			} else {
-				b.WriteString("\r\n")
-			}
-		}
-		in := b.Bytes()
-		if rng.IntN(4) == 0 {
-			in = in[:len(in)-1-rng.IntN(130)] // cut in the last line
-		}
+		in := mixedLines(rng, 1+rng.IntN(6000), canon, kinds)
 		enc := encs[rng.IntN(len(encs))]
 		eol := eols[rng.IntN(len(eols))]
 		normalizeBoth(t, in, enc, eol, uint64(iter), 0, 0)
@@ -254,4 +236,29 @@ func FuzzCanonicalRun(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte, enc, eol uint8, maxRead uint16) {
 		normalizeBoth(t, in, encs[int(enc)%len(encs)], eols[int(eol)%len(eols)], uint64(maxRead), int(maxRead), 0)
 	})
+}
+
+// mixedLines returns n lines, each a canonical record (canon) or, for a
+// random share of the file, one of kinds, most ending with CR LF and some
+// with LF; a quarter of the files are cut in their last line.
+func mixedLines(rng *rand.Rand, n int, canon, kinds []string) []byte {
+	var b bytes.Buffer
+	canonicalShare := rng.IntN(101)
+	for range n {
+		l := canon[rng.IntN(len(canon))]
+		if rng.IntN(100) >= canonicalShare {
+			l = kinds[rng.IntN(len(kinds))]
+		}
+		b.WriteString(l)
+		if rng.IntN(10) == 0 {
+			b.WriteString("\n")
+		} else {
+			b.WriteString("\r\n")
+		}
+	}
+	in := b.Bytes()
+	if rng.IntN(4) == 0 {
+		in = in[:len(in)-1-rng.IntN(130)] // cut in the last line
+	}
+	return in
 }

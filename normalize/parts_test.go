@@ -187,25 +187,7 @@ func TestNormalizePartsAgrees(t *testing.T) {
 	kinds := []string{canon[0], canon[1], canon[2], canon[3], canon[4], blank, unknown, latin1, utf8,
 		canon[1] + canon[2], canon[1][:100], canon[1] + "   ", canon[1] + "x", "", "\x1a", "\ufeff" + canon[1]}
 	for iter := range 24 {
-		var b bytes.Buffer
-		n := 1 + rng.IntN(5000)
-		canonicalShare := rng.IntN(101)
-		for range n {
-			l := canon[rng.IntN(len(canon))]
-			if rng.IntN(100) >= canonicalShare {
-				l = kinds[rng.IntN(len(kinds))]
-			}
-			b.WriteString(l)
-			if rng.IntN(10) == 0 {
-				b.WriteString("\n")
-			} else {
-				b.WriteString("\r\n")
-			}
-		}
-		in := b.Bytes()
-		if rng.IntN(4) == 0 {
-			in = in[:len(in)-1-rng.IntN(130)]
-		}
+		in := mixedLines(rng, 1+rng.IntN(5000), canon, kinds)
 		enc := encs[rng.IntN(len(encs)-1)]
 		eol := eols[rng.IntN(len(eols))]
 		starts := lineStarts(in)
