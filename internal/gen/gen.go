@@ -56,8 +56,9 @@ type Options struct {
 	Latin1 bool
 	// Start is the date of the first statements (the opening balances are
 	// dated the business day before). Zero means 4 January 2021. When the
-	// statements reach 2059 (the last year a JJMMAA date can hold without
-	// ambiguity), a new set of accounts starts again from Start.
+	// statements reach the end of 2059, a new set of accounts starts again
+	// from Start: JJMMAA years 00-60 read as 2000-2060 (cfonb.ParseDate),
+	// and the generator keeps a year short of the last one.
 	Start cfonb.Date
 	// OnBreak, if set, is called for every record broken on purpose, in
 	// file order.
