@@ -128,7 +128,7 @@ func TestNextRecordCancel(t *testing.T) {
 			rec, err := nextRecord(v, cr, 0, tt.cancel)
 			require.NoError(t, err)
 			require.Equal(t, cfonb.CodeOldBalance, rec.Code())
-			v.record(&rec, cr.Framing, 0, true)
+			v.record(&rec, cr.Framing, true)
 			// A 04 comes back where the reader's buffer ends (it framed
 			// it otherwise than by its stride).
 			for {
@@ -136,7 +136,7 @@ func TestNextRecordCancel(t *testing.T) {
 				if err != nil || rec.Code() != cfonb.CodeMovement {
 					break
 				}
-				v.record(&rec, cr.Framing, 0, true)
+				v.record(&rec, cr.Framing, true)
 			}
 			require.ErrorIs(t, err, tt.wantErr)
 			if err == nil {

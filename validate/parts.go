@@ -98,11 +98,7 @@ func firstPart(name string, r io.Reader, opts Options) partResult {
 		if err != nil {
 			return partResult{}
 		}
-		col, ok := 0, true
-		if !cr.Printable() {
-			col, ok = printable(rec.Data)
-		}
-		if v.record(&rec, cr.Framing, col, ok) {
+		if v.record(&rec, cr.Framing, cr.Printable()) {
 			return partResult{} // another format
 		}
 	}
@@ -121,9 +117,7 @@ func firstPart(name string, r io.Reader, opts Options) partResult {
 func laterPart(name string, r io.Reader, opts Options) partResult {
 	cr := cfonb.NewReader(r)
 	cr.Framing = cfonb.FramingLines
-	v := New(name, opts)
-	v.seen = true
-	v.spec = &spec{accounts: make(map[cfonb.Account]*specAccount)}
+	v := newRange(name, opts)
 	first := true
 	for {
 		rec, err := nextRecord(v, cr, 0, nil)
@@ -137,11 +131,7 @@ func laterPart(name string, r io.Reader, opts Options) partResult {
 			return partResult{}
 		}
 		first = false
-		col, ok := 0, true
-		if !cr.Printable() {
-			col, ok = printable(rec.Data)
-		}
-		v.record(&rec, cr.Framing, col, ok)
+		v.record(&rec, cr.Framing, cr.Printable())
 		if v.rep.Errors+v.rep.Warnings > 0 {
 			return partResult{}
 		}

@@ -362,9 +362,7 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 				if len(res.segs) == maxSegments {
 					return
 				}
-				v = New(name, opts)
-				v.seen = true
-				v.spec = &spec{accounts: make(map[cfonb.Account]*specAccount)}
+				v = newRange(name, opts)
 				seg = &segment{v: v, at: at, line01: rec.Line}
 			}
 			if !v.open {
@@ -372,11 +370,7 @@ func runSeam(name string, opts Options, s *seam, ends []int64, i int) {
 			}
 		}
 		if v != nil {
-			col, ok := 0, true
-			if !cr.Printable() {
-				col, ok = printable(rec.Data)
-			}
-			v.record(&rec, cr.Framing, col, ok)
+			v.record(&rec, cr.Framing, cr.Printable())
 			if v.rep.Errors+v.rep.Warnings > 0 {
 				// Back to before the statement's 01. A 01 other than
 				// that one (one that found a statement open, or one
@@ -501,11 +495,7 @@ func owner(name string, head []byte, opts Options, seams []*seam, newReader func
 				continue
 			}
 		}
-		col, ok := 0, true
-		if !cr.Printable() {
-			col, ok = printable(rec.Data)
-		}
-		if v.record(&rec, cr.Framing, col, ok) {
+		if v.record(&rec, cr.Framing, cr.Printable()) {
 			break
 		}
 	}

@@ -303,11 +303,7 @@ func validateFrom(name string, head []byte, src io.Reader, opts Options, bufSize
 		if err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", name, cr.Line()+1, err)
 		}
-		col, ok := 0, true // the reader may have checked it
-		if !cr.Printable() {
-			col, ok = printable(rec.Data)
-		}
-		if v.record(&rec, cr.Framing, col, ok) {
+		if v.record(&rec, cr.Framing, cr.Printable()) {
 			// The file is another format: nothing more to learn.
 			break
 		}

@@ -147,16 +147,30 @@ func (v *Validator) init(name string, opts Options) {
 // when the file turned out to be another format and reading further is
 // pointless.
 func (v *Validator) Record(rec *cfonb.Record, framing cfonb.Framing) (stop bool) {
-	col, ok := printable(rec.Data)
-	return v.record(rec, framing, col, ok)
+	return v.record(rec, framing, false)
 }
 
-// record is Record with the printable check of rec.Data already made (by
-// the reader, see cfonb.Reader.Printable): col and ok as printable
-// returns them.
-func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, col int, ok bool) (stop bool) {
+// newRange returns a Validator for a range of a file that starts at a
+// statement's 01, from a fresh state (the split engine's workers, a later
+// part of StreamParts): the file's start was seen, and the checks across
+// statements start with no account.
+func newRange(name string, opts Options) *Validator {
+	v := New(name, opts)
+	v.seen = true
+	v.spec = &spec{accounts: make(map[cfonb.Account]*specAccount)}
+	return v
+}
+
+// record is Record; printed reports that the reader found rec.Data
+// printable already (cfonb.Reader.Printable), which is then not tested
+// again.
+func (v *Validator) record(rec *cfonb.Record, framing cfonb.Framing, printed bool) (stop bool) {
 	if v.stopped {
 		return true
+	}
+	col, ok := 0, true
+	if !printed {
+		col, ok = printable(rec.Data)
 	}
 	v.rep.Framing = framing
 	v.last = rec.Line
