@@ -336,51 +336,8 @@ func discardPass(ctx context.Context, name string, file *os.File, size int64, sr
 func normalizeDirect(ctx context.Context, name string, f *os.File, src io.Reader, file *os.File, size int64, cfg *Config) (*normalize.Report, *validate.Report, error) {
 	start, serr := f.Seek(0, io.SeekCurrent)
 	if file != nil && serr == nil && canSplit(cfg, size) {
-		if second, movable, ok := splitOutput(f, start); ok {
-			p := normalizeParts(ctx, name, file, size, src, cfg, f, second)
-			if p.ok && p.err == nil && second != nil && p.first != p.guess && !movable {
-				p.ok = false // the second part's output is not where it goes
-			}
-			var refused *normalize.RefusedError
-			if p.ok && p.err != nil && second != nil && !errors.As(p.err, &refused) {
-				// A write error of the first part may come from the
-				// second part's output (written at an offset, it may
-				// take more room than one goroutine's): one goroutine
-				// says whether the file fits.
-				p.ok = false
-			}
-			if p.ok && p.err == nil && second != nil {
-				// The second part wrote with WriteAt.
-				err := placeSecond(f, start, p)
-				if err == nil {
-					_, err = f.Seek(start+p.first+p.second, io.SeekStart)
-				}
-				if err != nil {
-					// The move may need room that one goroutine
-					// does not: formatted again below.
-					p.ok = false
-				}
-			}
-			if p.ok && p.err == nil {
-				return p.rep, p.vrep, nil
-			}
-			if !p.ok {
-				// Again on one goroutine, from the start: the output
-				// is truncated back (it may hold the second part).
-				if _, err := file.Seek(0, io.SeekStart); err != nil {
-					return nil, nil, err
-				}
-				if err := f.Truncate(start); err != nil && second != nil {
-					return nil, nil, err
-				}
-				if _, err := f.Seek(start, io.SeekStart); err != nil {
-					return nil, nil, err
-				}
-			} else {
-				_ = f.Truncate(start)
-				_, _ = f.Seek(start, io.SeekStart)
-				return p.rep, nil, p.err
-			}
+		if rep, vrep, done, err := splitDirect(ctx, name, f, start, src, file, size, cfg); done {
+			return rep, vrep, err
 		}
 	}
 	rep, vrep, err := normalizeValidate(name, f, src, cfg, nil)
@@ -390,6 +347,58 @@ func normalizeDirect(ctx context.Context, name string, f *os.File, src io.Reader
 		}
 	}
 	return rep, vrep, err
+}
+
+// splitDirect formats file (of size bytes, that src reads from its start)
+// in two parts into f, written from offset start on, when f allows it
+// (see split.go). done false: the file is to be formatted on one
+// goroutine, from its start (file rewound, f truncated back to start).
+func splitDirect(ctx context.Context, name string, f *os.File, start int64, src io.Reader, file *os.File, size int64, cfg *Config) (rep *normalize.Report, vrep *validate.Report, done bool, err error) {
+	second, movable, ok := splitOutput(f, start)
+	if !ok {
+		return nil, nil, false, nil // nothing read nor written
+	}
+	p := normalizeParts(ctx, name, file, size, src, cfg, f, second)
+	var refused *normalize.RefusedError
+	switch {
+	case !p.ok:
+	case p.err != nil && (second == nil || errors.As(p.err, &refused)):
+		// A refusal (or, into the null device, a read error): the
+		// file's, and nothing written.
+		_ = f.Truncate(start)
+		_, _ = f.Seek(start, io.SeekStart)
+		return p.rep, nil, true, p.err
+	case p.err != nil:
+		// A write error of the first part may come from the second
+		// part's output (written at an offset, it may take more room
+		// than one goroutine's): one goroutine says whether the file
+		// fits.
+	case second == nil:
+		return p.rep, p.vrep, true, nil
+	case p.first != p.guess && !movable:
+		// The second part's output is not where it goes.
+	default:
+		// The second part wrote with WriteAt: moved to where it goes.
+		// The move may need room that one goroutine does not: then
+		// formatted again.
+		if placeSecond(f, start, p) == nil {
+			if _, err := f.Seek(start+p.first+p.second, io.SeekStart); err == nil {
+				return p.rep, p.vrep, true, nil
+			}
+		}
+	}
+	// Again on one goroutine, from the start: the output is truncated
+	// back (it may hold the second part).
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, true, err
+	}
+	if err := f.Truncate(start); err != nil && second != nil {
+		return nil, nil, true, err
+	}
+	if _, err := f.Seek(start, io.SeekStart); err != nil {
+		return nil, nil, true, err
+	}
+	return nil, nil, false, nil
 }
 
 // The diff of -d. fmt never reorders or inserts lines: each input line is

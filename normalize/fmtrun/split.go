@@ -214,23 +214,23 @@ func placeSecond(f *os.File, start int64, p parted) error {
 }
 
 // splitOutput says whether f, standard output written from offset start
-// on (see spool.Direct), can take a file formatted in two parts, and
-// where the second part's output goes: nil for the null device (thrown
-// away), else a writer at an offset after start. A regular file can only
-// if it ends at start and is not in append mode; movable says whether it
-// can also be read, as placeSecond needs (the shell opens > for writing
-// only).
+// on, can take a file formatted in two parts, and where the second part's
+// output goes: nil for the null device (thrown away), else a writer at an
+// offset after start. It can when it may be written as the file is made
+// (spool.Direct: the null device, or a regular file that ends at start and
+// is not in append mode); movable says whether it can also be read, as
+// placeSecond needs (the shell opens > for writing only).
 func splitOutput(f *os.File, start int64) (second func(off int64) io.Writer, movable, ok bool) {
+	if spool.Direct(f) == nil {
+		return nil, false, false
+	}
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, false, false
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, false, true // the null device (spool.Direct)
+		return nil, false, true // the null device
 	}
-	appendOnly, readable := spool.FileFlags(f)
-	if fi.Size() != start || appendOnly {
-		return nil, false, false
-	}
+	_, readable := spool.FileFlags(f)
 	return func(off int64) io.Writer { return io.NewOffsetWriter(f, start+off) }, readable, true
 }
