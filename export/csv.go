@@ -138,19 +138,20 @@ func (s *csvSink) decimal(b []byte) {
 	s.end()
 }
 
-// row appends the row of a movement to the exporter's output.
-func (s *csvSink) row(e *Exporter, v *view) {
+// row appends to b the row of the movement v of the statement st, read
+// from the file called file.
+func (s *csvSink) row(b []byte, file string, v *view, st *stmtView) []byte {
 	m := &v.m
 	s.buf, s.ends = s.buf[:0], s.ends[:0]
-	s.buf = append(s.buf, e.file...)
+	s.buf = append(s.buf, file...)
 	s.end()
 	s.buf = strconv.AppendInt(s.buf, int64(v.line), 10)
 	s.end()
-	a := &e.st.m.Account
+	a := st.account
 	s.text(accountZone(a.Bank[:]))
 	s.text(accountZone(a.Branch[:]))
 	s.text(accountZone(a.Number[:]))
-	s.text(e.st.iban)
+	s.text(st.iban)
 	s.text(accountZone(a.Currency[:]))
 	if v.bookingOK {
 		s.buf = m.BookingDate.AppendISO(s.buf)
@@ -199,7 +200,7 @@ func (s *csvSink) row(e *Exporter, v *view) {
 		s.buf = appendText(s.buf, c.text)
 	}
 	s.end()
-	e.out = s.appendRow(e.out)
+	return s.appendRow(b)
 }
 
 // appendCompHead appends what comes before the ':' of a complement in the

@@ -131,7 +131,6 @@ type Exporter struct {
 	out  []byte // buffered output
 	// flushSize is how much output is buffered before it is written.
 	flushSize int
-	csv       *csvSink
 	sink      sink      // the xlsx and ofx formats and the fr columns; nil for the others
 	err       error     // sticky write error
 	bg        *bgWriter // the background writer (Options.Background), once started
@@ -150,17 +149,12 @@ type Exporter struct {
 	// The file being exported.
 	file     string
 	fileJSON []byte // the file name as a JSON string
-	// lineHead starts a movement's JSON object: `{"file":…,"line":`.
-	lineHead []byte
-	lineNo   lineCounter
-	st       statement
-	mv       pending
-	v        view
-	closing  balance // the closing balance of the statement being closed
-	// The ISO forms of the last booking and value dates written: each
-	// its own cache, as the two differ often and repeat from one movement
-	// to the next.
-	isoBooking, isoValue isoCache
+	// f formats the movements (the JSON and CSV formats) and decodes
+	// them for the sinks.
+	f       *formatter
+	st      statement
+	mv      pending
+	closing balance // the closing balance of the statement being closed
 
 	// The IBAN of the last statement's account: statements of the same
 	// account usually follow one another. ibanAcct starts as the zero
@@ -208,9 +202,7 @@ func New(w io.Writer, opts Options) (*Exporter, error) {
 		e.flushSize = bgFlushSize
 	}
 	e.out = make([]byte, 0, e.flushSize+4096)
-	if opts.Format == CSV {
-		e.csv = newCSVSink(opts)
-	}
+	e.f = newFormatter(opts)
 	var err error
 	if e.sink, err = newSink(opts); err != nil {
 		return nil, err
@@ -234,7 +226,7 @@ func (e *Exporter) Export(name string, r io.Reader) error {
 	e.start()
 	e.file = name
 	e.fileJSON = appendJSONString(e.fileJSON[:0], []byte(name))
-	e.lineHead = append(append(append(e.lineHead[:0], `{"file":`...), e.fileJSON...), `,"line":`...)
+	e.f.setFile(name)
 	e.st = statement{acctJSON: e.st.acctJSON[:0]}
 	e.mv.reset()
 	e.quotes = quoteWatch{r: r, last: -1}
@@ -400,7 +392,7 @@ func (e *Exporter) start() {
 		e.out = append(e.out, "{\n  \"statements\": ["...)
 	case CSV:
 		if e.sink == nil {
-			e.out = e.csv.header(e.out)
+			e.out = e.f.csv.header(e.out)
 		}
 	}
 	if e.sink != nil {
@@ -625,24 +617,24 @@ func (e *Exporter) flushMovement() {
 	if !e.mv.ok {
 		return
 	}
-	v := &e.v
-	e.decode(v)
+	st := e.stmtView()
+	e.f.decode(&e.mv, st.decimals)
+	v := &e.f.v
 	e.st.m.AddMovement(v.m.Amount, v.amountOK)
 	e.movements++
 	switch e.opts.Format {
 	case JSONL:
-		e.out = e.appendMovementJSON(e.out, v)
-		e.out = append(e.out, '\n')
+		e.out = e.f.appendRow(e.out, &st)
 	case JSON:
 		if e.st.m.Movements > 1 {
 			e.out = append(e.out, ",\n        "...)
 		} else {
 			e.out = append(e.out, "\n        "...)
 		}
-		e.out = e.appendMovementJSON(e.out, v)
+		e.out = e.f.appendMovementJSON(e.out, &st)
 	case CSV:
 		if e.sink == nil {
-			e.csv.row(e, v)
+			e.out = e.f.appendRow(e.out, &st)
 		}
 	}
 	if e.sink != nil {
@@ -652,4 +644,9 @@ func (e *Exporter) flushMovement() {
 	if len(e.out) >= e.flushSize { // flushOut(false), without a call per movement
 		e.flushOut(false)
 	}
+}
+
+// stmtView is what the output of a movement takes from the open statement.
+func (e *Exporter) stmtView() stmtView {
+	return stmtView{acctJSON: e.st.acctJSON, account: &e.st.m.Account, iban: e.st.iban, decimals: e.st.m.Decimals}
 }

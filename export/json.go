@@ -11,16 +11,17 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// appendMovementJSON appends the JSON object of a movement (one line, no
-// line end). It is written by hand, field by field, for speed.
-func (e *Exporter) appendMovementJSON(b []byte, v *view) []byte {
+// appendMovementJSON appends the JSON object of the movement decoded last
+// (one line, no line end), of the statement st. It is written by hand, field by field, for speed.
+func (f *formatter) appendMovementJSON(b []byte, st *stmtView) []byte {
+	v := &f.v
 	m := &v.m
-	b = append(b, e.lineHead...) // {"file":…,"line":
-	b = e.lineNo.append(b, v.line)
-	b = append(b, e.st.acctJSON...) // …,"booking_date":
-	b = e.isoBooking.appendJSON(b, m.BookingDate, v.bookingOK)
+	b = append(b, f.lineHead...) // {"file":…,"line":
+	b = f.lineNo.append(b, v.line)
+	b = append(b, st.acctJSON...) // …,"booking_date":
+	b = f.isoBooking.appendJSON(b, m.BookingDate, v.bookingOK)
 	b = append(b, `,"value_date":`...)
-	b = e.isoValue.appendJSON(b, m.ValueDate, v.valueOK)
+	b = f.isoValue.appendJSON(b, m.ValueDate, v.valueOK)
 	if v.amountOK {
 		b = append(b, `,"amount":"`...)
 		b = appendAmountFieldJSON(b, v.amountField, m.Amount, v.decimals)

@@ -180,9 +180,9 @@ func zoneFull(zone []byte, size int) bool {
 	return len(zone) == size && zone[size-1] != ' '
 }
 
-// decode decodes the pending movement into v.
-func (e *Exporter) decode(v *view) {
-	p := &e.mv
+// decode decodes the movement p into f.v; decimals are its statement's.
+func (f *formatter) decode(p *pending, decimals int) {
+	v := &f.v
 	// Only the named fields set by the last movement need clearing: the
 	// others are zero.
 	for set := v.namedSet; set != 0; set &= set - 1 {
@@ -192,12 +192,12 @@ func (e *Exporter) decode(v *view) {
 	v.label = span{}
 	v.comps, v.buf = v.comps[:0], v.buf[:0]
 	v.line = p.line
-	v.plain = e.jsonOut && !p.escape
+	v.plain = f.jsonOut && !p.escape
 	m := &v.m
 	err := cfonb.ParseMovementTo(m, p.data)
 	v.decimals = m.Decimals
 	if v.decimals < 0 {
-		v.decimals = e.st.m.Decimals
+		v.decimals = decimals
 	}
 	v.amountOK = err == nil || amountOK(err, p.data)
 	v.amountField = nil
