@@ -6,7 +6,9 @@
 // memory check unless --skip-4g), reads them once so that they are in the
 // page cache, then times, in rounds: wc -l, cfonb validate --format json
 // (on both CPUs, pinned to one with taskset, and with GOMAXPROCS=1),
-// cfonb fmt of the Latin-1 file and cfonb export --format jsonl, with each
+// cfonb fmt of the Latin-1 file and cfonb export --format jsonl (to the
+// null device and to a file, the latter next to dd writing as many bytes to
+// the same place: the write alone, its ceiling), with each
 // command's CPU time and peak resident memory. Every command runs once per
 // round next to a wc -l of the same file, and the table shows medians, the
 // spread, and the median ratio to the wc -l of the same round: on a shared
@@ -52,7 +54,8 @@ func main() {
 const usage = `Usage: cfonb-bench [flags]
 
 Builds cfonb, generates large statement files with "cfonb gen", and times
-wc -l, cfonb validate, cfonb fmt and cfonb export on them, each command
+wc -l, cfonb validate, cfonb fmt and cfonb export on them (and dd writing
+the bytes of the export to a file, its ceiling), each command
 once per round next to a wc -l of the same file; shows the median times,
 their spread, the median ratio to wc -l, CPU time and peak memory; then
 validates a directory of many small files. Prints a Markdown table
@@ -280,6 +283,9 @@ func (b *bench) run(ctx context.Context) (*results, error) {
 				sp.remove = out // not left to the next round, nor in the page cache
 			}
 			specs = append(specs, sp)
+			if sp.remove != "" {
+				specs = append(specs, b.writeRef(ctx, sp))
+			}
 			if i == 0 && tmpl == c.validateArgs && f.name == "valid" {
 				// One core: the same command pinned to CPU 0, and with
 				// one P of the Go scheduler but both CPUs free.
@@ -608,6 +614,39 @@ func (b *bench) oneCPU(label string, argv []string) spec {
 	}
 	sp.argv = append([]string{path, "-c", "0"}, argv...)
 	return sp
+}
+
+// writeRef returns the reference of an export to a file, sp: dd writing
+// as many bytes as sp's output to the same place, with the fsync that
+// cfonb's atomic output makes before its rename. Writing the output costs
+// what the storage and the kernel make it cost (on a VM it swings from run
+// to run), and no export to a file can be faster than writing its bytes
+// alone: the table shows both, measured in the same rounds. sp is run once
+// here, untimed, to learn its output's size.
+func (b *bench) writeRef(ctx context.Context, sp spec) spec {
+	ref := spec{label: "dd of the same bytes, conv=fsync (the write alone)", remove: sp.remove}
+	dd, err := exec.LookPath("dd")
+	if err != nil {
+		ref.na = "dd is not installed (coreutils)"
+		return ref
+	}
+	b.logf("%s once, for the size of its output", sp.label)
+	o := b.execute(ctx, sp)
+	info, err := os.Stat(sp.remove)
+	_ = os.Remove(sp.remove)
+	switch {
+	case notAvailable(o) != "":
+		ref.na = "no output to compare with: " + notAvailable(o)
+		return ref
+	case err != nil:
+		ref.na = fmt.Sprintf("no output to compare with: %v", err)
+		return ref
+	}
+	const mib = 1 << 20
+	ref.argv = []string{dd, "if=/dev/zero", "of=" + sp.remove, fmt.Sprintf("bs=%d", mib),
+		fmt.Sprintf("count=%d", (info.Size()+mib-1)/mib), "conv=fsync", "status=none"}
+	ref.label = fmt.Sprintf("dd of the same %s, conv=fsync (the write alone)", gen.FormatSize(info.Size()))
+	return ref
 }
 
 // notAvailable says why a run gives no measure: the program is missing, the

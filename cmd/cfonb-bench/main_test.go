@@ -203,6 +203,7 @@ func TestEndToEnd(t *testing.T) {
 		"| cfonb validate --format json | valid-64KiB-seed1.txt |",
 		"| cfonb export --format jsonl | valid-64KiB-seed1.txt |",
 		"| cfonb export --format jsonl -o FILE | valid-64KiB-seed1.txt |",
+		" KiB, conv=fsync (the write alone) | valid-64KiB-seed1.txt |",
 		"| cfonb fmt --encoding latin1 | latin1-64KiB-seed1.txt |",
 		"| cfonb validate --format json | big-128KiB-seed1.txt |",
 		"| cfonb validate --format json (taskset -c 0) | valid-64KiB-seed1.txt |",
@@ -234,6 +235,7 @@ func TestEndToEnd(t *testing.T) {
 	assert.NotContains(t, out.String(), "| cfonb gen |", "reused files are not generated again")
 	assert.Contains(t, out.String(), "| cfonb validate --format json | valid-64KiB-seed1.txt | 63.9 KiB | n/a | n/a | n/a | n/a | n/a | n/a | n/a |")
 	assert.Contains(t, out.String(), "- n/a: cfonb export --format jsonl on valid-64KiB-seed1.txt: not implemented yet (exit 4)")
+	assert.Contains(t, out.String(), "- n/a: dd of the same bytes, conv=fsync (the write alone) on valid-64KiB-seed1.txt: no output to compare with: not implemented yet (exit 4)")
 	assert.Contains(t, out.String(), "| cfonb validate DIR | n/a |")
 	assert.Contains(t, out.String(), "- n/a: cfonb validate DIR on many files: not implemented yet (exit 4)")
 }
