@@ -116,6 +116,18 @@ type Options struct {
 	// write error is then returned by a later Export, or by Close. Close
 	// or Discard must be called: they end the goroutine.
 	Background bool
+	// Workers is how many goroutines format the movements of the JSONL
+	// format and of the CSV format with the default columns: with 2 or
+	// more, the exporter's goroutine reads the records and follows the
+	// statements, hands the movements over in batches to that many
+	// workers (at most 8), and a goroutine of its own writes their output
+	// in order. The output, the errors and the counts are the same as
+	// with 0 or 1 (one goroutine, the default), and the other formats
+	// ignore it. As with Background, a write error is then returned by a
+	// later Export or by Close, and Close or Discard must be called: they
+	// end the goroutines. Memory stays bounded (a few batches of about
+	// 128 KiB of records and their output per worker).
+	Workers int
 }
 
 // ErrTooManyComplements is returned for a movement with more complements
@@ -135,6 +147,16 @@ type Exporter struct {
 	err       error     // sticky write error
 	bg        *bgWriter // the background writer (Options.Background), once started
 
+	// The parallel export (Options.Workers; see parallel.go).
+	batched   bool   // the movements are formatted in batches
+	batch     *batch // the batch being filled
+	batchSize int    // record bytes that fill a batch (batchSize; less in tests)
+	pool      *pool  // the workers and writer, once a batch is full
+	selfEvery int    // tests: pool.selfEvery
+	// stGen counts the statements started; batchGen is stGen when the
+	// batch's last statement was added to it.
+	stGen, batchGen uint64
+
 	started   bool
 	closed    bool
 	jsonOut   bool // the format is JSONL or JSON
@@ -151,8 +173,11 @@ type Exporter struct {
 	fileJSON []byte // the file name as a JSON string
 	// f formats the movements (the JSON and CSV formats) and decodes
 	// them for the sinks.
-	f       *formatter
-	st      statement
+	f  *formatter
+	st statement
+	// sv is what the output of a movement takes from the open statement,
+	// once it is started (startStatement).
+	sv      stmtView
 	mv      pending
 	closing balance // the closing balance of the statement being closed
 
@@ -203,6 +228,8 @@ func New(w io.Writer, opts Options) (*Exporter, error) {
 	}
 	e.out = make([]byte, 0, e.flushSize+4096)
 	e.f = newFormatter(opts)
+	e.batched = opts.Workers > 1 && (opts.Format == JSONL || opts.Format == CSV && opts.Columns == ColumnsDefault)
+	e.batchSize = batchSize
 	var err error
 	if e.sink, err = newSink(opts); err != nil {
 		return nil, err
@@ -327,6 +354,9 @@ func (e *Exporter) Close() error {
 	}
 	e.start()
 	e.closed = true
+	if e.batched {
+		e.endBatches()
+	}
 	if e.sink != nil && e.err == nil {
 		e.flushOut(true)
 		e.stopBackground() // the sink writes to e.w itself
@@ -373,6 +403,11 @@ func (e *Exporter) Discard() {
 	if e.bg != nil {
 		_ = e.bg.stop()
 		e.bg = nil
+	}
+	if e.pool != nil {
+		e.pool.dropped.Store(true)
+		_ = e.pool.stop()
+		e.pool = nil
 	}
 	e.closed = true
 }
@@ -559,6 +594,7 @@ func (e *Exporter) openStatement(line int, data []byte) {
 // its currency and decimals are known.
 func (e *Exporter) startStatement() {
 	e.st.started = true
+	e.stGen++
 	a := &e.st.m.Account
 	if e.ibanAcct.Bank != a.Bank || e.ibanAcct.Branch != a.Branch || e.ibanAcct.Number != a.Number {
 		e.ibanAcct = *a
@@ -572,6 +608,8 @@ func (e *Exporter) startStatement() {
 		e.st.acctJSON = appendAccountJSON(e.st.acctJSON, a, e.st.iban, ",", ":")
 		e.st.acctJSON = append(e.st.acctJSON, `,"booking_date":`...)
 	}
+	// The statement's account and decimals are known now, for good.
+	e.sv = stmtView{acctJSON: e.st.acctJSON, account: &e.st.m.Account, iban: e.st.iban, decimals: e.st.m.Decimals}
 	if e.opts.Format == JSON {
 		e.jsonOpenStatement()
 	}
@@ -617,24 +655,33 @@ func (e *Exporter) flushMovement() {
 	if !e.mv.ok {
 		return
 	}
-	st := e.stmtView()
+	if e.batched {
+		// Formatted by a worker: the output needs no statement totals.
+		e.st.m.Movements++
+		e.movements++
+		e.batchMovement()
+		e.mv.reset()
+		return
+	}
+	st := &e.sv
 	e.f.decode(&e.mv, st.decimals)
 	v := &e.f.v
 	e.st.m.AddMovement(v.m.Amount, v.amountOK)
 	e.movements++
 	switch e.opts.Format {
 	case JSONL:
-		e.out = e.f.appendRow(e.out, &st)
+		e.out = e.f.appendMovementJSON(e.out, st)
+		e.out = append(e.out, '\n')
 	case JSON:
 		if e.st.m.Movements > 1 {
 			e.out = append(e.out, ",\n        "...)
 		} else {
 			e.out = append(e.out, "\n        "...)
 		}
-		e.out = e.f.appendMovementJSON(e.out, &st)
+		e.out = e.f.appendMovementJSON(e.out, st)
 	case CSV:
 		if e.sink == nil {
-			e.out = e.f.appendRow(e.out, &st)
+			e.out = e.f.appendRow(e.out, st)
 		}
 	}
 	if e.sink != nil {
@@ -644,9 +691,4 @@ func (e *Exporter) flushMovement() {
 	if len(e.out) >= e.flushSize { // flushOut(false), without a call per movement
 		e.flushOut(false)
 	}
-}
-
-// stmtView is what the output of a movement takes from the open statement.
-func (e *Exporter) stmtView() stmtView {
-	return stmtView{acctJSON: e.st.acctJSON, account: &e.st.m.Account, iban: e.st.iban, decimals: e.st.m.Decimals}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"math/big"
 	"os"
@@ -740,11 +741,13 @@ func TestNoAllocationPerRecord(t *testing.T) {
 	require.NoError(t, err)
 	one = append(one, gen...)
 	two := bytes.Repeat(one, 2)
-	for _, opts := range []Options{{Format: JSONL}, {Format: JSON}, {Format: CSV}, {Format: CSV, Columns: ColumnsFR}} {
-		t.Run(opts.Format.String()+"-"+opts.Columns.String(), func(t *testing.T) {
+	for _, opts := range []Options{{Format: JSONL}, {Format: JSON}, {Format: CSV}, {Format: CSV, Columns: ColumnsFR},
+		{Format: JSONL, Workers: 2}, {Format: CSV, Workers: 3}} {
+		t.Run(fmt.Sprintf("%v-%v-%d", opts.Format, opts.Columns, opts.Workers), func(t *testing.T) {
 			e, err := New(io.Discard, opts)
 			require.NoError(t, err)
 			defer e.Discard()
+			e.batchSize = 4096 // many batches go round
 			r := bytes.NewReader(nil)
 			allocs := func(in []byte) float64 {
 				return testing.AllocsPerRun(20, func() {
