@@ -1,0 +1,44 @@
+package upload
+
+import (
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// review3: the journal cannot record the "done" of the LAST file of the
+// batch (disk full). The file was imported, the journal keeps it pending,
+// and the run must not end as a success (exit 0): the user is never told
+// that the journal disagrees with what happened.
+func TestReview3FullDiskAfterLastImportIsNotSuccess(t *testing.T) {
+	f := newFixture(t)
+	st, err := OpenState(f.state, true)
+	require.NoError(t, err)
+	defer func() { _ = st.Close() }()
+	var mu sync.Mutex
+	writes := 0
+	st.failWrite = func(path string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if filepath.Base(path) != journalFile {
+			return nil
+		}
+		writes++
+		if writes == 2 { // the "done" of the only import
+			return syscall.ENOSPC
+		}
+		return nil
+	}
+	opts := f.opts()
+	opts.Store = st
+	a := f.file(t, "a.txt", lclMarch)
+	_, err = f.run(t, opts, a)
+	assert.Len(t, f.sb.Imports(), 1)
+	assert.Equal(t, StatusPending, st.Entries("")[0].Status)
+	assert.Equal(t, []string{"imported state-write"}, f.outcomes())
+	require.ErrorIs(t, err, ErrSetup, "the journal could not record the import: exit 2, not 0")
+}
