@@ -1,6 +1,9 @@
 package upload
 
 import (
+	"net/http"
+
+	"github.com/cfonb-dev/cfonb/upload/sandbox"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -41,4 +44,24 @@ func TestReview3FullDiskAfterLastImportIsNotSuccess(t *testing.T) {
 	assert.Equal(t, StatusPending, st.Entries("")[0].Status)
 	assert.Equal(t, []string{"imported state-write"}, f.outcomes())
 	require.ErrorIs(t, err, ErrSetup, "the journal could not record the import: exit 2, not 0")
+}
+
+// review3: a server that books an import and answers with a redirect (303
+// See Other is the usual answer to a POST that created something) gets it
+// recorded as "failed", which blocks nothing: the next plain run imports
+// the same file again, a double import. Nothing in ../shared/inqom-api.md
+// says a 3xx means "not processed"; an import answered 3xx should be
+// "unknown".
+func TestReview3RedirectedImportIsNotResent(t *testing.T) {
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			f := newFixture(t)
+			f.sb.Inject(sandbox.Fault{Route: sandbox.RouteImport, Status: status, Process: true}, 1)
+			a := f.file(t, "a.txt", lclMarch)
+			_, err := f.run(t, f.opts(), a)
+			require.Error(t, err)
+			_, _ = f.run(t, f.opts(), a)
+			assert.Len(t, f.sb.Imports(), 1, "the file was booked once; a plain re-run must not send it again")
+		})
+	}
 }
