@@ -2,6 +2,7 @@ package upload
 
 import (
 	"net/http"
+	"os"
 
 	"github.com/cfonb-dev/cfonb/upload/sandbox"
 	"path/filepath"
@@ -40,7 +41,7 @@ func TestReview3FullDiskAfterLastImportIsNotSuccess(t *testing.T) {
 	opts.Store = st
 	a := f.file(t, "a.txt", lclMarch)
 	_, err = f.run(t, opts, a)
-	assert.Len(t, f.sb.Imports(), 1)
+	assert.Equal(t, 1, len(f.sb.Imports()))
 	assert.Equal(t, StatusPending, st.Entries("")[0].Status)
 	assert.Equal(t, []string{"imported state-write"}, f.outcomes())
 	require.ErrorIs(t, err, ErrSetup, "the journal could not record the import: exit 2, not 0")
@@ -61,7 +62,22 @@ func TestReview3RedirectedImportIsNotResent(t *testing.T) {
 			_, err := f.run(t, f.opts(), a)
 			require.Error(t, err)
 			_, _ = f.run(t, f.opts(), a)
-			assert.Len(t, f.sb.Imports(), 1, "the file was booked once; a plain re-run must not send it again")
+			assert.Equal(t, 1, len(f.sb.Imports()), "the file was booked once; a plain re-run must not send it again")
 		})
 	}
+}
+
+// review3: a journal.sqlite emptied to 0 bytes (a failed restore, a sync
+// tool, "> journal.sqlite") is taken for a new journal: every file is
+// imported again, silently. An empty journal.json is refused for that very
+// reason (ErrEmptyJSONJournal: "its entries were lost").
+func TestReview3EmptiedSQLiteJournalIsNotANewOne(t *testing.T) {
+	f := newFixture(t)
+	a := f.file(t, "a.txt", lclMarch)
+	_, err := f.run(t, f.opts(), a)
+	require.NoError(t, err)
+	require.Len(t, f.sb.Imports(), 1)
+	require.NoError(t, os.Truncate(filepath.Join(f.state, "journal.sqlite"), 0))
+	_, err = f.run(t, f.opts(), a)
+	assert.Equal(t, 1, len(f.sb.Imports()), "an emptied journal must not import everything again (run error: %v)", err)
 }
