@@ -174,6 +174,12 @@ const (
 //     (registering an account twice answers 409), never for an import;
 //   - any other 5xx on an import: outcome unknown too (the server may have
 //     written part of the entries before failing);
+//   - a 3xx on an import: outcome unknown too. Redirects are not followed
+//     (they could carry the token elsewhere), and the API documents no
+//     3xx: a 303 See Other is the usual answer to a POST that created
+//     something, so it cannot be taken for "not imported" (found by a
+//     review: a 3xx was recorded "failed", and the next run sent the file
+//     again);
 //   - anything else: a final answer (for an account, 409 is handled by
 //     the caller as "already registered").
 //
@@ -201,6 +207,8 @@ func classify(kind callKind, status int, err error, sent bool) verdict {
 		}
 		return verdictRetry
 	case status >= 500 && kind == kindImport:
+		return verdictUnknown
+	case status >= 300 && status < 400 && kind == kindImport:
 		return verdictUnknown
 	}
 	return verdictFinal

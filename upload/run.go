@@ -417,9 +417,13 @@ func emitAccount(opts Options, a *AccountResult) {
 // ErrRemote when a file was not imported for the platform's sake, or waits
 // for the user's decision.
 func runError(rep *Report) error {
-	var remote, local int
+	var remote, local, unrecorded int
 	for _, f := range rep.Files {
 		switch f.Outcome {
+		case OutcomeImported:
+			if f.Reason == ReasonStateWrite {
+				unrecorded++ // imported, but the journal could not say so
+			}
 		case OutcomeFailed, OutcomeUnknown, OutcomeBlocked:
 			remote++
 		case OutcomeNotAttempted:
@@ -441,6 +445,11 @@ func runError(rep *Report) error {
 		return fmt.Errorf("%w: %s not imported", ErrRemote, plural.Of(remote+local, len(rep.Files), "file"))
 	case local > 0:
 		return fmt.Errorf("%w: %s not imported", ErrSetup, plural.Of(local, len(rep.Files), "file"))
+	case unrecorded > 0:
+		return fmt.Errorf("%w: %s imported, but the journal could not record %s as done: %s pending, which blocks sending %[3]s again; "+
+			"once the journal can be written, check the %[5]s in Inqom and record %[3]s with cfonb journal --mark-done",
+			ErrSetup, plural.Of(unrecorded, len(rep.Files), "file"), plural.Choose(unrecorded, "it", "them"),
+			plural.Choose(unrecorded, "it stays", "they stay"), plural.Choose(unrecorded, "import", "imports"))
 	}
 	return nil
 }

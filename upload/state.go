@@ -177,6 +177,17 @@ func (s *State) readErr(err error) {
 	}
 }
 
+// ReadErr returns the first error of a read made through the methods that
+// return no error (Entries, Accounts, Registrations...): what they
+// returned after it is partial. A listing must check it, or a journal
+// that cannot be read whole is shown as a short or empty one.
+func (s *State) ReadErr() error {
+	if s.err == nil {
+		return nil
+	}
+	return fmt.Errorf("the journal could not be read whole: %w", s.err)
+}
+
 // CheckWritable proves that the journal takes a change: a state directory
 // takes a new file of one disk block (written, synced and removed), and the
 // database a write transaction (rolled back). Call it before any request,

@@ -181,8 +181,17 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		return exitOK
 	}
 	entries := st.Entries(platform)
+	if err := st.ReadErr(); err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
+	}
 	if len(entries) == 0 {
-		if others := journalOtherPlatforms(st, platform); others != "" {
+		others := journalOtherPlatforms(st, platform)
+		if err := st.ReadErr(); err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
+		}
+		if others != "" {
 			fmt.Fprintf(e.stderr, "cfonb journal: no import to %s recorded in %s, but %s (run cfonb journal without --env or --api-url to list them)\n", platform, dir, others)
 			return exitOK
 		}
@@ -234,6 +243,10 @@ func journalAccounts(e *env, st *upload.State, platform string, asJSON bool) int
 		if platform == "" || a.Platform == platform {
 			list = append(list, a)
 		}
+	}
+	if err := st.ReadErr(); err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
 	}
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)

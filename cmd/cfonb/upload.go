@@ -9,10 +9,12 @@ import (
 	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -119,6 +121,12 @@ type uploadFlags struct {
 
 func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl uploadFlags) int {
 	fs := c.Flags()
+	// A write to a closed pipe (cfonb upload -v ... 2>&1 | head) must fail
+	// with EPIPE, not kill the process by SIGPIPE between an import and
+	// the journal's record of it: the run finishes its bookkeeping, and a
+	// lost report is said below (found by a review: the file was booked,
+	// the journal said pending, and nothing was said).
+	signal.Ignore(syscall.SIGPIPE)
 	if *fl.force {
 		return usageError(e, "upload", "--force is gone: it re-imported files already imported. Use --retry-unknown for imports whose outcome is unknown, or --reimport FILE for one file you want imported again")
 	}
@@ -239,7 +247,8 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 		red.Add(c.Password)
 		red.Add(c.ClientSecret)
 	}
-	stdout, stderr := red.Writer(e.stdout), red.Writer(e.stderr)
+	out := &stickyWriter{w: e.stdout} // the report: its loss is an error
+	stdout, stderr := red.Writer(out), red.Writer(e.stderr)
 	asJSON := *fl.format == "json"
 	w := &words.Words{Out: stdout, StateDir: dir, Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
 		Mapping: mapping, DryRun: *fl.dryRun}
@@ -281,11 +290,17 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	}
 	if asJSON {
 		if jerr := writeUploadJSON(stdout, rep); jerr != nil {
-			fmt.Fprintf(stderr, "cfonb upload: %v\n", jerr)
-			return exitUsage
+			out.fail(jerr)
 		}
 	} else {
 		w.Summary(rep, err)
+	}
+	if out.err != nil {
+		// Every import made is in the journal: only the report is lost.
+		fmt.Fprintf(stderr, "cfonb upload: writing the report: %v; what was imported is recorded in the journal all the same (cfonb journal lists it)\n", out.err)
+		if err == nil {
+			return exitUsage
+		}
 	}
 	switch {
 	case err == nil:

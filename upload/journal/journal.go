@@ -165,6 +165,13 @@ var ErrNewerSchema = errors.New("the journal was written by a newer cfonb")
 // entry: cfonb never writes one, so its entries were lost.
 var ErrEmptyJSONJournal = errors.New("journal.json holds no entry")
 
+// ErrEmptyJournal is returned when a state directory's journal.sqlite is
+// empty (0 bytes, and no write-ahead log holds its content): cfonb makes
+// the file and its tables under a lock, so it was emptied since (a failed
+// restore or copy, a shell's "> journal.sqlite"). Taken for a new journal,
+// it would let every file be imported again.
+var ErrEmptyJournal = errors.New("the journal is empty (0 bytes)")
+
 // Options configure Open.
 type Options struct {
 	// ReadOnly opens the journal for reading: nothing is created or

@@ -127,6 +127,9 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return openMemory(ctx, dir, opts)
 		}
+		if err := checkEmptied(path, true); err != nil {
+			return nil, err
+		}
 		dsn, err := sqliteDSN(path, true)
 		if err != nil {
 			return nil, wrap(dir, err)
@@ -154,18 +157,21 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, ownersDir), 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
-	// Created with mode 0600 before SQLite opens it (its -wal and -shm
-	// files take the same mode).
-	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
-		return nil, fmt.Errorf("state directory: %w", err)
-	} else {
-		_ = f.Close()
-	}
 	setup := flock.New(filepath.Join(dir, setupLock), flock.SetPermissions(0o600))
 	if _, err := setup.TryLockContext(ctx, 20*time.Millisecond); err != nil {
 		return nil, fmt.Errorf("state directory %s: waiting for another process opening the journal: %w", dir, err)
 	}
 	defer func() { _ = setup.Unlock() }()
+	// Created with mode 0600 before SQLite opens it (its -wal and -shm
+	// files take the same mode), under the setup lock, with its tables:
+	// so an empty file that was there before was emptied since.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		_ = f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("state directory: %w", err)
+	} else if err := checkEmptied(path, false); err != nil {
+		return nil, err
+	}
 	owner, release, err := takeOwner(dir)
 	if err != nil {
 		return nil, err
@@ -192,6 +198,27 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkEmptied returns an error wrapping ErrEmptyJournal when the journal
+// at path is empty: 0 bytes, and no write-ahead log (-wal) that holds
+// what was committed but not yet copied into it. reading: the caller only
+// reads, without the setup lock, so the file may be a new one being made.
+func checkEmptied(path string, reading bool) error {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Size() > 0 {
+		return nil // a read error is SQLite's to report
+	}
+	if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 0 {
+		return nil
+	}
+	racing := ""
+	if reading {
+		racing = " (or another cfonb was making a new journal at that instant: run the command again)"
+	}
+	return fmt.Errorf("journal: %s: %w: its entries were lost, by a failed restore or copy perhaps, and cfonb would send every file again%s. "+
+		"Restore it from a backup; if no import was ever recorded in this state directory, remove the file to start a new journal",
+		path, ErrEmptyJournal, racing)
 }
 
 // openMemory is the read-only view of a state directory without an SQLite

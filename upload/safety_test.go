@@ -1,0 +1,97 @@
+package upload
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/upload/journal"
+	"github.com/cfonb-dev/cfonb/upload/sandbox"
+)
+
+// TestUnrecordedLastImportIsNotSuccess: the journal cannot record the
+// "done" of the LAST file of the batch (disk full). The file was imported,
+// the journal keeps it pending, and the run must not end as a success
+// (exit 0): the user is told that the journal disagrees with what
+// happened, and how to mend it (found by a review).
+func TestUnrecordedLastImportIsNotSuccess(t *testing.T) {
+	f := newFixture(t)
+	st, err := OpenState(f.state, true)
+	require.NoError(t, err)
+	defer func() { _ = st.Close() }()
+	var mu sync.Mutex
+	writes := 0
+	st.failWrite = func(path string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if filepath.Base(path) != journalFile {
+			return nil
+		}
+		writes++
+		if writes == 2 { // the "done" of the only import
+			return syscall.ENOSPC
+		}
+		return nil
+	}
+	opts := f.opts()
+	opts.Store = st
+	a := f.file(t, "a.txt", lclMarch)
+	_, err = f.run(t, opts, a)
+	assert.Equal(t, 1, len(f.sb.Imports()))
+	assert.Equal(t, StatusPending, st.Entries("")[0].Status)
+	assert.Equal(t, []string{"imported state-write"}, f.outcomes())
+	require.ErrorIs(t, err, ErrSetup, "the journal could not record the import: exit 2, not 0")
+	assert.EqualError(t, err, "setup problem: 1 of 1 file imported, but the journal could not record it as done: it stays pending, which blocks sending it again; "+
+		"once the journal can be written, check the import in Inqom and record it with cfonb journal --mark-done")
+}
+
+// TestRedirectedImportIsNotResent: a server that books an import and
+// answers with a redirect (303 See Other is the usual answer to a POST
+// that created something) had it recorded as "failed", which blocks
+// nothing: the next plain run imported the same file again (found by a
+// review). Nothing in ../shared/inqom-api.md says a 3xx means "not
+// processed": an import answered 3xx is "unknown".
+func TestRedirectedImportIsNotResent(t *testing.T) {
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			f := newFixture(t)
+			f.sb.Inject(sandbox.Fault{Route: sandbox.RouteImport, Status: status, Process: true}, 1)
+			a := f.file(t, "a.txt", lclMarch)
+			_, err := f.run(t, f.opts(), a)
+			require.ErrorIs(t, err, ErrRemote)
+			assert.Equal(t, []string{"unknown network"}, f.outcomes())
+			_, err = f.run(t, f.opts(), a)
+			require.ErrorIs(t, err, ErrRemote)
+			assert.Equal(t, 1, len(f.sb.Imports()), "the file was booked once; a plain re-run must not send it again")
+		})
+	}
+}
+
+// TestEmptiedSQLiteJournalIsNotANewOne: a journal.sqlite emptied to 0
+// bytes (a failed restore, a sync tool, "> journal.sqlite") was taken for
+// a new journal: every file was imported again, silently (found by a
+// review). An empty journal.json is refused for that very reason
+// (ErrEmptyJSONJournal), and so is an empty journal.sqlite now.
+func TestEmptiedSQLiteJournalIsNotANewOne(t *testing.T) {
+	f := newFixture(t)
+	a := f.file(t, "a.txt", lclMarch)
+	_, err := f.run(t, f.opts(), a)
+	require.NoError(t, err)
+	require.Len(t, f.sb.Imports(), 1)
+	db := filepath.Join(f.state, "journal.sqlite")
+	require.NoError(t, os.Truncate(db, 0))
+	_, err = os.Stat(db + "-wal")
+	require.ErrorIs(t, err, os.ErrNotExist, "a clean close leaves no write-ahead log")
+	_, err = f.run(t, f.opts(), a)
+	require.ErrorIs(t, err, journal.ErrEmptyJournal)
+	assert.Equal(t, 1, len(f.sb.Imports()), "an emptied journal must not import everything again")
+	_, err = OpenState(f.state, false)
+	require.ErrorIs(t, err, journal.ErrEmptyJournal, "reading it says so too")
+	assert.Contains(t, err.Error(), "(or another cfonb was making a new journal at that instant: run the command again)")
+}
