@@ -261,7 +261,7 @@ func TestWorkersEnd(t *testing.T) {
 	for _, end := range []string{"close", "discard", "write error"} {
 		t.Run(end, func(t *testing.T) {
 			base := runtime.NumGoroutine()
-			var w io.Writer = io.Discard
+			w := io.Discard
 			if end == "write error" {
 				w = &failAfter{n: 2}
 			}
