@@ -9,12 +9,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/export"
+	"github.com/cfonb-dev/cfonb/internal/gen"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -458,4 +463,54 @@ func TestExportProgress(t *testing.T) {
 	f := filepath.Join(dir, "a.txt")
 	require.NoError(t, os.WriteFile(f, make([]byte, 1000), 0o600))
 	assert.Equal(t, int64(2000), regularSize([]string{f, "-", dir, f, filepath.Join(dir, "missing")}))
+}
+
+// TestExportBothCores: on a file of several batches, cfonb export (which
+// formats on every usable CPU) writes what the library writes on one
+// goroutine, in JSON Lines and CSV; a file refused or interrupted after
+// the workers started leaves nothing written and no goroutine behind.
+func TestExportBothCores(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.txt")
+	in := generated(t, gen.Options{Seed: 11, Size: 1 << 20, EOL: cfonb.EOLCRLF})
+	require.NoError(t, os.WriteFile(path, in, 0o600))
+	for _, f := range []export.Format{export.JSONL, export.CSV} {
+		var want bytes.Buffer
+		ex, err := export.New(&want, export.Options{Format: f})
+		require.NoError(t, err)
+		require.NoError(t, ex.Export(path, bytes.NewReader(in)))
+		require.NoError(t, ex.Close())
+		r := runExportWith(t, context.Background(), validateForExport, "", "--format", f.String(), path)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.True(t, r.stdout == want.String(), "%v: the outputs differ (%d and %d bytes)", f, len(r.stdout), want.Len())
+	}
+
+	base := runtime.NumGoroutine()
+	// The validation finds errors once it has read the whole file.
+	errorsAtEnd := func(name string, r io.Reader, opts validate.Options) (*validate.Report, error) {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return nil, err
+		}
+		return twoErrors(name, nil, opts)
+	}
+	r := runExportWith(t, context.Background(), errorsAtEnd, "", path)
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Empty(t, r.stdout)
+	// Interrupted half way.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	half := func(name string, r io.Reader, opts validate.Options) (*validate.Report, error) {
+		if _, err := io.CopyN(io.Discard, r, int64(len(in)/2)); err != nil {
+			return nil, err
+		}
+		cancel()
+		return noErrors(name, r, opts)
+	}
+	r = runExportWith(t, ctx, half, "", path)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Contains(t, r.stderr, "interrupted")
+	for i := 0; i < 200 && runtime.NumGoroutine() > base; i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), base, "goroutines left behind")
 }
