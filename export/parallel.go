@@ -292,7 +292,20 @@ func (p *pool) put(b *batch, f *formatter) *batch {
 			return newBatch(p.size)
 		}
 	}
-	return <-p.free
+	// Every batch is out: until one is written, the exporter formats
+	// those that wait for a worker rather than wait itself (on a busy
+	// machine, a goroutine that waits gives its core away).
+	for {
+		select {
+		case next := <-p.free:
+			return next
+		case w := <-p.work: // open: only stop, after the last put, closes it
+			if !p.failed.Load() && !p.dropped.Load() {
+				f.formatBatch(w)
+			}
+			w.ready <- struct{}{}
+		}
+	}
 }
 
 // stop waits for every batch put to be written (or dropped), ends the
