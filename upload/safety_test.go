@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -94,4 +95,41 @@ func TestEmptiedSQLiteJournalIsNotANewOne(t *testing.T) {
 	_, err = OpenState(f.state, false)
 	require.ErrorIs(t, err, journal.ErrEmptyJournal, "reading it says so too")
 	assert.Contains(t, err.Error(), "(or another cfonb was making a new journal at that instant: run the command again)")
+}
+
+// TestMissingSQLiteNextToTheStubIsNotANewJournal: after a migration from
+// JSON, journal.json is a stub saying "the journal moved to
+// journal.sqlite", written so that a missing journal is never taken for an
+// empty one. Yet when journal.sqlite was missing (deleted, or not restored
+// with the rest of the directory), cfonb created a new, empty one next to
+// the stub and imported everything again (found by a review).
+func TestMissingSQLiteNextToTheStubIsNotANewJournal(t *testing.T) {
+	f := newFixture(t)
+	a := f.file(t, "a.txt", lclMarch)
+	_, err := f.run(t, f.opts(), a)
+	require.NoError(t, err)
+	st, err := OpenState(f.state, false)
+	require.NoError(t, err)
+	entries := st.Entries("")
+	require.NoError(t, st.Close())
+	// The same journal, as an earlier version kept it.
+	legacy := filepath.Join(t.TempDir(), "legacy")
+	require.NoError(t, os.MkdirAll(legacy, 0o700))
+	b, err := json.Marshal(map[string]any{"version": 1, "entries": entries})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(legacy, "journal.json"), b, 0o600))
+	opts := f.opts()
+	opts.StateDir = legacy
+	_, err = f.run(t, opts, a) // migrates, skips
+	require.NoError(t, err)
+	require.Equal(t, 1, len(f.sb.Imports()))
+	stub, err := os.ReadFile(filepath.Join(legacy, "journal.json"))
+	require.NoError(t, err)
+	require.Contains(t, string(stub), "moved_to")
+
+	for _, name := range []string{"journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"} {
+		_ = os.Remove(filepath.Join(legacy, name))
+	}
+	_, err = f.run(t, opts, a)
+	assert.Equal(t, 1, len(f.sb.Imports()), "the stub says the journal is in journal.sqlite: its absence must stop the run (run error: %v)", err)
 }
