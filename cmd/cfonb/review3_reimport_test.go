@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/upload"
+)
+
+// review3: two people run "cfonb upload --reimport F F" at about the same
+// time on one journal. The second run starts while the first is sending F
+// (a live pending entry): it waits for it, as documented ("a run waits
+// for a file another one is sending, then skips it"), then decides again,
+// but keeps its --reimport because the entry existed when it began, and
+// sends F once more: F is booked three times (the first import and two
+// re-imports) where each person asked for one re-import of a file that,
+// when they looked, was being imported.
+func TestReview3TwoConcurrentReimportsBookTwice(t *testing.T) {
+	var slow atomic.Bool
+	f := newProcFixture(t, 1, func() {
+		if slow.Load() {
+			time.Sleep(1500 * time.Millisecond)
+		}
+	})
+	state := filepath.Join(t.TempDir(), "state")
+	out, err := f.command(state, f.files).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	sha := shaOf(t, f.files[0])
+	require.Equal(t, 1, f.importsBySHA()[sha])
+
+	slow.Store(true)
+	reimport := func() (*bytes.Buffer, func() error) {
+		c := f.command(state, f.files)
+		c.Args = slices.Insert(c.Args, 2, "--reimport", f.files[0])
+		var b bytes.Buffer
+		c.Stdout, c.Stderr = &b, &b
+		require.NoError(t, c.Start())
+		return &b, c.Wait
+	}
+	outA, waitA := reimport()
+	// B starts once A's claim is in the journal (pending, A alive).
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if slices.Contains(journalStates(t, state)[sha], upload.StatusPending) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	outB, waitB := reimport()
+	_ = waitA()
+	_ = waitB()
+	t.Logf("A:\n%s\nB:\n%s", outA, outB)
+	assert.Contains(t, outB.String(), "waiting for it")
+	assert.Equal(t, 2, f.importsBySHA()[sha], "one import and one re-import, not two: B %s",
+		strings.TrimSpace(outB.String()))
+}
