@@ -131,5 +131,10 @@ func TestMissingSQLiteNextToTheStubIsNotANewJournal(t *testing.T) {
 		_ = os.Remove(filepath.Join(legacy, name))
 	}
 	_, err = f.run(t, opts, a)
-	assert.Equal(t, 1, len(f.sb.Imports()), "the stub says the journal is in journal.sqlite: its absence must stop the run (run error: %v)", err)
+	require.ErrorIs(t, err, journal.ErrMissingJournal)
+	assert.Equal(t, 1, len(f.sb.Imports()), "the stub says the journal is in journal.sqlite: its absence must stop the run")
+	assert.NoFileExists(t, filepath.Join(legacy, "journal.sqlite"), "no new journal is made")
+	_, err = OpenState(legacy, false)
+	require.ErrorIs(t, err, journal.ErrMissingJournal, "a read-only look says so too")
+	assert.Contains(t, err.Error(), "journal.json says the journal moved to journal.sqlite, which is not there")
 }

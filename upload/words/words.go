@@ -7,6 +7,7 @@ package words
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -152,7 +153,7 @@ func (w *Words) File(r *upload.FileResult) {
 			}
 			them := plural.Choose(len(r.Shared), "it", "them")
 			w.say("not importing %s: %s already imported %s (%s): importing it would book %s twice; remove %s from the file, or name it with --reimport %s",
-				r.Path, shared, where, strings.Join(r.Shared, "; "), them, them, ShellQuote(r.Path))
+				r.Path, shared, where, strings.Join(r.Shared, "; "), them, them, PathArg(r.Path))
 		default:
 			what := "has an unknown outcome"
 			if r.Reason == upload.ReasonPending {
@@ -299,7 +300,17 @@ func MarkDoneHint(platform, stateDir, path string, dossier int64) string {
 	if dossier != 0 {
 		d = fmt.Sprintf(" --dossier %d", dossier)
 	}
-	return fmt.Sprintf("cfonb journal --mark-done%s %s --api-url %s %s", d, stateArg(stateDir), ShellQuote(platform), ShellQuote(path))
+	return fmt.Sprintf("cfonb journal --mark-done%s %s --api-url %s %s", d, stateArg(stateDir), ShellQuote(platform), PathArg(path))
+}
+
+// PathArg returns the file path as one shell word (ShellQuote) that no
+// command takes for an option: a path that starts with '-' gets "./" in
+// front (found by a review: the printed command read "-x.txt" as flags).
+func PathArg(path string) string {
+	if strings.HasPrefix(path, "-") {
+		path = "." + string(filepath.Separator) + path
+	}
+	return ShellQuote(path)
 }
 
 // ShellQuote returns s as one word of the shell a user of this system types
@@ -383,5 +394,5 @@ func stateArg(state string) string {
 	if journal.IsPostgres(state) {
 		return `--state "$` + "CFONB_STATE" + `"`
 	}
-	return "--state-dir " + ShellQuote(state)
+	return "--state-dir " + PathArg(state)
 }

@@ -2,6 +2,8 @@ package words
 
 import (
 	"bytes"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -100,5 +102,20 @@ func TestWordsPartlyImported(t *testing.T) {
 			Statements: make([]upload.StatementRecord, 3), Shared: tt.shared, PreviousFile: "a.txt", Dossiers: []int64{7},
 		})
 		assert.Equal(t, tt.want, out.String())
+	}
+}
+
+// TestPathArg: a path that starts with '-' is never read as options by
+// the command printed for the user to copy.
+func TestPathArg(t *testing.T) {
+	sep := string(filepath.Separator)
+	for _, tt := range []struct{ in, want string }{
+		{"a.txt", "a.txt"},
+		{"-x.txt", "." + sep + "-x.txt"},
+		{"--reimport", "." + sep + "--reimport"},
+		{"/tmp/-x.txt", "/tmp/-x.txt"},
+		{"dir/-x.txt", "dir/-x.txt"},
+	} {
+		assert.Equal(t, QuoteFor(runtime.GOOS, tt.want), PathArg(tt.in), tt.in)
 	}
 }

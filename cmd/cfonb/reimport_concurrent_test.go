@@ -15,15 +15,16 @@ import (
 	"github.com/cfonb-dev/cfonb/upload"
 )
 
-// review3: two people run "cfonb upload --reimport F F" at about the same
-// time on one journal. The second run starts while the first is sending F
-// (a live pending entry): it waits for it, as documented ("a run waits
-// for a file another one is sending, then skips it"), then decides again,
-// but keeps its --reimport because the entry existed when it began, and
-// sends F once more: F is booked three times (the first import and two
-// re-imports) where each person asked for one re-import of a file that,
-// when they looked, was being imported.
-func TestReview3TwoConcurrentReimportsBookTwice(t *testing.T) {
+// TestTwoConcurrentReimportsBookOnce: two people run "cfonb upload
+// --reimport F F" at about the same time on one journal. The second run
+// starts while the first is sending F (a live pending entry): it waits for
+// it, as documented ("a run waits for a file another one is sending, then
+// skips it"), then decides again. It used to keep its --reimport, because
+// the entry existed when it began, and sent F once more: F was booked
+// three times where each person asked for one re-import of a file that,
+// when they looked, was being imported (found by a review). An entry that
+// changed since the decision is news the flags did not cover.
+func TestTwoConcurrentReimportsBookOnce(t *testing.T) {
 	var slow atomic.Bool
 	f := newProcFixture(t, 1, func() {
 		if slow.Load() {
@@ -59,6 +60,7 @@ func TestReview3TwoConcurrentReimportsBookTwice(t *testing.T) {
 	_ = waitB()
 	t.Logf("A:\n%s\nB:\n%s", outA, outB)
 	assert.Contains(t, outB.String(), "waiting for it")
+	assert.Contains(t, outB.String(), f.files[0]+": another run recorded an import of it after this run began: --reimport and --retry-unknown cover only what the journal held then; run again to import it once more\n")
 	assert.Equal(t, 2, f.importsBySHA()[sha], "one import and one re-import, not two: B %s",
 		strings.TrimSpace(outB.String()))
 }
