@@ -226,10 +226,12 @@ func New(w io.Writer, opts Options) (*Exporter, error) {
 	if opts.Background {
 		e.flushSize = bgFlushSize
 	}
-	e.out = make([]byte, 0, e.flushSize+4096)
 	e.f = newFormatter(opts)
 	e.batched = opts.Workers > 1 && (opts.Format == JSONL || opts.Format == CSV && opts.Columns == ColumnsDefault)
 	e.batchSize = batchSize
+	if !e.batched { // else the batches hold the output
+		e.out = make([]byte, 0, e.flushSize+4096)
+	}
 	var err error
 	if e.sink, err = newSink(opts); err != nil {
 		return nil, err
