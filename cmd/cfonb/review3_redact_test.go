@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,4 +26,22 @@ func TestReview3ShortPasswordBreaksTheJSONReport(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	var doc map[string]any
 	assert.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), "the report must stay JSON:\n%s", r.stdout)
+}
+
+// review3: cfonb upload in text mode with a standard output that cannot be
+// written (a full disk for "> upload.log", a closed pipe once SIGPIPE is
+// ignored): the files are imported, nothing of it is written, and the exit
+// status is 0 with nothing on standard error. With --format json the same
+// failure is reported (exit 2). The user's only record of the run is lost
+// silently.
+func TestReview3UploadTextOutputWriteErrorIsSilent(t *testing.T) {
+	f := newUpFixture(t)
+	var errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &errb,
+		getenv: func(k string) string { return f.environ[k] }}
+	code := run(t.Context(), e, []string{"upload", "--auth-url", f.srv.URL + "/identity/connect/token", "--api-url", f.srv.URL,
+		"--dossier", "77", "--state-dir", f.state, f.files[0]})
+	require.Len(t, f.sb.Imports(), 1)
+	assert.NotEqual(t, exitOK, code, "the report could not be written")
+	assert.Contains(t, errb.String(), "broken pipe", "say that the report was not written, and what was done")
 }
