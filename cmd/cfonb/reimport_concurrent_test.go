@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os"
+
 	"bytes"
+	"github.com/cfonb-dev/cfonb/upload/journal/journaltest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -63,4 +66,20 @@ func TestTwoConcurrentReimportsBookOnce(t *testing.T) {
 	assert.Contains(t, outB.String(), f.files[0]+": another run recorded an import of it after this run began: --reimport and --retry-unknown cover only what the journal held then; run again to import it once more\n")
 	assert.Equal(t, 2, f.importsBySHA()[sha], "one import and one re-import, not two: B %s",
 		strings.TrimSpace(outB.String()))
+}
+
+// review3: on a PostgreSQL journal, a file whose name is not UTF-8 (a
+// Latin-1 "relevé.txt" from an old share) cannot be claimed: PostgreSQL
+// refuses the path ("invalid byte sequence for encoding UTF8"), the run
+// says "the journal could not be written" (the journal is fine) and stops
+// every other file of the batch. The SQLite journal takes the name.
+func TestReview3NonUTF8NameOnPostgres(t *testing.T) {
+	state := journaltest.PostgresURL(t)
+	f := newProcFixture(t, 2, nil)
+	latin := filepath.Join(filepath.Dir(f.files[0]), "relev\xe9.txt")
+	require.NoError(t, os.Rename(f.files[0], latin))
+	out, err := f.command(state, []string{latin, f.files[1]}).CombinedOutput()
+	t.Logf("%s", out)
+	assert.NoError(t, err)
+	assert.Len(t, f.sb.Imports(), 2, "both files imported")
 }
