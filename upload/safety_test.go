@@ -94,7 +94,7 @@ func TestEmptiedSQLiteJournalIsNotANewOne(t *testing.T) {
 	assert.Equal(t, 1, len(f.sb.Imports()), "an emptied journal must not import everything again")
 	_, err = OpenState(f.state, false)
 	require.ErrorIs(t, err, journal.ErrEmptyJournal, "reading it says so too")
-	assert.Contains(t, err.Error(), "(or another cfonb was making a new journal at that instant: run the command again)")
+	assert.Contains(t, err.Error(), "Restore it from a backup; if no import was ever recorded in this state directory, remove the file to start a new journal")
 }
 
 // TestMissingSQLiteNextToTheStubIsNotANewJournal: after a migration from

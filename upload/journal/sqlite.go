@@ -34,6 +34,11 @@ const (
 	// at once, whatever the busy timeout, to processes that switch a new
 	// database to WAL mode together: one at a time, they wait instead.
 	setupLock = "journal.setup.lock"
+	// creatingMark exists, under the setup lock, from before journal.sqlite
+	// is made until its schema is committed: a journal.sqlite left empty by
+	// a crash in between is then told from one emptied since (refused,
+	// ErrEmptyJournal).
+	creatingMark = "journal.sqlite.creating"
 )
 
 // sqliteDialect is SQLite: one writer at a time (BEGIN IMMEDIATE, waiting
@@ -127,7 +132,13 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return openMemory(ctx, dir, opts)
 		}
-		if err := checkEmptied(path, true); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, creatingMark)); err == nil {
+			// Being made, or its making was interrupted: nothing was
+			// ever recorded in it.
+			if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+				return openMemory(ctx, dir, opts)
+			}
+		} else if err := checkEmptied(path); err != nil {
 			return nil, err
 		}
 		dsn, err := sqliteDSN(path, true)
@@ -163,14 +174,26 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	}
 	defer func() { _ = setup.Unlock() }()
 	// Created with mode 0600 before SQLite opens it (its -wal and -shm
-	// files take the same mode), under the setup lock, with its tables:
-	// so an empty file that was there before was emptied since.
-	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+	// files take the same mode), under the setup lock, with its tables,
+	// between the making and the removal of creatingMark: so an empty file
+	// without the mark was emptied since.
+	mark := filepath.Join(dir, creatingMark)
+	_, markErr := os.Stat(mark)
+	creating := markErr == nil // an interrupted making, finished now
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := makeMark(mark); err != nil {
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
+		creating = true
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
 		_ = f.Close()
-	} else if !errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("state directory: %w", err)
-	} else if err := checkEmptied(path, false); err != nil {
-		return nil, err
+	} else if !creating {
+		if err := checkEmptied(path); err != nil {
+			return nil, err
+		}
 	}
 	owner, release, err := takeOwner(dir)
 	if err != nil {
@@ -193,6 +216,12 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		_ = s.Close()
 		return nil, wrap(path, err)
 	}
+	if creating {
+		if err := os.Remove(mark); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			_ = s.Close()
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
+	}
 	if err := migrateJSON(ctx, s, dir, opts, true); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -200,11 +229,32 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	return s, nil
 }
 
+// makeMark makes the creatingMark file at path, durably (it and its
+// directory synced), before the journal it speaks of is made.
+func makeMark(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // not every system syncs a directory
+		_ = d.Close()
+	}
+	return nil
+}
+
 // checkEmptied returns an error wrapping ErrEmptyJournal when the journal
-// at path is empty: 0 bytes, and no write-ahead log (-wal) that holds
-// what was committed but not yet copied into it. reading: the caller only
-// reads, without the setup lock, so the file may be a new one being made.
-func checkEmptied(path string, reading bool) error {
+// at path, which was made whole (no creatingMark), is empty: 0 bytes, and
+// no write-ahead log (-wal) that holds what was committed but not yet
+// copied into it.
+func checkEmptied(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Size() > 0 {
 		return nil // a read error is SQLite's to report
@@ -212,13 +262,9 @@ func checkEmptied(path string, reading bool) error {
 	if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 0 {
 		return nil
 	}
-	racing := ""
-	if reading {
-		racing = " (or another cfonb was making a new journal at that instant: run the command again)"
-	}
-	return fmt.Errorf("journal: %s: %w: its entries were lost, by a failed restore or copy perhaps, and cfonb would send every file again%s. "+
+	return fmt.Errorf("journal: %s: %w: its entries were lost, by a failed restore or copy perhaps, and cfonb would send every file again. "+
 		"Restore it from a backup; if no import was ever recorded in this state directory, remove the file to start a new journal",
-		path, ErrEmptyJournal, racing)
+		path, ErrEmptyJournal)
 }
 
 // openMemory is the read-only view of a state directory without an SQLite

@@ -68,12 +68,13 @@ func TestTwoConcurrentReimportsBookOnce(t *testing.T) {
 		strings.TrimSpace(outB.String()))
 }
 
-// review3: on a PostgreSQL journal, a file whose name is not UTF-8 (a
-// Latin-1 "relevé.txt" from an old share) cannot be claimed: PostgreSQL
-// refuses the path ("invalid byte sequence for encoding UTF8"), the run
-// says "the journal could not be written" (the journal is fine) and stops
-// every other file of the batch. The SQLite journal takes the name.
-func TestReview3NonUTF8NameOnPostgres(t *testing.T) {
+// TestNonUTF8NameOnPostgres: on a PostgreSQL journal, a file whose name is
+// not UTF-8 (a Latin-1 "relevé.txt" from an old share) could not be
+// claimed: PostgreSQL refused the path ("invalid byte sequence for
+// encoding UTF8"), the run said "the journal could not be written" (the
+// journal was fine) and stopped every other file of the batch (found by a
+// review). The journal keeps such a name quoted with Go escapes.
+func TestNonUTF8NameOnPostgres(t *testing.T) {
 	state := journaltest.PostgresURL(t)
 	f := newProcFixture(t, 2, nil)
 	latin := filepath.Join(filepath.Dir(f.files[0]), "relev\xe9.txt")
