@@ -138,3 +138,23 @@ func TestMissingSQLiteNextToTheStubIsNotANewJournal(t *testing.T) {
 	require.ErrorIs(t, err, journal.ErrMissingJournal, "a read-only look says so too")
 	assert.Contains(t, err.Error(), "journal.json says the journal moved to journal.sqlite, which is not there")
 }
+
+// TestMissingSQLiteInAUsedStateDirIsNotANewJournal: a state directory that
+// cfonb has used (its owners/ folder and journal.setup.lock are there) but
+// whose journal.sqlite is gone (deleted as "a cache", left out of a backup
+// or a sync) got a new, empty journal, and every file was imported again
+// (found by a review).
+func TestMissingSQLiteInAUsedStateDirIsNotANewJournal(t *testing.T) {
+	f := newFixture(t)
+	a := f.file(t, "a.txt", lclMarch)
+	_, err := f.run(t, f.opts(), a)
+	require.NoError(t, err)
+	require.Equal(t, 1, len(f.sb.Imports()))
+	for _, name := range []string{"journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"} {
+		_ = os.Remove(filepath.Join(f.state, name))
+	}
+	_, err = f.run(t, f.opts(), a)
+	require.ErrorIs(t, err, journal.ErrMissingJournal)
+	assert.Equal(t, 1, len(f.sb.Imports()), "the directory shows a journal was kept here: its absence must stop the run")
+	assert.NoFileExists(t, filepath.Join(f.state, "journal.sqlite"), "no new journal is made")
+}
