@@ -44,3 +44,23 @@ func TestUploadTextReportWriteError(t *testing.T) {
 	assert.Equal(t, exitUsage, code, "the report could not be written")
 	assert.Contains(t, errb.String(), "cfonb upload: writing the report: broken pipe; what was imported is recorded in the journal all the same (cfonb journal lists it)\n")
 }
+
+// TestUploadSetupErrorIsNotNothingToSend: when the journal could not be
+// opened (a state directory that is a file, a read-only or full disk, a
+// damaged journal.sqlite), cfonb upload printed "nothing to send; 0
+// accounts registered, ... 0 files imported" before the error, as if no
+// file needed sending; --dry-run likewise said "0 files to import" (found
+// by a review).
+func TestUploadSetupErrorIsNotNothingToSend(t *testing.T) {
+	f := newUpFixture(t)
+	notADir := filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.WriteFile(notADir, nil, 0o600))
+	for _, extra := range [][]string{nil, {"--dry-run"}} {
+		args := append([]string{"upload", "--auth-url", f.srv.URL + "/identity/connect/token", "--api-url", f.srv.URL,
+			"--dossier", "77", "--state-dir", notADir}, extra...)
+		r := f.run(t, "", false, append(args, f.files...)...)
+		require.Equal(t, exitUsage, r.code, r.stderr)
+		assert.NotContains(t, r.stdout, "nothing to send", "3 files were to send: %s", r.stdout)
+		assert.NotContains(t, r.stdout, "0 files to import", "3 files were to send: %s", r.stdout)
+	}
+}
