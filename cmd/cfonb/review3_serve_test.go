@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// review3: the web page's upload preview (POST /api/upload-preview) reads
+// the default state directory, whatever CFONB_STATE (or --state in
+// .cfonb.toml) says: cfonb upload with the same environment reads another
+// journal. Here the file is recorded as imported in $CFONB_STATE; cfonb
+// upload --dry-run says "skip", the preview says "would import" and names
+// ~/.local/state/cfonb.
+func TestReview3ServePreviewReadsTheJournalUploadUses(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	file := td + "valid/multi-crlf.txt"
+	r := cliRun(t, "", "journal", "--mark-done", "--env", "prod", "--dossier", "1", "--state-dir", state, file)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	home := t.TempDir()
+	vars := map[string]string{"CFONB_STATE": state, "HOME": home}
+	t.Setenv("CFONB_STATE", state)
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_STATE_HOME", "")
+
+	dry := cliRunEnv(t, vars, "upload", "--dossier", "1", "--dry-run", file)
+	require.Contains(t, dry.stdout, "skip ", "cfonb upload reads $CFONB_STATE: %s", dry.stdout)
+
+	stderr := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: stderr, getenv: func(k string) string { return vars[k] }}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "-q"}) }()
+	defer func() { cancel(); <-done }()
+	re := regexp.MustCompile(`open (http://\S+) \(Ctrl-C to stop\)`)
+	url := ""
+	for i := 0; i < 100 && url == ""; i++ {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			url = m[1]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NotEmpty(t, url, stderr.String())
+	resp, err := http.Post(url+"api/upload-preview?dossier=1&env=prod&name=multi-crlf.txt", "text/plain",
+		strings.NewReader(string(mustRead(t, file))))
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	var res struct {
+		Lines    []string `json:"lines"`
+		StateDir string   `json:"state_dir"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&res))
+	t.Logf("preview: %q, state %s", res.Lines, res.StateDir)
+	assert.Equal(t, state, res.StateDir, "the journal cfonb upload would read")
+	assert.True(t, len(res.Lines) > 0 && strings.HasPrefix(res.Lines[0], "skip "), "the preview must decide as cfonb upload does: %q", res.Lines)
+}
