@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/cfonb-dev/cfonb/upload/journal/journaltest"
+	"github.com/cfonb-dev/cfonb/upload/sandbox"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -62,4 +64,22 @@ func TestReview3ServePreviewReadsTheJournalUploadUses(t *testing.T) {
 	t.Logf("preview: %q, state %s", res.Lines, res.StateDir)
 	assert.Equal(t, state, res.StateDir, "the journal cfonb upload would read")
 	assert.True(t, len(res.Lines) > 0 && strings.HasPrefix(res.Lines[0], "skip "), "the preview must decide as cfonb upload does: %q", res.Lines)
+}
+
+// review3: after an unknown outcome on a PostgreSQL journal given with
+// --state on the command line, the recovery command printed says
+// --state "$CFONB_STATE", a variable the user never set: run as printed,
+// it records the mark in the default SQLite journal (exit 0, "recorded
+// ... journal entry 1"), and the PostgreSQL journal still blocks the file.
+func TestReview3PostgresHintNamesTheStateGiven(t *testing.T) {
+	state := journaltest.PostgresURL(t)
+	f := newUpFixture(t)
+	f.sb.Inject(sandbox.Fault{Route: sandbox.RouteImport, Status: 502, Process: true}, 1)
+	r := f.run(t, "", false, "upload", "--auth-url", f.srv.URL+"/identity/connect/token", "--api-url", f.srv.URL,
+		"--dossier", "77", "--state", state, f.files[0])
+	require.Equal(t, exitNetwork, r.code, r.stderr)
+	require.Contains(t, r.stdout, "--mark-done")
+	_, set := f.environ["CFONB_STATE"]
+	require.False(t, set)
+	assert.NotContains(t, r.stdout, `"$CFONB_STATE"`, "CFONB_STATE is not set: the command printed must name the journal used")
 }
