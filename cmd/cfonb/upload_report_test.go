@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,7 +62,7 @@ func TestUploadSetupErrorIsNotNothingToSend(t *testing.T) {
 			"--dossier", "77", "--state-dir", notADir}, extra...)
 		r := f.run(t, "", false, append(args, f.files...)...)
 		require.Equal(t, exitUsage, r.code, r.stderr)
-		assert.NotContains(t, r.stdout, "nothing to send", "3 files were to send: %s", r.stdout)
-		assert.NotContains(t, r.stdout, "0 files to import", "3 files were to send: %s", r.stdout)
+		assert.Empty(t, r.stdout, "3 files were to send")
+		assert.Contains(t, r.stderr, "cfonb upload: setup problem: state: open "+filepath.Join(notADir, "journal.json")+": not a directory\n", "%v", extra)
 	}
 }

@@ -155,6 +155,29 @@ func redactURL(dsn string) string {
 	return u.Redacted()
 }
 
+// WithoutPassword returns the PostgreSQL URL spec without its password
+// (in its user part or its password parameter), for a command printed for
+// the user to run: the password then comes from PGPASSWORD or ~/.pgpass,
+// as PostgreSQL's tools take it, or the user adds it back. Anything else
+// is returned as it is; a URL that does not parse gives "".
+func WithoutPassword(spec string) string {
+	if !IsPostgres(spec) {
+		return spec
+	}
+	u, err := url.Parse(spec)
+	if err != nil {
+		return ""
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Del("password")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
 // scrub removes the password of dsn from an error message.
 func scrub(err error, dsn string) error {
 	if err == nil {

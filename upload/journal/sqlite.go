@@ -130,6 +130,9 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Stat(filepath.Join(dir, creatingMark)); err != nil && !jsonLeft && usedDir(dir) {
+				return nil, missingJournal(dir)
+			}
 			return openMemory(ctx, dir, opts)
 		}
 		if _, err := os.Stat(filepath.Join(dir, creatingMark)); err == nil {
@@ -165,6 +168,18 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		}
 		return s, nil
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	// A journal is made only in a directory where none was kept before
+	// (or from the JSON files of an earlier version): the mark is made
+	// first, before anything shows the directory used.
+	mark := filepath.Join(dir, creatingMark)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !usedDir(dir) {
+		if err := makeMark(mark); err != nil {
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, ownersDir), 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
@@ -176,11 +191,14 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	// Created with mode 0600 before SQLite opens it (its -wal and -shm
 	// files take the same mode), under the setup lock, with its tables,
 	// between the making and the removal of creatingMark: so an empty file
-	// without the mark was emptied since.
-	mark := filepath.Join(dir, creatingMark)
+	// without the mark was emptied since, and a missing one in a directory
+	// used before was lost.
 	_, markErr := os.Stat(mark)
-	creating := markErr == nil // an interrupted making, finished now
+	creating := markErr == nil // a making begun here, or interrupted before
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if !creating && !jsonLeft {
+			return nil, missingJournal(dir)
+		}
 		if err := makeMark(mark); err != nil {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
@@ -227,6 +245,27 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// usedDir reports whether the state directory dir shows that a journal
+// was kept there: the owners folder or the setup lock, which a process
+// makes only after the creatingMark of a new journal.
+func usedDir(dir string) bool {
+	for _, name := range []string{ownersDir, setupLock} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// missingJournal is the error of a state directory used before whose
+// journal.sqlite is gone.
+func missingJournal(dir string) error {
+	return fmt.Errorf("journal: %w: %s was used by cfonb (it holds %s and %s) but has no %s (deleted, or left out of a backup or a sync?), "+
+		"and a new journal would send every file again. Restore it from a backup, with its -wal file if there is one; "+
+		"if no import is to be remembered, remove %[3]s and %[4]s to start a new journal",
+		ErrMissingJournal, dir, ownersDir+string(filepath.Separator), setupLock, DBFile)
 }
 
 // makeMark makes the creatingMark file at path, durably (it and its
