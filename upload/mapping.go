@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -51,9 +52,14 @@ func LoadMapping(path string) (*Mapping, error) {
 
 // ParseMapping reads a mapping in the CSV format of Mapping; path names it
 // in messages. An account given twice is an error, even with the same
-// dossier: one of the two lines is a mistake.
+// dossier: one of the two lines is a mistake. One leading UTF-8 byte order
+// mark (Excel's "CSV UTF-8") is skipped.
 func ParseMapping(path string, r io.Reader) (*Mapping, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if head, err := br.Peek(len(cfonb.UTF8BOM)); err == nil && string(head) == cfonb.UTF8BOM {
+		_, _ = br.Discard(len(cfonb.UTF8BOM))
+	}
+	cr := csv.NewReader(br)
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
