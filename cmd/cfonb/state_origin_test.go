@@ -101,7 +101,7 @@ func TestPostgresHintNamesTheStateGiven(t *testing.T) {
 }
 
 // shellSplit splits a command line of words, some in single quotes with
-// '\'' for a quote (words.QuoteFor on a POSIX system).
+// '\” for a quote (words.QuoteFor on a POSIX system).
 func shellSplit(t *testing.T, line string) []string {
 	t.Helper()
 	var out []string
