@@ -294,8 +294,12 @@ func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
 		changed = "to reformat"
 	}
 	if s.interrupted > 0 {
-		fmt.Fprintf(w, "cfonb fmt: interrupted: %d of %s not done, left as they were; done: %d %s, %d already canonical, %d failed",
-			s.interrupted, plural.Count(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
+		left := "left as they were"
+		if s.interrupted == 1 {
+			left = "left as it was"
+		}
+		fmt.Fprintf(w, "cfonb fmt: interrupted: %d of %s not done, %s; done: %d %s, %d already canonical, %d failed",
+			s.interrupted, plural.Count(files, "file"), left, s.changed, changed, s.unchanged, s.refused+s.ioErrors)
 	} else {
 		fmt.Fprintf(w, "cfonb fmt: %s: %d %s, %d already canonical, %d failed",
 			plural.Count(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
