@@ -240,7 +240,7 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 // standard input) into the empty journal spec: the way back from the
 // backup the README recommends (found by a review: there was none).
 func journalRestore(ctx context.Context, e *env, sf stateFlags, spec, path string) int {
-	var r io.Reader = e.stdin
+	r := e.stdin
 	name := "standard input"
 	if path != "-" {
 		f, err := os.Open(path)
