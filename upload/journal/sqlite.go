@@ -78,6 +78,9 @@ func (sqliteDialect) ddl() []string {
 // DSN), which already serialises it with every other writer.
 func (sqliteDialect) lock(context.Context, *sql.Tx, string) error { return nil }
 
+// afterRestore: SQLite's next rowid follows the largest one by itself.
+func (sqliteDialect) afterRestore(context.Context, *sql.Tx) error { return nil }
+
 func (d sqliteDialect) live(_ context.Context, _ querier, owner string) (bool, error) {
 	if d.dir == "" || owner == "" || strings.ContainsAny(owner, `/\.`) {
 		return false, nil
