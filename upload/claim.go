@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -19,8 +18,8 @@ import (
 // other claim on the platform: if they are the ones the decision saw, the
 // file is claimed (a pending entry) and sent; if another run claimed the
 // file, or one of its statements, meanwhile, the file is decided again
-// from the new entries (and --force never overrides an entry that
-// appeared after the run began); if another run is sending it right now
+// from the new entries (and --retry-unknown or --reimport never override
+// an entry that appeared, or changed, after the run began); if another run is sending it right now
 // (a pending entry whose owner still runs), this run waits for it to
 // finish, then decides again: usually "already imported".
 
@@ -78,11 +77,15 @@ func relatedSnapshot(rel []Entry) []string {
 	return out
 }
 
-// newEntries reports whether rel holds an entry that snap did not.
-func newEntries(rel []Entry, snap []string) bool {
-	for _, e := range rel {
-		prefix := fmt.Sprintf("%d:", e.ID)
-		if !slices.ContainsFunc(snap, func(s string) bool { return strings.HasPrefix(s, prefix) }) {
+// changedEntries reports whether rel holds an entry that snap did not, or
+// one whose status or liveness changed since: an import another run was
+// sending when the decision was taken, and has finished since, is news
+// the user's flags did not see (found by a review: two concurrent
+// --reimport runs of one file booked it twice more, the second one
+// re-importing once the first was done).
+func changedEntries(rel []Entry, snap []string) bool {
+	for _, s := range relatedSnapshot(rel) {
+		if !slices.Contains(snap, s) {
 			return true
 		}
 	}
@@ -135,15 +138,19 @@ func claimFile(ctx context.Context, st Store, opts Options, platform string, p *
 			continue
 		}
 		// Decide again. The user's flags cover only what the journal
-		// held when the run began.
+		// held when the run began, as it was then.
 		retry, reimport := opts.RetryUnknown, slices.ContainsFunc(opts.Reimport, func(x string) bool { return absPath(x) == absPath(r.Path) })
-		if newEntries(rel, p.seen) {
+		flagged := retry || reimport
+		if changedEntries(rel, p.seen) {
 			retry, reimport = false, false
 		}
 		r.Outcome, r.Reason, r.Reimport, r.Retry, r.Previous, r.PreviousFile, r.OtherDossier, r.Shared = "", ReasonNone, false, false, nil, "", 0, nil
 		p.send = false
 		decideOne(ks, p, retry, reimport)
 		if !p.send {
+			if flagged && !retry && !reimport && opts.Notify != nil {
+				fmt.Fprintf(opts.Notify, "%s: another run recorded an import of it after this run began: --reimport and --retry-unknown cover only what the journal held then; run again to import it once more\n", r.Path)
+			}
 			return 0, nil
 		}
 		entry.Forced = r.Reimport || r.Retry

@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -130,5 +131,78 @@ func TestRedactorEscapesProperty(t *testing.T) {
 		c, _ := canonical(got)
 		require.NotContains(t, string(c), secret, "secret %q echoed as %q gave %q", secret, echo.String(), got)
 		require.True(t, strings.HasPrefix(got, `{"Message":"invalid token `) && strings.HasSuffix(got, ` refused"}`), got)
+	}
+}
+
+// TestRedactorJSON: Redactor.JSON scrubs secrets from string values only,
+// so a report stays JSON of the same shape whatever the password.
+func TestRedactorJSON(t *testing.T) {
+	for _, tt := range []struct{ secret, in, want string }{
+		{"true", `{"iban_control": true, "m": "true story"}`, `{"iban_control": true, "m": "[redacted] story"}`},
+		{"files", `{"files": 2, "path": "/x/files/a.txt"}`, `{"files": 2, "path": "/x/[redacted]/a.txt"}`},
+		{"2026", `{"n": 2026, "d": "2026-01-02"}`, `{"n": 2026, "d": "[redacted]-01-02"}`},
+		{"s3cr\"t", `{"m": "bad s3cr\"t here"}`, `{"m": "bad [redacted] here"}`},
+		{"u00e9x", `{"m": "caf\u00e9x"}`, `{"m": "[redacted]"}`}, // a cut inside an escape: the whole value
+		{"none", `{"a": ["none", null, {"none": "none"}]}`, `{"a": ["[redacted]", null, {"none": "[redacted]"}]}`},
+	} {
+		red := &Redactor{}
+		red.Add(tt.secret)
+		got := string(red.JSON([]byte(tt.in)))
+		assert.Equal(t, tt.want, got, tt.secret)
+		assert.True(t, json.Valid([]byte(got)), got)
+	}
+}
+
+// Property: whatever the secret, Redactor.JSON keeps a JSON document
+// valid, with the same keys, and no string value holds the secret.
+func TestRedactorJSONProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 14))
+	words := []string{"true", "false", "null", "done", "files", "imported", "2026", `a"b`, `c\d`, "é", "\u00e9t", "x/y", "u00", "\\u0041"}
+	for i := 0; i < 2000; i++ {
+		doc := map[string]any{}
+		for k := range 1 + r.IntN(5) {
+			w := words[r.IntN(len(words))]
+			switch r.IntN(4) {
+			case 0:
+				doc[fmt.Sprintf("k%d_%s", k, w)] = w + words[r.IntN(len(words))]
+			case 1:
+				doc[fmt.Sprintf("k%d", k)] = []any{w, r.IntN(3000), true, nil}
+			case 2:
+				doc[w] = r.IntN(2) == 0
+			default:
+				doc[fmt.Sprintf("k%d", k)] = map[string]any{w: w}
+			}
+		}
+		b, err := json.MarshalIndent(doc, "", "  ")
+		require.NoError(t, err)
+		secret := words[r.IntN(len(words))]
+		if len(secret) < minSecretLen {
+			continue
+		}
+		red := &Redactor{}
+		red.Add(secret)
+		got := red.JSON(b)
+		var back map[string]any
+		require.NoError(t, json.Unmarshal(got, &back), "secret %q:\n%s", secret, got)
+		require.Len(t, back, len(doc))
+		for k := range doc {
+			require.Contains(t, back, k, "the keys stay")
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case string:
+				require.NotContains(t, v, secret, "secret %q in\n%s", secret, got)
+			case []any:
+				for _, x := range v {
+					walk(x)
+				}
+			case map[string]any:
+				for _, x := range v {
+					walk(x)
+				}
+			}
+		}
+		walk(back)
 	}
 }

@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"encoding/json"
 	"io"
 	"sort"
 	"strconv"
@@ -179,4 +180,56 @@ func (rw *redactWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// JSON returns the JSON text b with every registered secret scrubbed from
+// its string values, as String does; object keys, numbers and the
+// literals true, false and null are left alone, so that the result is
+// still JSON with the same shape (found by a review: a password "true"
+// turned the report's "sent": true into [redacted], and a script
+// could no longer parse it). b must be valid JSON.
+func (r *Redactor) JSON(b []byte) []byte {
+	r.mu.Lock()
+	none := len(r.secrets) == 0
+	r.mu.Unlock()
+	if none {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		if b[i] != '"' {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		end := i + 1 // the closing quote
+		for end < len(b) && b[end] != '"' {
+			if b[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(b) {
+			return append(out, b[i:]...) // not JSON: left as it is
+		}
+		next := end + 1
+		for next < len(b) && (b[next] == ' ' || b[next] == '\t' || b[next] == '\r' || b[next] == '\n') {
+			next++
+		}
+		body := string(b[i+1 : end])
+		if next >= len(b) || b[next] != ':' { // a value, not a key
+			if red := r.String(body); red != body {
+				body = red
+				// A cut inside an escape (a secret matching "u00e9" of
+				// "\u00e9") would leave a broken one: the whole value
+				// goes then.
+				if !json.Valid([]byte(`"` + body + `"`)) {
+					body = Redacted
+				}
+			}
+		}
+		out = append(append(append(out, '"'), body...), '"')
+		i = end + 1
+	}
+	return out
 }

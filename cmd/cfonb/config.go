@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/cfonb-dev/cfonb/internal/config"
+	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 
@@ -185,7 +186,14 @@ Exit status: 0 printed, 2 the file is refused (the message names the line).`,
 				if src := fl.Annotations["cfonb-config"]; len(src) > 0 {
 					from = src[0]
 				}
-				line := fmt.Sprintf("%s = %s", key, tomlValue(fl))
+				value := tomlValue(fl)
+				if key == "state-dir" && journal.IsPostgres(fl.Value.String()) {
+					// A PostgreSQL URL may hold its password: printed
+					// as every other command prints it (journal.Redact).
+					value = strconv.Quote(journal.Redact(fl.Value.String()))
+					from += ", password hidden"
+				}
+				line := fmt.Sprintf("%s = %s", key, value)
 				fmt.Fprintf(w, "%-40s # %s\n", line, from)
 			}
 		}

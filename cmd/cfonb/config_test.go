@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -115,4 +116,28 @@ func cliRunEnv(t *testing.T, vars map[string]string, args ...string) cliResult {
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
 	code := run(t.Context(), e, args)
 	return cliResult{out.String(), errb.String(), code}
+}
+
+// TestConfigHidesThePostgresPassword: cfonb config printed the state-dir
+// of .cfonb.toml as it is, so a PostgreSQL URL's password ended up in the
+// terminal, a CI log or a support ticket, while every other command
+// prints it as xxxxx (journal.Redact). Found by a review.
+func TestConfigHidesThePostgresPassword(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "cfonb.toml")
+	for _, tc := range []struct{ stateDir, want string }{
+		{"postgres://cfonb:S3cretPW@db.example/cfonb", `"postgres://cfonb:xxxxx@db.example/cfonb"`},
+		{"postgresql://cfonb@db.example/cfonb?password=S3cretPW&sslmode=require", `"postgresql://cfonb@db.example/cfonb?password=xxxxx&sslmode=require"`},
+	} {
+		require.NoError(t, os.WriteFile(cfg, []byte("[upload]\nstate-dir = \""+tc.stateDir+"\"\n"), 0o600))
+		r := cliRunEnv(t, map[string]string{"CFONB_CONFIG": cfg}, "config", "upload")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Empty(t, r.stderr)
+		assert.NotContains(t, r.stdout, "S3cretPW")
+		assert.Regexp(t, `(?m)^`+regexp.QuoteMeta("state-dir = "+tc.want)+` +# `+regexp.QuoteMeta(cfg)+`:2, password hidden$`, r.stdout)
+	}
+	// A state directory is printed as it is.
+	require.NoError(t, os.WriteFile(cfg, []byte("[upload]\nstate-dir = \"/srv/cfonb\"\n"), 0o600))
+	r := cliRunEnv(t, map[string]string{"CFONB_CONFIG": cfg}, "config", "upload")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^state-dir = "/srv/cfonb" +# `+regexp.QuoteMeta(cfg)+`:2$`, r.stdout)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -250,7 +251,7 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	out := &stickyWriter{w: e.stdout} // the report: its loss is an error
 	stdout, stderr := red.Writer(out), red.Writer(e.stderr)
 	asJSON := *fl.format == "json"
-	w := &words.Words{Out: stdout, StateDir: dir, Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
+	w := &words.Words{Out: stdout, StateDir: dir, StateVar: stateVar(e, fl.sf, *fl.stateDir, dir), Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
 		Mapping: mapping, DryRun: *fl.dryRun}
 	opts := upload.Options{
 		Dossier: dossierID, Mapping: mapping, Endpoints: ep, StateDir: dir, BankNames: names,
@@ -289,7 +290,10 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 		}
 	}
 	if asJSON {
-		if jerr := writeUploadJSON(stdout, rep); jerr != nil {
+		// Scrubbed as JSON, not as text: a password that is also a
+		// word of the report ("true") must not break it (found by a
+		// review).
+		if jerr := writeUploadJSON(out, rep, red); jerr != nil {
 			out.fail(jerr)
 		}
 	} else {
@@ -334,8 +338,9 @@ func containsPath(paths []string, p string) bool {
 	return false
 }
 
-// writeUploadJSON prints the report as one JSON document.
-func writeUploadJSON(w io.Writer, rep *upload.Report) error {
+// writeUploadJSON prints the report as one JSON document, with the secrets
+// of red scrubbed from its string values (upload.Redactor.JSON).
+func writeUploadJSON(w io.Writer, rep *upload.Report, red *upload.Redactor) error {
 	type validation struct {
 		Path     string `json:"path"`
 		Errors   int    `json:"errors"`
@@ -369,9 +374,14 @@ func writeUploadJSON(w io.Writer, rep *upload.Report) error {
 	if doc.Accounts == nil {
 		doc.Accounts = []*upload.AccountResult{}
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := w.Write(red.JSON(b.Bytes()))
+	return err
 }
 
 // endpointsFromFlags picks the documented URLs of --env, then applies the

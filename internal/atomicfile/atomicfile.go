@@ -26,8 +26,11 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -60,7 +63,8 @@ func (m Method) String() string {
 }
 
 // Write replaces the file at path with what write produces. A new file
-// takes perm (0644 when perm is zero); an existing file keeps its identity
+// takes perm (when perm is zero, 0666 less the umask, as os.Create gives);
+// an existing file keeps its identity
 // as the package documentation says, and takes perm only when perm is not
 // zero. If write returns an error, or anything fails, the target is left
 // untouched and the temporary file removed.
@@ -127,6 +131,26 @@ func tempPattern(base string) string {
 	return "." + base + ".tmp-*"
 }
 
+// createTemp is os.CreateTemp with the mode of the new file (less the
+// umask, as the kernel applies it): pattern's last "*" is replaced by a
+// random string.
+func createTemp(dir, pattern string, mode fs.FileMode) (*os.File, error) {
+	prefix, suffix := pattern, ""
+	if i := strings.LastIndex(pattern, "*"); i >= 0 {
+		prefix, suffix = pattern[:i], pattern[i+1:]
+	}
+	var err error
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10)+suffix)
+		var f *os.File
+		f, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, mode)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, err
+}
+
 // commit writes the new content to a temporary file next to target, gives
 // it old's identity (old is nil for a new file), runs verify (if not nil)
 // last, and puts the content in place.
@@ -135,7 +159,17 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, tempPattern(base))
+	// A new file without a mode of its own is made as a shell's ">" or
+	// os.Create makes it: 0666 less the umask, applied by the kernel (found
+	// by a review: it was chmod 0644 whatever the umask, so a user with
+	// umask 077 got exports of IBANs and payees readable by everyone).
+	// Any other is made 0600 and given its mode at the end: the new
+	// content of a private file is never readable by others meanwhile.
+	tmpMode := fs.FileMode(0o600)
+	if old == nil && perm == 0 {
+		tmpMode = 0o666
+	}
+	tmp, err := createTemp(dir, tempPattern(base), tmpMode)
 	if err != nil {
 		return 0, fmt.Errorf("atomicfile: cannot write %s: its directory takes no temporary file, which is written first and renamed (nothing was changed): %w", target, err)
 	}
@@ -166,8 +200,6 @@ func commit(target string, old fs.FileInfo, perm fs.FileMode, write func(io.Writ
 	switch {
 	case perm != 0 && method != InPlace:
 		err = tmp.Chmod(perm)
-	case old == nil:
-		err = tmp.Chmod(0o644)
 	case method == Renamed:
 		// After chown, which may clear the setuid and setgid bits.
 		err = tmp.Chmod(modeBits(old.Mode()))

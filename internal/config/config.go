@@ -10,8 +10,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/suggest"
 	"io/fs"
 	"os"
@@ -107,6 +109,9 @@ func Load(path string, schema Schema) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A file saved by Notepad or Excel may start with a UTF-8 byte order
+	// mark, which the TOML parser refuses: skip one.
+	data = bytes.TrimPrefix(data, []byte(cfonb.UTF8BOM))
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
 		var de *toml.DecodeError

@@ -96,3 +96,19 @@ func TestFind(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, nearer, p)
 }
+
+// TestLoadByteOrderMark: a .cfonb.toml saved by Notepad or Excel starts
+// with a UTF-8 byte order mark, which the TOML parser refused ("invalid
+// character at start of key: U+00EF"): one leading mark is skipped, and
+// lines stay those of the file. Found by a review.
+func TestLoadByteOrderMark(t *testing.T) {
+	p := write(t, t.TempDir(), "\ufeff[validate]\r\nstrict = true\r\n")
+	f, err := Load(p, schema)
+	require.NoError(t, err)
+	assert.Equal(t, []Setting{{"validate", "strict", []string{"true"}, 2}}, f.Settings)
+
+	p = write(t, t.TempDir(), "\ufeff[validate]\nslect = true\n")
+	_, err = Load(p, schema)
+	require.Error(t, err)
+	assert.Equal(t, p+`:2:1: unknown key "slect" in [validate] (did you mean "select"?): its keys are select, ignore, strict, max-errors, include`, err.Error())
+}

@@ -172,6 +172,12 @@ var ErrEmptyJSONJournal = errors.New("journal.json holds no entry")
 // it would let every file be imported again.
 var ErrEmptyJournal = errors.New("the journal is empty (0 bytes)")
 
+// ErrMissingJournal is returned when a state directory's journal.json is
+// the stub a migration leaves ("moved to journal.sqlite") but
+// journal.sqlite is not there: taken for a new journal, it would let every
+// file be imported again.
+var ErrMissingJournal = errors.New("the journal is missing")
+
 // Options configure Open.
 type Options struct {
 	// ReadOnly opens the journal for reading: nothing is created or

@@ -98,6 +98,13 @@ func checkJSON(dir string, opts Options) (bool, error) {
 	}
 	if stub {
 		jsum = ""
+		// The stub is there so that a missing journal is never taken for
+		// an empty one.
+		if _, err := os.Stat(filepath.Join(dir, DBFile)); errors.Is(err, fs.ErrNotExist) {
+			return false, fmt.Errorf("journal: %w: %s says the journal moved to %s, which is not there (deleted, or not restored with the rest of the directory?), "+
+				"and cfonb would send every file again. Restore it from a backup, with its -wal file if there is one; if no import is to be remembered, remove %[2]s to start a new journal",
+				ErrMissingJournal, filepath.Join(dir, JournalJSON), DBFile)
+		}
 	}
 	if jsum != "" && len(jd.Entries) == 0 && !opts.AllowEmptyJSON {
 		return false, emptyJournal(filepath.Join(dir, JournalJSON))

@@ -2,8 +2,13 @@ package journal
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestOpenSQLiteManyAtOnce: processes that start together on a new state
@@ -39,4 +44,37 @@ func TestOpenSQLiteManyAtOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestInterruptedCreation: a journal.sqlite left empty by a crash while it
+// was made (its creatingMark still there) is made again, not refused as an
+// emptied one; without the mark an empty one is refused (ErrEmptyJournal).
+// Found by TestUploadKilledAtRandomThenRerun, which kills uploads at random.
+func TestInterruptedCreation(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, DBFile)
+	require.NoError(t, os.WriteFile(db, nil, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, creatingMark), nil, 0o600))
+
+	ro, err := OpenSQLite(ctx, dir, Options{ReadOnly: true})
+	require.NoError(t, err, "a journal being made reads as an empty one")
+	require.NoError(t, ro.Close())
+
+	s, err := OpenSQLite(ctx, dir, Options{})
+	require.NoError(t, err, "an interrupted making is finished")
+	_, err = s.Add(ctx, Entry{Platform: "https://p", File: "/a.txt", SHA256: "aa", Status: StatusDone, Statements: []StatementRecord{}})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	assert.NoFileExists(t, filepath.Join(dir, creatingMark))
+
+	// Emptied since, without the mark: refused, read or written.
+	require.NoError(t, os.Truncate(db, 0))
+	for _, ro := range []bool{true, false} {
+		_, err = OpenSQLite(ctx, dir, Options{ReadOnly: ro})
+		require.ErrorIs(t, err, ErrEmptyJournal, "read-only %t", ro)
+	}
+	fi, err := os.Stat(db)
+	require.NoError(t, err)
+	assert.Zero(t, fi.Size(), "left as it was found")
 }

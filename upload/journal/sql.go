@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SchemaVersion is the version of the database schema this cfonb writes.
@@ -29,6 +30,9 @@ type dialect interface {
 	lock(ctx context.Context, tx *sql.Tx, key string) error
 	// live reports whether the process that owns owner is running.
 	live(ctx context.Context, q querier, owner string) (bool, error)
+	// afterRestore makes the next entry id follow those restored with
+	// their ids (Restore).
+	afterRestore(ctx context.Context, tx *sql.Tx) error
 }
 
 type querier interface {
@@ -406,6 +410,19 @@ func (s *sqlStore) Claim(ctx context.Context, e Entry, judge func(related []Entr
 	return id, wrap("claiming "+e.File, err)
 }
 
+// storable returns a file name or a detail as the journal keeps it: as it
+// is when it is UTF-8 text, else quoted with Go escapes ("relev\xe9.txt"),
+// as cfonb prints such names. PostgreSQL's text holds only UTF-8 (found by
+// a review: a Latin-1 file name stopped the whole upload with "the journal
+// could not be written"), and SQLite keeps the same, so that both stores,
+// and a dump, say the same.
+func storable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
 // insertID writes an entry and its statements in tx, with e.ID as its id
 // if keepID (a migration), else a new one.
 func (s *sqlStore) insertID(ctx context.Context, tx querier, e Entry, owner string, keepID bool) (int, error) {
@@ -413,8 +430,8 @@ func (s *sqlStore) insertID(ctx context.Context, tx querier, e Entry, owner stri
 		return 0, fmt.Errorf("invalid status %q", e.Status)
 	}
 	cols, vals := "", ""
-	args := []any{e.Platform, e.Dossier, e.File, e.SHA256, e.Size, string(e.Status), e.Forced,
-		micros(e.Started), micros(e.Finished), e.HTTPStatus, e.Detail, owner}
+	args := []any{e.Platform, e.Dossier, storable(e.File), e.SHA256, e.Size, string(e.Status), e.Forced,
+		micros(e.Started), micros(e.Finished), e.HTTPStatus, storable(e.Detail), owner}
 	if keepID {
 		cols, vals = "id, ", "?, "
 		args = append([]any{e.ID}, args...)
@@ -470,7 +487,7 @@ func (s *sqlStore) Finish(ctx context.Context, id int, status Status, finished t
 		return fmt.Errorf("journal: cannot finish entry %d as %q", id, status)
 	}
 	res, err := s.db.ExecContext(ctx, s.d.rebind(`UPDATE cfonb_entries SET status = ?, finished = ?, http_status = ?, detail = ?
-		WHERE id = ? AND status = 'pending'`), string(status), micros(finished), httpStatus, detail, id)
+		WHERE id = ? AND status = 'pending'`), string(status), micros(finished), httpStatus, storable(detail), id)
 	if err != nil {
 		return wrap(fmt.Sprintf("recording the outcome of entry %d", id), err)
 	}

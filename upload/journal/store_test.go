@@ -154,6 +154,32 @@ func TestStoreEntriesRoundTrip(t *testing.T) {
 	})
 }
 
+// TestStoreNonUTF8Text: a file name or a detail that is not UTF-8 (a
+// Latin-1 name from an old share) is kept quoted with Go escapes, the same
+// in every store: PostgreSQL's text refused it, which stopped a whole
+// upload (found by a review).
+func TestStoreNonUTF8Text(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		s := open(t, Options{})
+		e := entry("https://p", "aa", "k1")
+		e.Status, e.Finished, e.HTTPStatus, e.Detail = StatusPending, time.Time{}, 0, ""
+		e.File = "/files/relev\xe9.txt"
+		id, err := s.Claim(ctx, e, func([]Entry) error { return nil })
+		require.NoError(t, err)
+		require.NoError(t, s.Finish(ctx, id, StatusFailed, t0, 400, "refused: relev\xe9.txt\x00"))
+		e2 := entry("https://p", "bb")
+		e2.File = "/files/b\xff.txt"
+		_, err = s.Add(ctx, e2)
+		require.NoError(t, err)
+		got := all(t, s, "")
+		require.Len(t, got, 2)
+		assert.Equal(t, `"/files/relev\xe9.txt"`, got[0].File)
+		assert.Equal(t, `"refused: relev\xe9.txt\x00"`, got[0].Detail)
+		assert.Equal(t, `"/files/b\xff.txt"`, got[1].File)
+	})
+}
+
 func TestStoreFinishRefusals(t *testing.T) {
 	eachStore(t, func(t *testing.T, open opener) {
 		ctx := context.Background()

@@ -2,6 +2,8 @@ package words
 
 import (
 	"bytes"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -101,4 +103,29 @@ func TestWordsPartlyImported(t *testing.T) {
 		})
 		assert.Equal(t, tt.want, out.String())
 	}
+}
+
+// TestPathArg: a path that starts with '-' is never read as options by
+// the command printed for the user to copy.
+func TestPathArg(t *testing.T) {
+	sep := string(filepath.Separator)
+	for _, tt := range []struct{ in, want string }{
+		{"a.txt", "a.txt"},
+		{"-x.txt", "." + sep + "-x.txt"},
+		{"--reimport", "." + sep + "--reimport"},
+		{"/tmp/-x.txt", "/tmp/-x.txt"},
+		{"dir/-x.txt", "dir/-x.txt"},
+	} {
+		assert.Equal(t, QuoteFor(runtime.GOOS, tt.want), PathArg(tt.in), tt.in)
+	}
+}
+
+// TestStateArg: the journal in a suggested command is the variable its URL
+// came from, if any, else the URL without its password; a directory is
+// given as a path.
+func TestStateArg(t *testing.T) {
+	const url = "postgres://cfonb:S3cret@db.example/cfonb"
+	assert.Equal(t, `--state "$CFONB_STATE"`, stateArg(url, "CFONB_STATE"))
+	assert.Equal(t, "--state "+QuoteFor(runtime.GOOS, "postgres://cfonb@db.example/cfonb"), stateArg(url, ""))
+	assert.Equal(t, "--state-dir "+PathArg("/var/lib/cfonb"), stateArg("/var/lib/cfonb", "CFONB_STATE"))
 }
