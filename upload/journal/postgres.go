@@ -40,6 +40,12 @@ func (pgDialect) rebind(q string) string {
 	return b.String()
 }
 
+// afterRestore moves the entries' id sequence past the ids restored.
+func (pgDialect) afterRestore(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('cfonb_entries', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM cfonb_entries`)
+	return err
+}
+
 func (pgDialect) ddl() []string {
 	return []string{
 		`CREATE TABLE cfonb_accounts (

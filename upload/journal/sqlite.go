@@ -78,6 +78,9 @@ func (sqliteDialect) ddl() []string {
 // DSN), which already serialises it with every other writer.
 func (sqliteDialect) lock(context.Context, *sql.Tx, string) error { return nil }
 
+// afterRestore: SQLite's next rowid follows the largest one by itself.
+func (sqliteDialect) afterRestore(context.Context, *sql.Tx) error { return nil }
+
 func (d sqliteDialect) live(_ context.Context, _ querier, owner string) (bool, error) {
 	if d.dir == "" || owner == "" || strings.ContainsAny(owner, `/\.`) {
 		return false, nil
@@ -156,7 +159,9 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path, spec: dir}
 		if err := s.initSchema(ctx, true); err != nil {
 			_ = db.Close()
-			return nil, wrap(path, err)
+			if s, err = openImmutable(ctx, dir, path, dsn, err); err != nil {
+				return nil, err
+			}
 		}
 		if jsonLeft {
 			// Not migrated yet (the database was made by a run that
@@ -287,6 +292,34 @@ func makeMark(path string) error {
 		_ = d.Close()
 	}
 	return nil
+}
+
+// openImmutable opens the journal at path for reading after opening it
+// with dsn failed with openErr: a journal on read-only media (a backup
+// disk, a read-only mount) cannot be read in WAL mode, which needs its
+// -shm file (SQLite: "unable to open database file (14)"; found by a
+// review). It is then read as immutable, which is exact when no
+// write-ahead log holds changes not yet in the file; when one does, it
+// says what to do instead.
+func openImmutable(ctx context.Context, dir, path, dsn string, openErr error) (*sqlStore, error) {
+	if !strings.Contains(openErr.Error(), "(14)") { // SQLITE_CANTOPEN
+		return nil, wrap(path, openErr)
+	}
+	if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 0 {
+		return nil, fmt.Errorf("journal: %s: %w; its write-ahead log (%s-wal) holds changes not yet in it, which cannot be read where nothing can be written: copy the state directory somewhere writable and read the copy",
+			path, openErr, DBFile)
+	}
+	db, err := sql.Open("sqlite", dsn+"&immutable=1")
+	if err != nil {
+		return nil, wrap(path, openErr)
+	}
+	db.SetMaxOpenConns(1)
+	s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path + " (read-only media)", spec: dir}
+	if err := s.initSchema(ctx, true); err != nil {
+		_ = db.Close()
+		return nil, wrap(path, openErr)
+	}
+	return s, nil
 }
 
 // checkEmptied returns an error wrapping ErrEmptyJournal when the journal
