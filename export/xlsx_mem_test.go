@@ -56,7 +56,6 @@ func xlsxWriteOverhead(t *testing.T, copies int) (int, []byte, uint64) {
 	e, err := New(hw, Options{Format: XLSX})
 	require.NoError(t, err)
 	require.NoError(t, e.Export("gen.txt", bytes.NewReader(in)))
-	in = nil
 	before := liveHeap()
 	require.NoError(t, e.Close())
 	_, movements := e.Counts()
