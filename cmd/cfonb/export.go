@@ -335,7 +335,8 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 	var src io.Reader
 	vopts := validate.Options{}
 	if path == "-" {
-		name, src = "<stdin>", r.e.stdin
+		// Read to its first end of file only (one Ctrl-D at a terminal).
+		name, src = "<stdin>", &stickyEOF{r: r.e.stdin}
 		if f, ok := r.e.stdin.(*os.File); !ok || !isRegular(f) {
 			vopts.StopAtMax = true
 		}
