@@ -46,9 +46,10 @@ IBAN, ISO 8601 dates, its amount as an exact decimal string and in minor
 units, its operation codes and label, and every 05 complement, with named
 fields for the standard qualifiers (payer, payee, remittance information,
 end-to-end reference, mandate, original amount...). Files of any size are
-exported in constant memory; xlsx needs more, but bounded: each sheet's
-XML is held in memory up to 16 MiB before it goes to a temporary file
-(about 130 MiB resident at most, and 20 MiB more per 1,048,575 movements).
+exported in constant memory; xlsx needs more, but bounded: excelize holds
+up to 16 MiB of each sheet's XML in memory before it goes to a temporary
+file (85 to 125 MiB resident measured for 10 to 44 MiB of input, and 16
+to 32 MiB more per 1,048,575 movements).
 
 PATH is a file, a directory (walked recursively, hidden files skipped) or -
 for standard input. Each input is read once, and validated as it is
