@@ -15,7 +15,9 @@ import (
 // (its records' bytes and what the output takes from its statement) to a
 // batch. A full batch goes to a pool of workers, each with a formatter of
 // its own, which format it as the exporter would (the same formatter
-// code); a writer writes the batches' output in the order they were made.
+// code), or, when a batch is already waiting for them, the exporter
+// formats it itself; a writer writes the batches' output in the order
+// they were made.
 // The JSONL and CSV (default columns) formats only: their output for a
 // movement depends only on the movement, its statement and the file's
 // name. The other formats keep state from one movement to the next (the
@@ -202,7 +204,7 @@ func (e *Exporter) stopPool() {
 // pool is the workers and the writer of a parallel export. The batches go
 // round: the exporter fills one and puts it, the workers format it, the
 // writer writes it (in the order they were put) and frees it. At most
-// maxBatches exist, which bounds the memory.
+// max (the workers and 3) exist, which bounds the memory.
 type pool struct {
 	w       io.Writer
 	work    chan *batch // to format
@@ -290,7 +292,20 @@ func (p *pool) put(b *batch, f *formatter) *batch {
 			return newBatch(p.size)
 		}
 	}
-	return <-p.free
+	// Every batch is out: until one is written, the exporter formats
+	// those that wait for a worker rather than wait itself (on a busy
+	// machine, a goroutine that waits gives its core away).
+	for {
+		select {
+		case next := <-p.free:
+			return next
+		case w := <-p.work: // open: only stop, after the last put, closes it
+			if !p.failed.Load() && !p.dropped.Load() {
+				f.formatBatch(w)
+			}
+			w.ready <- struct{}{}
+		}
+	}
 }
 
 // stop waits for every batch put to be written (or dropped), ends the

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/upload/words"
 )
 
@@ -117,7 +118,7 @@ func (s *Server) handleUploadPreview(w http.ResponseWriter, r *http.Request) {
 		text = strings.ReplaceAll(text, p, names[i])
 	}
 	text = strings.ReplaceAll(text, dir+string(filepath.Separator), "")
-	res := previewJSON{Lines: []string{}, Platform: ep.APIURL, StateDir: stateDir,
+	res := previewJSON{Lines: []string{}, Platform: ep.APIURL, StateDir: journal.Redact(stateDir),
 		Command: fmt.Sprintf("cfonb upload --env %s --dossier %d %s", env, dossier, strings.Join(quoteAll(names), " "))}
 	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		if l != "" {

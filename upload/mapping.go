@@ -25,7 +25,10 @@ import (
 // account number (5, 5 and 11 characters, separated by spaces or not); the
 // dossier is a positive integer; the bank name may be empty (the bank
 // table and --bank-name then apply). Lines starting with # are comments; a
-// first line "account,dossier,bank_name" is a header.
+// first line "account,dossier,bank_name" is a header. The separator may
+// also be ';' (French Excel's CSV, cfonb export --csv-sep ';'): it is the
+// first ',' or ';' of the first line that is not a comment (the account
+// column holds neither).
 type Mapping struct {
 	// Path is the file it was read from, for messages.
 	Path    string
@@ -53,13 +56,18 @@ func LoadMapping(path string) (*Mapping, error) {
 // ParseMapping reads a mapping in the CSV format of Mapping; path names it
 // in messages. An account given twice is an error, even with the same
 // dossier: one of the two lines is a mistake. One leading UTF-8 byte order
-// mark (Excel's "CSV UTF-8") is skipped.
+// mark (Excel's "CSV UTF-8") is skipped. The separator, ',' or ';', is
+// detected as Mapping says.
 func ParseMapping(path string, r io.Reader) (*Mapping, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, mappingPeek)
 	if head, err := br.Peek(len(cfonb.UTF8BOM)); err == nil && string(head) == cfonb.UTF8BOM {
 		_, _ = br.Discard(len(cfonb.UTF8BOM))
 	}
+	head, _ := br.Peek(mappingPeek) // what there is: a short file ends sooner
+	sep := mappingSeparator(head)
+	want := strings.ReplaceAll("account,dossier,bank_name", ",", string(sep))
 	cr := csv.NewReader(br)
+	cr.Comma = sep
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -75,7 +83,7 @@ func ParseMapping(path string, r io.Reader) (*Mapping, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		bad := func(format string, args ...any) error {
-			return fmt.Errorf("%s:%d: %s (want account,dossier,bank_name)", path, line, fmt.Sprintf(format, args...))
+			return fmt.Errorf("%s:%d: %s (want %s)", path, line, fmt.Sprintf(format, args...), want)
 		}
 		if first {
 			first = false
@@ -104,6 +112,38 @@ func ParseMapping(path string, r io.Reader) (*Mapping, error) {
 		m.entries[iban] = e
 	}
 	return m, nil
+}
+
+// mappingPeek is how much of a mapping is looked at to find its separator.
+const mappingPeek = 64 << 10
+
+// mappingSeparator returns the separator of a mapping whose start is head:
+// the first ',' or ';' outside quotes on the first line that is neither
+// blank nor a comment; ',' when there is none.
+func mappingSeparator(head []byte) rune {
+	for len(head) > 0 {
+		line := head
+		if i := strings.IndexByte(string(head), '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		t := strings.TrimSpace(string(line))
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		quoted := false
+		for _, c := range t {
+			switch {
+			case c == '"':
+				quoted = !quoted
+			case !quoted && (c == ',' || c == ';'):
+				return c
+			}
+		}
+		return ','
+	}
+	return ','
 }
 
 // MappingAccount reads the account column of a mapping line: an IBAN

@@ -107,3 +107,39 @@ func TestParseMappingByteOrderMark(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "clients.csv:2: account ")
 }
+
+// TestParseMappingSemicolon: a mapping saved by French Excel (or written
+// like cfonb export --csv-sep ';') separates its columns with ';'; it was
+// refused with "clients.csv:1: 1 fields". The separator is the first ',' or
+// ';' of the first line that is not a comment; ',' files read as before.
+// Found by a review.
+func TestParseMappingSemicolon(t *testing.T) {
+	for _, tt := range []struct {
+		name, text string
+		line       int
+		bank       string
+	}{
+		{"header", "account;dossier;bank_name\r\nFR76 3000 4008 2300 0100 0015 611;1234;BNP Paribas\r\n", 2, "BNP Paribas"},
+		{"bom and header", "\ufeffaccount;dossier;bank_name\r\nFR76 3000 4008 2300 0100 0015 611;1234;BNP Paribas\r\n", 2, "BNP Paribas"},
+		{"comment with commas first", "# account,dossier,bank_name\n\nFR76 3000 4008 2300 0100 0015 611;1234;BNP Paribas\n", 3, "BNP Paribas"},
+		{"comma in a quoted bank name", "FR76 3000 4008 2300 0100 0015 611;1234;\"BNP Paribas, agence\"\n", 1, "BNP Paribas, agence"},
+		{"comma file keeps working", "account,dossier,bank_name\nFR76 3000 4008 2300 0100 0015 611,1234,BNP Paribas\n", 2, "BNP Paribas"},
+		{"semicolon in a quoted comma file", "\"FR76 3000 4008 2300 0100 0015 611\",1234,\"BNP; Paribas\"\n", 1, "BNP; Paribas"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMapping("clients.csv", strings.NewReader(tt.text))
+			require.NoError(t, err)
+			assert.Equal(t, 1, m.Len())
+			e, ok := m.Lookup(bnpIBAN)
+			require.True(t, ok)
+			assert.Equal(t, MappingEntry{IBAN: bnpIBAN, Dossier: 1234, BankName: tt.bank, Line: tt.line}, e)
+		})
+	}
+	// Errors name the separator of the file.
+	_, err := ParseMapping("clients.csv", strings.NewReader("account;dossier\n"+bnpIBAN+";0\n"))
+	require.Error(t, err)
+	assert.Equal(t, `clients.csv:2: dossier "0" is not a positive integer (want account;dossier;bank_name)`, err.Error())
+	_, err = ParseMapping("clients.csv", strings.NewReader(bnpIBAN+";1;BNP;x\n"))
+	require.Error(t, err)
+	assert.Equal(t, `clients.csv:1: 4 fields (want account;dossier;bank_name)`, err.Error())
+}

@@ -1,6 +1,7 @@
 package upload
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -137,4 +138,59 @@ func TestMissingSQLiteNextToTheStubIsNotANewJournal(t *testing.T) {
 	_, err = OpenState(legacy, false)
 	require.ErrorIs(t, err, journal.ErrMissingJournal, "a read-only look says so too")
 	assert.Contains(t, err.Error(), "journal.json says the journal moved to journal.sqlite, which is not there")
+}
+
+// TestMissingSQLiteInAUsedStateDirIsNotANewJournal: a state directory that
+// cfonb has used (its owners/ folder and journal.setup.lock are there) but
+// whose journal.sqlite is gone (deleted as "a cache", left out of a backup
+// or a sync) got a new, empty journal, and every file was imported again
+// (found by a review).
+func TestMissingSQLiteInAUsedStateDirIsNotANewJournal(t *testing.T) {
+	f := newFixture(t)
+	a := f.file(t, "a.txt", lclMarch)
+	_, err := f.run(t, f.opts(), a)
+	require.NoError(t, err)
+	require.Equal(t, 1, len(f.sb.Imports()))
+	for _, name := range []string{"journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"} {
+		_ = os.Remove(filepath.Join(f.state, name))
+	}
+	_, err = f.run(t, f.opts(), a)
+	require.ErrorIs(t, err, journal.ErrMissingJournal)
+	assert.Equal(t, 1, len(f.sb.Imports()), "the directory shows a journal was kept here: its absence must stop the run")
+	assert.NoFileExists(t, filepath.Join(f.state, "journal.sqlite"), "no new journal is made")
+}
+
+// countingStore counts the full scans of the account registry.
+type countingStore struct {
+	journal.Store
+	scans int
+}
+
+func (c *countingStore) Accounts(ctx context.Context, fn func(AccountRecord) error) error {
+	c.scans++
+	return c.Store.Accounts(ctx, fn)
+}
+
+// TestRegistryReadOncePerRun: deciding a batch read the whole account
+// registry once per account of the batch (Run -> State.Registrations ->
+// Store.Accounts, to find the account's other dossiers): quadratic. On the
+// binary, a dry run of one file with 1,332 accounts, all registered, took
+// 6.5 s; with 2,656, 24 s (found by a review). Also with registrations
+// made by the run: they are read again once after.
+func TestRegistryReadOncePerRun(t *testing.T) {
+	for _, dry := range []bool{true, false} {
+		f := newFixture(t)
+		a := f.file(t, "a.txt", lclMarch, bnpMarch)
+		inner, err := journal.Open(t.Context(), f.state, journal.Options{})
+		require.NoError(t, err)
+		cs := &countingStore{Store: inner}
+		st := &State{spec: f.state, store: cs}
+		opts := f.opts()
+		opts.Store = st
+		opts.DryRun = dry
+		_, err = f.run(t, opts, a)
+		require.NoError(t, err)
+		assert.Equal(t, 1, cs.scans, "dry run %t: the registry is read whole once", dry)
+		require.NoError(t, st.Close())
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,6 +128,9 @@ type State struct {
 	// to be written; an error it returns is the write's (tests stand in a
 	// read-only or full disk with it, which root cannot get with chmod).
 	failWrite func(path string) error
+	// byIBAN is the registry by platform and IBAN (Registrations), read
+	// once; nil until then, and after AddRegistration.
+	byIBAN map[[2]string][]AccountRecord
 }
 
 // OpenState opens the SQLite journal of the state directory dir (see
@@ -243,16 +247,19 @@ func (s *State) Registration(k RegistrationKey) *AccountRecord {
 }
 
 // Registrations returns every registration of iban on platform, in any
-// dossier, oldest first.
+// dossier, oldest first. The registry is read once, then kept until the
+// next AddRegistration: a run asks for every account of its batch, and a
+// scan per account made it quadratic.
 func (s *State) Registrations(platform, iban string) []AccountRecord {
-	var out []AccountRecord
-	s.readErr(s.store.Accounts(context.Background(), func(a AccountRecord) error {
-		if a.Platform == platform && a.IBAN == iban {
-			out = append(out, a)
-		}
-		return nil
-	}))
-	return out
+	if s.byIBAN == nil {
+		s.byIBAN = map[[2]string][]AccountRecord{}
+		s.readErr(s.store.Accounts(context.Background(), func(a AccountRecord) error {
+			k := [2]string{a.Platform, a.IBAN}
+			s.byIBAN[k] = append(s.byIBAN[k], a)
+			return nil
+		}))
+	}
+	return slices.Clone(s.byIBAN[[2]string{platform, iban}])
 }
 
 // Accounts returns the account registry.
@@ -268,6 +275,7 @@ func (s *State) AddRegistration(a AccountRecord) error {
 		return err
 	}
 	a.Platform = PlatformID(a.Platform)
+	s.byIBAN = nil // read again when next asked
 	return s.writeErr(s.store.AddAccount(context.Background(), a))
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
@@ -242,6 +243,12 @@ func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs 
 	var msgs bytes.Buffer
 	report := func(res *fmtrun.Result) {
 		msgs.Reset()
+		if res.Err != nil && ctx.Err() != nil && errors.Is(res.Err, ctx.Err()) {
+			// Stopped by the interrupt: counted, and said once in
+			// the summary rather than once per file.
+			sum.interrupted++
+			return
+		}
 		fmtReportFile(&msgs, e.stdout, cfg, res, &sum)
 		if bar != nil && msgs.Len() > 0 {
 			_ = bar.Clear()
@@ -256,11 +263,11 @@ func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs 
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	if !cfg.quiet || sum.refused+sum.ioErrors+sum.invalid > 0 || cfg.check && sum.changed > 0 {
+	if !cfg.quiet || sum.refused+sum.ioErrors+sum.invalid+sum.interrupted > 0 || cfg.check && sum.changed > 0 {
 		sum.write(e.stderr, cfg.mode, len(paths))
 	}
 	switch {
-	case sum.ioErrors > 0:
+	case sum.ioErrors > 0 || sum.interrupted > 0:
 		// An interrupt counts here only if it stopped a file: a run
 		// interrupted after its last file was written did all its work.
 		return exitUsage
@@ -275,7 +282,10 @@ func fmtFiles(ctx context.Context, e *env, cfg *fmtConfig, paths []string, jobs 
 // fmtSummary counts the outcomes of a run.
 type fmtSummary struct {
 	changed, unchanged, refused, ioErrors, invalid int
-	failures                                       []string
+	// interrupted counts the files an interrupt stopped (left as they
+	// were).
+	interrupted int
+	failures    []string
 }
 
 func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
@@ -283,10 +293,19 @@ func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
 	if mode == fmtList || mode == fmtDiff {
 		changed = "to reformat"
 	}
-	fmt.Fprintf(w, "cfonb fmt: %s: %d %s, %d already canonical, %d failed",
-		plural.Count(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
+	if s.interrupted > 0 {
+		left := "left as they were"
+		if s.interrupted == 1 {
+			left = "left as it was"
+		}
+		fmt.Fprintf(w, "cfonb fmt: interrupted: %d of %s not done, %s; done: %d %s, %d already canonical, %d failed",
+			s.interrupted, plural.Count(files, "file"), left, s.changed, changed, s.unchanged, s.refused+s.ioErrors)
+	} else {
+		fmt.Fprintf(w, "cfonb fmt: %s: %d %s, %d already canonical, %d failed",
+			plural.Count(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
+	}
 	if s.invalid > 0 {
-		fmt.Fprintf(w, "; %s with errors after repair", plural.Count(s.invalid, "file"))
+		fmt.Fprintf(w, "; %s with errors fmt cannot repair", plural.Count(s.invalid, "file"))
 	}
 	fmt.Fprintln(w)
 	for _, f := range s.failures {
@@ -332,7 +351,10 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		if !cfg.quiet {
 			fmt.Fprintf(msgs, "%s: %s%s\n", name, rep.Describe(cfg.eol), how)
 		}
-	} else {
+	} else if v := res.Validation; v == nil || v.Errors == 0 {
+		// Canonical only without errors: an unchanged file with
+		// errors (an empty file, which validate refuses, or one
+		// that fmt cannot repair) is counted once, with errors.
 		sum.unchanged++
 	}
 	// A failed write to standard output (a full disk, a closed pipe) is an

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,12 @@ func TestFmtGolden(t *testing.T) {
 			again := fmtRun(t, r.stdout, eol...)
 			assert.Equal(t, fmtCodes[name], again.code, again.stderr)
 			assert.Equal(t, r.stdout, again.stdout, "not idempotent")
-			assert.Contains(t, again.stderr, "0 reformatted, 1 already canonical")
+			if fmtCodes[name] == exitOK {
+				assert.Contains(t, again.stderr, "cfonb fmt: 1 file: 0 reformatted, 1 already canonical, 0 failed\n")
+			} else {
+				// Errors fmt cannot repair: not canonical, not changed.
+				assert.Contains(t, again.stderr, "cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
+			}
 		})
 	}
 }
@@ -146,7 +152,7 @@ func TestFmtMessages(t *testing.T) {
 				// validate's.
 				assert.True(t, strings.HasPrefix(r.stderr, tt.stderr), r.stderr)
 				assert.Contains(t, r.stderr, "left-as-is.txt:2:98: error: ")
-				assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 0 reformatted, 1 already canonical, 0 failed; 1 file with errors after repair\n")
+				assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
 				return
 			}
 			assert.Equal(t, tt.stderr, r.stderr)
@@ -289,7 +295,7 @@ func TestFmtList(t *testing.T) {
 	// refused-utf16.txt does not look like a bank statement: walking the
 	// directory passes over it, and says so.
 	assert.Contains(t, r.stderr, "cfonb fmt: skipped 1 file that is not a bank statement (name a file to check it anyway)\n")
-	assert.Contains(t, r.stderr, "cfonb fmt: 4 files: 2 to reformat, 2 already canonical, 0 failed; 1 file with errors after repair\n")
+	assert.Contains(t, r.stderr, "cfonb fmt: 4 files: 2 to reformat, 1 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
 	r = fmtRun(t, "", "fmt", "-l", filepath.Join(dir, "refused-utf16.txt"))
 	assert.Equal(t, exitInvalid, r.code, "a file named is always checked")
 	// Nothing was written.
@@ -350,14 +356,63 @@ func TestFmtCancel(t *testing.T) {
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	code := run(ctx, e, []string{"fmt", "-w", dir})
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errb.String(), "context canceled")
-	assert.Contains(t, errb.String(), "cfonb fmt: 2 files: 0 reformatted, 0 already canonical, 2 failed\n")
+	assert.Equal(t, "cfonb fmt: interrupted: 2 of 2 files not done, left as they were; done: 0 reformatted, 0 already canonical, 0 failed\n", errb.String())
 	for _, name := range []string{"latin1-lf.txt", "utf8-lf.txt"} {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		require.NoError(t, err)
 		want, err := os.ReadFile(fmtTD + name)
 		require.NoError(t, err)
 		assert.Equal(t, want, got, name)
+	}
+}
+
+// TestFmtInterruptedOneLine: a Ctrl-C during fmt -w of many files printed
+// "context canceled" twice for each file not done (its line and its
+// "failed:" line of the summary: about 650 lines for 400 files). The files
+// stopped by the interrupt are now counted in one summary line; those
+// already rewritten stay rewritten, the others are left as they were, and
+// the run exits 2 (found by a review).
+func TestFmtInterruptedOneLine(t *testing.T) {
+	src, err := os.ReadFile(fmtTD + "latin1-lf.txt")
+	require.NoError(t, err)
+	want, err := os.ReadFile(fmtTD + "latin1-lf.golden")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	var paths []string
+	for i := range 20 {
+		p := filepath.Join(dir, "f"+strconv.Itoa(100+i)+".txt")
+		require.NoError(t, os.WriteFile(p, src, 0o644))
+		paths = append(paths, p)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	replaced := 0
+	var stderr, stdout bytes.Buffer
+	e := &env{stdout: &stdout, stderr: &stderr, stdin: strings.NewReader("")}
+	cfg := &fmtConfig{mode: fmtWrite, eol: cfonb.EOLCRLF, replace: func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error) {
+		m, err := src.Replace(write)
+		if replaced++; replaced == 3 {
+			cancel() // Ctrl-C after the third file was rewritten
+		}
+		return m, err
+	}}
+	code := fmtFiles(ctx, e, cfg, paths, 1)
+	assert.Equal(t, exitUsage, code)
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	require.Len(t, lines, 4, stderr.String())
+	for i, l := range lines[:3] {
+		assert.True(t, strings.HasPrefix(l, paths[i]+": "), l)
+	}
+	assert.Equal(t, "cfonb fmt: interrupted: 17 of 20 files not done, left as they were; done: 3 reformatted, 0 already canonical, 0 failed", lines[3])
+	assert.NotContains(t, stderr.String(), "context canceled")
+	for i, p := range paths {
+		got, err := os.ReadFile(p)
+		require.NoError(t, err)
+		if i < 3 {
+			assert.Equal(t, string(want), string(got), "rewritten: %s", p)
+		} else {
+			assert.Equal(t, string(src), string(got), "left as it was: %s", p)
+		}
 	}
 }
 
@@ -596,4 +651,34 @@ func TestFmtQuiet(t *testing.T) {
 	r = fmtRun(t, "", "fmt", "-q", "--check", fmtTD+"latin1-lf.txt")
 	assert.Equal(t, exitInvalid, r.code)
 	assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 1 to reformat, 0 already canonical, 0 failed\n")
+}
+
+// TestFmtEmptyFileSummary: an empty file (which validate refuses: "file
+// holds no record") was counted as "1 already canonical" and as "1 file
+// with errors after repair" at once. A file with errors is now counted
+// once, with errors, and never as canonical (found by a review).
+func TestFmtEmptyFileSummary(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "empty.txt")
+	require.NoError(t, os.WriteFile(p, nil, 0o644))
+	for _, tt := range []struct {
+		args    []string
+		summary string
+	}{
+		{[]string{"fmt", "-w", p}, "cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n"},
+		{[]string{"fmt", "-l", p}, "cfonb fmt: 1 file: 0 to reformat, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n"},
+		{[]string{"fmt", "--check", p}, "cfonb fmt: 1 file: 0 to reformat, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n"},
+	} {
+		r := fmtRun(t, "", tt.args...)
+		assert.Equal(t, exitInvalid, r.code, tt.args)
+		assert.Equal(t, p+":1:1: error: file holds no record [empty]\n"+tt.summary, r.stderr, tt.args)
+		assert.Empty(t, r.stdout, tt.args)
+	}
+	got, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	// A canonical file beside it is still counted as canonical.
+	r := fmtRun(t, "", "fmt", "-l", p, fmtTD+"canonical.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, "cfonb fmt: 2 files: 0 to reformat, 1 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
 }

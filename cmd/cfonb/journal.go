@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,8 @@ func newJournalCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use: `journal [--state-dir DIR] [--env prod|staging | --api-url URL] [--accounts] [--json]
   cfonb journal --mark-done [--dossier ID] [--state-dir DIR] (--env prod|staging | --api-url URL) FILE...
-  cfonb journal --mark-registered --dossier ID [--bank-name NAME] [--state-dir DIR] (--env prod|staging | --api-url URL) IBAN...`,
+  cfonb journal --mark-registered --dossier ID [--bank-name NAME] [--state-dir DIR] (--env prod|staging | --api-url URL) IBAN...
+  cfonb journal --restore FILE [--state-dir DIR]`,
 		Short: "list what was imported, when and where",
 		Long: `Lists what cfonb upload imported, when and where: one line per import
 attempt, with its status:
@@ -57,10 +59,13 @@ The journal is an SQLite database (journal.sqlite) in the state directory
 (--state postgres://USER@HOST/DB, or CFONB_STATE). The JSON files of earlier
 versions are migrated into it the first time, and kept. Back it up like
 your books, e.g.
-  cfonb journal --dump > cfonb-journal-$(date +%F).json`,
+  cfonb journal --dump > cfonb-journal-$(date +%F).json
+and restore such a dump into an empty journal (a new state directory or
+database) with --restore FILE.`,
 		Example: `  cfonb journal
   cfonb journal --env staging --json
   cfonb journal --dump > backup.json
+  cfonb journal --restore backup.json --state-dir /new/state
   CFONB_STATE=postgres://cfonb@db/cfonb cfonb journal --env prod
   cfonb journal --mark-done --env prod --dossier 12345 releves/2026-03-02.txt
   cfonb journal --mark-registered --env prod --dossier 12345 FR7630004008230001000015611`,
@@ -71,6 +76,7 @@ your books, e.g.
 		stateDir: fs.String("state-dir", "", "the same as --state (a state directory)"),
 		sf:       addStateFlags(fs),
 		dump:     fs.Bool("dump", false, "print the whole journal (accounts and every import) as one JSON document, for backups"),
+		restore:  fs.String("restore", "", "restore a --dump FILE (- for standard input) into an empty journal"),
 		envName:  fs.String("env", "prod", "platform: prod or staging (recette)"),
 		apiURL:   fs.String("api-url", "", "API base URL, overriding --env's"),
 		format:   fs.StringP("format", "f", "text", "output format: text (a table) or json (one JSON object per line)"),
@@ -93,6 +99,7 @@ type journalFlags struct {
 	dossier                             *int64
 	sf                                  stateFlags
 	dump                                *bool
+	restore                             *string
 }
 
 func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl journalFlags) int {
@@ -111,6 +118,12 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 	}
 	if *markDone && *fl.markReg {
 		return usageError(e, "journal", "give --mark-done or --mark-registered, not both")
+	}
+	if *fl.restore != "" {
+		if *markDone || *fl.markReg || *fl.dump || *accounts || *asJSON || fs.NArg() > 0 {
+			return usageError(e, "journal", "--restore FILE goes alone (with the journal's --state)")
+		}
+		return journalRestore(ctx, e, fl.sf, dir, *fl.restore)
 	}
 	if (*markDone || *fl.markReg) && !fs.Changed("env") && !fs.Changed("api-url") {
 		// Recording an import on the wrong platform would make a later
@@ -220,6 +233,36 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 		return exitUsage
 	}
+	return exitOK
+}
+
+// journalRestore restores the dump at path (cfonb journal --dump; "-" for
+// standard input) into the empty journal spec: the way back from the
+// backup the README recommends (found by a review: there was none).
+func journalRestore(ctx context.Context, e *env, sf stateFlags, spec, path string) int {
+	r := e.stdin
+	name := "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+			return exitUsage
+		}
+		defer func() { _ = f.Close() }()
+		r, name = f, path
+	}
+	st, code := openState(ctx, e, "journal", spec, sf, false)
+	if code != exitOK {
+		return code
+	}
+	defer func() { _ = st.Close() }()
+	accounts, entries, err := journal.Restore(ctx, st.Store(), bufio.NewReaderSize(r, 1<<16))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %s: %v (nothing was restored)\n", name, err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "cfonb journal: restored %s and %s from %s into %s\n", plural.CountAs(entries, "entry", "entries"),
+		plural.Count(accounts, "account"), name, journal.Redact(st.Dir()))
 	return exitOK
 }
 

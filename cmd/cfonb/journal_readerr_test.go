@@ -66,3 +66,36 @@ func TestJournalEmptiedIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, fi.Size(), "left as it was found")
 }
+
+// TestJournalRestore: the backup the README recommends (cfonb journal
+// --dump) is restored with --restore into an empty journal, which then
+// lists the same and blocks the same files; into a journal that is not
+// empty it is refused, nothing restored (a review found no way back from a
+// dump at all).
+func TestJournalRestore(t *testing.T) {
+	a, b := t.TempDir(), filepath.Join(t.TempDir(), "new")
+	file := td + "valid/multi-lf.txt"
+	r := cliRun(t, "", "journal", "--mark-done", "--env", "staging", "--dossier", "7", "--state-dir", a, file)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	r = cliRun(t, "", "journal", "--mark-registered", "--env", "staging", "--dossier", "7", "--state-dir", a, "FR7630004008230001000015611")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	dump := cliRun(t, "", "journal", "--dump", "--state-dir", a)
+	require.Equal(t, exitOK, dump.code, dump.stderr)
+	backup := filepath.Join(t.TempDir(), "backup.json")
+	require.NoError(t, os.WriteFile(backup, []byte(dump.stdout), 0o600))
+
+	r = cliRun(t, "", "journal", "--restore", backup, "--state-dir", b)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "cfonb journal: restored 1 entry and 1 account from "+backup+" into "+b+"\n", r.stderr)
+	again := cliRun(t, "", "journal", "--dump", "--state-dir", b)
+	require.Equal(t, exitOK, again.code, again.stderr)
+	assert.Equal(t, dump.stdout, again.stdout)
+
+	r = cliRun(t, dump.stdout, "journal", "--restore", "-", "--state-dir", b)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, "cfonb journal: standard input: journal: restoring: the journal is not empty: it holds 1 entry; restore into a new state directory or database (nothing was restored)\n", r.stderr)
+
+	r = cliRun(t, "", "journal", "--restore", backup, "--dump", "--state-dir", b)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "--restore FILE goes alone")
+}

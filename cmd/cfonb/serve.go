@@ -18,11 +18,12 @@ import (
 
 func newServeCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
-		Use:   "serve [--addr 127.0.0.1:8080] [--open] [--max-size SIZE]",
+		Use:   "serve [--addr 127.0.0.1:8080] [--open] [--max-size SIZE] [--state DIR|URL]",
 		Short: "serve a web page and a JSON API to check, repair and export files",
 		Long: `Serves a web page where you drop CFONB120 files (or a folder) and see what
 is wrong, line by line; repair them (fmt), export them (CSV, JSON), and
-preview an upload. The same server answers a JSON API: POST /api/validate,
+preview an upload (on the journal cfonb upload reads: --state, else
+$CFONB_STATE, else the default state directory). The same server answers a JSON API: POST /api/validate,
 /api/inspect, /api/fmt and /api/export (see the README).
 
 Everything stays on this computer: the page loads nothing from elsewhere,
@@ -43,7 +44,9 @@ cannot be used.`,
 		maxSize:    fs.String("max-size", "2GiB", "largest request accepted (a larger one gets HTTP 413), e.g. 200MiB, 1GiB"),
 		allowHosts: fs.StringSlice("allow-host", nil, "host name accepted in the Host header besides IP addresses and localhost (repeatable)"),
 		quiet:      fs.BoolP("quiet", "q", false, "do not log requests"),
+		stateDir:   fs.String("state-dir", "", "alias of --state"),
 	}
+	fl.sf = addStateFlags(fs)
 	c.RunE = body(func(ctx context.Context, args []string) int { return runServe(ctx, e, c, fl) })
 	return c
 }
@@ -53,6 +56,11 @@ type serveFlags struct {
 	addr, maxSize *string
 	allowHosts    *[]string
 	open, quiet   *bool
+	// The journal the upload preview reads: cfonb upload's (found by a
+	// review: the preview read the default directory whatever
+	// CFONB_STATE said, so it decided on another journal than upload).
+	sf       stateFlags
+	stateDir *string
 }
 
 func runServe(ctx context.Context, e *env, c *cobra.Command, fl serveFlags) int {
@@ -67,12 +75,36 @@ func runServe(ctx context.Context, e *env, c *cobra.Command, fl serveFlags) int 
 	if !serve.IsLoopback(*fl.addr) {
 		fmt.Fprintf(e.stderr, "cfonb serve: WARNING: listening on %s, not a loopback address: anyone who can reach this machine can send files to this server and read its answers\n", *fl.addr)
 	}
+	stateDir := *fl.stateDir
+	if *fl.sf.state == "" && stateDir == "" {
+		// The journal cfonb upload would read: its section of .cfonb.toml
+		// comes before $CFONB_STATE, as for cfonb upload.
+		f, err := loadConfig(e)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "cfonb serve: %v\n", err)
+			return exitUsage
+		}
+		for _, s := range f.Section("upload") {
+			if s.Key == "state-dir" && len(s.Values) > 0 {
+				stateDir = s.Values[len(s.Values)-1]
+			}
+		}
+	}
+	// Without any of them, the preview finds the default directory when
+	// it is asked for (a server without HOME still serves the rest).
+	state := ""
+	if *fl.sf.state != "" || stateDir != "" || e.getenv(envState) != "" {
+		var code int
+		if state, code = stateFromFlags(e, "serve", fl.sf, stateDir); code != exitOK {
+			return code
+		}
+	}
 	ln, err := net.Listen("tcp", *fl.addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "cfonb serve: %v\n", err)
 		return exitUsage
 	}
-	opts := serve.Options{MaxBytes: limit, AllowedHosts: *fl.allowHosts}
+	opts := serve.Options{MaxBytes: limit, AllowedHosts: *fl.allowHosts, StateDir: state}
 	if !*fl.quiet {
 		opts.Log = log.New(e.stderr, "cfonb serve: ", log.LstdFlags)
 	}

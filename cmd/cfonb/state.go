@@ -51,6 +51,16 @@ func stateFromFlags(e *env, cmd string, sf stateFlags, stateDir string) (string,
 	return stateDirFromFlag(e, cmd, spec)
 }
 
+// stateVar returns the environment variable that the journal spec came
+// from (envState), or "" when a flag or the configuration named it: the
+// commands suggested to the user name the variable only when it is set.
+func stateVar(e *env, sf stateFlags, stateDir, spec string) string {
+	if *sf.state == "" && stateDir == "" && spec != "" && spec == e.getenv(envState) {
+		return envState
+	}
+	return ""
+}
+
 // journalOptions are the options of opening the journal for cmd.
 func journalOptions(e *env, cmd string, sf stateFlags, readOnly bool) journal.Options {
 	return journal.Options{ReadOnly: readOnly, AllowEmptyJSON: *sf.allowEmpty,

@@ -251,7 +251,7 @@ func runUpload(ctx context.Context, e *env, c *cobra.Command, args []string, fl 
 	out := &stickyWriter{w: e.stdout} // the report: its loss is an error
 	stdout, stderr := red.Writer(out), red.Writer(e.stderr)
 	asJSON := *fl.format == "json"
-	w := &words.Words{Out: stdout, StateDir: dir, Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
+	w := &words.Words{Out: stdout, StateDir: dir, StateVar: stateVar(e, fl.sf, *fl.stateDir, dir), Platform: upload.PlatformID(ep.APIURL), Control: !*fl.noIBANControl,
 		Mapping: mapping, DryRun: *fl.dryRun}
 	opts := upload.Options{
 		Dossier: dossierID, Mapping: mapping, Endpoints: ep, StateDir: dir, BankNames: names,

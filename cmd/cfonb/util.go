@@ -168,3 +168,22 @@ func replaceHeld(ctx context.Context) func(*atomicfile.Source, func(io.Writer) e
 		return m, err
 	}
 }
+
+// stickyEOF is a reader that, once r returned io.EOF, returns io.EOF
+// without reading r again: at a terminal, an end of file (Ctrl-D) is not
+// sticky, and a read after it waits for more input (a second Ctrl-D).
+type stickyEOF struct {
+	r   io.Reader
+	eof bool
+}
+
+func (s *stickyEOF) Read(p []byte) (int, error) {
+	if s.eof {
+		return 0, io.EOF
+	}
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		s.eof = true
+	}
+	return n, err
+}

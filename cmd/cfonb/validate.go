@@ -16,6 +16,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/internal/walk"
 	"github.com/cfonb-dev/cfonb/validate"
 )
@@ -162,7 +163,7 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 			return res.writeErr
 		}
 		err = rw.Close(validate.Totals{Files: res.files, Errors: res.errors, Warnings: res.warnings,
-			Unreadable: res.ioErrors, Skipped: walkSkipped() + res.skipped})
+			Unreadable: res.ioErrors + res.interrupted, Skipped: walkSkipped() + res.skipped})
 		if ferr := out.Flush(); err == nil {
 			err = ferr
 		}
@@ -178,6 +179,10 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 		fmt.Fprintf(e.stderr, "cfonb validate: writing the report: %s\n", validate.SafeText(werr.Error()))
 		return exitUsage
 	}
+	if res.interrupted > 0 {
+		fmt.Fprintf(e.stderr, "cfonb validate: interrupted: %s not validated; %d validated before\n",
+			plural.Count(res.interrupted, "file"), res.files)
+	}
 	if res.ioErrors > 0 || ctx.Err() != nil {
 		return exitUsage
 	}
@@ -192,6 +197,7 @@ type validateResult struct {
 	files            int // validated (read to the end, or as far as --max-errors)
 	errors, warnings int
 	ioErrors         int
+	interrupted      int // not validated: the run was interrupted first
 	skipped          int // files reached by walking that are not bank statements
 	writeErr         error
 }
@@ -397,6 +403,16 @@ func validateAll(ctx context.Context, e *env, feed *entryFeed, opts validate.Opt
 			}
 			if errors.Is(rs.err, validate.ErrNotBankStatement) {
 				res.skipped++
+				continue
+			}
+			if err := rs.err; err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				// Not started before the interrupt: counted, and said
+				// once at the end rather than once per file. The
+				// report still lists it as not read.
+				res.interrupted++
+				if res.writeErr == nil {
+					res.writeErr = rw.WriteError(rs.path, err)
+				}
 				continue
 			}
 			if err := rs.err; err != nil {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -181,4 +184,29 @@ func TestValidateSniffNamed(t *testing.T) {
 	assert.True(t, strings.HasSuffix(r.stdout, "1 file: 0 errors, 0 warnings; skipped 1 file that is not a bank statement\n"), r.stdout)
 	r = cliRun(t, "", "fmt", "--check", "--sniff", td+"samples/README.md")
 	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+}
+
+// TestValidateInterruptedOneLine: an interrupted cfonb validate DIR printed
+// "cfonb validate: PATH: context canceled" for each file not validated. It
+// now says it once, with the count, and exits 2; the JSON report still
+// lists each file not validated, as not read (found by a review).
+func TestValidateInterruptedOneLine(t *testing.T) {
+	src, err := os.ReadFile(fmtTD + "canonical.txt")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for i := range 20 {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "f"+strconv.Itoa(100+i)+".txt"), src, 0o644))
+	}
+	for _, format := range []string{"text", "json"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var out, errb bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+		code := run(ctx, e, []string{"validate", "-f", format, dir})
+		assert.Equal(t, exitUsage, code, format)
+		assert.Equal(t, "cfonb validate: interrupted: 20 files not validated; 0 validated before\n", errb.String(), format)
+		if format == "json" {
+			assert.Equal(t, 20, strings.Count(out.String(), "context canceled"), out.String())
+		}
+	}
 }

@@ -40,6 +40,12 @@ func (pgDialect) rebind(q string) string {
 	return b.String()
 }
 
+// afterRestore moves the entries' id sequence past the ids restored.
+func (pgDialect) afterRestore(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('cfonb_entries', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM cfonb_entries`)
+	return err
+}
+
 func (pgDialect) ddl() []string {
 	return []string{
 		`CREATE TABLE cfonb_accounts (
@@ -153,6 +159,29 @@ func redactURL(dsn string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
+}
+
+// WithoutPassword returns the PostgreSQL URL spec without its password
+// (in its user part or its password parameter), for a command printed for
+// the user to run: the password then comes from PGPASSWORD or ~/.pgpass,
+// as PostgreSQL's tools take it, or the user adds it back. Anything else
+// is returned as it is; a URL that does not parse gives "".
+func WithoutPassword(spec string) string {
+	if !IsPostgres(spec) {
+		return spec
+	}
+	u, err := url.Parse(spec)
+	if err != nil {
+		return ""
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Del("password")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // scrub removes the password of dsn from an error message.

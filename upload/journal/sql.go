@@ -30,6 +30,9 @@ type dialect interface {
 	lock(ctx context.Context, tx *sql.Tx, key string) error
 	// live reports whether the process that owns owner is running.
 	live(ctx context.Context, q querier, owner string) (bool, error)
+	// afterRestore makes the next entry id follow those restored with
+	// their ids (Restore).
+	afterRestore(ctx context.Context, tx *sql.Tx) error
 }
 
 type querier interface {

@@ -78,6 +78,9 @@ func (sqliteDialect) ddl() []string {
 // DSN), which already serialises it with every other writer.
 func (sqliteDialect) lock(context.Context, *sql.Tx, string) error { return nil }
 
+// afterRestore: SQLite's next rowid follows the largest one by itself.
+func (sqliteDialect) afterRestore(context.Context, *sql.Tx) error { return nil }
+
 func (d sqliteDialect) live(_ context.Context, _ querier, owner string) (bool, error) {
 	if d.dir == "" || owner == "" || strings.ContainsAny(owner, `/\.`) {
 		return false, nil
@@ -130,6 +133,9 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Stat(filepath.Join(dir, creatingMark)); err != nil && !jsonLeft && usedDir(dir) {
+				return nil, missingJournal(dir)
+			}
 			return openMemory(ctx, dir, opts)
 		}
 		if _, err := os.Stat(filepath.Join(dir, creatingMark)); err == nil {
@@ -153,7 +159,9 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path, spec: dir}
 		if err := s.initSchema(ctx, true); err != nil {
 			_ = db.Close()
-			return nil, wrap(path, err)
+			if s, err = openImmutable(ctx, dir, path, dsn, err); err != nil {
+				return nil, err
+			}
 		}
 		if jsonLeft {
 			// Not migrated yet (the database was made by a run that
@@ -164,6 +172,18 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 			}
 		}
 		return s, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	// A journal is made only in a directory where none was kept before
+	// (or from the JSON files of an earlier version): the mark is made
+	// first, before anything shows the directory used.
+	mark := filepath.Join(dir, creatingMark)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !usedDir(dir) {
+		if err := makeMark(mark); err != nil {
+			return nil, fmt.Errorf("state directory: %w", err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, ownersDir), 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
@@ -176,11 +196,14 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	// Created with mode 0600 before SQLite opens it (its -wal and -shm
 	// files take the same mode), under the setup lock, with its tables,
 	// between the making and the removal of creatingMark: so an empty file
-	// without the mark was emptied since.
-	mark := filepath.Join(dir, creatingMark)
+	// without the mark was emptied since, and a missing one in a directory
+	// used before was lost.
 	_, markErr := os.Stat(mark)
-	creating := markErr == nil // an interrupted making, finished now
+	creating := markErr == nil // a making begun here, or interrupted before
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if !creating && !jsonLeft {
+			return nil, missingJournal(dir)
+		}
 		if err := makeMark(mark); err != nil {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
@@ -229,6 +252,27 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	return s, nil
 }
 
+// usedDir reports whether the state directory dir shows that a journal
+// was kept there: the owners folder or the setup lock, which a process
+// makes only after the creatingMark of a new journal.
+func usedDir(dir string) bool {
+	for _, name := range []string{ownersDir, setupLock} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// missingJournal is the error of a state directory used before whose
+// journal.sqlite is gone.
+func missingJournal(dir string) error {
+	return fmt.Errorf("journal: %w: %s was used by cfonb (it holds %s and %s) but has no %s (deleted, or left out of a backup or a sync?), "+
+		"and a new journal would send every file again. Restore it from a backup, with its -wal file if there is one; "+
+		"if no import is to be remembered, remove %[3]s and %[4]s to start a new journal",
+		ErrMissingJournal, dir, ownersDir+string(filepath.Separator), setupLock, DBFile)
+}
+
 // makeMark makes the creatingMark file at path, durably (it and its
 // directory synced), before the journal it speaks of is made.
 func makeMark(path string) error {
@@ -248,6 +292,34 @@ func makeMark(path string) error {
 		_ = d.Close()
 	}
 	return nil
+}
+
+// openImmutable opens the journal at path for reading after opening it
+// with dsn failed with openErr: a journal on read-only media (a backup
+// disk, a read-only mount) cannot be read in WAL mode, which needs its
+// -shm file (SQLite: "unable to open database file (14)"; found by a
+// review). It is then read as immutable, which is exact when no
+// write-ahead log holds changes not yet in the file; when one does, it
+// says what to do instead.
+func openImmutable(ctx context.Context, dir, path, dsn string, openErr error) (*sqlStore, error) {
+	if !strings.Contains(openErr.Error(), "(14)") { // SQLITE_CANTOPEN
+		return nil, wrap(path, openErr)
+	}
+	if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 0 {
+		return nil, fmt.Errorf("journal: %s: %w; its write-ahead log (%s-wal) holds changes not yet in it, which cannot be read where nothing can be written: copy the state directory somewhere writable and read the copy",
+			path, openErr, DBFile)
+	}
+	db, err := sql.Open("sqlite", dsn+"&immutable=1")
+	if err != nil {
+		return nil, wrap(path, openErr)
+	}
+	db.SetMaxOpenConns(1)
+	s := &sqlStore{db: db, d: sqliteDialect{dir: dir}, name: "SQLite journal " + path + " (read-only media)", spec: dir}
+	if err := s.initSchema(ctx, true); err != nil {
+		_ = db.Close()
+		return nil, wrap(path, openErr)
+	}
+	return s, nil
 }
 
 // checkEmptied returns an error wrapping ErrEmptyJournal when the journal

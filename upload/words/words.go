@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,11 @@ type Words struct {
 	// StateDir and Platform go into the commands suggested.
 	StateDir string
 	Platform string
+	// StateVar names the environment variable StateDir came from, if it
+	// is a PostgreSQL URL read from one ("CFONB_STATE"): the commands
+	// suggested then give --state "$VAR". Otherwise they give the URL
+	// without its password (journal.WithoutPassword), never printed.
+	StateVar string
 	// Control says whether accounts are registered with the IBAN control.
 	Control bool
 	// Mapping names the mapping file in the lines to add to it.
@@ -69,7 +75,7 @@ func (w *Words) Account(a *upload.AccountResult) {
 		}
 		w.say("account %s (%s, %s line %d) could not be registered in dossier %d: %s", a.IBAN, a.Account, a.File, a.Line, a.Dossier, why)
 		w.say("  its files are held back; the others go on. If the account is in dossier %d already (the platform may say so this way):", a.Dossier)
-		w.say("    cfonb journal --mark-registered --dossier %d %s --api-url %s %s", a.Dossier, stateArg(w.StateDir), ShellQuote(w.Platform), a.IBAN)
+		w.say("    cfonb journal --mark-registered --dossier %d %s --api-url %s %s", a.Dossier, stateArg(w.StateDir, w.StateVar), ShellQuote(w.Platform), a.IBAN)
 		w.say("  or re-run with --skip-registration %s", a.IBAN)
 	case upload.AccountKnown:
 		if a.Known != nil && w.DryRun {
@@ -206,7 +212,7 @@ func (w *Words) checkHint(r *upload.FileResult) {
 	if len(r.Dossiers) == 1 {
 		dossier = r.Dossiers[0]
 	}
-	w.say("  if they are there: %s", MarkDoneHint(w.Platform, w.StateDir, r.Path, dossier))
+	w.say("  if they are there: %s", markDoneHint(w.Platform, stateArg(w.StateDir, w.StateVar), r.Path, dossier))
 	w.say("  if they are not:   re-run cfonb upload with --retry-unknown")
 }
 
@@ -266,6 +272,12 @@ func (w *Words) Summary(rep *upload.Report, err error) {
 	if len(rep.Files) == 0 {
 		return
 	}
+	if err != nil && !slices.ContainsFunc(rep.Files, func(f *upload.FileResult) bool { return f.Outcome != "" }) {
+		// Stopped before any file was decided (the journal could not be
+		// opened...): the error says why, and counts of zero would read as
+		// "nothing to send" (found by a review).
+		return
+	}
 	if rep.DryRun {
 		would := 0
 		for _, a := range rep.Accounts {
@@ -296,11 +308,16 @@ func (w *Words) Summary(rep *upload.Report, err error) {
 // MarkDoneHint is the command that records a file as imported (in
 // dossier, if not 0), ready to copy into a shell.
 func MarkDoneHint(platform, stateDir, path string, dossier int64) string {
+	return markDoneHint(platform, stateArg(stateDir, ""), path, dossier)
+}
+
+// markDoneHint is MarkDoneHint with the journal's option already written.
+func markDoneHint(platform, state, path string, dossier int64) string {
 	d := ""
 	if dossier != 0 {
 		d = fmt.Sprintf(" --dossier %d", dossier)
 	}
-	return fmt.Sprintf("cfonb journal --mark-done%s %s --api-url %s %s", d, stateArg(stateDir), ShellQuote(platform), PathArg(path))
+	return fmt.Sprintf("cfonb journal --mark-done%s %s --api-url %s %s", d, state, ShellQuote(platform), PathArg(path))
 }
 
 // PathArg returns the file path as one shell word (ShellQuote) that no
@@ -388,11 +405,18 @@ func Progress(w io.Writer) func(path string, sent, total int64) {
 }
 
 // stateArg is the option naming the journal in a suggested command: the
-// state directory, or for PostgreSQL the variable that holds its URL (the
-// URL itself may hold a password, never printed).
-func stateArg(state string) string {
-	if journal.IsPostgres(state) {
-		return `--state "$` + "CFONB_STATE" + `"`
+// state directory; for PostgreSQL, the variable envVar that holds its URL
+// if it came from one, else the URL without its password, which is never
+// printed. (It named $CFONB_STATE whatever the journal's origin: run as
+// printed without that variable, the mark went to the default SQLite
+// journal, exit 0, and PostgreSQL's still blocked the file; found by a
+// review.)
+func stateArg(state, envVar string) string {
+	switch {
+	case journal.IsPostgres(state) && envVar != "":
+		return `--state "$` + envVar + `"`
+	case journal.IsPostgres(state):
+		return "--state " + ShellQuote(journal.WithoutPassword(state))
 	}
 	return "--state-dir " + PathArg(state)
 }

@@ -119,3 +119,13 @@ func TestPathArg(t *testing.T) {
 		assert.Equal(t, QuoteFor(runtime.GOOS, tt.want), PathArg(tt.in), tt.in)
 	}
 }
+
+// TestStateArg: the journal in a suggested command is the variable its URL
+// came from, if any, else the URL without its password; a directory is
+// given as a path.
+func TestStateArg(t *testing.T) {
+	const url = "postgres://cfonb:S3cret@db.example/cfonb"
+	assert.Equal(t, `--state "$CFONB_STATE"`, stateArg(url, "CFONB_STATE"))
+	assert.Equal(t, "--state "+QuoteFor(runtime.GOOS, "postgres://cfonb@db.example/cfonb"), stateArg(url, ""))
+	assert.Equal(t, "--state-dir "+PathArg("/var/lib/cfonb"), stateArg("/var/lib/cfonb", "CFONB_STATE"))
+}
