@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/export"
-	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/spool"
 	"github.com/cfonb-dev/cfonb/validate"
 )
@@ -182,7 +181,7 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	switch direct := spool.Direct(e.stdout); {
 	case *output != "" && *output != "-":
 		// A temporary file next to the output, renamed only on success.
-		err = atomicfile.Write(*output, 0, func(w io.Writer) error {
+		err = writeAtomic(ctx, *output, func(w io.Writer) error {
 			if code = run.all(ctx, w); code != exitOK {
 				return errRefused
 			}

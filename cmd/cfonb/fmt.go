@@ -140,7 +140,7 @@ type fmtFlags struct {
 func runFmt(ctx context.Context, e *env, c *cobra.Command, fl fmtFlags) int {
 	fs := c.Flags()
 	write, list, diff, encoding, eol, jobs := fl.write, fl.list, fl.diff, fl.encoding, fl.eol, fl.jobs
-	cfg := &fmtConfig{stdin: e.stdin, replace: (*atomicfile.Source).Replace}
+	cfg := &fmtConfig{stdin: e.stdin, replace: replaceHeld(ctx)}
 	switch {
 	case *write && *diff:
 		return usageError(e, "fmt", "-w and -d exclude each other")

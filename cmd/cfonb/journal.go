@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cfonb-dev/cfonb/internal/interrupt"
 	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/upload"
 	"github.com/cfonb-dev/cfonb/upload/journal"
@@ -348,7 +349,9 @@ func journalMarkDone(ctx context.Context, e *env, sf stateFlags, dir, platform s
 	w := &stickyWriter{w: e.stdout}
 	var marked []string
 	for _, f := range files {
+		release := interrupt.Hold(ctx) // a forced exit waits for the mark
 		id, err := upload.MarkDone(st, platform, dossier, f, time.Now().UTC())
+		release()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			markedOutputFailed(e, w, "file", "as imported", "cfonb journal", marked)
@@ -410,7 +413,10 @@ func journalMarkRegistered(ctx context.Context, e *env, sf stateFlags, dir, plat
 	for _, ib := range ibans {
 		rec := upload.AccountRecord{Platform: platform, Dossier: dossier, IBAN: ib, BankName: bankName,
 			Registered: time.Now().UTC(), Marked: true}
-		if err := st.AddRegistration(rec); err != nil {
+		release := interrupt.Hold(ctx) // a forced exit waits for the mark
+		err := st.AddRegistration(rec)
+		release()
+		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			markedOutputFailed(e, w, "account", registered, "cfonb journal --accounts", marked)
 			return exitUsage
