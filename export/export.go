@@ -5,7 +5,9 @@
 // soon as the next record shows it is complete, so a file of any size is
 // exported in constant memory in every format (the JSON document is
 // written as it goes: a statement's opening fields at its 01, then its
-// movements, then its closing fields at its 07).
+// movements, then its closing fields at its 07). The xlsx format is the
+// exception: its memory is bounded but larger, as excelize holds up to 16
+// MiB of each sheet's XML in memory (see xlsx.go).
 //
 // Every movement carries the account of its statement (the 01 that opened
 // it), derives the IBAN through the RIB key, gives dates in ISO 8601 and

@@ -1,7 +1,11 @@
 package export
 
 import (
+	"archive/zip"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"math"
 	"strconv"
 	"strings"
@@ -11,9 +15,16 @@ import (
 	"github.com/cfonb-dev/cfonb/cfonb"
 )
 
-// The XLSX format is written with excelize's StreamWriter: rows go to a
-// temporary file past a few megabytes, so a file of any size is exported
-// in bounded memory. The workbook has a sheet of movements (continued on
+// The XLSX format is written with excelize's StreamWriter, and zipped
+// straight to the output (File.SetZipWriter), so a file of any size is
+// exported in bounded memory: each sheet's stream keeps its XML in a
+// buffer until it reaches 16 MiB (excelize.StreamChunkSize, a constant),
+// then moves it to a temporary file and reuses the buffer, whose capacity
+// (16 to 32 MiB, 20 MiB measured) stays allocated until the workbook is
+// written. That is one buffer for the movements sheet being written, one
+// for the statements sheet, and one more for every full movements sheet
+// (1,048,575 movements): about 46 MiB of live heap for two, whatever the
+// input's size below that. The workbook has a sheet of movements (continued on
 // "Movements 2", "Movements 3"... past Excel's 1,048,576 rows) and a sheet
 // of statements. Codes and account numbers are text cells (their leading
 // zeros stay), amounts are numbers shown with their currency's decimals,
@@ -107,6 +118,11 @@ func (s *xlsxSink) start(e *Exporter) {
 		s.fail(e, err)
 		return
 	}
+	// The movements sheet is the active one. SetActiveSheet reads every
+	// sheet into memory: it is called here, while they are empty; called
+	// after the streams, it parsed the whole workbook back (55 MiB of heap
+	// for 4,334 movements), and changed nothing.
+	s.f.SetActiveSheet(0)
 	if s.st, err = s.newStream(s.names.statements, s.names.statementHeader); err != nil {
 		s.fail(e, err)
 		return
@@ -406,11 +422,78 @@ func (s *xlsxSink) close(e *Exporter) error {
 	if err := s.finish(s.st, len(s.names.statementHeader), s.stRow); err != nil {
 		return fmt.Errorf("writing the xlsx export: %w", err)
 	}
-	s.f.SetActiveSheet(0)
-	if err := s.f.Write(e.w); err != nil {
+	if err := s.write(e.w); err != nil {
 		return fmt.Errorf("writing the export: %w", err)
 	}
 	return nil
+}
+
+// write writes the workbook to w as it is zipped. excelize's File.Write
+// zips the whole workbook into a bytes.Buffer first (as big as the
+// output: memory growing with the input); its SetZipWriter hook lets the
+// zip go straight to w instead, and the buffer it would have filled stays
+// empty (checked).
+func (s *xlsxSink) write(w io.Writer) error {
+	zw := &xlsxZip{w: zip.NewWriter(w)}
+	s.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
+	buf, err := s.f.WriteToBuffer()
+	if err != nil {
+		return err
+	}
+	if buf.Len() != 0 || !zw.closed {
+		return errors.New("excelize did not write the workbook through its zip writer")
+	}
+	return nil
+}
+
+// xlsxZipMax is the largest part of the workbook written: a zip entry of
+// 4 GiB or more needs ZIP64 in its local header too, which Excel demands
+// and archive/zip does not write (excelize patched it in its buffer).
+const xlsxZipMax = math.MaxUint32
+
+// errXLSXPartTooBig is the error of a sheet of 4 GiB or more.
+var errXLSXPartTooBig = errors.New("a sheet of the workbook is 4 GiB or more, which Excel cannot open: export to csv, or fewer files at a time")
+
+// xlsxZip is the zip of the workbook, written to the output as excelize
+// hands it the parts.
+type xlsxZip struct {
+	w      *zip.Writer
+	part   *xlsxPart // the part being written
+	closed bool
+}
+
+// Create starts a part.
+func (z *xlsxZip) Create(name string) (io.Writer, error) {
+	w, err := z.w.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	z.part = &xlsxPart{w: w}
+	return z.part, nil
+}
+
+// AddFS is not used by excelize's writer.
+func (z *xlsxZip) AddFS(fsys fs.FS) error { return z.w.AddFS(fsys) }
+
+// Close writes the zip's directory.
+func (z *xlsxZip) Close() error {
+	z.closed = true
+	return z.w.Close()
+}
+
+// xlsxPart counts the bytes of a part.
+type xlsxPart struct {
+	w io.Writer
+	n int64
+}
+
+func (p *xlsxPart) Write(b []byte) (int, error) {
+	if p.n+int64(len(b)) > xlsxZipMax {
+		return 0, errXLSXPartTooBig
+	}
+	n, err := p.w.Write(b)
+	p.n += int64(n)
+	return n, err
 }
 
 // discard closes the workbook, which removes its temporary files.

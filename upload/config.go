@@ -1,12 +1,16 @@
 package upload
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 // Documented endpoints (../shared/inqom-api.md, "Authentication" and
@@ -110,29 +114,101 @@ func (e Endpoints) CheckPair() error {
 // loopback address (a local sandbox); URLs with user info, a query or a
 // fragment.
 func CheckURL(raw string) (*url.URL, error) {
+	// Messages never show a query, a fragment or a password: a URL
+	// pasted from a browser or a script may hold client_secret=...
+	shown := urlForMessage(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text holds the whole URL
+		}
+		return nil, fmt.Errorf("%q is not a URL: %w", shown, err)
 	}
 	if u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("%q is not an absolute http(s) URL", raw)
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", shown)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("%s: credentials in a URL are refused (use the INQOM_* environment variables)", u.Redacted())
+		return nil, fmt.Errorf("%s: credentials in a URL are refused (use the INQOM_* environment variables)", shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%s: a query or fragment is not allowed", u.Redacted())
+	if u.RawQuery != "" || u.ForceQuery {
+		return nil, fmt.Errorf("%s: a query is not allowed (%s): remove it", shown, queryNames(u.RawQuery))
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return nil, fmt.Errorf("%s: a fragment (#...) is not allowed", shown)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !IsLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("%s: plain http is refused except towards a loopback address (127.0.0.1, ::1, localhost); use https", raw)
+			return nil, fmt.Errorf("%s: plain http is refused except towards a loopback address (127.0.0.1, ::1, localhost); use https", shown)
 		}
 	default:
-		return nil, fmt.Errorf("%s: scheme %q is not https", raw, u.Scheme)
+		return nil, fmt.Errorf("%s: scheme %q is not https", shown, u.Scheme)
 	}
 	return u, nil
+}
+
+// urlForMessage returns raw as a message may show it: without its query
+// and fragment, and with the password of its user info, if any, replaced
+// by xxxxx (url.URL.Redacted).
+func urlForMessage(raw string) string {
+	s, _, _ := strings.Cut(raw, "#")
+	s, _, _ = strings.Cut(s, "?")
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	// Unparsable: no user info is shown either.
+	if scheme, rest, ok := strings.Cut(s, "://"); ok {
+		if i := strings.LastIndex(rest, "@"); i >= 0 {
+			return scheme + "://xxxxx@" + rest[i+1:]
+		}
+	}
+	return s
+}
+
+// queryNames says which parameters a URL's query had, by name, never
+// with their values: "it had client_id, client_secret; values not shown".
+// A part without "=", or whose name is not plain, may be a value (a
+// token): it is counted, not named.
+func queryNames(rawQuery string) string {
+	var names []string
+	others := 0
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		name, _, ok := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		switch {
+		case ok && plainName(name):
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		case part != "":
+			others++
+		}
+	}
+	if others > 0 {
+		names = append(names, plural.Count(others, "other part"))
+	}
+	if len(names) == 0 {
+		return "it was empty"
+	}
+	return "it had " + strings.Join(names, ", ") + "; values not shown"
+}
+
+// plainName reports whether a query parameter's name can be shown: short,
+// letters, digits, '_', '-' and '.'.
+func plainName(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // IsLoopback reports whether host (a host name or an IP address, without

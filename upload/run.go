@@ -12,6 +12,7 @@ import (
 	"github.com/almerlucke/go-iban/iban"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/interrupt"
 	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/validate"
@@ -325,7 +326,10 @@ func Run(ctx context.Context, opts Options, paths []string) (*Report, error) {
 		if status == registeredExists {
 			a.Outcome = AccountExists
 		}
-		if err := st.AddRegistration(rec); err != nil {
+		release := interrupt.Hold(ctx)
+		err = st.AddRegistration(rec)
+		release()
+		if err != nil {
 			// Registered, but not recorded: the next run registers it
 			// again (harmless). Nothing more may be sent without a journal.
 			a.Message = opts.Redactor.String(err.Error())
@@ -545,6 +549,10 @@ func planAccounts(rep *Report, files []*File, opts Options) ([]*planned, error) 
 // outcome in r. It returns a reason to stop the whole run (the journal
 // cannot be written, no login, an interrupt), or ReasonNone.
 func importOne(ctx context.Context, client *Client, st Store, opts Options, platform string, p *planned) Reason {
+	// From the claim to the record of its outcome, a forced exit on an
+	// interrupt waits (package interrupt): the import request follows
+	// ctx, so it ends at once, and its outcome is recorded.
+	defer interrupt.Hold(ctx)()
 	r := p.res
 	f := r.file
 	var dossier int64

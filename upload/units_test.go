@@ -114,7 +114,8 @@ func TestCheckURL(t *testing.T) {
 		{"http://10.0.0.1", "plain http is refused"},
 		{"ftp://example.com", `scheme "ftp" is not https`},
 		{"https://user:secret@example.com", "credentials in a URL are refused"},
-		{"https://example.com/?a=b", "a query or fragment is not allowed"},
+		{"https://example.com/?a=b", "a query is not allowed"},
+		{"https://example.com/#x", "a fragment (#...) is not allowed"},
 		{"example.com/path", "is not an absolute http(s) URL"},
 		{"://", "is not a URL"},
 	}
@@ -741,5 +742,31 @@ func TestLoginErrorNeverShowsTheAnswer(t *testing.T) {
 				assert.NotContains(t, le.Error()+notify.String()+verbose.String(), s)
 			}
 		})
+	}
+}
+
+// TestCheckURLNeverShowsAQuery: a token URL pasted with its query
+// (?client_id=...&client_secret=...) was refused with a message that
+// showed the whole URL, secret included. The messages now name the
+// parameters, never their values, nor a fragment or a password, whatever
+// else is wrong with the URL (found by a review).
+func TestCheckURLNeverShowsAQuery(t *testing.T) {
+	for _, tt := range []struct{ url, want string }{
+		{"https://auth.inqom.com/identity/connect/token?client_id=firm&client_secret=S3CR3T",
+			"https://auth.inqom.com/identity/connect/token: a query is not allowed (it had client_id, client_secret; values not shown): remove it"},
+		{"https://auth.inqom.com/token?S3CR3T", "https://auth.inqom.com/token: a query is not allowed (it had 1 other part; values not shown): remove it"},
+		{"https://auth.inqom.com/token?a=1&S3CR3T&b%20c=S3CR3T&a=2", "https://auth.inqom.com/token: a query is not allowed (it had a, 2 other parts; values not shown): remove it"},
+		{"https://auth.inqom.com/token?", "https://auth.inqom.com/token: a query is not allowed (it was empty): remove it"},
+		{"https://auth.inqom.com/token#S3CR3T", "https://auth.inqom.com/token: a fragment (#...) is not allowed"},
+		{"https://user:S3CR3T@auth.inqom.com/token?client_secret=S3CR3T", "https://user:xxxxx@auth.inqom.com/token: credentials in a URL are refused (use the INQOM_* environment variables)"},
+		{"http://example.com/token?client_secret=S3CR3T", "http://example.com/token: a query is not allowed (it had client_secret; values not shown): remove it"},
+		{"ftp://example.com/?client_secret=S3CR3T", "ftp://example.com/: a query is not allowed (it had client_secret; values not shown): remove it"},
+		{"example.com/token?client_secret=S3CR3T", `"example.com/token" is not an absolute http(s) URL`},
+		{"https://exa mple.com/?client_secret=S3CR3T", `"https://exa mple.com/" is not a URL: invalid character " " in host name`},
+	} {
+		_, err := CheckURL(tt.url)
+		require.Error(t, err, tt.url)
+		assert.Equal(t, tt.want, err.Error())
+		assert.NotContains(t, err.Error(), "S3CR3T")
 	}
 }

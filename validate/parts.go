@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"sync"
@@ -81,15 +80,15 @@ func StreamParts(name string, parts []io.Reader, opts Options) (rep *Report, ok 
 // its end: the validator is not finished.
 func firstPart(name string, r io.Reader, opts Options) partResult {
 	var head [4096]byte
-	n, err := readHead(r, head[:])
-	if err != nil && err != io.EOF {
+	n, readErr := readHead(r, head[:])
+	if readErr != nil && readErr != io.EOF {
 		return partResult{}
 	}
 	v, _, err := begin(name, head[:n], opts, nil)
 	if v == nil || err != nil {
 		return partResult{}
 	}
-	cr := cfonb.NewReader(io.MultiReader(bytes.NewReader(head[:n]), r))
+	cr := cfonb.NewReader(headThen(head[:n], r, readErr))
 	for {
 		rec, err := nextRecord(v, cr, 0, nil)
 		if errors.Is(err, io.EOF) {

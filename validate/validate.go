@@ -234,7 +234,18 @@ func stream(name string, r io.Reader, opts Options, bufSize int) (*Report, error
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return validateFrom(name, head[:n], io.MultiReader(bytes.NewReader(head[:n]), r), opts, bufSize, nil, nil)
+	return validateFrom(name, head[:n], headThen(head[:n], r, err), opts, bufSize, nil, nil)
+}
+
+// headThen returns a reader of head followed by the rest of r; readErr is
+// the error that ended the read of head. After io.EOF, r is not read
+// again: at a terminal, an end of file is not sticky, and a second read
+// would wait for a second Ctrl-D.
+func headThen(head []byte, r io.Reader, readErr error) io.Reader {
+	if readErr == io.EOF {
+		return bytes.NewReader(head)
+	}
+	return io.MultiReader(bytes.NewReader(head), r)
 }
 
 // streamBytes validates a whole file held in data, which the record

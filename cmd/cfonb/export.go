@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/export"
-	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/spool"
 	"github.com/cfonb-dev/cfonb/validate"
 )
@@ -46,7 +45,10 @@ IBAN, ISO 8601 dates, its amount as an exact decimal string and in minor
 units, its operation codes and label, and every 05 complement, with named
 fields for the standard qualifiers (payer, payee, remittance information,
 end-to-end reference, mandate, original amount...). Files of any size are
-exported in constant memory.
+exported in constant memory; xlsx needs more, but bounded: excelize holds
+up to 16 MiB of each sheet's XML in memory before it goes to a temporary
+file (85 to 125 MiB resident measured for 10 to 44 MiB of input, and 16
+to 32 MiB more per 1,048,575 movements).
 
 PATH is a file, a directory (walked recursively, hidden files skipped) or -
 for standard input. Each input is read once, and validated as it is
@@ -179,7 +181,7 @@ func runExport(ctx context.Context, e *env, c *cobra.Command, args []string, che
 	switch direct := spool.Direct(e.stdout); {
 	case *output != "" && *output != "-":
 		// A temporary file next to the output, renamed only on success.
-		err = atomicfile.Write(*output, 0, func(w io.Writer) error {
+		err = writeAtomic(ctx, *output, func(w io.Writer) error {
 			if code = run.all(ctx, w); code != exitOK {
 				return errRefused
 			}
@@ -333,7 +335,8 @@ func (r *exportRun) input(ctx context.Context, ex *export.Exporter, path string,
 	var src io.Reader
 	vopts := validate.Options{}
 	if path == "-" {
-		name, src = "<stdin>", r.e.stdin
+		// Read to its first end of file only (one Ctrl-D at a terminal).
+		name, src = "<stdin>", &stickyEOF{r: r.e.stdin}
 		if f, ok := r.e.stdin.(*os.File); !ok || !isRegular(f) {
 			vopts.StopAtMax = true
 		}

@@ -140,7 +140,7 @@ type fmtFlags struct {
 func runFmt(ctx context.Context, e *env, c *cobra.Command, fl fmtFlags) int {
 	fs := c.Flags()
 	write, list, diff, encoding, eol, jobs := fl.write, fl.list, fl.diff, fl.encoding, fl.eol, fl.jobs
-	cfg := &fmtConfig{stdin: e.stdin, replace: (*atomicfile.Source).Replace}
+	cfg := &fmtConfig{stdin: e.stdin, replace: replaceHeld(ctx)}
 	switch {
 	case *write && *diff:
 		return usageError(e, "fmt", "-w and -d exclude each other")
@@ -305,7 +305,7 @@ func (s *fmtSummary) write(w io.Writer, mode fmtMode, files int) {
 			plural.Count(files, "file"), s.changed, changed, s.unchanged, s.refused+s.ioErrors)
 	}
 	if s.invalid > 0 {
-		fmt.Fprintf(w, "; %s with errors after repair", plural.Count(s.invalid, "file"))
+		fmt.Fprintf(w, "; %s with errors fmt cannot repair", plural.Count(s.invalid, "file"))
 	}
 	fmt.Fprintln(w)
 	for _, f := range s.failures {
@@ -351,7 +351,10 @@ func fmtReportFile(msgs *bytes.Buffer, stdout io.Writer, cfg *fmtConfig, res *fm
 		if !cfg.quiet {
 			fmt.Fprintf(msgs, "%s: %s%s\n", name, rep.Describe(cfg.eol), how)
 		}
-	} else {
+	} else if v := res.Validation; v == nil || v.Errors == 0 {
+		// Canonical only without errors: an unchanged file with
+		// errors (an empty file, which validate refuses, or one
+		// that fmt cannot repair) is counted once, with errors.
 		sum.unchanged++
 	}
 	// A failed write to standard output (a full disk, a closed pipe) is an

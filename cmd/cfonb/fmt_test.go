@@ -91,7 +91,12 @@ func TestFmtGolden(t *testing.T) {
 			again := fmtRun(t, r.stdout, eol...)
 			assert.Equal(t, fmtCodes[name], again.code, again.stderr)
 			assert.Equal(t, r.stdout, again.stdout, "not idempotent")
-			assert.Contains(t, again.stderr, "0 reformatted, 1 already canonical")
+			if fmtCodes[name] == exitOK {
+				assert.Contains(t, again.stderr, "cfonb fmt: 1 file: 0 reformatted, 1 already canonical, 0 failed\n")
+			} else {
+				// Errors fmt cannot repair: not canonical, not changed.
+				assert.Contains(t, again.stderr, "cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
+			}
 		})
 	}
 }
@@ -147,7 +152,7 @@ func TestFmtMessages(t *testing.T) {
 				// validate's.
 				assert.True(t, strings.HasPrefix(r.stderr, tt.stderr), r.stderr)
 				assert.Contains(t, r.stderr, "left-as-is.txt:2:98: error: ")
-				assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 0 reformatted, 1 already canonical, 0 failed; 1 file with errors after repair\n")
+				assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
 				return
 			}
 			assert.Equal(t, tt.stderr, r.stderr)
@@ -290,7 +295,7 @@ func TestFmtList(t *testing.T) {
 	// refused-utf16.txt does not look like a bank statement: walking the
 	// directory passes over it, and says so.
 	assert.Contains(t, r.stderr, "cfonb fmt: skipped 1 file that is not a bank statement (name a file to check it anyway)\n")
-	assert.Contains(t, r.stderr, "cfonb fmt: 4 files: 2 to reformat, 2 already canonical, 0 failed; 1 file with errors after repair\n")
+	assert.Contains(t, r.stderr, "cfonb fmt: 4 files: 2 to reformat, 1 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
 	r = fmtRun(t, "", "fmt", "-l", filepath.Join(dir, "refused-utf16.txt"))
 	assert.Equal(t, exitInvalid, r.code, "a file named is always checked")
 	// Nothing was written.
@@ -646,4 +651,34 @@ func TestFmtQuiet(t *testing.T) {
 	r = fmtRun(t, "", "fmt", "-q", "--check", fmtTD+"latin1-lf.txt")
 	assert.Equal(t, exitInvalid, r.code)
 	assert.Contains(t, r.stderr, "cfonb fmt: 1 file: 1 to reformat, 0 already canonical, 0 failed\n")
+}
+
+// TestFmtEmptyFileSummary: an empty file (which validate refuses: "file
+// holds no record") was counted as "1 already canonical" and as "1 file
+// with errors after repair" at once. A file with errors is now counted
+// once, with errors, and never as canonical (found by a review).
+func TestFmtEmptyFileSummary(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "empty.txt")
+	require.NoError(t, os.WriteFile(p, nil, 0o644))
+	for _, tt := range []struct {
+		args    []string
+		summary string
+	}{
+		{[]string{"fmt", "-w", p}, "cfonb fmt: 1 file: 0 reformatted, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n"},
+		{[]string{"fmt", "-l", p}, "cfonb fmt: 1 file: 0 to reformat, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n"},
+		{[]string{"fmt", "--check", p}, "cfonb fmt: 1 file: 0 to reformat, 0 already canonical, 0 failed; 1 file with errors fmt cannot repair\n"},
+	} {
+		r := fmtRun(t, "", tt.args...)
+		assert.Equal(t, exitInvalid, r.code, tt.args)
+		assert.Equal(t, p+":1:1: error: file holds no record [empty]\n"+tt.summary, r.stderr, tt.args)
+		assert.Empty(t, r.stdout, tt.args)
+	}
+	got, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	// A canonical file beside it is still counted as canonical.
+	r := fmtRun(t, "", "fmt", "-l", p, fmtTD+"canonical.txt")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, "cfonb fmt: 2 files: 0 to reformat, 1 already canonical, 0 failed; 1 file with errors fmt cannot repair\n")
 }

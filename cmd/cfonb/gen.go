@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
-	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/gen"
 	"github.com/cfonb-dev/cfonb/internal/plural"
 )
@@ -137,7 +136,7 @@ func writeGenerated(ctx context.Context, stdout io.Writer, output, breaksPath st
 	if breaksPath != "" {
 		inner := write
 		write = func(w io.Writer) error {
-			return atomicfile.Write(breaksPath, 0, func(bw io.Writer) error {
+			return writeAtomic(ctx, breaksPath, func(bw io.Writer) error {
 				return writeWithBreaks(bw, func(onBreak func(gen.Break)) error {
 					opts.OnBreak = onBreak
 					return inner(w)
@@ -149,7 +148,7 @@ func writeGenerated(ctx context.Context, stdout io.Writer, output, breaksPath st
 	if output == "" {
 		err = write(stdout)
 	} else {
-		err = atomicfile.Write(output, 0, write)
+		err = writeAtomic(ctx, output, write)
 	}
 	return st, err
 }

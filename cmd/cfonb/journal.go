@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cfonb-dev/cfonb/internal/interrupt"
 	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/upload"
 	"github.com/cfonb-dev/cfonb/upload/journal"
@@ -133,7 +134,10 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		}
 		return usageError(e, "journal", "%s needs the platform: give --env prod, --env staging or --api-url URL", flag)
 	}
-	if *fl.dossier < 0 || (*fl.markReg && *fl.dossier == 0) {
+	switch {
+	case *fl.dossier < 0:
+		return usageError(e, "journal", "--dossier must be a positive integer, not %d", *fl.dossier)
+	case *fl.markReg && *fl.dossier == 0:
 		return usageError(e, "journal", "--mark-registered needs --dossier ID, a positive integer")
 	}
 	platform := ""
@@ -345,7 +349,9 @@ func journalMarkDone(ctx context.Context, e *env, sf stateFlags, dir, platform s
 	w := &stickyWriter{w: e.stdout}
 	var marked []string
 	for _, f := range files {
+		release := interrupt.Hold(ctx) // a forced exit waits for the mark
 		id, err := upload.MarkDone(st, platform, dossier, f, time.Now().UTC())
+		release()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			markedOutputFailed(e, w, "file", "as imported", "cfonb journal", marked)
@@ -407,7 +413,10 @@ func journalMarkRegistered(ctx context.Context, e *env, sf stateFlags, dir, plat
 	for _, ib := range ibans {
 		rec := upload.AccountRecord{Platform: platform, Dossier: dossier, IBAN: ib, BankName: bankName,
 			Registered: time.Now().UTC(), Marked: true}
-		if err := st.AddRegistration(rec); err != nil {
+		release := interrupt.Hold(ctx) // a forced exit waits for the mark
+		err := st.AddRegistration(rec)
+		release()
+		if err != nil {
 			fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
 			markedOutputFailed(e, w, "account", registered, "cfonb journal --accounts", marked)
 			return exitUsage

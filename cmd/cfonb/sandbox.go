@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cfonb-dev/cfonb/internal/interrupt"
 	"github.com/cfonb-dev/cfonb/upload/sandbox"
 )
 
@@ -127,6 +128,9 @@ Stop with Ctrl-C.
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
+	// Its shutdown lets the requests under way finish (up to 5 s): a
+	// second signal does not cut them (package interrupt).
+	defer interrupt.Hold(ctx)()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	select {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/internal/interrupt"
 	"github.com/cfonb-dev/cfonb/serve"
 )
 
@@ -114,6 +115,9 @@ func runServe(ctx context.Context, e *env, c *cobra.Command, fl serveFlags) int 
 			fmt.Fprintf(e.stderr, "cfonb serve: could not open a browser (%v): open %s yourself\n", err, url)
 		}
 	}
+	// Its shutdown lets the requests under way finish (up to 10 s): a
+	// second signal does not cut them (package interrupt).
+	defer interrupt.Hold(ctx)()
 	if err := serve.New(opts).Serve(ctx, ln); err != nil {
 		fmt.Fprintf(e.stderr, "cfonb serve: %v\n", err)
 		return exitUsage

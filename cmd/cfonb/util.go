@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/internal/interrupt"
 )
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
@@ -131,4 +133,57 @@ func (s *stickyWriter) fail(err error) {
 	if s.err == nil {
 		s.err = err
 	}
+}
+
+// writeAtomic is atomicfile.Write (a new file gets 0666 less the umask)
+// whose end, from the content written to the file put in place (renamed,
+// or copied in place over a file with hard links), is a critical section:
+// a forced exit on an interrupt waits for it (package interrupt).
+func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) error {
+	release := func() {}
+	err := atomicfile.Write(path, 0, func(w io.Writer) error {
+		if err := write(w); err != nil {
+			return err
+		}
+		release = interrupt.Hold(ctx)
+		return nil
+	})
+	release()
+	return err
+}
+
+// replaceHeld is atomicfile.Source.Replace (fmt -w) with its end a
+// critical section, as writeAtomic's.
+func replaceHeld(ctx context.Context) func(*atomicfile.Source, func(io.Writer) error) (atomicfile.Method, error) {
+	return func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error) {
+		release := func() {}
+		m, err := src.Replace(func(w io.Writer) error {
+			if err := write(w); err != nil {
+				return err
+			}
+			release = interrupt.Hold(ctx)
+			return nil
+		})
+		release()
+		return m, err
+	}
+}
+
+// stickyEOF is a reader that, once r returned io.EOF, returns io.EOF
+// without reading r again: at a terminal, an end of file (Ctrl-D) is not
+// sticky, and a read after it waits for more input (a second Ctrl-D).
+type stickyEOF struct {
+	r   io.Reader
+	eof bool
+}
+
+func (s *stickyEOF) Read(p []byte) (int, error) {
+	if s.eof {
+		return 0, io.EOF
+	}
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		s.eof = true
+	}
+	return n, err
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/cfonb-dev/cfonb/internal/atomicfile"
 	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/internal/walk"
 	"github.com/cfonb-dev/cfonb/validate"
@@ -106,6 +105,9 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if f.jobs < 0 {
 		return usageError(e, "validate", "--jobs must be at least 1, or 0 for one per CPU")
 	}
+	if f.maxErrors < 0 {
+		return usageError(e, "validate", "--max-errors must be 0 (no limit) or more, not %d", f.maxErrors)
+	}
 	if f.jobs == 0 {
 		f.jobs = runtime.NumCPU()
 	}
@@ -174,7 +176,7 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if f.output == "" || f.output == "-" {
 		werr = write(e.stdout)
 	} else {
-		werr = atomicfile.Write(f.output, 0, write)
+		werr = writeAtomic(ctx, f.output, write)
 	}
 	if werr != nil {
 		fmt.Fprintf(e.stderr, "cfonb validate: writing the report: %s\n", validate.SafeText(werr.Error()))
