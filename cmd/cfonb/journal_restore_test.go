@@ -9,18 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestReview4RestoreWhereTheJournalWasLost: the refusals of a lost
-// journal.sqlite (ErrMissingJournal, ErrEmptyJournal) say "restore it from
-// a backup", and the backup the README recommends is a --dump. Yet
-// cfonb journal --restore of that dump into that very state directory is
-// refused by the same checks: the way back is to remove owners/ and
-// journal.setup.lock first, which the message offers only "if no import
-// is to be remembered" (and after which a plain upload sends everything
-// again). Restore refuses a journal that is not empty by itself: a missing
-// or emptied journal.sqlite is what it is for. And the ErrEmptyJournal
-// advice, "remove the file to start a new journal", only leads to the
-// ErrMissingJournal refusal.
-func TestReview4RestoreWhereTheJournalWasLost(t *testing.T) {
+// TestRestoreWhereTheJournalWasLost: the refusals of a lost journal.sqlite
+// (ErrMissingJournal, ErrEmptyJournal) say "restore it from a backup", and
+// the backup the README recommends is a --dump. Yet cfonb journal --restore
+// of that dump into that very state directory was refused by the same
+// checks, and the ErrEmptyJournal advice, "remove the file to start a new
+// journal", only led to the ErrMissingJournal refusal (found by a review).
+// A restore now makes a lost journal anew (Restore itself refuses one that
+// is not empty), the refusals name it, and the advice to start anew names
+// every file to remove.
+func TestRestoreWhereTheJournalWasLost(t *testing.T) {
 	for _, lost := range []string{"deleted", "emptied"} {
 		t.Run(lost, func(t *testing.T) {
 			dir := t.TempDir()
@@ -53,9 +51,13 @@ func TestReview4RestoreWhereTheJournalWasLost(t *testing.T) {
 		db := filepath.Join(dir, "journal.sqlite")
 		require.NoError(t, os.Truncate(db, 0))
 		r = cliRun(t, "", "journal", "--state-dir", dir)
-		require.Contains(t, r.stderr, "remove the file to start a new journal")
-		require.NoError(t, os.Remove(db)) // as told
+		require.Contains(t, r.stderr, "cfonb journal --restore DUMP --state-dir "+dir+",")
+		require.Contains(t, r.stderr, "if no import is to be remembered, remove journal.sqlite, owners/ and journal.setup.lock to start a new journal")
+		for _, f := range []string{db, filepath.Join(dir, "owners"), filepath.Join(dir, "journal.setup.lock")} {
+			require.NoError(t, os.RemoveAll(f)) // as told
+		}
 		r = cliRun(t, "", "journal", "--state-dir", dir)
-		assert.NotContains(t, r.stderr, "the journal is missing", "the advice followed leads to another refusal")
+		assert.Equal(t, exitOK, r.code, "the advice followed leads to no other refusal: %s", r.stderr)
+		assert.Equal(t, "cfonb journal: no import recorded in "+dir+"\n", r.stderr)
 	})
 }

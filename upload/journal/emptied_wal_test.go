@@ -32,13 +32,13 @@ func copyTree(t *testing.T, src, dst string) {
 	}))
 }
 
-// TestReview4EmptiedJournalWithAWALIsRefused: checkEmptied lets a 0-byte
+// TestEmptiedJournalWithAWALIsRefused (found by a review): checkEmptied let a 0-byte
 // journal.sqlite through when its -wal is not empty, on the belief that
 // SQLite reads the log. It does not: SQLite deletes the write-ahead log of
 // a database of 0 pages (a leftover, to it), so the run gets a new, empty
 // journal and every file is sent again; and a mere read-only look deletes
 // the -wal. A -wal is there after any killed run (or while another runs).
-func TestReview4EmptiedJournalWithAWALIsRefused(t *testing.T) {
+func TestEmptiedJournalWithAWALIsRefused(t *testing.T) {
 	ctx := context.Background()
 	live := t.TempDir()
 	s, err := OpenSQLite(ctx, live, Options{})
