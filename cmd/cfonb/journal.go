@@ -134,7 +134,10 @@ func runJournal(ctx context.Context, e *env, c *cobra.Command, args []string, fl
 		}
 		return usageError(e, "journal", "%s needs the platform: give --env prod, --env staging or --api-url URL", flag)
 	}
-	if *fl.dossier < 0 || (*fl.markReg && *fl.dossier == 0) {
+	switch {
+	case *fl.dossier < 0:
+		return usageError(e, "journal", "--dossier must be a positive integer, not %d", *fl.dossier)
+	case *fl.markReg && *fl.dossier == 0:
 		return usageError(e, "journal", "--mark-registered needs --dossier ID, a positive integer")
 	}
 	platform := ""

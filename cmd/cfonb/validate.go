@@ -105,6 +105,9 @@ func runValidate(ctx context.Context, e *env, args []string, f validateFlags) in
 	if f.jobs < 0 {
 		return usageError(e, "validate", "--jobs must be at least 1, or 0 for one per CPU")
 	}
+	if f.maxErrors < 0 {
+		return usageError(e, "validate", "--max-errors must be 0 (no limit) or more, not %d", f.maxErrors)
+	}
 	if f.jobs == 0 {
 		f.jobs = runtime.NumCPU()
 	}
