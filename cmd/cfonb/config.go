@@ -187,10 +187,18 @@ Exit status: 0 printed, 2 the file is refused (the message names the line).`,
 					from = src[0]
 				}
 				value := tomlValue(fl)
-				if key == "state-dir" && journal.IsPostgres(fl.Value.String()) {
+				raw := fl.Value.String()
+				if key == "state-dir" && from == "default" && e.getenv(envState) != "" {
+					// The journal the command uses (stateFromFlags):
+					// $CFONB_STATE, when neither a flag nor the file
+					// names one.
+					raw = e.getenv(envState)
+					value, from = strconv.Quote(raw), "from $"+envState
+				}
+				if key == "state-dir" && journal.IsPostgres(raw) {
 					// A PostgreSQL URL may hold its password: printed
 					// as every other command prints it (journal.Redact).
-					value = strconv.Quote(journal.Redact(fl.Value.String()))
+					value = strconv.Quote(journal.Redact(raw))
 					from += ", password hidden"
 				}
 				line := fmt.Sprintf("%s = %s", key, value)

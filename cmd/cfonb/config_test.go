@@ -141,3 +141,38 @@ func TestConfigHidesThePostgresPassword(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Regexp(t, `(?m)^state-dir = "/srv/cfonb" +# `+regexp.QuoteMeta(cfg)+`:2$`, r.stdout)
 }
+
+// TestConfigShowsCFONBSTATE: with $CFONB_STATE set and no state-dir in
+// the file, cfonb config showed `state-dir = "" # default`, while upload
+// and journal use $CFONB_STATE. It now shows the journal used and where it
+// comes from, a PostgreSQL password hidden; the file's state-dir still
+// comes first, as for the commands (found by a review).
+func TestConfigShowsCFONBSTATE(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "cfonb.toml")
+	require.NoError(t, os.WriteFile(cfg, []byte("[upload]\ndossier = 5\n"), 0o600))
+	for _, tc := range []struct{ state, want string }{
+		{"", `state-dir = ""                           # default`},
+		{"/srv/cfonb-state", `state-dir = "/srv/cfonb-state"           # from $CFONB_STATE`},
+		{"postgres://cfonb:S3cretPW@db.example/cfonb", `state-dir = "postgres://cfonb:xxxxx@db.example/cfonb" # from $CFONB_STATE, password hidden`},
+	} {
+		r := cliRunEnv(t, map[string]string{"CFONB_CONFIG": cfg, "CFONB_STATE": tc.state}, "config", "upload")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Empty(t, r.stderr)
+		assert.Contains(t, r.stdout, "\n"+tc.want+"\n", r.stdout)
+		assert.NotContains(t, r.stdout, "S3cretPW")
+	}
+	// The file's state-dir comes before $CFONB_STATE.
+	require.NoError(t, os.WriteFile(cfg, []byte("[upload]\nstate-dir = \"/srv/cfonb\"\n"), 0o600))
+	r := cliRunEnv(t, map[string]string{"CFONB_CONFIG": cfg, "CFONB_STATE": "/elsewhere"}, "config", "upload")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^state-dir = "/srv/cfonb" +# `+regexp.QuoteMeta(cfg)+`:2$`, r.stdout)
+	assert.NotContains(t, r.stdout, "/elsewhere")
+}
+
+// TestJournalUsageShowsDump: cfonb journal --help's usage lines left out
+// --dump (found by a review).
+func TestJournalUsageShowsDump(t *testing.T) {
+	r := cliRunEnv(t, map[string]string{}, "journal", "--help")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\n         cfonb journal --dump [--state-dir DIR] > FILE\n", r.stdout)
+}

@@ -28,6 +28,7 @@ func newJournalCmd(e *env) *cobra.Command {
 		Use: `journal [--state-dir DIR] [--env prod|staging | --api-url URL] [--accounts] [--json]
   cfonb journal --mark-done [--dossier ID] [--state-dir DIR] (--env prod|staging | --api-url URL) FILE...
   cfonb journal --mark-registered --dossier ID [--bank-name NAME] [--state-dir DIR] (--env prod|staging | --api-url URL) IBAN...
+  cfonb journal --dump [--state-dir DIR] > FILE
   cfonb journal --restore FILE [--state-dir DIR]`,
 		Short: "list what was imported, when and where",
 		Long: `Lists what cfonb upload imported, when and where: one line per import

@@ -105,13 +105,23 @@ func newRootCmd(e *env, cmds ...*cobra.Command) *cobra.Command {
 // execute runs root with args and returns the exit status.
 func execute(ctx context.Context, e *env, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
+	// What cobra writes to standard output (help, --version, completion
+	// scripts) goes through out, whose first error fails the run: help
+	// written to a full disk is not a success.
+	out := &stickyWriter{w: root.OutOrStdout()}
+	root.SetOut(out)
 	err := root.ExecuteContext(ctx)
 	var st exitStatus
 	switch {
-	case err == nil:
-		return exitOK
 	case errors.As(err, &st):
 		return int(st)
+	case out.err != nil:
+		// The help or the version (err nil), or a completion script
+		// (cobra returns the write's error).
+		fmt.Fprintf(e.stderr, "cfonb: writing to standard output: %v\n", out.err)
+		return exitUsage
+	case err == nil:
+		return exitOK
 	}
 	// cobra's own errors: an unknown command (with its "did you mean"
 	// suggestions) or arguments a command does not take.
@@ -182,7 +192,7 @@ func writeHelp(w io.Writer, c *cobra.Command) {
 	}
 	if !c.HasParent() {
 		fmt.Fprintf(&b, "Run '%s COMMAND --help' for a command's flags.\n", c.Name())
-		b.WriteString("Exit status: 0 ok, 1 invalid input, 2 usage or I/O error, 3 network or API failure.\n")
+		b.WriteString("Exit status: 0 ok, 1 invalid input, 2 usage or I/O error, 3 network or API failure;\n130 or 143: ended by SIGINT or SIGTERM before it could stop by itself.\n")
 	}
 	_, _ = io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
 }
