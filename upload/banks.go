@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // banksCSV is the table of French bank codes; its header cites its source
@@ -70,6 +71,10 @@ type BankNames struct {
 func ParseBankNames(values []string) (BankNames, error) {
 	var b BankNames
 	for _, v := range values {
+		if !utf8.ValidString(v) {
+			// Sent garbled to the API, and refused by a PostgreSQL journal.
+			return b, fmt.Errorf("--bank-name %q is not UTF-8 text (is the terminal's character set UTF-8?)", v)
+		}
 		code, name, ok := strings.Cut(v, "=")
 		if ok && (len(code) != 5 || strings.Trim(code, "0123456789") != "") {
 			return b, fmt.Errorf("--bank-name %q: CODE=NAME needs a five-digit bank code before '=', e.g. 30004=BNP Paribas", v)

@@ -9,6 +9,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 )
@@ -105,6 +108,15 @@ func ParseMapping(path string, r io.Reader) (*Mapping, error) {
 		e := MappingEntry{IBAN: iban, Dossier: d, Line: line}
 		if len(rec) == 3 {
 			e.BankName = strings.TrimSpace(rec[2])
+			if !utf8.ValidString(e.BankName) {
+				// French Excel saves its ';' CSV in Windows-1252: a name
+				// sent as it is would reach the API garbled, and a
+				// PostgreSQL journal would refuse to record it (found by
+				// a review).
+				if e.BankName, err = charmap.Windows1252.NewDecoder().String(e.BankName); err != nil {
+					return nil, bad("bank name %q is neither UTF-8 nor Windows-1252", rec[2])
+				}
+			}
 		}
 		if prev, ok := m.entries[iban]; ok {
 			return nil, bad("account %s is already on line %d", iban, prev.Line)

@@ -95,7 +95,7 @@ func TestEmptiedSQLiteJournalIsNotANewOne(t *testing.T) {
 	assert.Equal(t, 1, len(f.sb.Imports()), "an emptied journal must not import everything again")
 	_, err = OpenState(f.state, false)
 	require.ErrorIs(t, err, journal.ErrEmptyJournal, "reading it says so too")
-	assert.Contains(t, err.Error(), "Restore it from a backup; if no import was ever recorded in this state directory, remove the file to start a new journal")
+	assert.Contains(t, err.Error(), "Restore it from a backup: a dump with cfonb journal --restore DUMP --state-dir "+f.state+", or a copy of journal.sqlite (with its -wal file if there is one); if no import is to be remembered, remove journal.sqlite, owners/ and journal.setup.lock to start a new journal")
 }
 
 // TestMissingSQLiteNextToTheStubIsNotANewJournal: after a migration from

@@ -93,6 +93,8 @@ func TestBankNames(t *testing.T) {
 		{[]string{"3000A=Banque X"}, "needs a five-digit bank code"},
 		{[]string{" 30004=Banque X"}, "needs a five-digit bank code"},
 		{[]string{"=Banque X"}, "needs a five-digit bank code"},
+		// Latin-1 from a terminal: garbled at the API, refused by PostgreSQL.
+		{[]string{"30004=Soci\xe9t\xe9 G\xe9n\xe9rale"}, `--bank-name "30004=Soci\xe9t\xe9 G\xe9n\xe9rale" is not UTF-8 text (is the terminal's character set UTF-8?)`},
 	} {
 		_, err := ParseBankNames(bad.flags)
 		require.Error(t, err, bad.flags)

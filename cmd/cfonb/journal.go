@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -255,9 +256,15 @@ func journalRestore(ctx context.Context, e *env, sf stateFlags, spec, path strin
 		defer func() { _ = f.Close() }()
 		r, name = f, path
 	}
-	st, code := openState(ctx, e, "journal", spec, sf, false)
-	if code != exitOK {
-		return code
+	// A journal lost from its state directory (missing, emptied) is what
+	// a restore is for: it is made anew (journal.Options.Restore; found by
+	// a review: the refusals that say "restore it" refused the restore).
+	opts := journalOptions(e, "journal", sf, false)
+	opts.Restore = true
+	st, err := upload.OpenStore(ctx, spec, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "cfonb journal: %v\n", err)
+		return exitUsage
 	}
 	defer func() { _ = st.Close() }()
 	accounts, entries, err := journal.Restore(ctx, st.Store(), bufio.NewReaderSize(r, 1<<16))
@@ -392,6 +399,9 @@ func markedOutputFailed(e *env, w *stickyWriter, what, as, list string, marked [
 // sending nothing: the way out when the platform refuses to register an
 // account that it has already.
 func journalMarkRegistered(ctx context.Context, e *env, sf stateFlags, dir, platform string, dossier int64, bankName string, args []string) int {
+	if !utf8.ValidString(bankName) {
+		return usageError(e, "journal", "--bank-name %q is not UTF-8 text (is the terminal's character set UTF-8?)", bankName)
+	}
 	// A write to a closed pipe must fail (EPIPE, reported below), not
 	// kill the process by SIGPIPE between two marks.
 	signal.Ignore(syscall.SIGPIPE)

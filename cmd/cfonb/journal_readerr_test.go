@@ -60,7 +60,7 @@ func TestJournalEmptiedIsRefused(t *testing.T) {
 		assert.Equal(t, exitUsage, r.code, "%v", args)
 		assert.Empty(t, r.stdout, "%v", args)
 		assert.Contains(t, r.stderr, want, "%v", args)
-		assert.Contains(t, r.stderr, "Restore it from a backup; if no import was ever recorded in this state directory, remove the file to start a new journal", "%v", args)
+		assert.Contains(t, r.stderr, "Restore it from a backup: a dump with cfonb journal --restore DUMP --state-dir "+dir+", or a copy of journal.sqlite (with its -wal file if there is one); if no import is to be remembered, remove journal.sqlite, owners/ and journal.setup.lock to start a new journal", "%v", args)
 	}
 	fi, err := os.Stat(db)
 	require.NoError(t, err)

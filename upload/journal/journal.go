@@ -189,6 +189,12 @@ type Options struct {
 	AllowEmptyJSON bool
 	// Notify receives the one-time migration message; nil for none.
 	Notify func(msg string)
+	// Restore opens a state directory's journal to restore a dump into
+	// (Restore): a journal.sqlite that is missing from a directory used
+	// before (ErrMissingJournal), or emptied (ErrEmptyJournal), is then
+	// made anew, since restoring a backup is the way back from both, and
+	// Restore itself refuses a journal that is not empty.
+	Restore bool
 }
 
 // IsPostgres reports whether spec names a PostgreSQL database rather than

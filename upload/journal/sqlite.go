@@ -200,6 +200,19 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	// used before was lost.
 	_, markErr := os.Stat(mark)
 	creating := markErr == nil // a making begun here, or interrupted before
+	if opts.Restore && !creating {
+		if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+			// Emptied: made anew for the dump, its leftovers with it.
+			for _, f := range []string{path, path + "-wal", path + "-shm"} {
+				if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("state directory: %w", err)
+				}
+			}
+		}
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			creating = true // missing or emptied: what a restore is for
+		}
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		if !creating && !jsonLeft {
 			return nil, missingJournal(dir)
@@ -268,9 +281,16 @@ func usedDir(dir string) bool {
 // journal.sqlite is gone.
 func missingJournal(dir string) error {
 	return fmt.Errorf("journal: %w: %s was used by cfonb (it holds %s and %s) but has no %s (deleted, or left out of a backup or a sync?), "+
-		"and a new journal would send every file again. Restore it from a backup, with its -wal file if there is one; "+
-		"if no import is to be remembered, remove %[3]s and %[4]s to start a new journal",
-		ErrMissingJournal, dir, ownersDir+string(filepath.Separator), setupLock, DBFile)
+		"and a new journal would send every file again. %s",
+		ErrMissingJournal, dir, ownersDir+string(filepath.Separator), setupLock, DBFile, wayBack(dir))
+}
+
+// wayBack says how to recover a lost journal in the state directory dir:
+// from a dump, from a copy of the database, or by starting anew.
+func wayBack(dir string) string {
+	return fmt.Sprintf("Restore it from a backup: a dump with cfonb journal --restore DUMP --state-dir %s, or a copy of %s (with its -wal file if there is one); "+
+		"if no import is to be remembered, remove %s, %s and %s to start a new journal",
+		dir, DBFile, DBFile, ownersDir+string(filepath.Separator), setupLock)
 }
 
 // makeMark makes the creatingMark file at path, durably (it and its
@@ -323,20 +343,18 @@ func openImmutable(ctx context.Context, dir, path, dsn string, openErr error) (*
 }
 
 // checkEmptied returns an error wrapping ErrEmptyJournal when the journal
-// at path, which was made whole (no creatingMark), is empty: 0 bytes, and
-// no write-ahead log (-wal) that holds what was committed but not yet
-// copied into it.
+// at path, which was made whole (no creatingMark), is empty: 0 bytes. A
+// write-ahead log next to it does not save it: SQLite deletes the log of a
+// database of no pages when it opens it (found by a review; the file is
+// therefore not opened). A new journal holds 4096 bytes before anything is
+// committed.
 func checkEmptied(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Size() > 0 {
 		return nil // a read error is SQLite's to report
 	}
-	if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 0 {
-		return nil
-	}
-	return fmt.Errorf("journal: %s: %w: its entries were lost, by a failed restore or copy perhaps, and cfonb would send every file again. "+
-		"Restore it from a backup; if no import was ever recorded in this state directory, remove the file to start a new journal",
-		path, ErrEmptyJournal)
+	return fmt.Errorf("journal: %s: %w: its entries were lost, by a failed restore or copy perhaps, and cfonb would send every file again. %s",
+		path, ErrEmptyJournal, wayBack(filepath.Dir(path)))
 }
 
 // openMemory is the read-only view of a state directory without an SQLite
