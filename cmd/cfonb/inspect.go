@@ -63,6 +63,7 @@ func runInspect(ctx context.Context, e *env, c *cobra.Command, args []string, fo
 	status := exitOK
 	for i, p := range paths {
 		if ctx.Err() != nil {
+			fmt.Fprintf(e.stderr, "cfonb inspect: interrupted: %d of %s not inspected\n", len(paths)-i, plural.Count(len(paths), "file"))
 			return exitUsage
 		}
 		var rep *validate.Report

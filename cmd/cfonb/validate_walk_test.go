@@ -210,3 +210,17 @@ func TestValidateInterruptedOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectInterruptedSaysSo: an interrupted cfonb inspect exited 2
+// without a word. It now says how many files it did not inspect (found
+// while checking the commands for review's "context canceled" flood).
+func TestInspectInterruptedSaysSo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(ctx, e, []string{"inspect", fmtTD + "canonical.txt", fmtTD + "latin1-lf.txt"})
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "cfonb inspect: interrupted: 2 of 2 files not inspected\n", errb.String())
+	assert.Empty(t, out.String())
+}
