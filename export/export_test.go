@@ -759,6 +759,14 @@ func TestNoAllocationPerRecord(t *testing.T) {
 			}
 			allocs(two) // warm the buffers
 			a1, a2 := allocs(one), allocs(two)
+			// With workers, which batch meets the largest statement or
+			// movement first depends on the scheduling: a batch may grow
+			// its buffers a few rounds later than the others, more so on
+			// a loaded machine (a 1-in-30 failure seen). Steady state is
+			// what counts: measured again, a few times at most.
+			for try := 0; opts.Workers > 1 && a1 != a2 && try < 5; try++ {
+				a1, a2 = allocs(one), allocs(two)
+			}
 			assert.Equal(t, a1, a2, "allocations per Export of %d and %d bytes", len(one), len(two))
 		})
 	}

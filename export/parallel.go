@@ -32,6 +32,7 @@ const batchSize = 128 << 10
 
 // batch is movements collected for a worker, and then their output.
 type batch struct {
+	size int         // the bytes of records it is made for (newBatch)
 	recs []byte      // each movement's 04 data, then its 05s' data
 	ends []int       // the end of each 05 in its movement's complements
 	mvs  []batchMove // the movements, in order
@@ -74,6 +75,7 @@ type batchStmt struct {
 // about 2.6 bytes per byte of records).
 func newBatch(size int) *batch {
 	return &batch{
+		size:  size,
 		recs:  make([]byte, 0, size+2*cfonb.DefaultMaxKeep),
 		mvs:   make([]batchMove, 0, size/cfonb.RecordLen+1),
 		out:   make([]byte, 0, 3*size),
@@ -81,8 +83,18 @@ func newBatch(size int) *batch {
 	}
 }
 
-// reset empties b, keeping its buffers.
+// reset empties b, keeping its buffers, unless a movement of thousands
+// of complements grew them past twice their size (and 1 MiB of records
+// or 4 MiB of output, so that the usual growth of an append never
+// counts): those are given back,
+// or every batch going round would keep the largest movement it ever held
+// (found by a review: 94 MB with 8 workers against 53 MB with one).
 func (b *batch) reset() {
+	if cap(b.recs) > max(2*(b.size+2*cfonb.DefaultMaxKeep), 1<<20) || cap(b.out) > max(6*b.size, 4<<20) {
+		*b = batch{size: b.size, ready: b.ready, recs: make([]byte, 0, b.size+2*cfonb.DefaultMaxKeep),
+			mvs: make([]batchMove, 0, b.size/cfonb.RecordLen+1), out: make([]byte, 0, 3*b.size)}
+		return
+	}
 	b.recs, b.ends, b.mvs, b.sts, b.acct, b.out = b.recs[:0], b.ends[:0], b.mvs[:0], b.sts[:0], b.acct[:0], b.out[:0]
 }
 

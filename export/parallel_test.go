@@ -309,3 +309,24 @@ func TestWorkersCancel(t *testing.T) {
 	e.Discard()
 	assert.True(t, waitGoroutines(base), "%d goroutines left, %d before", runtime.NumGoroutine(), base)
 }
+
+// TestBatchGivesBackGrownBuffers: a batch that held a movement of
+// thousands of long complements gives its grown buffers back when reset,
+// or each batch going round would keep the largest movement it ever held
+// (found by a review: 94 MB of peak memory with 8 workers against 53 MB
+// with one); the usual growth of an append is kept.
+func TestBatchGivesBackGrownBuffers(t *testing.T) {
+	b := newBatch(batchSize)
+	recs0, out0 := cap(b.recs), cap(b.out)
+	b.recs = append(b.recs, make([]byte, recs0+1)...) // grown a little
+	b.reset()
+	assert.Greater(t, cap(b.recs), recs0, "kept")
+	b.recs = append(b.recs, make([]byte, 10<<20)...)
+	b.out = append(b.out, make([]byte, 30<<20)...)
+	b.reset()
+	assert.Equal(t, recs0, cap(b.recs), "given back")
+	assert.Equal(t, out0, cap(b.out), "given back")
+	assert.Equal(t, batchSize, b.size)
+	assert.NotNil(t, b.ready)
+	assert.Empty(t, b.mvs)
+}
