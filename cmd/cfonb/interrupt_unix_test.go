@@ -50,6 +50,9 @@ func TestInterruptEndsABlockedCommand(t *testing.T) {
 		// by the kernel, the grace would end it all the same).
 		{"SIGINT twice", []os.Signal{os.Interrupt, os.Interrupt}, 130},
 		{"SIGTERM twice", []os.Signal{syscall.SIGTERM, syscall.SIGTERM}, 143},
+		// A closed terminal or SSH session (found by a review: it killed
+		// upload at once, an import left pending).
+		{"SIGHUP", []os.Signal{syscall.SIGHUP}, 129},
 	} {
 		state := filepath.Join(t.TempDir(), "state")
 		for _, args := range [][]string{{"validate", fifo}, {"export", fifo}, {"fmt", fifo},
@@ -117,4 +120,33 @@ func waitForFIFO(t *testing.T, pid int) {
 	}
 	// Another kernel may name the wait otherwise: 5 s is long enough.
 	t.Logf("process %d: no thread seen in wait_for_partner", pid)
+}
+
+// TestNohupKeepsSIGHUPIgnored: a command started with SIGHUP ignored (nohup,
+// or a shell's trap "" HUP) goes on when its terminal closes: catching
+// SIGHUP must not undo that (signal.Notify would). SIGINT still ends it.
+func TestNohupKeepsSIGHUPIgnored(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "statement.txt")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	cmd := exec.Command("/bin/sh", "-c", `trap "" HUP; exec "$0" "$@"`, os.Args[0], "validate", fifo)
+	cmd.Env = append(os.Environ(), envAsCfonb+"=1", "CFONB_CONFIG=none")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	waitForFIFO(t, cmd.Process.Pid)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	select {
+	case err := <-done:
+		t.Fatalf("ended by SIGHUP although it was ignored: %v, %s", err, stderr.String())
+	case <-time.After(2500 * time.Millisecond): // past the grace a caught signal gives
+	}
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := <-done
+	var ee *exec.ExitError
+	require.True(t, errors.As(err, &ee), "%v", err)
+	assert.Equal(t, 130, ee.ExitCode())
+	assert.Equal(t, "cfonb: interrupted\n", stderr.String())
 }

@@ -26,6 +26,7 @@ const (
 	exitInternal = 4   // a bug: should never happen
 	exitSIGINT   = 130 // stopped by SIGINT (Ctrl-C) before it could finish
 	exitSIGTERM  = 143 // stopped by SIGTERM before it could finish
+	exitSIGHUP   = 129 // stopped by SIGHUP (its terminal closed) before it could finish
 )
 
 // env is what a command may touch of the outside world, so that tests can
@@ -52,6 +53,13 @@ func main() {
 	ctx, cancel := context.WithCancel(interrupt.NewContext(context.Background(), guard))
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// A closed terminal or SSH session (SIGHUP) stops a command the same
+	// way, instead of killing it between an import and its journal record
+	// (found by a review: upload exited 129 with a pending entry). Unless
+	// SIGHUP is ignored, as nohup starts a command: Notify would undo that.
+	if !signal.Ignored(syscall.SIGHUP) {
+		signal.Notify(sigs, syscall.SIGHUP)
+	}
 	restore := saveTerminal(os.Stdin)
 	go guard.Watch(sigs, cancel, interruptGrace, func(sig os.Signal) {
 		restore() // a password prompt turned the echo off
@@ -79,10 +87,13 @@ const interruptGrace = 2 * time.Second
 
 // interruptStatus is the exit status of a process that a signal ended:
 // 128 + the signal's number, as a shell reports a command the signal
-// killed (130 for SIGINT, 143 for SIGTERM).
+// killed (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
 func interruptStatus(sig os.Signal) int {
-	if sig == syscall.SIGTERM {
+	switch sig {
+	case syscall.SIGTERM:
 		return exitSIGTERM
+	case syscall.SIGHUP:
+		return exitSIGHUP
 	}
 	return exitSIGINT
 }

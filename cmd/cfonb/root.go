@@ -192,7 +192,7 @@ func writeHelp(w io.Writer, c *cobra.Command) {
 	}
 	if !c.HasParent() {
 		fmt.Fprintf(&b, "Run '%s COMMAND --help' for a command's flags.\n", c.Name())
-		b.WriteString("Exit status: 0 ok, 1 invalid input, 2 usage or I/O error, 3 network or API failure;\n130 or 143: ended by SIGINT or SIGTERM before it could stop by itself.\n")
+		b.WriteString("Exit status: 0 ok, 1 invalid input, 2 usage or I/O error, 3 network or API failure;\n130, 143 or 129: ended by SIGINT, SIGTERM or SIGHUP before it could stop by itself.\n")
 	}
 	_, _ = io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
 }
