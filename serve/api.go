@@ -440,7 +440,7 @@ func (s *Server) handleFmt(w http.ResponseWriter, r *http.Request) {
 		}
 		fr := newFmtReport(name, rep)
 		fr.Validation = vrep
-		fr.Message = describeRepairs(rep, n.EOL)
+		fr.Message = describeRepairs(rep, n.EOL, vrep.Errors)
 		if asReport {
 			writeJSON(w, http.StatusOK, fr)
 			return errStop
@@ -463,9 +463,14 @@ func (s *Server) handleFmt(w http.ResponseWriter, r *http.Request) {
 
 // describeRepairs is the report's message: cfonb fmt's note on what was
 // repaired (normalize.Report.Describe, one wording for both), or that the
-// file was already canonical.
-func describeRepairs(rep *normalize.Report, eol cfonb.EOL) string {
-	if !rep.Changed {
+// file was already canonical. A file left unchanged with errors (an empty
+// file, one whose problems need a person) is not called canonical, as
+// cfonb fmt does not count it so.
+func describeRepairs(rep *normalize.Report, eol cfonb.EOL, errs int) string {
+	switch {
+	case !rep.Changed && errs > 0:
+		return rep.EncodingNote() + "; nothing repaired, not canonical: " + plural.Count(errs, "error") + " that repair cannot fix"
+	case !rep.Changed:
 		return rep.EncodingNote() + "; already canonical: nothing to repair"
 	}
 	return rep.Describe(eol)

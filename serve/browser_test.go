@@ -291,6 +291,16 @@ func testRepairLatin1(t *testing.T, p *page) {
 	assert.Equal(t, "Repair refused, nothing written: the amount (columns 91-104) holds 'É' (U+00C9), which would become 'E': a figure cannot be transliterated safely; fix the file or give the right --encoding",
 		eval[string](p, `document.querySelector("article.file[data-name='refused-amount.txt'] .refused").textContent`))
 	p.screenshot("6-refused")
+
+	// A file repair leaves unchanged, with errors it cannot fix, is not
+	// called canonical (it was, next to its errors).
+	p.do(chromedp.SetUploadFiles(chromedp.CSS(`#pick-files`), []string{mustAbs(t, "../testdata/fmt/left-as-is.txt")}),
+		chromedp.WaitVisible(chromedp.CSS(`article.file[data-name="left-as-is.txt"] .tab-repair`)),
+		chromedp.Click(chromedp.CSS(`article.file[data-name="left-as-is.txt"] .tab-repair`)),
+		chromedp.Click(chromedp.CSS(`article.file[data-name="left-as-is.txt"] .repair-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.file[data-name="left-as-is.txt"] .repair-summary`)))
+	assert.Equal(t, "Nothing repaired: the file is not canonical, and its errors below are not ones repair can fix.",
+		eval[string](p, `document.querySelector("article.file[data-name='left-as-is.txt'] .repair-summary").textContent`))
 }
 
 // testFrench checks the labels under a French browser.

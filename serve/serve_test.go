@@ -760,3 +760,18 @@ func ExampleServer_Handler() {
 }
 
 var _ = cfonb.RecordLen
+
+// TestFmtReportEmptyFileNotCanonical: /api/fmt?report=json called an empty
+// file (or one with errors repair cannot fix, left unchanged) "already
+// canonical: nothing to repair" next to its errors, as cfonb fmt counted it
+// "already canonical" and "with errors" at once (found by a review).
+func TestFmtReportEmptyFileNotCanonical(t *testing.T) {
+	_, h := newTestServer(t, Options{})
+	rec := post(t, h, "/api/fmt?report=json&name=empty.txt", nil)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var rep fmtReport
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))
+	assert.False(t, rep.Changed)
+	assert.Equal(t, 1, rep.Validation.Errors)
+	assert.Equal(t, "encoding utf-8 (detected: valid UTF-8 (only ASCII in the first bytes)); nothing repaired, not canonical: 1 error that repair cannot fix", rep.Message)
+}

@@ -18,7 +18,7 @@ func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 // --help, --version) exited 0: cobra's help ignores the write's error. It
 // is now an I/O error (exit 2), said on standard error (found by a review).
 func TestHelpToAFullDisk(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"-h"}, {"validate", "--help"}, {"help", "validate"}, {"journal", "-h"}, {"--version"}} {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"validate", "--help"}, {"help", "validate"}, {"journal", "-h"}, {"--version"}, {"completion", "bash"}, {"completion", "zsh"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var errb bytes.Buffer
 			e := &env{stdin: strings.NewReader(""), stdout: fullWriter{}, stderr: &errb, getenv: func(string) string { return "" }}

@@ -72,7 +72,10 @@ func newRootCmd(e *env, cmds ...*cobra.Command) *cobra.Command {
 	// .cfonb.toml sets the flags the command line does not.
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return applyConfig(e, c) }
 	root.SetIn(e.stdin)
-	root.SetOut(e.stdout)
+	// Through a stickyWriter, which execute checks: cobra ignores a
+	// failed write of the help, and its completion command keeps the
+	// writer it is given here.
+	root.SetOut(&stickyWriter{w: e.stdout})
 	root.SetErr(e.stderr)
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeHelp(c.OutOrStdout(), c) })
@@ -108,8 +111,11 @@ func execute(ctx context.Context, e *env, root *cobra.Command, args []string) in
 	// What cobra writes to standard output (help, --version, completion
 	// scripts) goes through out, whose first error fails the run: help
 	// written to a full disk is not a success.
-	out := &stickyWriter{w: root.OutOrStdout()}
-	root.SetOut(out)
+	out, ok := root.OutOrStdout().(*stickyWriter)
+	if !ok {
+		out = &stickyWriter{w: root.OutOrStdout()}
+		root.SetOut(out)
+	}
 	err := root.ExecuteContext(ctx)
 	var st exitStatus
 	switch {

@@ -59,6 +59,7 @@ const MESSAGES = {
     repairButton: "Repair",
     repairDone: "Repaired: {what}",
     repairNothing: "The file is already canonical: nothing to repair.",
+    repairNothingErrors: "Nothing repaired: the file is not canonical, and its errors below are not ones repair can fix.",
     repairRefused: "Repair refused, nothing written",
     repairDownload: "Download the repaired file",
     repairRemaining: "After repair: {e} error(s), {w} warning(s) remain (repair does not guess figures).",
@@ -138,6 +139,7 @@ const MESSAGES = {
     repairButton: "Réparer",
     repairDone: "Réparé : {what}",
     repairNothing: "Le fichier est déjà canonique : rien à réparer.",
+    repairNothingErrors: "Rien n'est réparé : le fichier n'est pas canonique, et ses erreurs ci-dessous ne sont pas de celles que la réparation corrige.",
     repairRefused: "Réparation refusée, rien n'est écrit",
     repairDownload: "Télécharger le fichier réparé",
     repairRemaining: "Après réparation : {e} erreur(s), {w} avertissement(s) restent (la réparation ne devine aucun chiffre).",
@@ -417,7 +419,7 @@ function renderRepair(file) {
       if (!resp.ok) throw new Error(await errorText(resp));
       const rep = await resp.json();
       const parts = [];
-      if (!rep.changed) parts.push(el("p", { class: "repair-summary" }, t("repairNothing")));
+      if (!rep.changed) parts.push(el("p", { class: "repair-summary" }, t(rep.validation && rep.validation.errors ? "repairNothingErrors" : "repairNothing")));
       else parts.push(el("p", { class: "repair-summary" }, t("repairDone", { what: "encoding " + rep.encoding + (rep.detected ? " (" + rep.detected + ")" : "") })));
       if (rep.repairs.length) parts.push(el("ul", { class: "repairs" }, ...rep.repairs.map(r => el("li", {}, r.count + " × " + r.repair))));
       if (rep.problems.length) parts.push(el("p", {}, t("repairNotRepaired") + ":"), el("ul", { class: "problems" }, ...rep.problems.map(p => el("li", {}, t("line") + " " + p.line + ", " + t("column") + " " + p.column + ": " + p.message))));
