@@ -560,6 +560,9 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	if err != nil { // checked before the files were read
 		panic(http.ErrAbortHandler)
 	}
+	// Aborted or not, the exporter's temporary files (xlsx, ofx) and
+	// goroutines go away (found by a review: an abort left them).
+	defer ex.Discard()
 	for _, f := range files {
 		if err := ex.Export(f.name, f.f); err != nil {
 			// The answer has begun: the connection is cut so that the

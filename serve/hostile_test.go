@@ -3,6 +3,7 @@ package serve
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
@@ -16,6 +17,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/export"
+	"github.com/cfonb-dev/cfonb/internal/gen"
 )
 
 // patternReader produces n bytes repeating pattern, without holding them
@@ -183,4 +188,34 @@ func truncate(s string) string {
 		return s[:300] + "..."
 	}
 	return s
+}
+
+// TestExportAbortLeavesNoTemporaryFile: an export that fails once its
+// answer has begun (a movement of more complements than the cap) aborts
+// the connection; the exporter's temporary file (ofx, xlsx) went with it
+// only on success before (found by a review).
+func TestExportAbortLeavesNoTemporaryFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, h := newTestServer(t, Options{})
+	// Enough movements first for the ofx export to spill to its
+	// temporary file (8 MiB of transactions), then the bad movement.
+	var big bytes.Buffer
+	_, err := gen.Write(context.Background(), &big, gen.Options{Seed: 1, Size: 6 << 20, EOL: cfonb.EOLCRLF})
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(repoFile(t, "valid/multi-crlf.txt")), "\n")
+	body := big.String() + strings.Join(lines[:3], "") + strings.Repeat(lines[2], export.DefaultMaxComplements+1) + strings.Join(lines[3:], "")
+	for _, format := range []string{"ofx", "xlsx"} {
+		func() {
+			defer func() {
+				if p := recover(); p != nil && p != http.ErrAbortHandler {
+					t.Errorf("%s: panic %v", format, p)
+				}
+			}()
+			post(t, h, "/api/export?force=1&format="+format, []byte(body))
+		}()
+		entries, err := os.ReadDir(tmp)
+		require.NoError(t, err)
+		assert.Empty(t, entries, "%s: temporary files left behind", format)
+	}
 }

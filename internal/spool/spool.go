@@ -188,8 +188,21 @@ func (s *Buffer) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// CopyTo copies the header and what was spooled to w.
-func (s *Buffer) CopyTo(w io.Writer) error {
+// CopyTo copies the header and what was spooled to w. When w is a regular
+// file written at its end (opened for appending, ">>", or positioned
+// there) and the copy fails half way (a full disk), the file is truncated
+// back to where it ended: it never keeps half of the output (found by a
+// review: "cfonb export F >> out" on a full disk left a partial append).
+func (s *Buffer) CopyTo(w io.Writer) (err error) {
+	if f, ok := w.(*os.File); ok {
+		if end, ok := writesAtEnd(f); ok {
+			defer func() {
+				if err != nil && f.Truncate(end) == nil {
+					_, _ = f.Seek(end, io.SeekStart)
+				}
+			}()
+		}
+	}
 	if _, err := io.WriteString(w, s.Header); err != nil {
 		return err
 	}
@@ -200,8 +213,22 @@ func (s *Buffer) CopyTo(w io.Writer) error {
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	_, err := io.Copy(w, s.f)
+	_, err = io.Copy(w, s.f)
 	return err
+}
+
+// writesAtEnd reports whether a write to f goes at its end, and where that
+// is: f is a regular file opened for appending, or positioned at its end.
+func writesAtEnd(f *os.File) (int64, bool) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	if appendOnly, _ := FileFlags(f); appendOnly {
+		return fi.Size(), true
+	}
+	cur, err := f.Seek(0, io.SeekCurrent)
+	return cur, err == nil && cur == fi.Size()
 }
 
 // Close frees what was spooled (the temporary file goes away).
