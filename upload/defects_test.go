@@ -168,11 +168,13 @@ func TestRunStateReadOnlyDirectory(t *testing.T) {
 	assert.Empty(t, f.sb.Requests())
 }
 
-func TestRunFullDiskAfterImportIsLocal(t *testing.T) {
-	f := newFixture(t)
+// journalFailingAt returns f's state whose n-th write of the journal
+// fails with ENOSPC (a disk that fills up), closed at the test's end.
+func journalFailingAt(t *testing.T, f *fixture, n int) *State {
+	t.Helper()
 	st, err := OpenState(f.state, true)
 	require.NoError(t, err)
-	defer func() { _ = st.Close() }()
+	t.Cleanup(func() { _ = st.Close() })
 	var mu sync.Mutex
 	writes := 0
 	st.failWrite = func(path string) error {
@@ -182,16 +184,22 @@ func TestRunFullDiskAfterImportIsLocal(t *testing.T) {
 			return nil
 		}
 		writes++
-		if writes == 2 { // the "done" of the first import
+		if writes == n {
 			return syscall.ENOSPC
 		}
 		return nil
 	}
+	return st
+}
+
+func TestRunFullDiskAfterImportIsLocal(t *testing.T) {
+	f := newFixture(t)
+	st := journalFailingAt(t, f, 2) // the "done" of the first import
 	opts := f.opts()
 	opts.Store = st
 	a := f.file(t, "a.txt", lclMarch)
 	b := f.file(t, "b.txt", lclApril)
-	_, err = f.run(t, opts, a, b)
+	_, err := f.run(t, opts, a, b)
 	require.ErrorIs(t, err, ErrSetup, "exit 2, not 3")
 	assert.Equal(t, []string{"imported state-write", "not-attempted state-write"}, f.outcomes())
 	assert.Len(t, f.sb.Imports(), 1, "nothing more sent without a journal")

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,27 +22,11 @@ import (
 // happened, and how to mend it (found by a review).
 func TestUnrecordedLastImportIsNotSuccess(t *testing.T) {
 	f := newFixture(t)
-	st, err := OpenState(f.state, true)
-	require.NoError(t, err)
-	defer func() { _ = st.Close() }()
-	var mu sync.Mutex
-	writes := 0
-	st.failWrite = func(path string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if filepath.Base(path) != journalFile {
-			return nil
-		}
-		writes++
-		if writes == 2 { // the "done" of the only import
-			return syscall.ENOSPC
-		}
-		return nil
-	}
+	st := journalFailingAt(t, f, 2) // the "done" of the only import
 	opts := f.opts()
 	opts.Store = st
 	a := f.file(t, "a.txt", lclMarch)
-	_, err = f.run(t, opts, a)
+	_, err := f.run(t, opts, a)
 	assert.Equal(t, 1, len(f.sb.Imports()))
 	assert.Equal(t, StatusPending, st.Entries("")[0].Status)
 	assert.Equal(t, []string{"imported state-write"}, f.outcomes())
