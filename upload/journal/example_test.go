@@ -1,11 +1,13 @@
 package journal_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/cfonb-dev/cfonb/upload/journal"
@@ -56,4 +58,52 @@ func ExampleStore() {
 	// Output:
 	// claimed entry 1
 	// second claim: already imported as entry 1 (done)
+}
+
+// ExampleRestore shows the way back from a backup: a journal dumped with
+// Dump (cfonb journal --dump) is restored into an empty one, which then
+// knows the same imports; a journal that is not empty is refused.
+func ExampleRestore() {
+	ctx := context.Background()
+	var cleanup []func()
+	defer func() {
+		for _, f := range cleanup {
+			f()
+		}
+	}()
+	open := func() journal.Store {
+		dir, err := os.MkdirTemp("", "cfonb-journal")
+		if err != nil {
+			log.Fatal(err)
+		}
+		store, err := journal.OpenSQLite(ctx, dir, journal.Options{})
+		if err != nil {
+			log.Fatal(err)
+		}
+		cleanup = append(cleanup, func() { _ = store.Close(); _ = os.RemoveAll(dir) })
+		return store
+	}
+	old := open()
+	entry := journal.Entry{Platform: "inqom-sandbox", File: "march.txt", SHA256: "9f86d081", Size: 486,
+		Statements: []journal.StatementRecord{}, Status: journal.StatusDone, Started: time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC)}
+	if _, err := old.Add(ctx, entry); err != nil {
+		log.Fatal(err)
+	}
+	var dump bytes.Buffer
+	if err := journal.Dump(ctx, old, &dump); err != nil {
+		log.Fatal(err)
+	}
+	backup := dump.String()
+
+	restored := open()
+	accounts, entries, err := journal.Restore(ctx, restored, strings.NewReader(backup))
+	fmt.Println(accounts, "accounts,", entries, "entry restored:", err)
+	related, _ := restored.Related(ctx, "inqom-sandbox", "9f86d081", nil)
+	fmt.Println("march.txt is", related[0].Status)
+	_, _, err = journal.Restore(ctx, restored, strings.NewReader(backup))
+	fmt.Println(errors.Is(err, journal.ErrNotEmpty))
+	// Output:
+	// 0 accounts, 1 entry restored: <nil>
+	// march.txt is done
+	// true
 }
