@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -40,8 +39,8 @@ func TestInterruptTwiceDuringAnImport(t *testing.T) {
 			})
 			t.Cleanup(func() { close(release) }) // before the server closes
 			c := f.command(state, f.files)
-			var out bytes.Buffer
-			c.Stdout, c.Stderr = &out, &out
+			out := &syncBuffer{} // read on a failure while the process writes
+			c.Stdout, c.Stderr = out, out
 			require.NoError(t, c.Start())
 			t.Cleanup(func() { _ = c.Process.Kill() })
 			done := make(chan error, 1)
