@@ -11,19 +11,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/internal/tmpfs"
 )
 
 // TestCopyToFullDiskKeepsTheFile: a copy to a file written at its end
 // (">>", or positioned there) that fails half way on a full disk is taken
 // back: the file holds what it held before, never half of the output
 // (found by a review: "cfonb export F >> out" left a partial append). It
-// mounts a small tmpfs: root on Linux only, skipped otherwise.
+// mounts a small tmpfs (package tmpfs: root on Linux only, skipped
+// otherwise).
 func TestCopyToFullDiskKeepsTheFile(t *testing.T) {
-	mnt := t.TempDir()
-	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k"); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v): needs root on Linux", err)
-	}
-	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	mnt := tmpfs.Mount(t, "64k")
 	before := bytes.Repeat([]byte("kept\n"), 2000) // 10 kB
 	var s Buffer
 	defer s.Close()

@@ -6,11 +6,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfonb-dev/cfonb/internal/tmpfs"
 )
 
 // TestReadOnlyMedia: a journal on read-only media (a backup disk, a
@@ -18,13 +19,9 @@ import (
 // there, and cfonb journal, --dump and upload --dry-run said "unable to
 // open database file (14)" (found by a review). A journal whose -wal
 // holds changes not yet in the file is refused there, saying to copy it.
-// It mounts a tmpfs: root on Linux only, skipped otherwise.
+// It mounts a tmpfs (package tmpfs: root on Linux only, skipped otherwise).
 func TestReadOnlyMedia(t *testing.T) {
-	mnt := t.TempDir()
-	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=4m"); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v): needs root on Linux", err)
-	}
-	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	mnt := tmpfs.Mount(t, "4m")
 	ctx := context.Background()
 	dir := filepath.Join(mnt, "state")
 	s, err := OpenSQLite(ctx, dir, Options{})
@@ -35,7 +32,7 @@ func TestReadOnlyMedia(t *testing.T) {
 	// A write-ahead log left with changes in it, as a crash leaves it.
 	wal := filepath.Join(dir, DBFile+"-wal")
 	require.NoError(t, os.WriteFile(wal+".keep", []byte("x"), 0o600))
-	require.NoError(t, syscall.Mount("", mnt, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""))
+	tmpfs.ReadOnly(t, mnt, true)
 
 	ro, err := OpenSQLite(ctx, dir, Options{ReadOnly: true})
 	require.NoError(t, err)
@@ -44,9 +41,9 @@ func TestReadOnlyMedia(t *testing.T) {
 	assert.Equal(t, "aa", got[0].SHA256)
 	require.NoError(t, ro.Close())
 
-	require.NoError(t, syscall.Mount("", mnt, "", syscall.MS_REMOUNT, ""))
+	tmpfs.ReadOnly(t, mnt, false)
 	require.NoError(t, os.Rename(wal+".keep", wal))
-	require.NoError(t, syscall.Mount("", mnt, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""))
+	tmpfs.ReadOnly(t, mnt, true)
 	_, err = OpenSQLite(ctx, dir, Options{ReadOnly: true})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "unable to open database file (14); its write-ahead log (journal.sqlite-wal) holds changes not yet in it, which cannot be read where nothing can be written: copy the state directory somewhere writable and read the copy")
