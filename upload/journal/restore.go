@@ -64,6 +64,9 @@ func Restore(ctx context.Context, s Store, r io.Reader) (accounts, entries int, 
 				return dumpErr(dec, fmt.Errorf("%q given twice", name))
 			}
 			seen[name] = true
+			if name != "version" && !seen["version"] {
+				return dumpErr(dec, errors.New(`"version" must come first`))
+			}
 			switch name {
 			case "version":
 				var v int
@@ -74,32 +77,17 @@ func Restore(ctx context.Context, s Store, r io.Reader) (accounts, entries int, 
 					return dumpErr(dec, fmt.Errorf("version %d: this cfonb restores version 1", v))
 				}
 			case "accounts":
-				if !seen["version"] {
-					return dumpErr(dec, errors.New(`"version" must come first`))
-				}
-				err = eachElement(dec, func() error {
-					var a AccountRecord
-					if err := dec.Decode(&a); err != nil {
-						return err
-					}
+				err = eachElement(dec, func(a AccountRecord) error {
 					accounts++
 					return st.insertAccount(ctx, tx, a)
 				})
 			case "entries":
-				if !seen["version"] {
-					return dumpErr(dec, errors.New(`"version" must come first`))
-				}
-				err = eachElement(dec, func() error {
-					var e Entry
-					if err := dec.Decode(&e); err != nil {
-						return err
-					}
+				err = eachElement(dec, func(e Entry) error {
 					if e.Statements == nil {
 						e.Statements = []StatementRecord{}
 					}
 					entries++
-					_, err := st.insertID(ctx, tx, e, "", true)
-					if err != nil {
+					if _, err := st.insertID(ctx, tx, e, "", true); err != nil {
 						return fmt.Errorf("entry %d: %w", e.ID, err)
 					}
 					return nil
@@ -142,15 +130,20 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 	return nil
 }
 
-// eachElement calls fn for each element of the JSON array that comes next.
-func eachElement(dec *json.Decoder, fn func() error) error {
+// eachElement decodes each element of the JSON array that comes next and
+// calls fn with it.
+func eachElement[T any](dec *json.Decoder, fn func(T) error) error {
 	if t, err := dec.Token(); err != nil {
 		return err
 	} else if t != json.Delim('[') {
 		return fmt.Errorf("want an array, found %v", t)
 	}
 	for dec.More() {
-		if err := fn(); err != nil {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
 			return err
 		}
 	}
