@@ -174,10 +174,7 @@ func migrateJSON(ctx context.Context, s *sqlStore, dir string, opts Options, ren
 			return err
 		}
 		for _, a := range ad.Accounts {
-			if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO cfonb_accounts
-				(platform, dossier, iban, bank_name, iban_control, http_status, registered, marked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (platform, dossier, iban) DO NOTHING`),
-				a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus, micros(a.Registered), a.Marked); err != nil {
+			if err := s.insertAccount(ctx, tx, a, true); err != nil {
 				return err
 			}
 		}

@@ -79,7 +79,7 @@ func Restore(ctx context.Context, s Store, r io.Reader) (accounts, entries int, 
 			case "accounts":
 				err = eachElement(dec, func(a AccountRecord) error {
 					accounts++
-					return st.insertAccount(ctx, tx, a)
+					return st.insertAccount(ctx, tx, a, false) // a dump holds each once
 				})
 			case "entries":
 				err = eachElement(dec, func(e Entry) error {
@@ -154,12 +154,4 @@ func eachElement[T any](dec *json.Decoder, fn func(T) error) error {
 // dumpErr says where in the dump err happened.
 func dumpErr(dec *json.Decoder, err error) error {
 	return fmt.Errorf("the dump, near byte %d: %w", dec.InputOffset(), err)
-}
-
-// insertAccount records a in tx as it is.
-func (s *sqlStore) insertAccount(ctx context.Context, tx querier, a AccountRecord) error {
-	_, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO cfonb_accounts
-		(platform, dossier, iban, bank_name, iban_control, http_status, registered, marked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus, micros(a.Registered), a.Marked)
-	return err
 }

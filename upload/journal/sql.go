@@ -233,16 +233,27 @@ func scanAccount(r scanner) (AccountRecord, error) {
 	return a, err
 }
 
+// insertAccount records a with q (the database or a transaction), as it
+// is. keepExisting keeps a registration already recorded for the same
+// (platform, dossier, IBAN) instead of failing on it (AddAccount, the JSON
+// migration); a restore fails, since a dump holds each once.
+func (s *sqlStore) insertAccount(ctx context.Context, q querier, a AccountRecord, keepExisting bool) error {
+	query := `INSERT INTO cfonb_accounts
+		(platform, dossier, iban, bank_name, iban_control, http_status, registered, marked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	if keepExisting {
+		query += ` ON CONFLICT (platform, dossier, iban) DO NOTHING`
+	}
+	_, err := q.ExecContext(ctx, s.d.rebind(query),
+		a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus, micros(a.Registered), a.Marked)
+	return err
+}
+
 // AddAccount implements Store.
 func (s *sqlStore) AddAccount(ctx context.Context, a AccountRecord) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, s.d.rebind(`INSERT INTO cfonb_accounts
-		(platform, dossier, iban, bank_name, iban_control, http_status, registered, marked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (platform, dossier, iban) DO NOTHING`),
-		a.Platform, a.Dossier, a.IBAN, a.BankName, a.IBANControl, a.HTTPStatus, micros(a.Registered), a.Marked)
-	return wrap("recording an account", err)
+	return wrap("recording an account", s.insertAccount(ctx, s.db, a, true))
 }
 
 // Accounts implements Store.
