@@ -140,33 +140,34 @@ func (s *stickyWriter) fail(err error) {
 // or copied in place over a file with hard links), is a critical section:
 // a forced exit on an interrupt waits for it (package interrupt).
 func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) error {
-	release := func() {}
-	err := atomicfile.Write(path, 0, func(w io.Writer) error {
-		if err := write(w); err != nil {
-			return err
-		}
-		release = interrupt.Hold(ctx)
-		return nil
-	})
-	release()
-	return err
+	held, release := holdAfter(ctx, write)
+	defer release()
+	return atomicfile.Write(path, 0, held)
 }
 
 // replaceHeld is atomicfile.Source.Replace (fmt -w) with its end a
 // critical section, as writeAtomic's.
 func replaceHeld(ctx context.Context) func(*atomicfile.Source, func(io.Writer) error) (atomicfile.Method, error) {
 	return func(src *atomicfile.Source, write func(io.Writer) error) (atomicfile.Method, error) {
-		release := func() {}
-		m, err := src.Replace(func(w io.Writer) error {
-			if err := write(w); err != nil {
-				return err
-			}
-			release = interrupt.Hold(ctx)
-			return nil
-		})
-		release()
-		return m, err
+		held, release := holdAfter(ctx, write)
+		defer release()
+		return src.Replace(held)
 	}
+}
+
+// holdAfter returns write, which once it has written the content enters a
+// critical section (interrupt.Hold) for what follows it in the caller (the
+// file put in place), and the function that leaves it, if it was entered.
+func holdAfter(ctx context.Context, write func(io.Writer) error) (held func(io.Writer) error, release func()) {
+	leave := func() {}
+	held = func(w io.Writer) error {
+		if err := write(w); err != nil {
+			return err
+		}
+		leave = interrupt.Hold(ctx)
+		return nil
+	}
+	return held, func() { leave() }
 }
 
 // stickyEOF is a reader that, once r returned io.EOF, returns io.EOF
