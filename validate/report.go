@@ -5,13 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 // WriteText writes reports like a compiler: one line per diagnostic,

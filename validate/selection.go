@@ -2,9 +2,10 @@ package validate
 
 import (
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/suggest"
 	"slices"
 	"strings"
+
+	"github.com/cfonb-dev/cfonb/internal/suggest"
 )
 
 // Family is a group of rules that Options.Select and Options.Ignore (and

@@ -3,9 +3,10 @@ package validate
 import (
 	"bufio"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"strings"
+
+	"github.com/cfonb-dev/cfonb/internal/plural"
 )
 
 // Formats are the report formats of NewReportWriter, in the order of

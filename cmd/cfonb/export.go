@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/ctxio"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"io/fs"
 	"os"
@@ -16,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cfonb-dev/cfonb/export"
+	"github.com/cfonb-dev/cfonb/internal/ctxio"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/internal/spool"
 	"github.com/cfonb-dev/cfonb/validate"
 )

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/export"
 	"github.com/cfonb-dev/cfonb/internal/gen"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/validate"
 )
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"os"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/internal/spool"
 	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/normalize/fmtrun"

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/suggest"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/cfonb-dev/cfonb/internal/suggest"
 )
 
 // commands returns the subcommands in the order "cfonb help" shows them.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"os"
 	"os/signal"
@@ -22,6 +21,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/upload"
 	"github.com/cfonb-dev/cfonb/upload/journal"
 	"github.com/cfonb-dev/cfonb/upload/words"

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"os"
-
 	"bytes"
-	"github.com/cfonb-dev/cfonb/upload/journal/journaltest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cfonb-dev/cfonb/upload"
+	"github.com/cfonb-dev/cfonb/upload/journal/journaltest"
 )
 
 // TestTwoConcurrentReimportsBookOnce: two people run "cfonb upload

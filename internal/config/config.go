@@ -13,8 +13,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/cfonb"
-	"github.com/cfonb-dev/cfonb/internal/suggest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,6 +22,9 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
+
+	"github.com/cfonb-dev/cfonb/cfonb"
+	"github.com/cfonb-dev/cfonb/internal/suggest"
 )
 
 // FileName is the name of the configuration file.

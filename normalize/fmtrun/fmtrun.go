@@ -12,8 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cfonb-dev/cfonb/internal/ctxio"
-	"github.com/cfonb-dev/cfonb/internal/plural"
 	"io"
 	"io/fs"
 	"os"
@@ -23,6 +21,8 @@ import (
 
 	"github.com/cfonb-dev/cfonb/cfonb"
 	"github.com/cfonb-dev/cfonb/internal/atomicfile"
+	"github.com/cfonb-dev/cfonb/internal/ctxio"
+	"github.com/cfonb-dev/cfonb/internal/plural"
 	"github.com/cfonb-dev/cfonb/internal/spool"
 	"github.com/cfonb-dev/cfonb/normalize"
 	"github.com/cfonb-dev/cfonb/validate"
