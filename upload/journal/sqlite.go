@@ -132,20 +132,16 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 		return nil, err
 	}
 	if opts.ReadOnly {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			if _, err := os.Stat(filepath.Join(dir, creatingMark)); err != nil && !jsonLeft && usedDir(dir) {
-				return nil, missingJournal(dir)
-			}
+		exists, empty, marked := lookJournal(dir, path)
+		switch {
+		case !exists && !marked && !jsonLeft && usedDir(dir):
+			return nil, missingJournal(dir)
+		case !exists, marked && empty:
+			// None yet, or being made (or its making was interrupted):
+			// nothing was ever recorded in it.
 			return openMemory(ctx, dir, opts)
-		}
-		if _, err := os.Stat(filepath.Join(dir, creatingMark)); err == nil {
-			// Being made, or its making was interrupted: nothing was
-			// ever recorded in it.
-			if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
-				return openMemory(ctx, dir, opts)
-			}
-		} else if err := checkEmptied(path); err != nil {
-			return nil, err
+		case empty:
+			return nil, emptiedJournal(path)
 		}
 		dsn, err := sqliteDSN(path, true)
 		if err != nil {
@@ -198,25 +194,21 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 	// between the making and the removal of creatingMark: so an empty file
 	// without the mark was emptied since, and a missing one in a directory
 	// used before was lost.
-	_, markErr := os.Stat(mark)
-	creating := markErr == nil // a making begun here, or interrupted before
-	if opts.Restore && !creating {
-		if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
-			// Emptied: made anew for the dump, its leftovers with it.
-			for _, f := range []string{path, path + "-wal", path + "-shm"} {
-				if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return nil, fmt.Errorf("state directory: %w", err)
-				}
+	exists, empty, creating := lookJournal(dir, path) // creating: a making begun here, or interrupted before
+	if opts.Restore && !creating && (!exists || empty) {
+		// Missing or emptied: what a restore is for. It is made anew,
+		// an emptied one's leftovers with it.
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("state directory: %w", err)
 			}
 		}
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			creating = true // missing or emptied: what a restore is for
-		}
+		exists, creating = false, true
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if !creating && !jsonLeft {
-			return nil, missingJournal(dir)
-		}
+	switch {
+	case !exists && !creating && !jsonLeft:
+		return nil, missingJournal(dir)
+	case !exists:
 		if err := makeMark(mark); err != nil {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
@@ -226,10 +218,8 @@ func OpenSQLite(ctx context.Context, dir string, opts Options) (Store, error) {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
 		_ = f.Close()
-	} else if !creating {
-		if err := checkEmptied(path); err != nil {
-			return nil, err
-		}
+	case empty && !creating:
+		return nil, emptiedJournal(path)
 	}
 	owner, release, err := takeOwner(dir)
 	if err != nil {
@@ -342,17 +332,24 @@ func openImmutable(ctx context.Context, dir, path, dsn string, openErr error) (*
 	return s, nil
 }
 
-// checkEmptied returns an error wrapping ErrEmptyJournal when the journal
-// at path, which was made whole (no creatingMark), is empty: 0 bytes. A
-// write-ahead log next to it does not save it: SQLite deletes the log of a
-// database of no pages when it opens it (found by a review; the file is
-// therefore not opened). A new journal holds 4096 bytes before anything is
-// committed.
-func checkEmptied(path string) error {
+// lookJournal says what the state directory dir shows of its journal at
+// path: whether it exists, whether it is empty (0 bytes; a new journal
+// holds 4096 before anything is committed), and whether the creatingMark
+// is there (a making under way, or interrupted). A file that cannot be
+// looked at counts as there and not empty: SQLite reports its error.
+func lookJournal(dir, path string) (exists, empty, marked bool) {
 	fi, err := os.Stat(path)
-	if err != nil || fi.Size() > 0 {
-		return nil // a read error is SQLite's to report
-	}
+	exists = !errors.Is(err, fs.ErrNotExist)
+	empty = err == nil && fi.Size() == 0
+	_, err = os.Stat(filepath.Join(dir, creatingMark))
+	return exists, empty, err == nil
+}
+
+// emptiedJournal is the error of a journal at path that was made whole (no
+// creatingMark) and is empty now. A write-ahead log next to it does not
+// save it: SQLite deletes the log of a database of no pages when it opens
+// it (found by a review; the file is therefore not opened).
+func emptiedJournal(path string) error {
 	return fmt.Errorf("journal: %s: %w: its entries were lost, by a failed restore or copy perhaps, and cfonb would send every file again. %s",
 		path, ErrEmptyJournal, wayBack(filepath.Dir(path)))
 }
